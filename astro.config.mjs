@@ -1,0 +1,12 @@
+// @ts-check
+import node from '@astrojs/node';
+import { defineConfig } from 'astro/config';
+
+// Article and category pages are prerendered; ticket and search endpoints opt out with `prerender = false`.
+export default defineConfig({
+  output: 'static',
+  adapter: node({ mode: 'standalone' }),
+  trailingSlash: 'ignore',
+  server: { host: '127.0.0.1', port: 4321 },
+  security: { checkOrigin: true },
+});

@@ -1,0 +1,110 @@
+import { z } from 'zod';
+
+/** A language code the knowledgebase has a search index and stemmer for. */
+export const LanguageSchema = z.enum(['en', 'de']);
+export type Language = z.output<typeof LanguageSchema>;
+
+const CategorySchema = z.strictObject({
+  /** Identifier used in front matter (`category: shipping`), URLs and the `category: <id>` label. @example "shipping" */
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'use lowercase letters, digits and dashes, e.g. "shipping"'),
+  /** Display name per language; English is the fallback. @example { "en": "Shipping", "de": "Versand" } */
+  title: z.partialRecord(LanguageSchema, z.string().min(1)).refine((t) => t.en !== undefined, 'needs an "en" title'),
+  /** One line shown under the category on the home page. @default "" */
+  description: z.partialRecord(LanguageSchema, z.string()).default({}),
+});
+
+const SupporterSchema = z.strictObject({
+  /** Git host login of the supporter. @example "octo-support" */
+  login: z.string().min(1),
+  /** Name shown to customers on public replies. @default the login */
+  displayName: z.string().min(1).optional(),
+  /** Category ids this supporter handles; empty means every category. @default [] */
+  categories: z.array(z.string()).default([]),
+  /** Whether the supporter takes tickets now. Tickets are off while nobody is present. @default true */
+  present: z.boolean().default(true),
+  /** Mail address for staff notifications. @example "support@example.com" */
+  email: z.email().optional(),
+});
+
+const AttachmentsSchema = z.strictObject({
+  /** Largest single attachment in bytes. @default 5242880 (5 MiB) */
+  maxBytes: z.number().int().positive().default(5 * 1024 * 1024),
+  /** Most attachments per message. @default 3 */
+  maxCount: z.number().int().min(0).default(3),
+  /** MIME types accepted, decided by sniffing the content, not the file name. @default images, PDF, plain text */
+  types: z.array(z.string()).default(['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain']),
+});
+
+const GitHostSchema = z.strictObject({
+  /** API base URL; empty runs the embedded local issue host. @example "https://api.github.com" */
+  baseUrl: z.url().optional(),
+  /** Repository holding the ticket issues, as owner/name. @example "northwind/support" */
+  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'write it as owner/name, e.g. "northwind/support"').default('local/support'),
+  /** Repository and branch receiving attachments (issues have no upload API). @default the ticket repository, branch "attachments" */
+  attachments: z.strictObject({ repository: z.string().optional(), branch: z.string().default('attachments') }).default({ branch: 'attachments' }),
+});
+
+/** The site owner's configuration file (`helpdesk.config.json`). */
+export const ConfigSchema = z
+  .strictObject({
+    /** JSON schema reference for editors; ignored. */
+    $schema: z.string().optional(),
+    /** Site name shown in the header and page titles. @default "Help Centre" */
+    siteName: z.string().min(1).default('Help Centre'),
+    /** Public origin of the site, used in mails and magic links. @example "https://help.example.com" */
+    siteUrl: z.url().default('http://localhost:4321'),
+    /** Language of the home page and of articles without `lang`. @default "en" */
+    defaultLanguage: LanguageSchema.default('en'),
+    features: z
+      .strictObject({
+        /** Serve the knowledgebase; off answers 404 on its routes and hides its navigation. @default true */
+        knowledgebase: z.boolean().default(true),
+        /** Accept tickets on the site. @default true */
+        tickets: z.boolean().default(true),
+        /** Let customers without a verified email open tickets. @default true */
+        guests: z.boolean().default(true),
+        /** Let customers rate staff replies. @default true */
+        ratings: z.boolean().default(true),
+        /** Let customers choose a priority. @default false */
+        customerPriority: z.boolean().default(false),
+      })
+      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false }),
+    /** Knowledgebase categories, in the order the home page lists them. */
+    categories: z.array(CategorySchema).min(1),
+    /** Ticket types offered on the form (labels `type: <name>`). @default ["question","problem","complaint","order"] */
+    ticketTypes: z.array(z.string().min(1)).min(1).default(['question', 'problem', 'complaint', 'order']),
+    /** Staff comments are public unless they start with `/internal`. @default false (internal unless `/reply`) */
+    repliesPublicByDefault: z.boolean().default(false),
+    /** Staff who answer tickets. */
+    supporters: z.array(SupporterSchema).default([]),
+    /** Logins to assign, tier by tier, when a ticket is escalated. @example ["tier2-lead", "it-oncall"] */
+    escalationChain: z.array(z.string()).default([]),
+    attachments: AttachmentsSchema.default({ maxBytes: 5 * 1024 * 1024, maxCount: 3, types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] }),
+    /** Limits on customer text, kept below the host's 65,536-character body limit. */
+    limits: z
+      .strictObject({
+        /** Longest subject in characters. @default 150 */
+        subjectMax: z.number().int().positive().max(256).default(150),
+        /** Longest message in characters; the header and metadata need the rest of the 65,536. @default 60000 */
+        messageMax: z.number().int().positive().max(62000).default(60000),
+      })
+      .default({ subjectMax: 150, messageMax: 60000 }),
+    gitHost: GitHostSchema.default({ repository: 'local/support', attachments: { branch: 'attachments' } }),
+  })
+  .superRefine((config, ctx) => {
+    const ids = config.categories.map((c) => c.id);
+    for (const [i, supporter] of config.supporters.entries()) {
+      for (const [j, category] of supporter.categories.entries()) {
+        if (!ids.includes(category)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['supporters', i, 'categories', j],
+            message: `unknown category "${category}"; valid choices: ${ids.join(', ')}`,
+          });
+        }
+      }
+    }
+  });
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = z.output<typeof ConfigSchema>;
