@@ -1,0 +1,63 @@
+import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { normaliseEmail } from '../git-host/email-seal.ts';
+
+/**
+ * What a signed token lets its holder do. Each purpose has its own key, so a token made for one
+ * purpose never verifies as another:
+ * - `link`: a magic link emailed to a customer (one ticket, or all their tickets);
+ * - `session`: the session cookie a magic link opens.
+ */
+export type TokenPurpose = 'link' | 'session';
+
+const ClaimsSchema = z.strictObject({
+  /** Verified customer email, lower-cased. */
+  email: z.string().min(3),
+  /** Ticket reference the token is limited to; absent means all of the email's tickets. */
+  ticket: z.string().optional(),
+  /** Expiry, seconds since the epoch. */
+  exp: z.number().int(),
+  /** Random id, so a used link can be refused when it comes back. */
+  nonce: z.string().min(8),
+});
+export type AccessClaims = z.output<typeof ClaimsSchema>;
+
+export type VerifyResult =
+  | { ok: true; claims: AccessClaims }
+  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+
+/** Derives the key of one purpose from the server secret (HKDF-SHA256), so one secret serves all. */
+export function deriveKey(secret: string, purpose: TokenPurpose | 'email-seal' | 'customer-id'): Buffer {
+  return Buffer.from(hkdfSync('sha256', secret, 'helpdesk', `helpdesk:${purpose}:v1`, 32));
+}
+
+function mac(key: Buffer, payload: string): Buffer {
+  return createHmac('sha256', key).update(payload).digest();
+}
+
+/** Signs claims: `<base64url JSON>.<base64url HMAC>`. */
+export function signToken(claims: Omit<AccessClaims, 'nonce'> & { nonce?: string }, key: Buffer): string {
+  const full: AccessClaims = { ...claims, email: normaliseEmail(claims.email), nonce: claims.nonce ?? randomBytes(12).toString('base64url') };
+  const payload = Buffer.from(JSON.stringify(full)).toString('base64url');
+  return `${payload}.${mac(key, payload).toString('base64url')}`;
+}
+
+/** Checks signature, shape and expiry; never throws on hostile input. */
+export function verifyToken(token: string, key: Buffer, nowSeconds = Math.floor(Date.now() / 1000)): VerifyResult {
+  const parts = token.split('.');
+  if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 4096) return { ok: false, reason: 'malformed' };
+  const [payload, signature] = parts as [string, string];
+  const expected = mac(key, payload);
+  const given = Buffer.from(signature, 'base64url');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) return { ok: false, reason: 'bad-signature' };
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, reason: 'malformed' };
+  }
+  const parsed = ClaimsSchema.safeParse(json);
+  if (!parsed.success) return { ok: false, reason: 'malformed' };
+  if (parsed.data.exp <= nowSeconds) return { ok: false, reason: 'expired' };
+  return { ok: true, claims: parsed.data };
+}
