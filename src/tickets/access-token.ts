@@ -1,6 +1,5 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { normaliseEmail } from '../git-host/email-seal.ts';
 
 /**
  * What a signed token lets its holder do. Each purpose has its own key, so a token made for one
@@ -29,6 +28,11 @@ export type VerifyResult =
 /** Derives the key of one purpose from the server secret (HKDF-SHA256), so one secret serves all. */
 export function deriveKey(secret: string, purpose: TokenPurpose | 'email-seal' | 'customer-id'): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'helpdesk', `helpdesk:${purpose}:v1`, 32));
+}
+
+/** Emails compare case-insensitively and without surrounding spaces. */
+function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
 }
 
 function mac(key: Buffer, payload: string): Buffer {
