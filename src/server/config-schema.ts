@@ -53,6 +53,8 @@ export const ConfigSchema = z
     siteName: z.string().min(1).default('Help Centre'),
     /** Public origin of the site, used in mails and magic links. @example "https://help.example.com" */
     siteUrl: z.url().default('http://localhost:4321'),
+    /** Sender of the mails the desk sends. @default "Help Centre <help@localhost>" */
+    mailFrom: z.string().min(3).default('Help Centre <help@localhost>'),
     /** Language of the home page and of articles without `lang`. @default "en" */
     defaultLanguage: LanguageSchema.default('en'),
     features: z
@@ -89,6 +91,24 @@ export const ConfigSchema = z
         messageMax: z.number().int().positive().max(62000).default(60000),
       })
       .default({ subjectMax: 150, messageMax: 60000 }),
+    /** Abuse limits on the ticket forms; a person never meets them, a script does. */
+    abuse: z
+      .strictObject({
+        /** New tickets per client address per hour. @default 10 */
+        ticketsPerIpPerHour: z.number().int().positive().default(10),
+        /** New tickets per email address per hour. @default 5 */
+        ticketsPerEmailPerHour: z.number().int().positive().default(5),
+        /** Sign-in mails per email address per 15 minutes. @default 3 */
+        linksPerEmailPer15Min: z.number().int().positive().default(3),
+      })
+      .default({ ticketsPerIpPerHour: 10, ticketsPerEmailPerHour: 5, linksPerEmailPer15Min: 3 }),
+    /** Offline support: what the service worker keeps for visitors without a network. */
+    offline: z
+      .strictObject({
+        /** Most bytes precached at install; above it only the search index, assets and index pages are, and articles are cached on visit. @default 10485760 (10 MiB) */
+        precacheMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+      })
+      .default({ precacheMaxBytes: 10 * 1024 * 1024 }),
     gitHost: GitHostSchema.default({ repository: 'local/support', attachments: { branch: 'attachments' } }),
   })
   .superRefine((config, ctx) => {

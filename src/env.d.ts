@@ -1,0 +1,10 @@
+/// <reference types="astro/client" />
+
+declare namespace App {
+  interface Locals {
+    /** Set by the middleware on on-demand routes only. */
+    services?: import('./server/services.ts').Services;
+    /** The signed-in customer, if any. */
+    customer?: import('./server/customer-access.ts').CustomerSession;
+  }
+}

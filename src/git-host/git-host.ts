@@ -1,0 +1,435 @@
+import type { components } from '@octokit/openapi-types';
+import type { Octokit } from 'octokit';
+import { withMetadata, type TicketMetadata } from '../tickets/metadata.ts';
+import { createClient, type ClientOptions } from './client.ts';
+import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
+import { GitHostError, toGitHostError } from './errors.ts';
+import { commentToMessage, issueToSummary, type MappingContext, type Ticket, type TicketMessage, type TicketSummary } from './mapping.ts';
+
+type Issue = components['schemas']['issue'];
+type IssueComment = components['schemas']['issue-comment'];
+
+export interface GitHostOptions extends ClientOptions {
+  /** Repository holding the ticket issues, as owner/name. */
+  repository: string;
+  /** Repository and branch receiving attachments. @default the ticket repository, branch "attachments" */
+  attachments?: { repository?: string | undefined; branch: string } | undefined;
+  /** Secret the email sealing keys derive from (EMAIL_ENCRYPTION_KEY or SESSION_SECRET). */
+  emailSecret?: string | undefined;
+  /** Login of the bot identity; asked from the host when unset. */
+  botLogin?: string | undefined;
+  /** How long a ticket read is served from memory before asking the host again (with ETag). @default 30000 */
+  cacheTtlMs?: number | undefined;
+}
+
+/** A new ticket: the opening message and its labels, created in one request. */
+export interface NewTicket {
+  title: string;
+  /** Visible text (header and customer message); the metadata block is added in front. */
+  body: string;
+  labels: string[];
+  assignees?: string[];
+  /** Idempotency key of the outbox entry. */
+  key: string;
+  /** Local reference handed to the customer. */
+  ref?: string;
+  /** The customer's email; stored in clear text on private repositories, sealed on public ones. */
+  customerEmail?: string;
+  attachments?: string[];
+  extra?: Record<string, unknown>;
+}
+
+/** A new message on a ticket, posted by the bot identity. */
+export interface NewMessage {
+  body: string;
+  key: string;
+  ref?: string;
+  customerEmail?: string;
+  attachments?: string[];
+  extra?: Record<string, unknown>;
+}
+
+/** What to change on a ticket; everything in one request. */
+export interface TicketChange {
+  /** The full label set after the change. */
+  labels?: string[];
+  state?: 'open' | 'closed';
+  /** Why it was closed. @default "completed" */
+  closeReason?: 'completed' | 'not_planned';
+  /** The full assignee set after the change. */
+  assignees?: string[];
+}
+
+export interface AttachmentRef {
+  path: string;
+  /** Blob sha of the stored content. */
+  sha: string;
+  size: number;
+}
+
+/** Reaction contents GitHub accepts; ratings use `+1` and `-1`. */
+export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+
+/** Everything the ticket features ask of the Git host, in ticket terms. */
+export interface GitHost {
+  readonly repository: string;
+  readonly octokit: Octokit;
+  /** The bot identity's login (asked once). */
+  botLogin(): Promise<string>;
+  /** Whether the ticket repository is private (asked once). */
+  isPrivate(): Promise<boolean>;
+  createTicket(input: NewTicket): Promise<TicketSummary>;
+  /** One ticket with its thread; undefined when there is no such issue. */
+  getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
+  /** A customer's tickets, newest first, from the index of the bot's issues (not the search API). */
+  listCustomerTickets(email: string): Promise<TicketSummary[]>;
+  addComment(ticketNumber: number, input: NewMessage): Promise<TicketMessage>;
+  updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary>;
+  setLabels(ticketNumber: number, labels: string[]): Promise<TicketSummary>;
+  setState(ticketNumber: number, state: 'open' | 'closed'): Promise<TicketSummary>;
+  setAssignees(ticketNumber: number, assignees: string[]): Promise<TicketSummary>;
+  uploadAttachment(input: { path: string; content: Uint8Array; message: string }): Promise<AttachmentRef>;
+  /** The attachment's bytes; undefined when absent. */
+  readAttachment(path: string): Promise<Buffer | undefined>;
+  addReaction(messageId: number, content: ReactionContent): Promise<void>;
+  listReactions(messageId: number): Promise<Array<{ content: string; login: string }>>;
+  /** Sets the bot's reaction (a rating): adds `content` and removes the bot's `replaces` reaction if any. */
+  setReaction(messageId: number, content: ReactionContent, replaces?: ReactionContent): Promise<void>;
+  /** Looks a ticket up by the idempotency key in its metadata, among the bot's recent issues. */
+  findTicketByKey(key: string): Promise<TicketSummary | undefined>;
+  /** Looks a message up by its idempotency key among the bot's comments on a ticket. */
+  findMessageByKey(ticketNumber: number, key: string, since?: Date): Promise<TicketMessage | undefined>;
+  /** Creates the attachments branch from the default branch when it is missing. */
+  ensureAttachmentBranch(): Promise<void>;
+  /** Rebuilds the customer index by listing every issue the bot opened. */
+  rebuildIndex(): Promise<void>;
+  /** Forgets what is cached about a ticket (called for webhooks and after our own writes). */
+  invalidate(ticketNumber: number): void;
+  /** The stable pseudonymous id of a customer. */
+  customerId(email: string): string;
+}
+
+function splitRepo(fullName: string): { owner: string; repo: string } {
+  const [owner, repo] = fullName.split('/') as [string, string];
+  return { owner, repo };
+}
+
+/** Recent issues searched for an idempotency key: a create retried later than this many issues is not found. */
+const KEY_LOOKUP_ISSUES = 100;
+
+/** Creates the adapter: the one module that talks to the Git host. */
+export function createGitHost(options: GitHostOptions): GitHost {
+  const octokit = createClient(options);
+  const ticketRepo = splitRepo(options.repository);
+  const attachmentRepo = splitRepo(options.attachments?.repository ?? options.repository);
+  const attachmentBranch = options.attachments?.branch ?? 'attachments';
+  const emailKeys: EmailKeys | undefined = options.emailSecret ? deriveEmailKeys(options.emailSecret) : undefined;
+  const ttl = options.cacheTtlMs ?? 30_000;
+
+  let botLoginPromise: Promise<string> | undefined;
+  let privatePromise: Promise<boolean> | undefined;
+  const threads = new Map<number, { ticket: Ticket; at: number }>();
+  const summaries = new Map<number, TicketSummary>();
+  const index = new Map<string, Set<number>>();
+  let indexBuilt: Promise<void> | undefined;
+
+  async function call<T>(what: string, write: boolean, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw toGitHostError(error, { write, what });
+    }
+  }
+
+  function botLogin(): Promise<string> {
+    botLoginPromise ??= (async () => {
+      if (options.botLogin) return options.botLogin;
+      if (options.auth.kind === 'app') {
+        const { data } = await call('identify the GitHub App', false, () => octokit.request('GET /app'));
+        return `${data?.slug ?? 'app'}[bot]`;
+      }
+      const { data } = await call('identify the token user', false, () => octokit.request('GET /user'));
+      return data.login;
+    })();
+    botLoginPromise.catch(() => (botLoginPromise = undefined));
+    return botLoginPromise;
+  }
+
+  function isPrivate(): Promise<boolean> {
+    privatePromise ??= call(`read repository ${options.repository}`, false, () => octokit.request('GET /repos/{owner}/{repo}', ticketRepo)).then((r) => r.data.private);
+    privatePromise.catch(() => (privatePromise = undefined));
+    return privatePromise;
+  }
+
+  async function mapping(): Promise<MappingContext> {
+    return { botLogin: await botLogin(), emailKeys };
+  }
+
+  function customerId(email: string): string {
+    return customerIdFor(email, emailKeys);
+  }
+
+  async function customerRef(email: string | undefined): Promise<TicketMetadata['customer']> {
+    if (email === undefined) return undefined;
+    const id = customerId(email);
+    if (await isPrivate()) return { id, email };
+    if (!emailKeys) {
+      throw new GitHostError('config', `repository ${options.repository} is public: customer emails would be stored in clear text. Set EMAIL_ENCRYPTION_KEY (or SESSION_SECRET) so they are sealed, or make the repository private.`);
+    }
+    return { id, sealedEmail: sealEmail(email, emailKeys) };
+  }
+
+  function remember(summary: TicketSummary): void {
+    summaries.set(summary.number, summary);
+    const id = summary.meta?.customer?.id;
+    if (id && summary.meta?.kind === 'ticket') {
+      let set = index.get(id);
+      if (!set) index.set(id, (set = new Set()));
+      set.add(summary.number);
+    }
+  }
+
+  async function rebuildIndex(): Promise<void> {
+    const ctx = await mapping();
+    const issues = await call('list the bot\'s issues', false, () =>
+      octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', per_page: 100 }),
+    );
+    // Additive, never cleared: a ticket created while the listing ran is remembered by createTicket and must stay.
+    for (const issue of issues) if (!('pull_request' in issue && issue.pull_request)) remember(issueToSummary(issue as Issue, ctx));
+  }
+
+  async function getSummary(ticketNumber: number): Promise<TicketSummary | undefined> {
+    const cached = summaries.get(ticketNumber);
+    if (cached) return cached;
+    try {
+      const { data } = await call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }));
+      const summary = issueToSummary(data, await mapping());
+      remember(summary);
+      return summary;
+    } catch (error) {
+      if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
+
+  async function updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary> {
+    const { data } = await call(`update ticket #${ticketNumber}`, true, () =>
+      octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+        ...ticketRepo,
+        issue_number: ticketNumber,
+        ...(change.labels ? { labels: change.labels } : {}),
+        ...(change.assignees ? { assignees: change.assignees } : {}),
+        ...(change.state ? { state: change.state } : {}),
+        ...(change.state === 'closed' ? { state_reason: change.closeReason ?? 'completed' } : {}),
+      }),
+    );
+    threads.delete(ticketNumber);
+    const summary = issueToSummary(data, await mapping());
+    remember(summary);
+    return summary;
+  }
+
+  async function ensureAttachmentBranch(): Promise<void> {
+    try {
+      await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...attachmentRepo, ref: `heads/${attachmentBranch}` });
+      return;
+    } catch (error) {
+      const e = toGitHostError(error, { write: false, what: `read branch ${attachmentBranch}` });
+      if (e.kind !== 'not-found') throw e;
+    }
+    const repo = await call('read the attachments repository', false, () => octokit.request('GET /repos/{owner}/{repo}', attachmentRepo));
+    const base = await call('read the default branch', false, () => octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...attachmentRepo, ref: `heads/${repo.data.default_branch}` }));
+    await call(`create branch ${attachmentBranch}`, false, () =>
+      octokit.request('POST /repos/{owner}/{repo}/git/refs', { ...attachmentRepo, ref: `refs/heads/${attachmentBranch}`, sha: base.data.object.sha }),
+    );
+  }
+
+  const host: GitHost = {
+    repository: options.repository,
+    octokit,
+    botLogin,
+    isPrivate,
+    customerId,
+    rebuildIndex,
+    updateTicket,
+    ensureAttachmentBranch,
+
+    async createTicket(input) {
+      const meta: TicketMetadata = {
+        kind: 'ticket',
+        key: input.key,
+        ...(input.ref ? { ref: input.ref } : {}),
+        ...(input.customerEmail !== undefined ? { customer: await customerRef(input.customerEmail) } : {}),
+        ...(input.attachments ? { attachments: input.attachments } : {}),
+        ...(input.extra ? { extra: input.extra } : {}),
+      };
+      const { data } = await call('create ticket', true, () =>
+        octokit.request('POST /repos/{owner}/{repo}/issues', {
+          ...ticketRepo,
+          title: input.title,
+          body: withMetadata(meta, input.body),
+          labels: input.labels,
+          ...(input.assignees ? { assignees: input.assignees } : {}),
+        }),
+      );
+      const summary = issueToSummary(data, await mapping());
+      remember(summary);
+      return summary;
+    },
+
+    async getTicket(ticketNumber, readOptions) {
+      const cached = threads.get(ticketNumber);
+      if (cached && !readOptions?.fresh && Date.now() - cached.at < ttl) return cached.ticket;
+      const ctx = await mapping();
+      let issue: Issue;
+      let comments: IssueComment[];
+      try {
+        [issue, comments] = await Promise.all([
+          call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber })).then((r) => r.data),
+          call(`read the thread of ticket #${ticketNumber}`, false, () =>
+            octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, per_page: 100 }),
+          ),
+        ]);
+      } catch (error) {
+        if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
+        throw error;
+      }
+      const summary = issueToSummary(issue, ctx);
+      remember(summary);
+      const ticket: Ticket = { ...summary, messages: comments.map((c) => commentToMessage(c, ctx)) };
+      threads.set(ticketNumber, { ticket, at: Date.now() });
+      return ticket;
+    },
+
+    async listCustomerTickets(email) {
+      indexBuilt ??= rebuildIndex();
+      indexBuilt.catch(() => (indexBuilt = undefined));
+      await indexBuilt;
+      const numbers = [...(index.get(customerId(email)) ?? [])].sort((a, b) => b - a);
+      const found = await Promise.all(numbers.map((n) => getSummary(n)));
+      return found.filter((s): s is TicketSummary => s !== undefined);
+    },
+
+    async addComment(ticketNumber, input) {
+      const meta: TicketMetadata = {
+        kind: 'message',
+        key: input.key,
+        ...(input.ref ? { ref: input.ref } : {}),
+        ...(input.customerEmail !== undefined ? { customer: await customerRef(input.customerEmail) } : {}),
+        ...(input.attachments ? { attachments: input.attachments } : {}),
+        ...(input.extra ? { extra: input.extra } : {}),
+      };
+      const { data } = await call(`comment on ticket #${ticketNumber}`, true, () =>
+        octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body) }),
+      );
+      host.invalidate(ticketNumber);
+      return commentToMessage(data, await mapping());
+    },
+
+    setLabels: (n, labels) => updateTicket(n, { labels }),
+    setState: (n, state) => updateTicket(n, { state }),
+    setAssignees: (n, assignees) => updateTicket(n, { assignees }),
+
+    async uploadAttachment(input) {
+      const put = () =>
+        call(`upload attachment ${input.path}`, true, () =>
+          octokit.request('PUT /repos/{owner}/{repo}/contents/{path}', {
+            ...attachmentRepo,
+            path: input.path,
+            branch: attachmentBranch,
+            message: input.message,
+            content: Buffer.from(input.content).toString('base64'),
+          }),
+        );
+      let response;
+      try {
+        response = await put();
+      } catch (error) {
+        // A missing attachments branch is created on first use (setup:labels creates it up front).
+        if (!(error instanceof GitHostError && error.kind === 'not-found')) throw error;
+        await ensureAttachmentBranch();
+        response = await put();
+      }
+      return { path: input.path, sha: response.data.content?.sha ?? '', size: input.content.length };
+    },
+
+    async readAttachment(path) {
+      try {
+        const { data } = await call(`read attachment ${path}`, false, () => octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...attachmentRepo, path, ref: attachmentBranch }));
+        if (Array.isArray(data) || data.type !== 'file') return undefined;
+        if ('content' in data && data.content && data.encoding === 'base64') return Buffer.from(data.content, 'base64');
+        // Files over 1 MB come without content from the contents API; the blob API serves up to 100 MB.
+        const blob = await call(`read attachment blob ${path}`, false, () => octokit.request('GET /repos/{owner}/{repo}/git/blobs/{file_sha}', { ...attachmentRepo, file_sha: data.sha }));
+        return Buffer.from(blob.data.content, 'base64');
+      } catch (error) {
+        if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
+        throw error;
+      }
+    },
+
+    async addReaction(messageId, content) {
+      await call(`react to message ${messageId}`, true, () => octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...ticketRepo, comment_id: messageId, content }));
+      for (const [n, t] of threads) if (t.ticket.messages.some((m) => m.id === messageId)) threads.delete(n);
+    },
+
+    async listReactions(messageId) {
+      const reactions = await call(`read reactions of message ${messageId}`, false, () =>
+        octokit.paginate('GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...ticketRepo, comment_id: messageId, per_page: 100 }),
+      );
+      return reactions.map((r) => ({ content: r.content, login: r.user?.login ?? 'ghost' }));
+    },
+
+    async setReaction(messageId, content, replaces) {
+      if (replaces !== undefined && replaces !== content) {
+        const login = await botLogin();
+        const reactions = await call(`read reactions of message ${messageId}`, false, () =>
+          octokit.paginate('GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...ticketRepo, comment_id: messageId, content: replaces, per_page: 100 }),
+        );
+        for (const r of reactions.filter((x) => x.user?.login === login && x.content === replaces)) {
+          await call(`remove reaction from message ${messageId}`, false, () =>
+            octokit.request('DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}', { ...ticketRepo, comment_id: messageId, reaction_id: r.id }),
+          );
+        }
+      }
+      await host.addReaction(messageId, content);
+    },
+
+    async findTicketByKey(key) {
+      const ctx = await mapping();
+      const { data } = await call('look up a ticket by idempotency key', false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'desc', per_page: KEY_LOOKUP_ISSUES }),
+      );
+      for (const issue of data) {
+        const summary = issueToSummary(issue, ctx);
+        if (summary.meta?.key === key) {
+          remember(summary);
+          return summary;
+        }
+      }
+      return undefined;
+    },
+
+    async findMessageByKey(ticketNumber, key, since) {
+      const ctx = await mapping();
+      const comments = await call(`look up a message on ticket #${ticketNumber} by idempotency key`, false, () =>
+        octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          ...ticketRepo,
+          issue_number: ticketNumber,
+          per_page: 100,
+          ...(since ? { since: since.toISOString() } : {}),
+        }),
+      );
+      for (const comment of comments) {
+        const message = commentToMessage(comment, ctx);
+        if (message.meta?.key === key) return message;
+      }
+      return undefined;
+    },
+
+    invalidate(ticketNumber) {
+      threads.delete(ticketNumber);
+      summaries.delete(ticketNumber);
+    },
+  };
+  return host;
+}

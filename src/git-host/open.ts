@@ -1,0 +1,64 @@
+import { join } from 'node:path';
+import { DEFAULT_BOT_TOKEN, findRunningLocalHost, startLocalHost, type LocalHost } from '../local-host/index.ts';
+import type { Config } from '../server/config-schema.ts';
+import { envToCredentials, type Env } from '../server/env.ts';
+import { createGitHost, type GitHost, type GitHostOptions } from './git-host.ts';
+import { checkCredentials, checkGitHost, GitHostStartupError, type StartupProblem, type StartupReport } from './startup.ts';
+
+export interface OpenedGitHost {
+  host: GitHost;
+  /** The embedded local issue host, when this process started it. */
+  localHost: LocalHost | undefined;
+  report: StartupReport;
+  close(): Promise<void>;
+}
+
+/**
+ * Wires the adapter for a composition root: GitHub (or GHES) when `gitHost.baseUrl` is set, otherwise the
+ * embedded local issue host on `DATA_DIR/local-host` (reusing one another process already runs there).
+ * Runs the start-up checks and throws a GitHostStartupError listing every problem and its fix.
+ */
+export async function openGitHost(input: {
+  config: Pick<Config, 'gitHost'>;
+  env: Pick<Env, 'DATA_DIR' | 'LOCAL_HOST_PORT' | 'SESSION_SECRET' | 'EMAIL_ENCRYPTION_KEY' | 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID'>;
+  tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs'>>;
+  /** Problems that do not matter to this caller (e.g. setup:labels stores no emails). */
+  ignore?: StartupProblem['code'][];
+}): Promise<OpenedGitHost> {
+  const { gitHost } = input.config;
+  const emailSecret = input.env.EMAIL_ENCRYPTION_KEY ?? input.env.SESSION_SECRET;
+  let localHost: LocalHost | undefined;
+  let options: GitHostOptions;
+  if (gitHost.baseUrl === undefined) {
+    const dataDir = join(input.env.DATA_DIR, 'local-host');
+    let url = findRunningLocalHost(dataDir);
+    if (!url) {
+      const repositories = [...new Set([gitHost.repository, gitHost.attachments.repository ?? gitHost.repository])].map((fullName) => ({ fullName, private: true }));
+      localHost = await startLocalHost({ dataDir, repositories, ...(input.env.LOCAL_HOST_PORT !== undefined ? { port: input.env.LOCAL_HOST_PORT } : {}) });
+      url = localHost.url;
+    }
+    // The local host has no secondary limits worth pacing for.
+    options = { baseUrl: url, auth: { kind: 'token', token: DEFAULT_BOT_TOKEN }, repository: gitHost.repository, attachments: gitHost.attachments, intervalsMs: { write: 0, notification: 0 }, emailSecret, ...input.tuning };
+  } else {
+    const credentials = envToCredentials(input.env as Env);
+    const missing = checkCredentials(gitHost.baseUrl, credentials);
+    if (missing.length > 0 || credentials.kind === 'none') throw new GitHostStartupError(missing);
+    options = { baseUrl: gitHost.baseUrl, auth: credentials, repository: gitHost.repository, attachments: gitHost.attachments, emailSecret, ...input.tuning };
+  }
+  const host = createGitHost(options);
+  const close = async () => {
+    await localHost?.close();
+  };
+  let report: StartupReport;
+  try {
+    report = await checkGitHost(host, { baseUrl: options.baseUrl, authKind: options.auth.kind, attachments: gitHost.attachments, emailSecretSet: emailSecret !== undefined });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  if (report.problems.some((p) => p.severity === 'error' && !input.ignore?.includes(p.code))) {
+    await close();
+    throw new GitHostStartupError(report.problems.filter((p) => p.severity === 'error'));
+  }
+  return { host, localHost, report, close };
+}

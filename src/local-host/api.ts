@@ -1,0 +1,575 @@
+import type { components } from '@octokit/openapi-types';
+import type { BranchRecord, CommentRecord, IssueRecord, RepoState } from './records.ts';
+import { branchSha, gitBlobSha, toComment, toContentFile, toFileCommit, toFullRepository, toGitRef, toIssue, toLabel, toPrivateUser, toReaction, type HostUrls, type UserLookup } from './shapes.ts';
+import { isSafeContentPath, now, type Store } from './store.ts';
+import { hasPermission, type LocalUser } from './users.ts';
+
+type Schemas = components['schemas'];
+
+/** A parsed request as the routes see it. */
+export interface ApiRequest {
+  method: string;
+  /** Path segments after the base, URL-decoded. */
+  segments: string[];
+  query: URLSearchParams;
+  body: unknown;
+  user: LocalUser | undefined;
+  /** The request URL as the client sent it (for `Link` headers). */
+  url: URL;
+}
+
+export interface ApiResponse {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Whether the request changed state (for after-apply faults). */
+  wrote?: boolean;
+}
+
+/** Events the server turns into webhooks once the change is committed. */
+export type HostEvent = { event: 'issues' | 'issue_comment'; payload: Record<string, unknown> & { action: string } };
+
+export interface ApiContext {
+  store: Store;
+  urls: HostUrls;
+  users: LocalUser[];
+  emit(event: HostEvent): void;
+}
+
+const DOCS = 'https://docs.github.com/rest';
+
+function error(status: number, message: string, extra: Record<string, unknown> = {}): ApiResponse {
+  return { status, body: { message, documentation_url: DOCS, status: String(status), ...extra } };
+}
+
+function validation(message: string, resource: string, field: string, code = 'invalid'): ApiResponse {
+  return { status: 422, body: { message: 'Validation Failed', errors: [{ resource, code, field, message }], documentation_url: DOCS, status: '422' } };
+}
+
+const notFound = () => error(404, 'Not Found');
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Pages a list the way GitHub does: `per_page` (max 100, default 30), `page`, and a `Link` header. */
+function paginate<T>(items: T[], req: ApiRequest): ApiResponse & { body: T[] } {
+  const perPage = Math.min(Math.max(Number(req.query.get('per_page') ?? 30) || 30, 1), 100);
+  const page = Math.max(Number(req.query.get('page') ?? 1) || 1, 1);
+  const last = Math.max(Math.ceil(items.length / perPage), 1);
+  const link = (p: number, rel: string) => {
+    const u = new URL(req.url);
+    u.searchParams.set('per_page', String(perPage));
+    u.searchParams.set('page', String(p));
+    return `<${u.toString()}>; rel="${rel}"`;
+  };
+  const links: string[] = [];
+  if (page > 1) links.push(link(page - 1, 'prev'));
+  if (page < last) links.push(link(page + 1, 'next'), link(last, 'last'));
+  if (page > 1) links.push(link(1, 'first'));
+  return { status: 200, body: items.slice((page - 1) * perPage, page * perPage), ...(links.length > 0 ? { headers: { link: links.join(', ') } } : {}) };
+}
+
+/** Answers one API request. */
+export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiResponse> {
+  const { segments: s, method } = req;
+  if (s[0] === 'user' && s.length === 1 && method === 'GET') {
+    return req.user ? { status: 200, body: toPrivateUser(ctx.urls, req.user) } : error(401, 'Requires authentication');
+  }
+  if (s[0] !== 'repos' || s.length < 3) return notFound();
+  const state = ctx.store.get(s[1] as string, s[2] as string);
+  if (!state || !canRead(req.user, state)) return notFound();
+  const rest = s.slice(3);
+  const route = `${method} ${rest.map((seg, i) => (/^\d+$/.test(seg) && i > 0 ? ':n' : seg)).join('/')}`;
+  const api = new RepoApi(ctx, state, req);
+  switch (route) {
+    case 'GET ':
+      return api.getRepo();
+    case 'GET labels':
+      return paginate(state.labels.map((l) => toLabel(ctx.urls, state.repo, l)), req);
+    case 'POST labels':
+      return api.createLabel();
+    case 'GET issues':
+      return api.listIssues();
+    case 'POST issues':
+      return api.createIssue();
+    case 'GET issues/comments':
+      return api.listRepoComments();
+    case 'GET issues/:n':
+      return api.withIssue(rest[1], (issue) => ({ status: 200, body: api.issueJson(issue) }));
+    case 'PATCH issues/:n':
+      return api.updateIssue(rest[1]);
+    case 'GET issues/:n/comments':
+      return api.withIssue(rest[1], (issue) => paginate(api.filterSince(issue.comments).map((c) => api.commentJson(c)), req));
+    case 'POST issues/:n/comments':
+      return api.createComment(rest[1]);
+    case 'GET issues/comments/:n/reactions':
+      return api.withComment(rest[2], (c) => paginate(c.reactions.filter((r) => !req.query.get('content') || r.content === req.query.get('content')).map((r) => toReaction(ctx.urls, r, api.user)), req));
+    case 'DELETE issues/comments/:n/reactions/:n':
+      return api.deleteReaction(rest[2], rest[4]);
+    case 'POST issues/comments/:n/reactions':
+      return api.createReaction(rest[2]);
+    default:
+  }
+  if (rest[0] === 'labels' && rest.length === 2 && (method === 'PATCH' || method === 'GET')) return api.labelByName(rest[1] as string);
+  if (rest[0] === 'contents' && rest.length >= 2) {
+    const path = rest.slice(1).join('/');
+    if (method === 'GET') return api.getContent(path);
+    if (method === 'PUT') return api.putContent(path);
+  }
+  if (method === 'GET' && rest[0] === 'git' && rest[1] === 'ref' && rest.length >= 3) {
+    // Octokit sends `heads/<branch>` as one encoded segment (`heads%2Fmain`); GitHub accepts both forms.
+    const ref = rest.slice(2).join('/');
+    return ref.startsWith('heads/') ? api.getRef(ref.slice('heads/'.length)) : notFound();
+  }
+  if (method === 'POST' && rest[0] === 'git' && rest[1] === 'refs' && rest.length === 2) return api.createRef();
+  return notFound();
+}
+
+function scopesAllow(user: LocalUser, state: RepoState, write: boolean): boolean {
+  if (!user.scopes) return true;
+  if (user.scopes.includes('repo')) return true;
+  return !state.repo.private && (!write || user.scopes.includes('public_repo'));
+}
+
+function canRead(user: LocalUser | undefined, state: RepoState): boolean {
+  if (!state.repo.private) return true;
+  return user !== undefined && hasPermission(user, 'read') && scopesAllow(user, state, false);
+}
+
+class RepoApi {
+  private readonly ctx: ApiContext;
+  private readonly state: RepoState;
+  private readonly req: ApiRequest;
+
+  constructor(ctx: ApiContext, state: RepoState, req: ApiRequest) {
+    this.ctx = ctx;
+    this.state = state;
+    this.req = req;
+  }
+
+  readonly user: UserLookup = (login) => {
+    const found = this.ctx.users.find((u) => u.login === login);
+    const association = login === this.state.repo.owner ? 'OWNER' : (found?.association ?? 'NONE');
+    return found ? { ...found, association } : { login, id: 1, type: 'User', association };
+  };
+
+  private get repoJson() {
+    const permissions = this.req.user
+      ? {
+          admin: hasPermission(this.req.user, 'admin'),
+          maintain: hasPermission(this.req.user, 'maintain'),
+          push: hasPermission(this.req.user, 'write'),
+          triage: hasPermission(this.req.user, 'triage'),
+          pull: hasPermission(this.req.user, 'read') || !this.state.repo.private,
+        }
+      : undefined;
+    const open = [...this.state.issues.values()].filter((i) => i.state === 'open').length;
+    const owner = this.ctx.users.find((u) => u.login === this.state.repo.owner) ?? { login: this.state.repo.owner, id: 1, type: 'Organization' as const };
+    return toFullRepository(this.ctx.urls, this.state.repo, owner, permissions, open);
+  }
+
+  private get sender() {
+    return this.req.user ? { login: this.req.user.login, id: this.req.user.id, type: this.req.user.type } : undefined;
+  }
+
+  issueJson(issue: IssueRecord): Schemas['issue'] {
+    return toIssue(this.ctx.urls, this.state.repo, this.state.labels, issue, this.user);
+  }
+
+  commentJson(comment: CommentRecord): Schemas['issue-comment'] {
+    return toComment(this.ctx.urls, this.state.repo, comment, this.user);
+  }
+
+  private emit(event: HostEvent['event'], action: string, extra: Record<string, unknown>): void {
+    this.ctx.emit({ event, payload: { action, ...extra, repository: this.repoJson, sender: this.sender ? { ...this.sender, ...this.user(this.sender.login) } : null } });
+  }
+
+  /** Who may write: anyone who can read may open issues and comment; labels and assignees need triage. */
+  private mayWrite(): ApiResponse | undefined {
+    const user = this.req.user;
+    if (!user) return error(401, 'Requires authentication');
+    if (!scopesAllow(user, this.state, true)) return error(404, 'Not Found');
+    return undefined;
+  }
+
+  private isTriager(): boolean {
+    return this.req.user !== undefined && hasPermission(this.req.user, 'triage') && scopesAllow(this.req.user, this.state, true);
+  }
+
+  getRepo(): ApiResponse {
+    return { status: 200, body: this.repoJson };
+  }
+
+  filterSince<T extends { updatedAt: string }>(items: T[]): T[] {
+    const since = this.req.query.get('since');
+    if (!since) return items;
+    const t = Date.parse(since);
+    return Number.isNaN(t) ? items : items.filter((i) => Date.parse(i.updatedAt) >= t);
+  }
+
+  listIssues(): ApiResponse {
+    const q = this.req.query;
+    const state = q.get('state') ?? 'open';
+    const creator = q.get('creator');
+    const assignee = q.get('assignee');
+    const labels = q.get('labels')?.split(',').filter(Boolean) ?? [];
+    const sort = q.get('sort') ?? 'created';
+    const direction = q.get('direction') ?? 'desc';
+    let issues = [...this.state.issues.values()].filter(
+      (i) =>
+        (state === 'all' || i.state === state) &&
+        (!creator || i.user.toLowerCase() === creator.toLowerCase()) &&
+        (!assignee || (assignee === 'none' ? i.assignees.length === 0 : assignee === '*' ? i.assignees.length > 0 : i.assignees.includes(assignee))) &&
+        labels.every((l) => i.labels.includes(l)),
+    );
+    issues = this.filterSince(issues);
+    const key = (i: IssueRecord) => (sort === 'updated' ? Date.parse(i.updatedAt) * 1e6 + i.number : sort === 'comments' ? i.comments.length * 1e9 + i.number : i.number);
+    issues.sort((a, b) => (direction === 'asc' ? key(a) - key(b) : key(b) - key(a)));
+    return paginate(
+      issues.map((i) => this.issueJson(i)),
+      this.req,
+    );
+  }
+
+  listRepoComments(): ApiResponse {
+    const all = [...this.state.issues.values()].flatMap((i) => i.comments);
+    const sort = this.req.query.get('sort');
+    const direction = this.req.query.get('direction') ?? 'desc';
+    all.sort((a, b) => a.id - b.id);
+    if (sort === 'updated') all.sort((a, b) => Date.parse(a.updatedAt) - Date.parse(b.updatedAt) || a.id - b.id);
+    if (sort && direction === 'desc') all.reverse();
+    return paginate(
+      this.filterSince(all).map((c) => this.commentJson(c)),
+      this.req,
+    );
+  }
+
+  withIssue(n: string | undefined, fn: (issue: IssueRecord) => ApiResponse | Promise<ApiResponse>): ApiResponse | Promise<ApiResponse> {
+    const issue = this.state.issues.get(Number(n));
+    return issue ? fn(issue) : notFound();
+  }
+
+  withComment(id: string | undefined, fn: (c: CommentRecord) => ApiResponse | Promise<ApiResponse>): ApiResponse | Promise<ApiResponse> {
+    for (const issue of this.state.issues.values()) {
+      const found = issue.comments.find((c) => c.id === Number(id));
+      if (found) return fn(found);
+    }
+    return notFound();
+  }
+
+  private checkBody(body: unknown, resource: string): ApiResponse | undefined {
+    if (body !== undefined && body !== null && typeof body !== 'string') return validation('body must be a string', resource, 'body');
+    if (typeof body === 'string' && body.length > 65536) return validation('body is too long (maximum is 65536 characters)', resource, 'body', 'custom');
+    return undefined;
+  }
+
+  private ensureLabels(names: string[], tx: { nextId(): number }): boolean {
+    let added = false;
+    for (const name of names) {
+      if (!this.state.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) {
+        this.state.labels.push({ id: tx.nextId(), name, color: 'ededed', description: null });
+        added = true;
+      }
+    }
+    return added;
+  }
+
+  private canonicalLabels(names: string[]): string[] {
+    return [...new Set(names.map((n) => this.state.labels.find((l) => l.name.toLowerCase() === n.toLowerCase())?.name ?? n))];
+  }
+
+  private checkAssignees(assignees: unknown): string[] | ApiResponse {
+    if (!Array.isArray(assignees) || assignees.some((a) => typeof a !== 'string')) return validation('assignees must be a list of logins', 'Issue', 'assignees');
+    for (const login of assignees as string[]) {
+      const user = this.ctx.users.find((u) => u.login === login);
+      if (!user || !hasPermission(user, 'triage')) return validation(`cannot assign ${login}: not a collaborator`, 'Issue', 'assignees');
+    }
+    return [...new Set(assignees as string[])];
+  }
+
+  async createIssue(): Promise<ApiResponse> {
+    const denied = this.mayWrite();
+    if (denied) return denied;
+    const body = this.req.body;
+    if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+    if (typeof body.title !== 'string' || body.title.trim() === '') return validation('title is missing', 'Issue', 'title', 'missing_field');
+    if (body.title.length > 256) return validation('title is too long (maximum is 256 characters)', 'Issue', 'title', 'custom');
+    const badBody = this.checkBody(body.body, 'Issue');
+    if (badBody) return badBody;
+    const triager = this.isTriager();
+    // Only users with push access can set labels and assignees; GitHub silently drops them otherwise.
+    const labels = triager && Array.isArray(body.labels) ? body.labels.map((l) => (isRecord(l) ? String(l.name) : String(l))) : [];
+    let assignees: string[] = [];
+    if (triager && body.assignees !== undefined) {
+      const checked = this.checkAssignees(body.assignees);
+      if (!Array.isArray(checked)) return checked;
+      assignees = checked;
+    }
+    const user = this.req.user as LocalUser;
+    const title = body.title;
+    const text = typeof body.body === 'string' ? body.body : null;
+    const issue = await this.ctx.store.write(`issue: open #${this.state.repo.nextIssue} in ${this.state.repo.owner}/${this.state.repo.name}`, (tx) => {
+      if (this.ensureLabels(labels, tx)) tx.saveLabels(this.state);
+      const created = now();
+      const record: IssueRecord = {
+        id: tx.nextId(),
+        number: this.state.repo.nextIssue++,
+        title,
+        body: text,
+        user: user.login,
+        state: 'open',
+        stateReason: null,
+        labels: this.canonicalLabels(labels),
+        assignees,
+        createdAt: created,
+        updatedAt: created,
+        closedAt: null,
+        closedBy: null,
+        comments: [],
+      };
+      this.state.issues.set(record.number, record);
+      tx.saveRepo(this.state);
+      tx.saveIssue(this.state, record);
+      return record;
+    });
+    this.emit('issues', 'opened', { issue: this.issueJson(issue) });
+    return { status: 201, body: this.issueJson(issue), headers: { location: this.issueJson(issue).url }, wrote: true };
+  }
+
+  updateIssue(n: string | undefined): ApiResponse | Promise<ApiResponse> {
+    return this.withIssue(n, async (issue) => {
+      const denied = this.mayWrite();
+      if (denied) return denied;
+      const body = this.req.body;
+      if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+      const triager = this.isTriager();
+      const user = this.req.user as LocalUser;
+      if (!triager && issue.user !== user.login) return error(403, 'Must have admin rights to Repository.');
+      if (body.title !== undefined && (typeof body.title !== 'string' || body.title.trim() === '')) return validation('title is missing', 'Issue', 'title', 'missing_field');
+      const badBody = this.checkBody(body.body, 'Issue');
+      if (badBody) return badBody;
+      if (body.state !== undefined && body.state !== 'open' && body.state !== 'closed') return validation('state must be open or closed', 'Issue', 'state');
+      let assignees: string[] | undefined;
+      if (triager && body.assignees !== undefined) {
+        const checked = this.checkAssignees(body.assignees);
+        if (!Array.isArray(checked)) return checked;
+        assignees = checked;
+      }
+      const labels = triager && Array.isArray(body.labels) ? body.labels.map((l) => (isRecord(l) ? String(l.name) : String(l))) : undefined;
+      const events: Array<[string, Record<string, unknown>]> = [];
+      await this.ctx.store.write(`issue: update #${issue.number}`, (tx) => {
+        const before = { ...issue, labels: [...issue.labels], assignees: [...issue.assignees] };
+        if (typeof body.title === 'string') issue.title = body.title;
+        if (body.body !== undefined) issue.body = typeof body.body === 'string' ? body.body : null;
+        if (labels) {
+          if (this.ensureLabels(labels, tx)) tx.saveLabels(this.state);
+          issue.labels = this.canonicalLabels(labels);
+        }
+        if (assignees) issue.assignees = assignees;
+        if (body.state === 'closed' && issue.state === 'open') {
+          issue.state = 'closed';
+          issue.stateReason = body.state_reason === 'not_planned' ? 'not_planned' : 'completed';
+          issue.closedAt = now();
+          issue.closedBy = user.login;
+          events.push(['closed', {}]);
+        } else if (body.state === 'open' && issue.state === 'closed') {
+          issue.state = 'open';
+          issue.stateReason = 'reopened';
+          issue.closedAt = null;
+          issue.closedBy = null;
+          events.push(['reopened', {}]);
+        }
+        if (issue.title !== before.title || issue.body !== before.body) events.unshift(['edited', { changes: {} }]);
+        for (const l of issue.labels.filter((x) => !before.labels.includes(x))) events.push(['labeled', { label: { name: l } }]);
+        for (const l of before.labels.filter((x) => !issue.labels.includes(x))) events.push(['unlabeled', { label: { name: l } }]);
+        for (const a of issue.assignees.filter((x) => !before.assignees.includes(x))) events.push(['assigned', { assignee: this.user(a) }]);
+        for (const a of before.assignees.filter((x) => !issue.assignees.includes(x))) events.push(['unassigned', { assignee: this.user(a) }]);
+        if (events.length === 0) return;
+        issue.updatedAt = now();
+        tx.saveIssue(this.state, issue);
+      });
+      for (const [action, extra] of events) {
+        const label = extra.label as { name: string } | undefined;
+        const labelRecord = label && this.state.labels.find((l) => l.name === label.name);
+        this.emit('issues', action, { issue: this.issueJson(issue), ...extra, ...(labelRecord ? { label: toLabel(this.ctx.urls, this.state.repo, labelRecord) } : {}) });
+      }
+      return { status: 200, body: this.issueJson(issue), wrote: events.length > 0 };
+    });
+  }
+
+  createComment(n: string | undefined): ApiResponse | Promise<ApiResponse> {
+    return this.withIssue(n, async (issue) => {
+      const denied = this.mayWrite();
+      if (denied) return denied;
+      const body = this.req.body;
+      if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+      if (typeof body.body !== 'string' || body.body === '') return validation('body is missing', 'IssueComment', 'body', 'missing_field');
+      const badBody = this.checkBody(body.body, 'IssueComment');
+      if (badBody) return badBody;
+      const user = this.req.user as LocalUser;
+      const text = body.body;
+      const comment = await this.ctx.store.write(`comment: on #${issue.number} by ${user.login}`, (tx) => {
+        const created = now();
+        const record: CommentRecord = { id: tx.nextId(), issueNumber: issue.number, body: text, user: user.login, createdAt: created, updatedAt: created, reactions: [] };
+        issue.comments.push(record);
+        issue.updatedAt = created;
+        tx.saveIssue(this.state, issue);
+        return record;
+      });
+      this.emit('issue_comment', 'created', { issue: this.issueJson(issue), comment: this.commentJson(comment) });
+      return { status: 201, body: this.commentJson(comment), headers: { location: this.commentJson(comment).url }, wrote: true };
+    });
+  }
+
+  createReaction(id: string | undefined): ApiResponse | Promise<ApiResponse> {
+    return this.withComment(id, async (comment) => {
+      const denied = this.mayWrite();
+      if (denied) return denied;
+      const body = this.req.body;
+      const contents = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'];
+      if (!isRecord(body) || typeof body.content !== 'string' || !contents.includes(body.content)) return validation(`content must be one of ${contents.join(', ')}`, 'Reaction', 'content');
+      const user = this.req.user as LocalUser;
+      const existing = comment.reactions.find((r) => r.user === user.login && r.content === body.content);
+      // GitHub answers 200 with the existing reaction when the user already reacted with this content.
+      if (existing) return { status: 200, body: toReaction(this.ctx.urls, existing, this.user) };
+      const issue = this.state.issues.get(comment.issueNumber) as IssueRecord;
+      const content = body.content;
+      const reaction = await this.ctx.store.write(`reaction: ${content} on comment ${comment.id} by ${user.login}`, (tx) => {
+        const record = { id: tx.nextId(), content, user: user.login, createdAt: now() };
+        comment.reactions.push(record);
+        tx.saveIssue(this.state, issue);
+        return record;
+      });
+      return { status: 201, body: toReaction(this.ctx.urls, reaction, this.user), wrote: true };
+    });
+  }
+
+  deleteReaction(commentId: string | undefined, reactionId: string | undefined): ApiResponse | Promise<ApiResponse> {
+    return this.withComment(commentId, async (comment) => {
+      const denied = this.mayWrite();
+      if (denied) return denied;
+      const reaction = comment.reactions.find((r) => r.id === Number(reactionId));
+      if (!reaction) return notFound();
+      const user = this.req.user as LocalUser;
+      if (reaction.user !== user.login && !this.isTriager()) return error(403, 'Must have admin rights to Repository.');
+      const issue = this.state.issues.get(comment.issueNumber) as IssueRecord;
+      await this.ctx.store.write(`reaction: remove ${reaction.content} from comment ${comment.id}`, (tx) => {
+        comment.reactions = comment.reactions.filter((r) => r !== reaction);
+        tx.saveIssue(this.state, issue);
+      });
+      return { status: 204, wrote: true };
+    });
+  }
+
+  async createLabel(): Promise<ApiResponse> {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Must have push access to repository');
+    const body = this.req.body;
+    if (!isRecord(body) || typeof body.name !== 'string' || body.name.trim() === '') return validation('name is missing', 'Label', 'name', 'missing_field');
+    const color = typeof body.color === 'string' ? body.color.replace(/^#/, '') : 'ededed';
+    if (!/^[0-9a-fA-F]{6}$/.test(color)) return validation('color is invalid', 'Label', 'color');
+    if (typeof body.description === 'string' && body.description.length > 100) return validation('description is too long (maximum is 100 characters)', 'Label', 'description', 'custom');
+    const name = body.name;
+    if (this.state.labels.some((l) => l.name.toLowerCase() === name.toLowerCase())) return validation('already_exists', 'Label', 'name', 'already_exists');
+    const description = typeof body.description === 'string' ? body.description : null;
+    const label = await this.ctx.store.write(`label: create "${name}"`, (tx) => {
+      const record = { id: tx.nextId(), name, color: color.toLowerCase(), description };
+      this.state.labels.push(record);
+      tx.saveLabels(this.state);
+      return record;
+    });
+    return { status: 201, body: toLabel(this.ctx.urls, this.state.repo, label), wrote: true };
+  }
+
+  async labelByName(name: string): Promise<ApiResponse> {
+    const label = this.state.labels.find((l) => l.name.toLowerCase() === name.toLowerCase());
+    if (!label) return notFound();
+    if (this.req.method === 'GET') return { status: 200, body: toLabel(this.ctx.urls, this.state.repo, label) };
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Must have push access to repository');
+    const body = this.req.body;
+    if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+    if (body.color !== undefined && (typeof body.color !== 'string' || !/^#?[0-9a-fA-F]{6}$/.test(body.color))) return validation('color is invalid', 'Label', 'color');
+    if (typeof body.description === 'string' && body.description.length > 100) return validation('description is too long (maximum is 100 characters)', 'Label', 'description', 'custom');
+    await this.ctx.store.write(`label: update "${label.name}"`, (tx) => {
+      if (typeof body.new_name === 'string' && body.new_name.trim() !== '') {
+        const newName = body.new_name;
+        for (const issue of this.state.issues.values()) {
+          if (!issue.labels.includes(label.name)) continue;
+          issue.labels = issue.labels.map((l) => (l === label.name ? newName : l));
+          tx.saveIssue(this.state, issue);
+        }
+        label.name = newName;
+      }
+      if (typeof body.color === 'string') label.color = body.color.replace(/^#/, '').toLowerCase();
+      if (body.description !== undefined) label.description = typeof body.description === 'string' ? body.description : null;
+      tx.saveLabels(this.state);
+    });
+    return { status: 200, body: toLabel(this.ctx.urls, this.state.repo, label), wrote: true };
+  }
+
+  private branch(name: string | null): BranchRecord | undefined {
+    return this.state.branches.get(name ?? this.state.repo.defaultBranch);
+  }
+
+  getContent(path: string): ApiResponse {
+    const ref = this.req.query.get('ref');
+    const branch = this.branch(ref);
+    if (!branch) return error(404, `No commit found for the ref ${ref ?? ''}`);
+    const file = branch.files.get(path);
+    if (!file) return notFound();
+    return { status: 200, body: toContentFile(this.ctx.urls, this.state.repo, branch.name, path, file) };
+  }
+
+  async putContent(path: string): Promise<ApiResponse> {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const body = this.req.body;
+    if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+    if (typeof body.message !== 'string' || body.message === '') return validation('message is missing', 'Commit', 'message', 'missing_field');
+    if (typeof body.content !== 'string' || !/^[A-Za-z0-9+/=\s]*$/.test(body.content)) return validation('content is not valid Base64', 'Commit', 'content');
+    if (!isSafeContentPath(path)) return validation('path is invalid', 'Commit', 'path');
+    const branchName = typeof body.branch === 'string' ? body.branch : null;
+    const branch = this.branch(branchName);
+    if (!branch) return error(404, `Branch ${branchName ?? ''} not found`);
+    const existing = branch.files.get(path);
+    if (existing && body.sha === undefined) return validation('"sha" wasn\'t supplied.', 'Commit', 'sha', 'missing_field');
+    if (existing && body.sha !== existing.sha) return error(409, `${path} does not match ${String(body.sha)}`);
+    if (!existing && body.sha !== undefined) return error(409, `${path} does not exist`);
+    const content = Buffer.from(body.content, 'base64');
+    const message = body.message;
+    const user = this.req.user as LocalUser;
+    const file = { sha: gitBlobSha(content), content };
+    await this.ctx.store.write(`contents: ${message}`, (tx) => {
+      branch.files.set(path, file);
+      branch.sha = branchSha(branch.files, branch.sha);
+      tx.saveFile(this.state, branch, path, file);
+      tx.saveBranch(this.state, branch);
+    });
+    return { status: existing ? 200 : 201, body: toFileCommit(this.ctx.urls, this.state.repo, branch.name, path, file, branch.sha, message, user.login), wrote: true };
+  }
+
+  getRef(name: string): ApiResponse {
+    const branch = this.state.branches.get(name);
+    return branch ? { status: 200, body: toGitRef(this.ctx.urls, this.state.repo, branch) } : notFound();
+  }
+
+  async createRef(): Promise<ApiResponse> {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const body = this.req.body;
+    if (!isRecord(body) || typeof body.ref !== 'string' || typeof body.sha !== 'string') return validation('ref and sha are required', 'Reference', 'ref', 'missing_field');
+    const match = /^refs\/heads\/(.+)$/.exec(body.ref);
+    if (!match) return validation('Reference name must start with refs/heads/', 'Reference', 'ref');
+    const name = match[1] as string;
+    if (this.state.branches.has(name)) return validation('Reference already exists', 'Reference', 'ref', 'already_exists');
+    const sha = body.sha;
+    const source = [...this.state.branches.values()].find((b) => b.sha === sha);
+    if (!source) return validation('Object does not exist', 'Reference', 'sha');
+    const branch = await this.ctx.store.write(`ref: create ${name}`, (tx) => {
+      const record: BranchRecord = { name, sha: source.sha, files: new Map(source.files) };
+      this.state.branches.set(name, record);
+      tx.saveBranch(this.state, record);
+      for (const [path, file] of record.files) tx.saveFile(this.state, record, path, file);
+      return record;
+    });
+    return { status: 201, body: toGitRef(this.ctx.urls, this.state.repo, branch), wrote: true };
+  }
+}

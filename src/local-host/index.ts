@@ -1,0 +1,288 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { handleApi, type ApiResponse, type HostEvent } from './api.ts';
+import { appliesTo, fires, FaultsSchema, type Faults, type FaultsInput } from './faults.ts';
+import { Store, type LocalRepository } from './store.ts';
+import { DEFAULT_USERS, parseUsers, type LocalUser, type LocalUserInput } from './users.ts';
+import { WebhookSender, type Delivery, type WebhookTarget } from './webhooks.ts';
+
+export { DEFAULT_BOT_TOKEN, DEFAULT_USERS, type LocalUser, type LocalUserInput } from './users.ts';
+export type { FaultsInput, Faults } from './faults.ts';
+export type { Delivery, WebhookTarget } from './webhooks.ts';
+export type { LocalRepository } from './store.ts';
+export { signPayload } from './webhooks.ts';
+
+export interface LocalHostOptions {
+  /** Folder of the host's git repository (created if missing). */
+  dataDir: string;
+  /** Port to listen on; 0 (the default) picks a free one. */
+  port?: number;
+  /** Interface to listen on. @default "127.0.0.1" */
+  host?: string;
+  /** Where to send `issues` / `issue_comment` webhooks. */
+  webhook?: WebhookTarget;
+  /** Fault injection switches; change them later with `setFaults`. */
+  faults?: FaultsInput;
+  /** Token table; default: `tokens.json` in the data folder, else DEFAULT_USERS (written there on first start). */
+  users?: LocalUserInput[];
+  /** Repositories served. @default [{ fullName: "local/support", private: true }] */
+  repositories?: LocalRepository[];
+  /** Requests per hour per token before primary rate limiting. @default 5000 */
+  rateLimit?: number;
+}
+
+/** One answered request, for tests to inspect. */
+export interface RequestLogEntry {
+  method: string;
+  path: string;
+  status: number | 'reset';
+  user: string | undefined;
+  /** Which injected fault answered it, if any. */
+  fault?: string;
+  at: number;
+}
+
+export interface LocalHost {
+  /** Base URL for Octokit's `baseUrl`. */
+  url: string;
+  dataDir: string;
+  users: LocalUser[];
+  /** Every request answered, in order. */
+  requests: RequestLogEntry[];
+  /** Every webhook delivery attempted. */
+  deliveries: Delivery[];
+  /** Replaces the fault switches (validated). */
+  setFaults(faults: FaultsInput): void;
+  /** The fault switches now in force (counters count down as faults fire). */
+  faults(): Faults;
+  setWebhook(target: WebhookTarget | undefined): void;
+  /** Waits until queued writes are committed and webhooks attempted. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const LOCK_FILE = 'local-host.json';
+
+/** The URL of a local host already running on this data folder (a live process holds its lock), if any. */
+export function findRunningLocalHost(dataDir: string): string | undefined {
+  const lock = join(dataDir, LOCK_FILE);
+  if (!existsSync(lock)) return undefined;
+  try {
+    const { pid, url } = JSON.parse(readFileSync(lock, 'utf8')) as { pid: number; url: string };
+    process.kill(pid, 0);
+    return url;
+  } catch {
+    return undefined;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function loadUsers(options: LocalHostOptions): Promise<LocalUser[]> {
+  if (options.users) return parseUsers(options.users);
+  const file = join(options.dataDir, 'tokens.json');
+  if (existsSync(file)) return parseUsers(JSON.parse(await readFile(file, 'utf8')));
+  await writeFile(file, `${JSON.stringify(DEFAULT_USERS, null, 2)}\n`);
+  return parseUsers(DEFAULT_USERS);
+}
+
+/**
+ * Starts the embedded GitHub-compatible issue host: the subset of GitHub's REST API the adapter uses,
+ * persisted to a git repository under `dataDir` (one commit per change).
+ */
+export async function startLocalHost(options: LocalHostOptions): Promise<LocalHost> {
+  const running = findRunningLocalHost(options.dataDir);
+  if (running) throw new Error(`the local host data folder ${options.dataDir} is in use by another process serving ${running}; connect to that URL or stop it first`);
+  await mkdir(options.dataDir, { recursive: true });
+  const store = await Store.open(options.dataDir, options.repositories ?? [{ fullName: 'local/support', private: true }]);
+  await writeFile(join(options.dataDir, '.git', 'info', 'exclude'), `${LOCK_FILE}\ntokens.json\n*.tmp\n`);
+  const users = await loadUsers(options);
+  const webhooks = new WebhookSender(options.webhook);
+  let faults: Faults = FaultsSchema.parse(options.faults ?? {});
+  const requests: RequestLogEntry[] = [];
+  const rateLimit = options.rateLimit ?? 5000;
+  const usage = new Map<string, { used: number; reset: number }>();
+  let urls = { api: '', web: '' };
+
+  const emit = (e: HostEvent) => webhooks.send(e.event, e.payload);
+
+  function rateHeaders(key: string, limit: number, count: boolean): Record<string, string> {
+    const nowSec = Math.floor(Date.now() / 1000);
+    let entry = usage.get(key);
+    if (!entry || entry.reset <= nowSec) {
+      entry = { used: 0, reset: nowSec + 3600 };
+      usage.set(key, entry);
+    }
+    if (count) entry.used += 1;
+    return {
+      'x-ratelimit-limit': String(limit),
+      'x-ratelimit-remaining': String(Math.max(limit - entry.used, 0)),
+      'x-ratelimit-used': String(entry.used),
+      'x-ratelimit-reset': String(entry.reset),
+      'x-ratelimit-resource': 'core',
+    };
+  }
+
+  function send(res: ServerResponse, response: ApiResponse, headers: Record<string, string>): void {
+    const body = response.body === undefined ? '' : JSON.stringify(response.body);
+    res.writeHead(response.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-github-media-type': 'github.v3; format=json',
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-request-id': randomUUID(),
+      ...headers,
+      ...response.headers,
+    });
+    res.end(body);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const method = req.method ?? 'GET';
+    const url = new URL(req.url ?? '/', urls.api);
+    const text = await readBody(req);
+    const log = (status: RequestLogEntry['status'], user: string | undefined, fault?: string) =>
+      requests.push({ method, path: url.pathname + url.search, status, user, at: Date.now(), ...(fault ? { fault } : {}) });
+
+    if (url.pathname === '/_admin/faults') {
+      if (method === 'PUT') {
+        const parsed = FaultsSchema.safeParse(text ? JSON.parse(text) : {});
+        if (!parsed.success) return send(res, { status: 422, body: { message: parsed.error.message } }, {});
+        faults = parsed.data;
+      }
+      return send(res, { status: 200, body: faults }, {});
+    }
+
+    const auth = req.headers.authorization;
+    const token = auth ? auth.replace(/^(token|bearer)\s+/i, '') : undefined;
+    const user = token ? users.find((u) => u.token === token) : undefined;
+    const rateKey = user ? `user:${user.login}` : `ip:${req.socket.remoteAddress ?? ''}`;
+    const limit = user ? rateLimit : 60;
+    const scopeHeaders: Record<string, string> = user?.scopes ? { 'x-oauth-scopes': user.scopes.join(', '), 'x-accepted-oauth-scopes': 'repo' } : {};
+
+    const faulty = appliesTo(faults, method);
+    const latencyMs = faulty ? (faults.latencyMs ?? 0) : 0;
+    if (faulty && !faults.connectionReset?.afterApply && fires(faults.connectionReset)) {
+      log('reset', user?.login, 'connection-reset');
+      req.socket.destroy();
+      return;
+    }
+    if (faulty && fires(faults.secondaryRateLimit)) {
+      const retryAfter = faults.secondaryRateLimit?.retryAfter ?? 1;
+      const status = faults.secondaryRateLimit?.status ?? 403;
+      log(status, user?.login, 'secondary-rate-limit');
+      return send(
+        res,
+        { status, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) } },
+        { ...rateHeaders(rateKey, limit, false), 'retry-after': String(retryAfter) },
+      );
+    }
+    if (faulty && fires(faults.primaryRateLimit)) {
+      const reset = Math.floor(Date.now() / 1000) + (faults.primaryRateLimit?.resetAfter ?? 1);
+      log(403, user?.login, 'primary-rate-limit');
+      return send(
+        res,
+        { status: 403, body: { message: `API rate limit exceeded for user ID ${user?.id ?? 0}.`, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' } },
+        { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'core' },
+      );
+    }
+    const serverError = faulty && fires(faults.serverError);
+    if (serverError && !faults.serverError?.afterApply) {
+      const status = faults.serverError?.status ?? 502;
+      log(status, user?.login, 'server-error');
+      return send(res, { status, body: { message: 'Server Error' } }, {});
+    }
+    const resetAfter = faulty && faults.connectionReset?.afterApply === true && fires(faults.connectionReset);
+
+    if (token && !user) {
+      log(401, undefined);
+      return send(res, { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } }, rateHeaders(rateKey, limit, true));
+    }
+    let body: unknown;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      log(400, user?.login);
+      return send(res, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' } }, {});
+    }
+    const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    const response = await handleApi({ store, urls, users, emit }, { method, segments, query: url.searchParams, body, user, url });
+
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs).unref());
+    if (response.wrote && serverError) {
+      const status = faults.serverError?.status ?? 502;
+      log(status, user?.login, 'server-error-after-apply');
+      return send(res, { status, body: { message: 'Server Error' } }, {});
+    }
+    if (response.wrote && resetAfter) {
+      log('reset', user?.login, 'connection-reset-after-apply');
+      req.socket.destroy();
+      return;
+    }
+    const headers: Record<string, string> = { ...scopeHeaders };
+    if (method === 'GET' && response.status === 200) {
+      // Conditional requests: a matching If-None-Match gets 304 and costs no rate limit, as on GitHub.
+      const etag = `W/"${createHash('sha256').update(JSON.stringify(response.body)).update(response.headers?.link ?? '').digest('hex')}"`;
+      headers.etag = etag;
+      headers['cache-control'] = 'private, max-age=60, s-maxage=60';
+      headers.vary = 'Accept, Authorization, Cookie, X-GitHub-OTP';
+      if (req.headers['if-none-match'] === etag) {
+        log(304, user?.login);
+        res.writeHead(304, { ...headers, ...rateHeaders(rateKey, limit, false) });
+        res.end();
+        return;
+      }
+    }
+    log(response.status, user?.login);
+    send(res, response, { ...headers, ...rateHeaders(rateKey, limit, true) });
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      console.error('local-host: request failed', err);
+      if (!res.headersSent) send(res, { status: 500, body: { message: 'Server Error' } }, {});
+      else res.destroy();
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  urls = { api: `http://${host}:${address.port}`, web: `http://${host}:${address.port}/_web` };
+  await writeFile(join(options.dataDir, LOCK_FILE), JSON.stringify({ pid: process.pid, url: urls.api }));
+
+  return {
+    url: urls.api,
+    dataDir: options.dataDir,
+    users,
+    requests,
+    deliveries: webhooks.deliveries,
+    setFaults(next) {
+      faults = FaultsSchema.parse(next);
+    },
+    faults: () => faults,
+    setWebhook(target) {
+      webhooks.target = target;
+    },
+    async idle() {
+      await store.flush();
+      await webhooks.idle();
+    },
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.flush();
+      await webhooks.idle();
+      await rm(join(options.dataDir, LOCK_FILE), { force: true });
+    },
+  };
+}

@@ -1,0 +1,202 @@
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join, relative, sep } from 'node:path';
+import { promisify } from 'node:util';
+import type { BranchRecord, FileRecord, IssueRecord, LabelRecord, RepoRecord, RepoState } from './records.ts';
+import { branchSha, gitBlobSha } from './shapes.ts';
+
+const run = promisify(execFile);
+
+/** A repository the local host serves. */
+export interface LocalRepository {
+  /** owner/name. */
+  fullName: string;
+  /** Private repositories are invisible to users without permission. @default true */
+  private?: boolean;
+}
+
+interface Counters {
+  nextId: number;
+}
+
+/** Collects the files a change touches; the store writes them and commits once. */
+export interface Transaction {
+  saveRepo(state: RepoState): void;
+  saveLabels(state: RepoState): void;
+  saveIssue(state: RepoState, issue: IssueRecord): void;
+  saveFile(state: RepoState, branch: BranchRecord, path: string, file: FileRecord): void;
+  saveBranch(state: RepoState, branch: BranchRecord): void;
+  /** A fresh id for issues, comments, labels and reactions (unique across the host, like GitHub's). */
+  nextId(): number;
+}
+
+function repoDir(repo: RepoRecord): string {
+  return join('repos', repo.owner, repo.name);
+}
+
+/** Paths inside the repository's contents must stay inside it. */
+export function isSafeContentPath(path: string): boolean {
+  return path.length > 0 && path.length < 1024 && !path.startsWith('/') && path.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..') && !path.includes('\0');
+}
+
+/**
+ * The local host's state: in memory for reads, persisted to a git repository under `dataDir` with one
+ * commit per change. Changes run one at a time through a queue, so concurrent requests never lose a write.
+ */
+export class Store {
+  readonly dataDir: string;
+  readonly repos = new Map<string, RepoState>();
+  private counters: Counters = { nextId: 1 };
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(dataDir: string) {
+    this.dataDir = dataDir;
+  }
+
+  /** Opens (or creates) the store, loading every repository from disk. */
+  static async open(dataDir: string, repositories: LocalRepository[]): Promise<Store> {
+    const store = new Store(dataDir);
+    await mkdir(dataDir, { recursive: true });
+    if (!existsSync(join(dataDir, '.git'))) {
+      await store.git('init', '-q', '-b', 'main');
+      await writeFile(join(dataDir, '.git', 'info', 'exclude'), 'local-host.json\n*.tmp\n');
+    }
+    await store.load();
+    const { tx, files } = store.transaction();
+    let created = false;
+    for (const r of repositories) {
+      const [owner, name] = r.fullName.split('/') as [string, string];
+      if (store.repos.has(r.fullName.toLowerCase())) continue;
+      const state: RepoState = {
+        repo: { owner, name, id: tx.nextId(), private: r.private ?? true, defaultBranch: 'main', createdAt: now(), nextIssue: 1 },
+        labels: [],
+        issues: new Map(),
+        branches: new Map(),
+      };
+      const main: BranchRecord = { name: 'main', sha: branchSha(new Map(), r.fullName), files: new Map() };
+      state.branches.set('main', main);
+      store.repos.set(r.fullName.toLowerCase(), state);
+      tx.saveRepo(state);
+      tx.saveBranch(state, main);
+      created = true;
+    }
+    if (created) await store.persist(files, `create repositories ${repositories.map((r) => r.fullName).join(', ')}`);
+    return store;
+  }
+
+  /** Runs git in the data folder. */
+  async git(...args: string[]): Promise<string> {
+    const { stdout } = await run('git', ['-c', 'user.name=local-host', '-c', 'user.email=local-host@localhost', '-c', 'commit.gpgsign=false', ...args], {
+      cwd: this.dataDir,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    return stdout;
+  }
+
+  /** The repository state for owner/name, case-insensitively like GitHub. */
+  get(owner: string, name: string): RepoState | undefined {
+    return this.repos.get(`${owner}/${name}`.toLowerCase());
+  }
+
+  /**
+   * Applies a change: `mutate` edits the in-memory state and records touched files; they are then written
+   * and committed before the promise resolves. Changes are serialized.
+   */
+  write<R>(message: string, mutate: (tx: Transaction) => R): Promise<R> {
+    const next = this.queue.then(async () => {
+      const { tx, files } = this.transaction();
+      const result = mutate(tx);
+      if (files.size > 0) await this.persist(files, message);
+      return result;
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** Waits for every queued change. */
+  async flush(): Promise<void> {
+    await this.queue;
+  }
+
+  private transaction(): { tx: Transaction; files: Map<string, Buffer | string> } {
+    const files = new Map<string, Buffer | string>();
+    const json = (path: string, value: unknown) => files.set(path, `${JSON.stringify(value, null, 2)}\n`);
+    const tx: Transaction = {
+      saveRepo: (s) => json(join(repoDir(s.repo), 'repository.json'), s.repo),
+      saveLabels: (s) => json(join(repoDir(s.repo), 'labels.json'), s.labels),
+      saveIssue: (s, issue) => json(join(repoDir(s.repo), 'issues', `${issue.number}.json`), issue),
+      saveFile: (s, branch, path, file) => files.set(join(repoDir(s.repo), 'contents', branch.name, path), file.content),
+      saveBranch: (s, branch) => json(join(repoDir(s.repo), 'branches', `${encodeURIComponent(branch.name)}.json`), { name: branch.name, sha: branch.sha }),
+      nextId: () => {
+        const id = this.counters.nextId++;
+        json('counters.json', this.counters);
+        return id;
+      },
+    };
+    return { tx, files };
+  }
+
+  private async persist(files: Map<string, Buffer | string>, message: string): Promise<void> {
+    for (const [path, content] of files) {
+      const full = join(this.dataDir, path);
+      await mkdir(dirname(full), { recursive: true });
+      await writeFile(full, content);
+    }
+    await this.git('add', '-A');
+    await this.git('commit', '-q', '--allow-empty', '-m', message);
+  }
+
+  private async load(): Promise<void> {
+    const countersFile = join(this.dataDir, 'counters.json');
+    if (existsSync(countersFile)) this.counters = JSON.parse(await readFile(countersFile, 'utf8')) as Counters;
+    const reposDir = join(this.dataDir, 'repos');
+    if (!existsSync(reposDir)) return;
+    for (const owner of await readdir(reposDir)) {
+      for (const name of await readdir(join(reposDir, owner))) {
+        const dir = join(reposDir, owner, name);
+        const repo = JSON.parse(await readFile(join(dir, 'repository.json'), 'utf8')) as RepoRecord;
+        const labelsFile = join(dir, 'labels.json');
+        const labels = existsSync(labelsFile) ? (JSON.parse(await readFile(labelsFile, 'utf8')) as LabelRecord[]) : [];
+        const issues = new Map<number, IssueRecord>();
+        for (const file of await listFiles(join(dir, 'issues'))) {
+          const issue = JSON.parse(await readFile(join(dir, 'issues', file), 'utf8')) as IssueRecord;
+          issues.set(issue.number, issue);
+        }
+        const branches = new Map<string, BranchRecord>();
+        for (const file of await listFiles(join(dir, 'branches'))) {
+          const { name: branchName, sha } = JSON.parse(await readFile(join(dir, 'branches', file), 'utf8')) as { name: string; sha: string };
+          const files = new Map<string, FileRecord>();
+          const contentDir = join(dir, 'contents', branchName);
+          for (const path of await walk(contentDir)) {
+            const content = await readFile(join(contentDir, path));
+            files.set(path.split(sep).join('/'), { sha: gitBlobSha(content), content });
+          }
+          branches.set(branchName, { name: branchName, sha, files });
+        }
+        this.repos.set(`${repo.owner}/${repo.name}`.toLowerCase(), { repo, labels, issues, branches });
+      }
+    }
+  }
+
+  /** Removes the data folder (tests). */
+  static async destroy(dataDir: string): Promise<void> {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  return (await readdir(dir)).filter((f) => f.endsWith('.json'));
+}
+
+async function walk(dir: string): Promise<string[]> {
+  if (!existsSync(dir)) return [];
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+}
+
+/** GitHub's timestamp format: ISO 8601 without milliseconds. */
+export function now(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

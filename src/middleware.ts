@@ -1,0 +1,38 @@
+import { defineMiddleware } from 'astro:middleware';
+import { getServices } from './server/composition.ts';
+import { SESSION_COOKIE } from './server/customer-access.ts';
+import { ApiError, errorResponse } from './server/http.ts';
+import { isSameOriginRequest, securityHeaders } from './server/origin.ts';
+
+// The Git host signs its webhooks; it cannot send our Origin.
+const ORIGIN_EXEMPT = ['/api/webhooks/git-host'];
+
+/** Composes services for on-demand routes, refuses cross-site writes and adds security headers. */
+export const onRequest = defineMiddleware(async (context, next) => {
+  if (context.isPrerendered) return next();
+  const { pathname } = context.url;
+  const isPrivate = pathname.startsWith('/tickets') || (pathname.startsWith('/api/') && pathname !== '/api/suggest');
+  if (isPrivate) {
+    // Only the support desk needs the Git host and the outbox; search and other pages run without them.
+    const services = await getServices();
+    if (!isSameOriginRequest(context.request, services.siteUrl, ORIGIN_EXEMPT)) return errorResponse(new ApiError('forbidden_origin'));
+    context.locals.services = services;
+    const customer = services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);
+    if (customer) context.locals.customer = customer;
+  }
+  const response = await next();
+  const extra = securityHeaders(context.url);
+  if (isPrivate) {
+    // Ticket threads are private: no shared cache and no service worker may keep them.
+    extra['Cache-Control'] = 'private, no-store';
+  }
+  try {
+    for (const [name, value] of Object.entries(extra)) response.headers.set(name, value);
+    return response;
+  } catch {
+    // Response.redirect() has immutable headers; Astro keeps cookies on the response object, so only then copy.
+    const copy = new Response(response.body, response);
+    for (const [name, value] of Object.entries(extra)) copy.headers.set(name, value);
+    return copy;
+  }
+});

@@ -1,0 +1,292 @@
+import type { GitHost } from '../git-host/index.ts';
+import type { Ticket, TicketMessage } from '../git-host/mapping.ts';
+import type { MailTransport } from '../mail/transport.ts';
+import type { Outbox } from '../outbox/index.ts';
+import type { Config } from '../server/config-schema.ts';
+import type { CustomerAccess, CustomerSession } from '../server/customer-access.ts';
+import { ApiError } from '../server/http.ts';
+import { sniffType, type CheckedAttachment } from './attachments.ts';
+import type { AttachmentView, Desk, MessageView, OpenTicketInput, TicketListItem, TicketView } from './desk.ts';
+import { isTicketRef } from './idempotency.ts';
+import { labelName, parseLabelName, type TicketStatus } from './labels.ts';
+import { neutralizeCustomerText } from './neutralize.ts';
+import { renderMessage } from './render-message.ts';
+import { classifyMessage, HEADER_END, isVisibleToCustomer, publicText } from './thread.ts';
+
+export interface DeskOptions {
+  config: Config;
+  host: GitHost;
+  outbox: Outbox;
+  mail: MailTransport;
+  access: CustomerAccess;
+  siteUrl: string;
+  log?: Pick<Console, 'warn'>;
+}
+
+/** One-line header values: no line breaks, neutralised, short. */
+function headerValue(value: string): string {
+  return neutralizeCustomerText(value.replace(/\s+/g, ' ').trim()).slice(0, 200);
+}
+
+/** The visible header staff read above the customer's text on the Git host. */
+export function ticketHeader(fields: { customer: string; name: string; order: string; type: string; category: string; priority: string; createdAt: string }): string {
+  const parts = [
+    `**Customer:** ${fields.name ? `${headerValue(fields.name)} (${fields.customer})` : fields.customer}`,
+    ...(fields.order ? [`**Order:** ${headerValue(fields.order)}`] : []),
+    `**Type:** ${fields.type}`,
+    `**Category:** ${fields.category}`,
+    `**Priority:** ${fields.priority}`,
+    `**Opened:** ${fields.createdAt.replace('T', ' ').slice(0, 16)} UTC`,
+  ];
+  return `${parts.join(' · ')}\n\n_Reply with a comment starting with \`/reply\` to answer the customer; anything else stays an internal note._`;
+}
+
+function statusOf(labels: readonly string[], state: 'open' | 'closed'): TicketStatus {
+  if (state === 'closed') return 'closed';
+  const label = labels.map(parseLabelName).find((l) => l?.group === 'status');
+  return (label?.value as TicketStatus | undefined) ?? 'new';
+}
+
+function labelValue(labels: readonly string[], group: 'priority' | 'type' | 'category', fallback: string): string {
+  return labels.map(parseLabelName).find((l) => l?.group === group)?.value ?? fallback;
+}
+
+/** Replaces the status label, keeping every other label. */
+function withStatus(labels: readonly string[], status: TicketStatus): string[] {
+  return [...labels.filter((l) => parseLabelName(l)?.group !== 'status'), labelName('status', status)];
+}
+
+/** The support desk behind the customer portal, over the Git host adapter and the durable outbox. */
+export function createDesk(options: DeskOptions): Desk {
+  const { config, host, outbox, mail, access } = options;
+  const log = options.log ?? console;
+  const ratings = new Map<number, 'helpful' | 'not-helpful' | undefined>();
+
+  const staffName = (login: string) => config.supporters.find((s) => s.login.toLowerCase() === login.toLowerCase())?.displayName ?? 'Support team';
+  const owns = (session: CustomerSession | undefined, ref: string, email: string | undefined) =>
+    session !== undefined && email !== undefined && session.email === email.trim().toLowerCase() && (session.ticket === undefined || session.ticket === ref);
+
+  function attachmentViews(ref: string, paths: readonly string[] | undefined): AttachmentView[] {
+    return (paths ?? []).map((path) => {
+      const name = path.split('/').pop() ?? 'file';
+      const url = `/tickets/${ref}/files/${path.split('/').slice(-2).map(encodeURIComponent).join('/')}`;
+      return { name, url, inlineImage: /\.(png|jpe?g|gif|webp)$/i.test(name) };
+    });
+  }
+
+  /** The create entry of a ticket, while the outbox still holds it (queued, poisoned or done). */
+  function createEntry(ref: string) {
+    return [...outbox.entries.values()].find((s) => s.entry.ticket === ref && s.entry.op.kind === 'createTicket');
+  }
+
+  async function ratingOf(message: TicketMessage, botLogin: string): Promise<'helpful' | 'not-helpful' | undefined> {
+    if (!ratings.has(message.id)) {
+      if (!message.reactions['+1'] && !message.reactions['-1']) ratings.set(message.id, undefined);
+      else {
+        const mine = (await host.listReactions(message.id)).filter((r) => r.login === botLogin);
+        ratings.set(message.id, mine.some((r) => r.content === '+1') ? 'helpful' : mine.some((r) => r.content === '-1') ? 'not-helpful' : undefined);
+      }
+    }
+    return ratings.get(message.id);
+  }
+
+  async function createdView(ref: string, ticket: Ticket, pending: readonly { body: string; createdAt: string }[]): Promise<TicketView> {
+    const botLogin = await host.botLogin();
+    const status = statusOf(ticket.labels, ticket.state);
+    const messages: MessageView[] = [
+      {
+        id: undefined,
+        kind: 'customer',
+        authorName: 'You',
+        html: renderMessage(publicText({ author: ticket.author, body: ticket.body, meta: ticket.meta }, 'customer')),
+        createdAt: ticket.createdAt,
+        queued: false,
+        attachments: attachmentViews(ref, ticket.meta?.attachments),
+        rating: undefined,
+      },
+    ];
+    for (const message of ticket.messages) {
+      const kind = classifyMessage(message, config);
+      if (!isVisibleToCustomer(kind)) continue;
+      messages.push({
+        id: message.id,
+        kind: kind === 'customer' ? 'customer' : 'staff',
+        authorName: kind === 'customer' ? 'You' : staffName(message.author.login),
+        html: renderMessage(publicText(message, kind)),
+        createdAt: message.createdAt,
+        queued: false,
+        attachments: kind === 'customer' ? attachmentViews(ref, message.meta?.attachments) : [],
+        rating: kind === 'staff-reply' && config.features.ratings ? await ratingOf(message, botLogin) : undefined,
+      });
+    }
+    messages.push(...pending.map((p) => queuedMessage(p)));
+    return {
+      ref,
+      subject: ticket.title,
+      status,
+      priority: labelValue(ticket.labels, 'priority', 'normal'),
+      type: labelValue(ticket.labels, 'type', ''),
+      category: labelValue(ticket.labels, 'category', ''),
+      order: typeof ticket.meta?.extra?.['order'] === 'string' && ticket.meta.extra['order'] !== '' ? ticket.meta.extra['order'] : undefined,
+      openedAt: ticket.createdAt,
+      updatedAt: ticket.updatedAt,
+      messages,
+      canReply: status !== 'closed',
+      canClose: status !== 'closed',
+      canReopen: status === 'closed',
+      canRate: config.features.ratings,
+    };
+  }
+
+  function queuedMessage(p: { body: string; createdAt: string }, attachments: AttachmentView[] = []): MessageView {
+    return { id: undefined, kind: 'customer', authorName: 'You', html: renderMessage(publicText({ author: { login: '', association: 'NONE', isBot: true }, body: p.body, meta: { customer: {} } }, 'customer')), createdAt: p.createdAt, queued: true, attachments, rating: undefined };
+  }
+
+  /** Finds a ticket the session may see: its issue number (once created) and view. */
+  async function findTicket(ref: string, session: CustomerSession | undefined): Promise<{ number: number | undefined; view: TicketView } | undefined> {
+    if (!isTicketRef(ref) || !session) return undefined;
+    const read = await outbox.readTicket(ref);
+    if (!read) return undefined;
+    if (read.status === 'queued') {
+      const entry = createEntry(ref);
+      const op = entry?.entry.op;
+      if (!op || op.kind !== 'createTicket' || !owns(session, ref, op.customerEmail)) return undefined;
+      const extra = op.extra ?? {};
+      return {
+        number: undefined,
+        view: {
+          ref,
+          subject: op.title,
+          status: 'queued',
+          priority: labelValue(op.labels, 'priority', 'normal'),
+          type: labelValue(op.labels, 'type', ''),
+          category: labelValue(op.labels, 'category', ''),
+          order: typeof extra['order'] === 'string' && extra['order'] !== '' ? extra['order'] : undefined,
+          openedAt: read.createdAt,
+          updatedAt: read.createdAt,
+          messages: [queuedMessage({ body: op.body, createdAt: read.createdAt }, attachmentViews(ref, op.attachments)), ...read.pending.map((p) => queuedMessage(p))],
+          canReply: true,
+          canClose: false,
+          canReopen: false,
+          canRate: false,
+        },
+      };
+    }
+    if (!owns(session, ref, read.ticket.meta?.customer?.email)) return undefined;
+    return { number: read.number, view: await createdView(ref, read.ticket, read.pending) };
+  }
+
+  async function journalFiles(ticket: string | number, files: readonly CheckedAttachment[]): Promise<string[]> {
+    const paths: string[] = [];
+    for (const file of files) paths.push((await outbox.uploadAttachment(ticket, { filename: file.name, content: file.bytes })).path);
+    return paths;
+  }
+
+  return {
+    accepting() {
+      if (!config.features.tickets) return { ok: false, reason: 'We are not taking tickets on this site at the moment. Please try again later.' };
+      if (!config.supporters.some((s) => s.present)) return { ok: false, reason: 'Our support team is away right now, so we are not taking new tickets. Please try again later — the articles may already have your answer.' };
+      return { ok: true };
+    },
+
+    async openTicket({ form, files, idempotencyKey }: OpenTicketInput) {
+      if (idempotencyKey) {
+        const existing = [...outbox.entries.values()].find((s) => s.entry.op.kind === 'createTicket' && s.entry.op.extra?.['draftKey'] === idempotencyKey);
+        if (existing) return { ref: existing.entry.ticket, duplicate: true };
+      }
+      const createdAt = new Date().toISOString();
+      const header = ticketHeader({ customer: host.customerId(form.email), name: form.name, order: form.order, type: form.type, category: form.category, priority: form.priority, createdAt });
+      const { ref } = await outbox.createTicket({
+        title: form.subject,
+        body: `${header}${HEADER_END}${neutralizeCustomerText(form.message)}`,
+        labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category)],
+        customerEmail: form.email,
+        extra: { order: form.order, name: form.name, ...(idempotencyKey ? { draftKey: idempotencyKey } : {}) },
+        files: files.map((f) => ({ filename: f.name, content: f.bytes })),
+      });
+      return { ref, duplicate: false };
+    },
+
+    async listTickets(session) {
+      const email = session.email;
+      const created = await host.listCustomerTickets(email);
+      const items: TicketListItem[] = created
+        .filter((t) => t.meta?.ref !== undefined)
+        .map((t) => ({ ref: t.meta!.ref!, subject: t.title, status: statusOf(t.labels, t.state), openedAt: t.createdAt, updatedAt: t.updatedAt }));
+      const listed = new Set(items.map((i) => i.ref));
+      for (const state of outbox.list(['queued', 'poisoned', 'done'])) {
+        const op = state.entry.op;
+        if (op.kind !== 'createTicket' || listed.has(state.entry.ticket) || op.customerEmail?.toLowerCase() !== email) continue;
+        if (state.status === 'done') continue;
+        items.push({ ref: state.entry.ticket, subject: op.title, status: 'queued', openedAt: state.entry.createdAt, updatedAt: state.entry.createdAt });
+      }
+      return items.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+    },
+
+    async viewTicket(ref, session) {
+      return (await findTicket(ref, session))?.view;
+    },
+
+    async reply(ref, session, text, files) {
+      const found = await findTicket(ref, session);
+      if (!found) throw new ApiError('not_found');
+      if (found.view.status === 'closed') throw new ApiError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
+      const target = found.number ?? ref;
+      const attachments = await journalFiles(target, files);
+      const header = `**Customer reply** (${host.customerId(session!.email)})`;
+      await outbox.addComment(target, { body: `${header}${HEADER_END}${neutralizeCustomerText(text)}`, customerEmail: session!.email, ...(attachments.length ? { attachments } : {}) });
+      if (found.number !== undefined && found.view.status !== 'reply-received') {
+        // The reply itself is safe in the outbox; the label follows, and the sweep repairs it if this fails.
+        const ticket = await host.getTicket(found.number);
+        if (ticket) await host.setLabels(found.number, withStatus(ticket.labels, 'reply-received')).catch((error: unknown) => log.warn(`desk: could not mark ${ref} reply-received: ${(error as Error).message}`));
+      }
+    },
+
+    async setClosed(ref, session, closed) {
+      const found = await findTicket(ref, session);
+      if (!found) throw new ApiError('not_found');
+      if (found.number === undefined) throw new ApiError('not_allowed', { message: 'This ticket is still being filed. Try again in a minute.' });
+      const ticket = await host.getTicket(found.number, { fresh: true });
+      if (!ticket) throw new ApiError('not_found');
+      await host.updateTicket(found.number, { state: closed ? 'closed' : 'open', labels: withStatus(ticket.labels, closed ? 'closed' : 'open') });
+    },
+
+    async rate(ref, session, messageId, rating) {
+      const found = await findTicket(ref, session);
+      const message = found?.view.messages.find((m) => m.id === messageId && m.kind === 'staff');
+      if (!found || !message) throw new ApiError('not_found', { message: 'There is no such staff reply on this ticket.' });
+      if (!config.features.ratings) throw new ApiError('not_allowed', { message: 'Ratings are switched off.' });
+      await host.setReaction(messageId, rating === 'helpful' ? '+1' : '-1', rating === 'helpful' ? '-1' : '+1');
+      ratings.set(messageId, rating);
+    },
+
+    async attachment(ref, session, name) {
+      const found = await findTicket(ref, session);
+      if (!found) return undefined;
+      const wanted = found.view.messages.flatMap((m) => m.attachments).find((a) => a.url === `/tickets/${ref}/files/${name.split('/').map(encodeURIComponent).join('/')}`);
+      if (!wanted) return undefined;
+      const path = `tickets/${ref}/${name}`;
+      const bytes = (await host.readAttachment(path)) ?? outbox.pendingAttachment(path);
+      if (!bytes) return undefined;
+      const type = (await sniffType(bytes)) ?? 'application/octet-stream';
+      return { bytes, type, name: wanted.name };
+    },
+
+    async sendSignInLink(email, landOn) {
+      const link = `${options.siteUrl}${access.signInPath(email, landOn)}`;
+      await mail.send({
+        to: email,
+        subject: landOn ? `Your ticket ${landOn} — ${config.siteName}` : `Sign in to your tickets — ${config.siteName}`,
+        text: [
+          landOn ? `We received your ticket ${landOn}. Follow it and reply here:` : 'Open this link to see your tickets:',
+          '',
+          link,
+          '',
+          'The link works once and expires in 24 hours. You can always ask for a new one on the My tickets page.',
+          'Please reply on the site, not to this email.',
+        ].join('\n'),
+        headers: { 'X-Helpdesk-Event': landOn ? `ticket-created:${landOn}` : 'sign-in' },
+      });
+    },
+  };
+}

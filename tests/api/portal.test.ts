@@ -1,0 +1,283 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Octokit } from 'octokit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_USERS, findRunningLocalHost } from '../../src/local-host/index.ts';
+import { deriveKey, signToken } from '../../src/tickets/access-token.ts';
+import { JOINER } from '../../src/tickets/neutralize.ts';
+import { readMetadata } from '../../src/tickets/metadata.ts';
+import { Page } from '../helpers/html.ts';
+import { SiteClient } from '../helpers/http-client.ts';
+import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'portal-')));
+const dataDir = path.join(root, 'data');
+const configFile = path.join(root, 'helpdesk.config.json');
+const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+
+let site: RunningSite;
+let host: { staff: Octokit; reader: Octokit; owner: string; repo: string };
+
+const form = (overrides: Record<string, string | File> = {}) => ({
+  email: 'zoe@example.com',
+  name: 'Zoë',
+  subject: 'Parcel never arrived',
+  message: 'My parcel NW-10485327 did not arrive. Thanks @octocat, see #12 and <script>alert(1)</script>.',
+  type: 'problem',
+  category: 'shipping',
+  order: 'NW-10485327',
+  website: '',
+  ...overrides,
+});
+
+/** Opens a ticket as a new visitor; returns the visitor (signed in for that ticket) and the ticket path. */
+async function openTicket(overrides: Record<string, string | File> = {}): Promise<{ client: SiteClient; ticketPath: string; ref: string }> {
+  const client = new SiteClient(site.url);
+  const response = await client.post('/tickets/new', form(overrides));
+  expect(response.status, await response.clone().text()).toBe(303);
+  const location = response.headers.get('location')!;
+  const ticketPath = location.split('?')[0]!;
+  return { client, ticketPath, ref: ticketPath.split('/').pop()! };
+}
+
+/** The issue a ticket reference was filed as, once the outbox has delivered it. */
+async function issueFor(ref: string) {
+  return waitFor(`issue for ${ref}`, async () => {
+    const { data } = await host.staff.rest.issues.listForRepo({ owner: host.owner, repo: host.repo, state: 'all', per_page: 100 });
+    return data.find((issue) => readMetadata(issue.body, issue.user, 'helpdesk-bot')?.ref === ref);
+  });
+}
+
+function mailsTo(email: string): string[] {
+  const dir = path.join(dataDir, 'mail');
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+  } catch {
+    return [];
+  }
+  return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).filter((m) => m.includes(`To: ${email}`));
+}
+
+function signInLinkFrom(mail: string): string {
+  // Quoted-printable mails break long lines with "=\n"; undo that before looking for the link.
+  const text = mail.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+  return /\/tickets\/access\?token=[\w.%-]+/.exec(text)![0];
+}
+
+beforeAll(async () => {
+  const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
+  writeFileSync(configFile, JSON.stringify({ ...config, abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 3, linksPerEmailPer15Min: 2 } }));
+  const build = buildSite({ configFile });
+  expect(build.status, build.output).toBe(0);
+  // A user who can read and comment but has no write access: not staff, whatever they type.
+  mkdirSync(path.join(dataDir, 'local-host'), { recursive: true });
+  writeFileSync(path.join(dataDir, 'local-host', 'tokens.json'), JSON.stringify([...DEFAULT_USERS, { login: 'read-only-user', token: 'local-reader', association: 'CONTRIBUTOR', permission: 'read' }]));
+  site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
+  // The first ticket request starts the embedded issue host.
+  expect((await fetch(`${site.url}/tickets/new`)).status).toBe(200);
+  const url = findRunningLocalHost(path.join(dataDir, 'local-host'))!;
+  const [owner, repo] = (config.gitHost?.repository ?? 'local/support').split('/');
+  host = { staff: new Octokit({ baseUrl: url, auth: 'local-staff-anna' }), reader: new Octokit({ baseUrl: url, auth: 'local-reader' }), owner, repo };
+});
+afterAll(() => site?.stop());
+
+describe('opening a ticket', () => {
+  it('files one issue with the labels, a staff header and neutralised customer text', async () => {
+    const { client, ticketPath, ref } = await openTicket({ attachments: new File([PNG], 'photo.png', { type: 'image/png' }) });
+    expect(ref).toMatch(/^T-[0-9A-Z]{8}$/);
+    expect(client.cookies.has('helpdesk_session')).toBe(true);
+
+    const page = new Page(await (await client.fetch(`${ticketPath}?created=1`)).text());
+    expect(page.text('.notice')).toContain(ref);
+    expect(page.text('h1')).toBe('Parcel never arrived');
+
+    const issue = await issueFor(ref);
+    expect(issue.title).toBe('Parcel never arrived');
+    expect(issue.labels.map((l) => (typeof l === 'string' ? l : l.name)).sort()).toEqual(['category: shipping', 'priority: normal', 'status: new', 'type: problem']);
+    expect(issue.body).toContain('**Customer:** Zoë (c-');
+    expect(issue.body).toContain('**Order:** NW-10485327');
+    expect(issue.body).toContain(`@${JOINER}octocat`);
+    expect(issue.body).toContain(`#${JOINER}12`);
+    expect(issue.body).toContain('&lt;script>');
+    expect(issue.body).not.toContain('zoe@example.com\n');
+    const meta = readMetadata(issue.body, issue.user, 'helpdesk-bot');
+    expect(meta?.attachments).toHaveLength(1);
+  });
+
+  it('mails a sign-in link that opens the ticket once', async () => {
+    const email = 'link-test@example.com';
+    const { ticketPath } = await openTicket({ email });
+    const mail = await waitFor('the confirmation mail', () => mailsTo(email)[0]);
+    const link = signInLinkFrom(mail);
+    const visitor = new SiteClient(site.url);
+    const first = await visitor.fetch(link);
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(ticketPath);
+    const cookie = first.headers.getSetCookie().find((c) => c.startsWith('helpdesk_session='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect((await visitor.fetch(ticketPath)).status).toBe(200);
+
+    const replay = await new SiteClient(site.url).fetch(link);
+    expect(replay.status).toBe(400);
+    expect(await replay.text()).toContain('This link was already used');
+  });
+
+  it.each([
+    ['email', { email: 'nope' }, 'Enter a valid email address'],
+    ['subject', { subject: 'x' }, 'Enter a subject of at least 3 characters.'],
+    ['message', { message: 'x'.repeat(60_001) }, 'The message may be at most 60,000 characters long.'],
+    ['category', { category: 'nonsense' }, 'Choose one of: orders, shipping'],
+    ['attachment type', { attachments: new File(['MZ\u0090\u0000binary'], 'invoice.pdf') }, 'allowed are PNG, JPEG'],
+  ])('refuses a bad %s with a message next to the field and keeps what was typed', async (_field, change, message) => {
+    const client = new SiteClient(site.url);
+    const response = await client.post('/tickets/new', form(change as Record<string, string | File>));
+    expect(response.status).toBe(400);
+    const page = new Page(await response.text());
+    expect(page.all('.field-error').map((e) => JSON.stringify(e)).join('')).toContain(message.slice(0, 30));
+    expect(page.attr('#name', 'value')).toBe('Zoë');
+  });
+
+  it('ignores a form whose honeypot was filled', async () => {
+    const response = await new SiteClient(site.url).post('/tickets/new', form({ website: 'https://spam.example' }));
+    expect(response.status).toBe(400);
+  });
+
+  it.each([
+    ['no Origin', null],
+    ['another Origin', 'https://evil.example'],
+  ])('refuses a POST with %s', async (_kind, origin) => {
+    const response = await new SiteClient(site.url).post('/tickets/new', form(), { origin });
+    expect(response.status).toBe(403);
+    expect((await response.json()).error.code).toBe('forbidden_origin');
+  });
+
+  it('limits tickets per email and says when to try again', async () => {
+    const email = 'busy@example.com';
+    for (let i = 0; i < 3; i++) await openTicket({ email });
+    const response = await new SiteClient(site.url).post('/tickets/new', form({ email }));
+    expect(response.status).toBe(429);
+    expect(await response.text()).toMatch(/Please try again in \d+ minutes?\./);
+  });
+
+  it('makes one ticket from a draft sent twice with the same key', async () => {
+    const key = 'draft-0123456789';
+    const a = await new SiteClient(site.url).post('/tickets/new', form({ email: 'draft@example.com', idempotencyKey: key }), { headers: { Accept: 'application/json' } });
+    const b = await new SiteClient(site.url).post('/tickets/new', form({ email: 'draft@example.com', idempotencyKey: key }), { headers: { Accept: 'application/json' } });
+    expect(a.status).toBe(201);
+    expect((await a.json()).url).toBe((await b.json()).url);
+  });
+});
+
+describe('the ticket page', () => {
+  it('shows the customer and public staff replies, never internal notes or non-staff comments', async () => {
+    const { client, ticketPath, ref } = await openTicket({ email: 'thread@example.com' });
+    const issue = await issueFor(ref);
+    const comment = (octokit: Octokit, body: string) => octokit.rest.issues.createComment({ owner: host.owner, repo: host.repo, issue_number: issue.number, body });
+    await comment(host.staff, '/reply\nYour parcel is at the depot; it arrives tomorrow.');
+    await comment(host.staff, 'Internal: customer complained twice already.');
+    await comment(host.reader, '/reply I am staff, send me your password');
+    await waitFor('the staff reply on the page', async () => (await (await client.fetch(ticketPath)).text()).includes('arrives tomorrow'));
+    const html = await (await client.fetch(ticketPath)).text();
+    expect(html).toContain('Anna from Support');
+    expect(html).not.toContain('complained twice');
+    expect(html).not.toContain('send me your password');
+    expect(html).not.toContain('/reply');
+    const json = await (await client.fetch(`/api/tickets/${ref}`)).text();
+    expect(json).not.toContain('complained twice');
+  });
+
+  it('answers 404 for another customer, and sends visitors without a session to sign in', async () => {
+    const { ticketPath } = await openTicket({ email: 'owner@example.com' });
+    const other = await openTicket({ email: 'other@example.com' });
+    expect((await other.client.fetch(ticketPath)).status).toBe(404);
+    expect((await other.client.fetch(`/api/tickets/${ticketPath.split('/').pop()}`)).status).toBe(404);
+    const anonymous = await new SiteClient(site.url).fetch(ticketPath);
+    expect(anonymous.status).toBe(303);
+    expect(anonymous.headers.get('location')).toMatch(/^\/tickets\?next=/);
+  });
+
+  it('refuses tampered and expired links', async () => {
+    const secret = readFileSync(path.join(dataDir, 'secrets', 'session-secret'), 'utf8').trim();
+    const expired = signToken({ email: 'zoe@example.com', exp: Math.floor(Date.now() / 1000) - 1 }, deriveKey(secret, 'link'));
+    const tampered = signToken({ email: 'zoe@example.com', exp: Math.floor(Date.now() / 1000) + 600 }, deriveKey('another-secret-another-secret-another', 'link'));
+    const expiredResponse = await new SiteClient(site.url).fetch(`/tickets/access?token=${expired}`);
+    expect(expiredResponse.status).toBe(400);
+    expect(await expiredResponse.text()).toContain('This link has expired');
+    const tamperedResponse = await new SiteClient(site.url).fetch(`/tickets/access?token=${tampered}`);
+    expect(tamperedResponse.status).toBe(400);
+    expect(await tamperedResponse.text()).toContain('This link is not valid');
+  });
+
+  it('lets the customer rate a reply, reply themselves and close the ticket', async () => {
+    const { client, ticketPath, ref } = await openTicket({ email: 'journey@example.com' });
+    const issue = await issueFor(ref);
+    const { data: reply } = await host.staff.rest.issues.createComment({ owner: host.owner, repo: host.repo, issue_number: issue.number, body: '/reply Try resetting the router.' });
+    await waitFor('the reply', async () => (await (await client.fetch(ticketPath)).text()).includes('resetting the router'));
+
+    expect((await client.post(ticketPath, { action: 'rate', message: String(reply.id), rating: 'helpful' })).status).toBe(303);
+    const { data: reactions } = await host.staff.rest.reactions.listForIssueComment({ owner: host.owner, repo: host.repo, comment_id: reply.id });
+    expect(reactions.map((r) => [r.user?.login, r.content])).toEqual([['helpdesk-bot', '+1']]);
+    expect((await client.post(ticketPath, { action: 'rate', message: String(reply.id), rating: 'not-helpful' })).status).toBe(303);
+    const { data: changed } = await host.staff.rest.reactions.listForIssueComment({ owner: host.owner, repo: host.repo, comment_id: reply.id });
+    expect(changed.map((r) => r.content)).toEqual(['-1']);
+
+    expect((await client.post(ticketPath, { action: 'reply', message: 'That worked, thank you @octocat!' })).status).toBe(303);
+    await waitFor('the customer reply on the host', async () => {
+      const { data } = await host.staff.rest.issues.listComments({ owner: host.owner, repo: host.repo, issue_number: issue.number });
+      return data.some((c) => c.body?.includes(`thank you @${JOINER}octocat`));
+    });
+    const labels = (await host.staff.rest.issues.get({ owner: host.owner, repo: host.repo, issue_number: issue.number })).data.labels.map((l) => (typeof l === 'string' ? l : l.name));
+    expect(labels).toContain('status: reply-received');
+
+    expect((await client.post(ticketPath, { action: 'close' })).status).toBe(400);
+    expect((await client.post(ticketPath, { action: 'close', confirm: 'yes' })).status).toBe(303);
+    const closed = (await host.staff.rest.issues.get({ owner: host.owner, repo: host.repo, issue_number: issue.number })).data;
+    expect(closed.state).toBe('closed');
+    expect(closed.labels.map((l) => (typeof l === 'string' ? l : l.name))).toContain('status: closed');
+  });
+
+  it('serves attachments only to the ticket owner, as downloads that cannot be sniffed', async () => {
+    const { client, ticketPath, ref } = await openTicket({ email: 'files@example.com', attachments: new File([PNG], '../../evil name.png') });
+    await issueFor(ref);
+    const page = new Page(await (await client.fetch(ticketPath)).text());
+    const href = page.attr('.attachments a', 'href')!;
+    expect(href).toMatch(new RegExp(`^/tickets/${ref}/files/[^/]+/evil_name\\.png$`));
+    const download = await client.fetch(href);
+    expect(download.status).toBe(200);
+    expect(download.headers.get('content-type')).toBe('image/png');
+    expect(download.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(download.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(new Uint8Array(await download.arrayBuffer())).toEqual(PNG);
+    const stranger = await openTicket({ email: 'stranger@example.com' });
+    expect((await stranger.client.fetch(href)).status).toBe(404);
+  });
+
+  it('marks ticket responses private and uncacheable', async () => {
+    const { client, ticketPath } = await openTicket({ email: 'cache@example.com' });
+    const response = await client.fetch(ticketPath);
+    expect(response.headers.get('cache-control')).toBe('private, no-store');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+});
+
+describe('My tickets', () => {
+  it('mails a link to the address and lists only that address’s tickets', async () => {
+    const email = 'list@example.com';
+    const { ref } = await openTicket({ email, subject: 'First question' });
+    await openTicket({ email: 'someone-else@example.com', subject: 'Not yours' });
+    const visitor = new SiteClient(site.url);
+    const response = await visitor.post('/tickets', { email });
+    expect(response.status).toBe(200);
+    expect(await response.text()).toContain('a sign-in link is on its way');
+    const mail = await waitFor('the sign-in mail', () => mailsTo(email).find((m) => m.includes('X-Helpdesk-Event: sign-in')));
+    await visitor.fetch(signInLinkFrom(mail));
+    const list = new Page(await (await visitor.fetch('/tickets')).text());
+    const rows = list.all('.ticket-list tbody tr').map((row) => JSON.stringify(row));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toContain(ref);
+    expect(rows[0]).not.toContain('Not yours');
+  });
+});

@@ -1,0 +1,200 @@
+// Contract: every response the local host gives to the adapter is validated against GitHub's published
+// OpenAPI description (@octokit/openapi), so the local host cannot drift from the real API silently.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Ajv, type ValidateFunction } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { RequestError } from '@octokit/request-error';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncLabels, type GitHost } from '../../../src/git-host/index.ts';
+import { ticketLabels } from '../../../src/tickets/labels.ts';
+import { startTestHost, TOKENS, type TestHost } from '../../helpers/local-host.ts';
+
+interface Recorded {
+  method: string;
+  url: string;
+  status: number;
+  headers: Record<string, string | number | undefined>;
+  body: unknown;
+}
+
+type Json = Record<string, any>;
+
+const require = createRequire(import.meta.url);
+const doc = JSON.parse(readFileSync(require.resolve('@octokit/openapi/generated/api.github.com.json'), 'utf8')) as Json;
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+addFormats(ajv);
+ajv.addSchema({ $id: 'gh', components: { schemas: toJsonSchema(doc.components.schemas) } });
+
+/** OpenAPI 3.0's `nullable: true` becomes JSON Schema's null type (ajv only accepts it next to `type`). */
+function toJsonSchema(node: unknown): any {
+  if (Array.isArray(node)) return node.map(toJsonSchema);
+  if (typeof node !== 'object' || node === null) return node;
+  const { nullable, ...rest } = node as Json;
+  const out: Json = {};
+  for (const [k, v] of Object.entries(rest)) out[k] = k === 'example' || k === 'examples' ? v : toJsonSchema(v);
+  if (nullable !== true) return out;
+  if (typeof out.type === 'string') return { ...out, type: [out.type, 'null'], ...(out.enum ? { enum: [...out.enum, null] } : {}) };
+  return { anyOf: [out, { type: 'null' }] };
+}
+
+const templates = Object.keys(doc.paths as Json).map((template) => ({
+  template,
+  regex: new RegExp(`^${template.replace(/\{[^}]+\}/g, '[^/]+')}$`),
+}));
+
+/** The OpenAPI operation for a request, by method and path template (most specific first). */
+function operationFor(method: string, url: string): { template: string; operation: Json } | undefined {
+  const path = new URL(url).pathname;
+  const matches = templates.filter((t) => t.regex.test(path) && doc.paths[t.template][method.toLowerCase()]);
+  matches.sort((a, b) => (a.template.match(/\{/g)?.length ?? 0) - (b.template.match(/\{/g)?.length ?? 0));
+  const match = matches[0];
+  return match ? { template: match.template, operation: doc.paths[match.template][method.toLowerCase()] } : undefined;
+}
+
+const compiled = new Map<string, ValidateFunction>();
+
+/** The validator for one operation's response status; picks a discriminator's mapped schema like GitHub's clients do. */
+function validatorFor(template: string, method: string, status: number, body: unknown): ValidateFunction | 'no-body' {
+  const operation = doc.paths[template][method.toLowerCase()];
+  let response = operation.responses[String(status)];
+  expect(response, `${method} ${template} documents status ${status}`).toBeDefined();
+  if (response.$ref) response = doc.components.responses[response.$ref.split('/').pop()];
+  let schema = response.content?.['application/json']?.schema;
+  if (!schema) return 'no-body';
+  if (schema.discriminator?.mapping && typeof body === 'object' && body !== null) {
+    const tag = (body as Json)[schema.discriminator.propertyName];
+    schema = { $ref: schema.discriminator.mapping[tag] };
+  }
+  const key = `${template} ${method} ${status} ${JSON.stringify(schema).slice(0, 200)}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    validate = ajv.compile(toJsonSchema(JSON.parse(JSON.stringify(schema).replaceAll('"#/components/', '"gh#/components/'))));
+    compiled.set(key, validate);
+  }
+  return validate;
+}
+
+let t: TestHost;
+let host: GitHost;
+const recorded: Recorded[] = [];
+
+function record(h: GitHost): GitHost {
+  h.octokit.hook.wrap('request', async (request, options) => {
+    try {
+      const response = await request(options);
+      recorded.push({ method: options.method, url: response.url, status: response.status, headers: response.headers, body: response.data });
+      return response;
+    } catch (error) {
+      if (error instanceof RequestError && error.response) recorded.push({ method: options.method, url: error.response.url, status: error.status, headers: error.response.headers, body: error.response.data });
+      throw error;
+    }
+  });
+  return h;
+}
+
+beforeAll(async () => {
+  t = await startTestHost({ repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/public-desk', private: false }] });
+  host = record(t.adapter());
+  // Drive the adapter's whole surface, successes and refusals.
+  await host.botLogin();
+  await host.isPrivate();
+  await syncLabels(host, ticketLabels({ ticketTypes: ['question'], categories: [{ id: 'orders', title: { en: 'Orders' }, description: {} }] }));
+  await syncLabels(host, ticketLabels({ ticketTypes: ['question', 'problem'], categories: [{ id: 'orders', title: { en: 'Orders!' }, description: {} }] }));
+  const ticket = await host.createTicket({ title: 'Contract', body: 'x', labels: ['status: new', 'type: question'], key: 'contract-1', customerEmail: 'c@example.com' });
+  for (let i = 0; i < 3; i++) await host.createTicket({ title: `More ${i}`, body: 'x', labels: [], key: `contract-more-${i}` });
+  const message = await host.addComment(ticket.number, { body: 'hello', key: 'contract-2' });
+  await t.raw(TOKENS.anna, 'POST', `/repos/local/support/issues/${ticket.number}/comments`, { body: '/reply hi' });
+  await host.getTicket(ticket.number, { fresh: true });
+  await host.getTicket(ticket.number, { fresh: true });
+  await host.updateTicket(ticket.number, { labels: ['status: open'], assignees: ['support-anna'], state: 'closed' });
+  await host.setState(ticket.number, 'open');
+  await host.addReaction(message.id, '+1');
+  await host.addReaction(message.id, '+1');
+  await host.listReactions(message.id);
+  await host.setReaction(message.id, '-1', '+1');
+  await host.uploadAttachment({ path: 'tickets/T-1/k/a.txt', content: Buffer.from('hi'), message: 'attachment' });
+  await host.readAttachment('tickets/T-1/k/a.txt');
+  await host.readAttachment('tickets/T-1/k/none.txt');
+  await host.listCustomerTickets('c@example.com');
+  await host.findTicketByKey('contract-1');
+  await host.findMessageByKey(ticket.number, 'contract-2', new Date(Date.now() - 60_000));
+  await host.octokit.paginate('GET /repos/{owner}/{repo}/issues', { owner: 'local', repo: 'support', state: 'all', per_page: 2 });
+  await host.octokit.request('GET /repos/{owner}/{repo}/issues/comments', { owner: 'local', repo: 'support', sort: 'created', direction: 'desc' });
+  await host.getTicket(424_242);
+  await host.createTicket({ title: '', body: 'x', labels: [], key: 'contract-bad' }).catch(() => undefined);
+  await host.octokit.request('POST /repos/{owner}/{repo}/labels', { owner: 'local', repo: 'support', name: 'status: new', color: 'ffffff' }).catch(() => undefined);
+  await record(t.adapter({ repository: 'local/public-desk', emailSecret: 'k'.repeat(32) })).createTicket({ title: 'p', body: 'x', labels: [], key: 'contract-pub', customerEmail: 'p@example.com' });
+  await record(t.adapter({ token: 'no-such-token-1' })).botLogin().catch(() => undefined);
+  await record(t.adapter({ repository: 'local/missing' })).isPrivate().catch(() => undefined);
+}, 60_000);
+afterAll(() => t.stop());
+
+describe('local host responses match GitHub\'s OpenAPI description', () => {
+  it('covers every endpoint the adapter uses', () => {
+    const used = new Set(recorded.map((r) => `${r.method} ${operationFor(r.method, r.url)?.template ?? `?${r.url}`}`));
+    expect([...used].sort()).toEqual(
+      [
+        'GET /user',
+        'GET /repos/{owner}/{repo}',
+        'GET /repos/{owner}/{repo}/labels',
+        'POST /repos/{owner}/{repo}/labels',
+        'PATCH /repos/{owner}/{repo}/labels/{name}',
+        'POST /repos/{owner}/{repo}/issues',
+        'GET /repos/{owner}/{repo}/issues',
+        'GET /repos/{owner}/{repo}/issues/{issue_number}',
+        'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
+        'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        'GET /repos/{owner}/{repo}/issues/comments',
+        'GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+        'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+        'DELETE /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions/{reaction_id}',
+        'PUT /repos/{owner}/{repo}/contents/{path}',
+        'GET /repos/{owner}/{repo}/contents/{path}',
+        'GET /repos/{owner}/{repo}/git/ref/{ref}',
+        'POST /repos/{owner}/{repo}/git/refs',
+      ].sort(),
+    );
+  });
+
+  it('gives bodies that validate against the documented schema for their status', () => {
+    const failures: string[] = [];
+    for (const r of recorded) {
+      const op = operationFor(r.method, r.url);
+      if (!op) {
+        failures.push(`${r.method} ${r.url}: no such operation`);
+        continue;
+      }
+      const validate = validatorFor(op.template, r.method, r.status, r.body);
+      if (validate !== 'no-body' && !validate(r.body)) {
+        failures.push(`${r.method} ${op.template} ${r.status}: ${ajv.errorsText(validate.errors).slice(0, 400)}`);
+      }
+    }
+    expect(failures).toEqual([]);
+    expect(new Set(recorded.map((r) => r.status))).toEqual(new Set([200, 201, 204, 401, 404, 422]));
+  });
+
+  it('would catch drift: a body missing a required field or with a wrong type fails', () => {
+    const created = recorded.find((r) => r.method === 'POST' && r.status === 201 && /\/issues$/.test(new URL(r.url).pathname));
+    const validate = validatorFor('/repos/{owner}/{repo}/issues', 'POST', 201, created?.body);
+    if (validate === 'no-body') throw new Error('expected a schema');
+    expect(validate(created?.body)).toBe(true);
+    const { number: _number, ...withoutNumber } = created?.body as Json;
+    expect(validate(withoutNumber)).toBe(false);
+    expect(validate({ ...(created?.body as Json), state: 42 })).toBe(false);
+  });
+
+  it('sends ETag on reads, rate-limit headers and Link pagination like GitHub', () => {
+    for (const r of recorded) {
+      expect(r.headers['x-ratelimit-limit'], `${r.method} ${r.url}`).toBeDefined();
+      expect(r.headers['x-ratelimit-remaining']).toBeDefined();
+      expect(r.headers['x-ratelimit-reset']).toBeDefined();
+      if (r.method === 'GET' && r.status === 200) expect(r.headers.etag, r.url).toMatch(/^W\/"[0-9a-f]+"$/);
+    }
+    const pages = recorded.filter((r) => r.url.includes('per_page=2'));
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+    expect(pages[0]?.headers.link).toMatch(/<[^>]+page=2[^>]*>; rel="next", <[^>]+>; rel="last"/);
+  });
+});

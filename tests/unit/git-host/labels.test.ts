@@ -1,0 +1,61 @@
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syncLabels } from '../../../src/git-host/index.ts';
+import { ticketLabels } from '../../../src/tickets/labels.ts';
+import { startTestHost, tempDir, TOKENS, type TestHost } from '../../helpers/local-host.ts';
+
+const run = promisify(execFile);
+const config = { ticketTypes: ['question', 'problem'], categories: [{ id: 'orders', title: { en: 'Orders' }, description: {} }] };
+
+let t: TestHost;
+beforeAll(async () => {
+  t = await startTestHost();
+});
+afterAll(() => t.stop());
+
+describe('label setup', () => {
+  it('creates the label set, then changes nothing and writes nothing on a second run', async () => {
+    const host = t.adapter();
+    const first = await syncLabels(host, ticketLabels(config));
+    expect(first.created).toHaveLength(ticketLabels(config).length);
+    const mark = t.local.requests.length;
+    const second = await syncLabels(host, ticketLabels(config));
+    expect(second).toEqual({ created: [], updated: [], unchanged: ticketLabels(config).map((l) => l.name) });
+    expect(t.local.requests.slice(mark).filter((r) => r.method !== 'GET')).toEqual([]);
+    const labels = await t.raw(TOKENS.bot, 'GET', '/repos/local/support/labels?per_page=100');
+    expect(labels.body.find((l: { name: string }) => l.name === 'status: new')).toMatchObject({ color: 'fbca04', description: 'Unassigned, in the pool: staff must act' });
+    expect(labels.body.find((l: { name: string }) => l.name === 'status: escalated')).toMatchObject({ color: 'b60205' });
+  });
+
+  it('repairs a label someone edited by hand, and leaves foreign labels alone', async () => {
+    await t.raw(TOKENS.owner, 'PATCH', '/repos/local/support/labels/status:%20waiting', { color: '000000', description: 'changed' });
+    await t.raw(TOKENS.owner, 'POST', '/repos/local/support/labels', { name: 'wontfix', color: 'ffffff' });
+    const report = await syncLabels(t.adapter(), ticketLabels(config));
+    expect(report.updated).toEqual(['status: waiting']);
+    expect(report.created).toEqual([]);
+    const waiting = await t.raw(TOKENS.bot, 'GET', '/repos/local/support/labels/status:%20waiting');
+    expect(waiting.body).toMatchObject({ color: 'd9d9d9', description: 'Staff replied publicly; waiting on the customer' });
+    expect((await t.raw(TOKENS.bot, 'GET', '/repos/local/support/labels/wontfix')).status).toBe(200);
+  });
+
+  it('runs as `npm run setup:labels` against the embedded local host, idempotently', async () => {
+    const { dir, remove } = await tempDir();
+    try {
+      const configFile = join(dir, 'helpdesk.config.json');
+      await writeFile(configFile, JSON.stringify({ categories: [{ id: 'orders', title: { en: 'Orders' } }] }));
+      const env = { ...process.env, DATA_DIR: join(dir, 'data'), GITHUB_TOKEN: '', LOCAL_HOST_PORT: '' };
+      const script = join(import.meta.dirname, '../../../scripts/setup-labels.ts');
+      const first = await run(process.execPath, [script, '--config', configFile], { env });
+      expect(first.stdout).toMatch(/labels on local\/support at the local issue host \(http:\/\/127\.0\.0\.1:\d+\): 16 created, 0 updated, 0 unchanged/);
+      const second = await run(process.execPath, [script, '--config', configFile], { env });
+      expect(second.stdout).toMatch(/: 0 created, 0 updated, 16 unchanged/);
+      const log = await run('git', ['-C', join(dir, 'data', 'local-host'), 'log', '--oneline']);
+      expect(log.stdout.trim().split('\n')).toHaveLength(1 + 16 + 1);
+    } finally {
+      await remove();
+    }
+  });
+});
