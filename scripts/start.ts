@@ -6,8 +6,9 @@ import { readSitePaths } from '../src/server/site-paths.ts';
 const host = process.env['HOST'] ?? '127.0.0.1';
 const port = process.env['PORT'] ?? '4321';
 
+let config;
 try {
-  loadConfig(readSitePaths().configFile);
+  config = loadConfig(readSitePaths().configFile);
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);
@@ -31,7 +32,13 @@ const url = `http://${host}:${port}/`;
 for (let attempt = 0; attempt < 100; attempt++) {
   try {
     await fetch(url);
-    console.log(`\nHelp centre running at ${url}  (Ctrl-C to stop)\n`);
+    if (config.features.tickets) {
+      // Start the support desk now (Git host checks, outbox, embedded issue host) rather than on the first visitor.
+      const desk = await fetch(`${url}tickets/new`);
+      if (!desk.ok) console.error(`The support desk did not start (HTTP ${desk.status}); the messages above say why.`);
+    }
+    console.log(`\nHelp centre running at ${url}  (Ctrl-C to stop)`);
+    console.log(config.gitHost.baseUrl ? `Tickets go to ${config.gitHost.repository} on ${config.gitHost.baseUrl}.\n` : 'Tickets go to the embedded local issue host (no gitHost.baseUrl in helpdesk.config.json).\n');
     break;
   } catch {
     await new Promise((resolve) => setTimeout(resolve, 100));

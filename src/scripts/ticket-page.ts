@@ -1,7 +1,7 @@
 // Ticket page: new staff replies appear without a reload, like a chat window.
 import type { MessageView, TicketView } from '../tickets/desk.ts';
 
-const POLL_MS = 15_000;
+const POLL_MS = 5_000;
 
 function messageKey(m: MessageView): string {
   return m.id === undefined ? `queued:${m.createdAt}` : String(m.id);

@@ -69,8 +69,10 @@ export const ConfigSchema = z
         ratings: z.boolean().default(true),
         /** Let customers choose a priority. @default false */
         customerPriority: z.boolean().default(false),
+        /** Let customers close and reopen their tickets. @default true */
+        customerClose: z.boolean().default(true),
       })
-      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false }),
+      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true }),
     /** Knowledgebase categories, in the order the home page lists them. */
     categories: z.array(CategorySchema).min(1),
     /** Ticket types offered on the form (labels `type: <name>`). @default ["question","problem","complaint","order"] */

@@ -51,6 +51,12 @@ function labelValue(labels: readonly string[], group: 'priority' | 'type' | 'cat
   return labels.map(parseLabelName).find((l) => l?.group === group)?.value ?? fallback;
 }
 
+/** A category label's display name from the config, e.g. "shipping" → "Shipping & delivery". */
+function categoryName(config: Pick<Config, 'categories'>, labels: readonly string[]): string {
+  const id = labelValue(labels, 'category', '');
+  return config.categories.find((c) => c.id === id)?.title.en ?? id;
+}
+
 /** Replaces the status label, keeping every other label. */
 function withStatus(labels: readonly string[], status: TicketStatus): string[] {
   return [...labels.filter((l) => parseLabelName(l)?.group !== 'status'), labelName('status', status)];
@@ -90,7 +96,7 @@ export function createDesk(options: DeskOptions): Desk {
     return ratings.get(message.id);
   }
 
-  async function createdView(ref: string, ticket: Ticket, pending: readonly { body: string; createdAt: string }[]): Promise<TicketView> {
+  async function createdView(ref: string, ticket: Ticket, pending: readonly { entryId: string; body: string; createdAt: string }[]): Promise<TicketView> {
     const botLogin = await host.botLogin();
     const status = statusOf(ticket.labels, ticket.state);
     const messages: MessageView[] = [
@@ -119,21 +125,23 @@ export function createDesk(options: DeskOptions): Desk {
         rating: kind === 'staff-reply' && config.features.ratings ? await ratingOf(message, botLogin) : undefined,
       });
     }
-    messages.push(...pending.map((p) => queuedMessage(p)));
+    // A message can reach the host a moment before the outbox records it as done: show it once.
+    const delivered = new Set(ticket.messages.map((m) => m.meta?.key));
+    messages.push(...pending.filter((p) => !delivered.has(p.entryId)).map((p) => queuedMessage(p)));
     return {
       ref,
       subject: ticket.title,
       status,
       priority: labelValue(ticket.labels, 'priority', 'normal'),
       type: labelValue(ticket.labels, 'type', ''),
-      category: labelValue(ticket.labels, 'category', ''),
+      category: categoryName(config, ticket.labels),
       order: typeof ticket.meta?.extra?.['order'] === 'string' && ticket.meta.extra['order'] !== '' ? ticket.meta.extra['order'] : undefined,
       openedAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,
       messages,
       canReply: status !== 'closed',
-      canClose: status !== 'closed',
-      canReopen: status === 'closed',
+      canClose: config.features.customerClose && status !== 'closed',
+      canReopen: config.features.customerClose && status === 'closed',
       canRate: config.features.ratings,
     };
   }
@@ -160,7 +168,7 @@ export function createDesk(options: DeskOptions): Desk {
           status: 'queued',
           priority: labelValue(op.labels, 'priority', 'normal'),
           type: labelValue(op.labels, 'type', ''),
-          category: labelValue(op.labels, 'category', ''),
+          category: categoryName(config, op.labels),
           order: typeof extra['order'] === 'string' && extra['order'] !== '' ? extra['order'] : undefined,
           openedAt: read.createdAt,
           updatedAt: read.createdAt,
@@ -245,6 +253,7 @@ export function createDesk(options: DeskOptions): Desk {
     async setClosed(ref, session, closed) {
       const found = await findTicket(ref, session);
       if (!found) throw new ApiError('not_found');
+      if (!(closed ? found.view.canClose : found.view.canReopen)) throw new ApiError('not_allowed', { message: closed ? 'This ticket cannot be closed here.' : 'This ticket cannot be reopened here.' });
       if (found.number === undefined) throw new ApiError('not_allowed', { message: 'This ticket is still being filed. Try again in a minute.' });
       const ticket = await host.getTicket(found.number, { fresh: true });
       if (!ticket) throw new ApiError('not_found');

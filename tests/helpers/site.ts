@@ -84,14 +84,15 @@ export async function serveSite(outDir: string, options: BuildOptions = {}, extr
   };
 }
 
-let shared: Promise<{ site: RunningSite; outDir: string }> | undefined;
+let shared: Promise<{ site: RunningSite; outDir: string; dataDir: string }> | undefined;
 
-/** One build of the sample site and one server for all browser journeys in a run. */
-export function startBuiltSite(): Promise<{ site: RunningSite; outDir: string }> {
+/** One build of the sample site and one server (with its own data folder) for all browser journeys in a run. */
+export function startBuiltSite(): Promise<{ site: RunningSite; outDir: string; dataDir: string }> {
   shared ??= (async () => {
     const build = buildSite();
     if (build.status !== 0) throw new Error(`build failed:\n${build.output}`);
-    return { site: await serveSite(build.outDir), outDir: build.outDir };
+    const dataDir = mkdtempSync(path.resolve('tmp', 'data-'));
+    return { site: await serveSite(build.outDir, {}, { DATA_DIR: dataDir }), outDir: build.outDir, dataDir };
   })();
   return shared;
 }
