@@ -81,9 +81,15 @@ export interface GitHost {
   createTicket(input: NewTicket): Promise<TicketSummary>;
   /** One ticket with its thread; undefined when there is no such issue. */
   getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
+  /** Every ticket (issue the bot opened) in a state, newest first: the staff queue and statistics. */
+  listTickets(state: 'open' | 'closed' | 'all'): Promise<TicketSummary[]>;
   /** A customer's tickets, newest first, from the index of the bot's issues (not the search API). */
   listCustomerTickets(email: string): Promise<TicketSummary[]>;
   addComment(ticketNumber: number, input: NewMessage): Promise<TicketMessage>;
+  /** Replaces the body of a message the bot wrote (e.g. the ticket card), keeping it one comment. */
+  editComment(ticketNumber: number, messageId: number, input: NewMessage): Promise<TicketMessage>;
+  /** Tickets (open and closed) updated at or after `since`, oldest update first; for the reconciliation sweep. */
+  listTicketsUpdatedSince(since: Date | undefined): Promise<TicketSummary[]>;
   updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary>;
   setLabels(ticketNumber: number, labels: string[]): Promise<TicketSummary>;
   setState(ticketNumber: number, state: 'open' | 'closed'): Promise<TicketSummary>;
@@ -301,6 +307,15 @@ export function createGitHost(options: GitHostOptions): GitHost {
       return ticket;
     },
 
+    async listTickets(state) {
+      const ctx = await mapping();
+      const issues = await call('list tickets', false, () =>
+        octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state, per_page: 100, sort: 'created', direction: 'desc' }),
+      );
+      const tickets = issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
+      for (const ticket of tickets) remember(ticket);
+      return tickets;
+    },
     async listCustomerTickets(email) {
       indexBuilt ??= rebuildIndex();
       indexBuilt.catch(() => (indexBuilt = undefined));
@@ -324,6 +339,23 @@ export function createGitHost(options: GitHostOptions): GitHost {
       );
       host.invalidate(ticketNumber);
       return commentToMessage(data, await mapping());
+    },
+
+    async editComment(ticketNumber, messageId, input) {
+      const meta: TicketMetadata = { kind: 'message', key: input.key, ...(input.extra ? { extra: input.extra } : {}) };
+      const { data } = await call(`edit message ${messageId} on ticket #${ticketNumber}`, false, () =>
+        octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body: withMetadata(meta, input.body) }),
+      );
+      host.invalidate(ticketNumber);
+      return commentToMessage(data, await mapping());
+    },
+
+    async listTicketsUpdatedSince(since) {
+      const ctx = await mapping();
+      const issues = await call('list recently updated tickets', false, () =>
+        octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, state: 'all', sort: 'updated', direction: 'asc', per_page: 100, ...(since ? { since: since.toISOString() } : {}) }),
+      );
+      return issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
     },
 
     setLabels: (n, labels) => updateTicket(n, { labels }),

@@ -1,0 +1,195 @@
+import type { Config } from '../server/config-schema.ts';
+import { classifyMessage, type ClassifiableMessage, type MessageKind } from '../tickets/thread.ts';
+
+/** What statistics need of a ticket and its thread, whatever host it came from. */
+export interface StatsTicket {
+  number: number;
+  state: 'open' | 'closed';
+  labels: string[];
+  assignees: string[];
+  createdAt: string;
+  closedAt: string | null;
+  /** The customer's pseudonymous id (never the email). */
+  customer: string | undefined;
+  messages: (ClassifiableMessage & { createdAt: string; reactions: Record<string, number> })[];
+}
+
+export interface Summary {
+  count: number;
+  /** Hours. */
+  median: number | undefined;
+  p90: number | undefined;
+}
+
+export interface DayCount {
+  day: string;
+  opened: number;
+  closed: number;
+  /** Tickets open at the end of the day. */
+  backlog: number;
+}
+
+export interface CustomerTotals {
+  customer: string;
+  tickets: number;
+  messages: number;
+  /** Hours the customer's tickets were open in all. */
+  hoursOpen: number;
+}
+
+export interface SupporterTotals {
+  login: string;
+  replies: number;
+  helpful: number;
+  notHelpful: number;
+  /** helpful / (helpful + notHelpful), undefined without ratings. */
+  helpfulShare: number | undefined;
+  /** Open tickets assigned now. */
+  openAssigned: number;
+}
+
+export interface Statistics {
+  from: string;
+  to: string;
+  days: DayCount[];
+  firstResponse: Summary;
+  timeToClose: Summary;
+  statusNow: Record<string, number>;
+  customers: CustomerTotals[];
+  supporters: SupporterTotals[];
+}
+
+const HOUR = 3_600_000;
+
+/** The value below which `q` of the sorted values lie (nearest rank). */
+export function percentile(sorted: readonly number[], q: number): number | undefined {
+  if (sorted.length === 0) return undefined;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
+}
+
+function summarize(hours: number[]): Summary {
+  const sorted = [...hours].sort((a, b) => a - b);
+  return { count: sorted.length, median: percentile(sorted, 0.5), p90: percentile(sorted, 0.9) };
+}
+
+function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let t = Date.parse(`${from}T00:00:00Z`); t <= Date.parse(`${to}T00:00:00Z`); t += 24 * HOUR) days.push(new Date(t).toISOString().slice(0, 10));
+  return days;
+}
+
+function kinds(ticket: StatsTicket, rules: Pick<Config, 'repliesPublicByDefault' | 'supporters'>): MessageKind[] {
+  return ticket.messages.map((m) => classifyMessage(m, rules));
+}
+
+/** Hours from opening to the first public staff reply; undefined while unanswered. */
+export function firstResponseHours(ticket: StatsTicket, rules: Pick<Config, 'repliesPublicByDefault' | 'supporters'>): number | undefined {
+  const k = kinds(ticket, rules);
+  const first = ticket.messages.find((_, i) => k[i] === 'staff-reply');
+  return first ? (Date.parse(first.createdAt) - Date.parse(ticket.createdAt)) / HOUR : undefined;
+}
+
+/** Hours a ticket has been open: until it closed, or until `now`. */
+export function hoursOpen(ticket: Pick<StatsTicket, 'createdAt' | 'closedAt'>, now: number): number {
+  return ((ticket.closedAt ? Date.parse(ticket.closedAt) : now) - Date.parse(ticket.createdAt)) / HOUR;
+}
+
+/**
+ * The support statistics for a day range: tickets opened and closed per day, the backlog at the end
+ * of each day, time to first response and to close (median and p90, over tickets opened in the
+ * range), per-customer totals and per-supporter ratings and workload.
+ */
+export function computeStatistics(
+  tickets: readonly StatsTicket[],
+  rules: Pick<Config, 'repliesPublicByDefault' | 'supporters'>,
+  range: { from: string; to: string },
+  now = Date.now(),
+): Statistics {
+  const inRange = (iso: string | null) => iso !== null && iso.slice(0, 10) >= range.from && iso.slice(0, 10) <= range.to;
+  const days = daysBetween(range.from, range.to).map((day) => {
+    const end = Date.parse(`${day}T23:59:59.999Z`);
+    return {
+      day,
+      opened: tickets.filter((t) => t.createdAt.slice(0, 10) === day).length,
+      closed: tickets.filter((t) => t.closedAt?.slice(0, 10) === day).length,
+      backlog: tickets.filter((t) => Date.parse(t.createdAt) <= end && (t.closedAt === null || Date.parse(t.closedAt) > end)).length,
+    };
+  });
+  const opened = tickets.filter((t) => inRange(t.createdAt));
+  const firstResponse = summarize(opened.map((t) => firstResponseHours(t, rules)).filter((h): h is number => h !== undefined));
+  const timeToClose = summarize(opened.filter((t) => t.closedAt !== null).map((t) => hoursOpen(t, now)));
+
+  const statusNow: Record<string, number> = {};
+  for (const t of tickets) {
+    const status = t.state === 'closed' ? 'closed' : (t.labels.find((l) => l.startsWith('status: '))?.slice(8) ?? 'new');
+    statusNow[status] = (statusNow[status] ?? 0) + 1;
+  }
+
+  const customers = new Map<string, CustomerTotals>();
+  for (const t of tickets) {
+    if (!t.customer) continue;
+    const totals = customers.get(t.customer) ?? { customer: t.customer, tickets: 0, messages: 0, hoursOpen: 0 };
+    const k = kinds(t, rules);
+    totals.tickets += 1;
+    totals.messages += 1 + k.filter((kind) => kind === 'customer').length;
+    totals.hoursOpen += hoursOpen(t, now);
+    customers.set(t.customer, totals);
+  }
+
+  const supporters = new Map<string, SupporterTotals>();
+  const supporter = (login: string) => {
+    const key = login.toLowerCase();
+    let totals = supporters.get(key);
+    if (!totals) supporters.set(key, (totals = { login, replies: 0, helpful: 0, notHelpful: 0, helpfulShare: undefined, openAssigned: 0 }));
+    return totals;
+  };
+  for (const s of rules.supporters) supporter(s.login);
+  for (const t of tickets) {
+    const k = kinds(t, rules);
+    t.messages.forEach((m, i) => {
+      if (k[i] !== 'staff-reply') return;
+      const totals = supporter(m.author.login);
+      totals.replies += 1;
+      totals.helpful += m.reactions['+1'] ?? 0;
+      totals.notHelpful += m.reactions['-1'] ?? 0;
+    });
+    if (t.state === 'open') for (const login of t.assignees) supporter(login).openAssigned += 1;
+  }
+  for (const totals of supporters.values()) {
+    const rated = totals.helpful + totals.notHelpful;
+    totals.helpfulShare = rated === 0 ? undefined : totals.helpful / rated;
+  }
+
+  return {
+    from: range.from,
+    to: range.to,
+    days,
+    firstResponse,
+    timeToClose,
+    statusNow,
+    customers: [...customers.values()].sort((a, b) => b.tickets - a.tickets || b.hoursOpen - a.hoursOpen),
+    supporters: [...supporters.values()].sort((a, b) => a.login.localeCompare(b.login)),
+  };
+}
+
+function csvCell(value: string | number | undefined): string {
+  const text = value === undefined ? '' : typeof value === 'number' ? String(Math.round(value * 100) / 100) : value;
+  // Quote, and defuse spreadsheet formulas (a cell starting with = + - @).
+  return `"${(/^[=+\-@]/.test(text) ? `'${text}` : text).replace(/"/g, '""')}"`;
+}
+
+/** The same figures as CSV: one table per section, each with its own header, separated by a blank line. */
+export function statisticsToCsv(stats: Statistics): string {
+  const tables: (string | number | undefined)[][][] = [
+    [['day', 'opened', 'closed', 'backlog'], ...stats.days.map((d) => [d.day, d.opened, d.closed, d.backlog])],
+    [
+      ['measure', 'tickets', 'median hours', 'p90 hours'],
+      ['first response', stats.firstResponse.count, stats.firstResponse.median, stats.firstResponse.p90],
+      ['time to close', stats.timeToClose.count, stats.timeToClose.median, stats.timeToClose.p90],
+    ],
+    [['status', 'tickets'], ...Object.entries(stats.statusNow).map(([status, count]) => [status, count])],
+    [['customer', 'tickets', 'messages', 'hours open'], ...stats.customers.map((c) => [c.customer, c.tickets, c.messages, c.hoursOpen])],
+    [['supporter', 'replies', 'helpful', 'not helpful', 'helpful share', 'open assigned'], ...stats.supporters.map((s) => [s.login, s.replies, s.helpful, s.notHelpful, s.helpfulShare, s.openAssigned])],
+  ];
+  return `${tables.map((table) => table.map((row) => row.map(csvCell).join(',')).join('\r\n')).join('\r\n\r\n')}\r\n`;
+}
