@@ -1,0 +1,408 @@
+// Search benchmark: this project's search vs plain Lunr, MiniSearch and Pagefind on the same corpora.
+// npm run bench:search -- [--quick] [folder ...]   (default folders: the sample KB and ../shared/corpus/bc-help)
+// Each engine × corpus runs in a child process of its own so peak memory is its own. Writes bench/search-latest.json.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import lunr from 'lunr';
+import MiniSearch from 'minisearch';
+import { loadArticles } from '../src/kb/load-articles.ts';
+import { articleUrl } from '../src/kb/links.ts';
+import { buildSearchIndex, type IndexableArticle, type SearchBody, type SearchHead } from '../src/kb/search/build-index.ts';
+import { createSearcher, search, withBody } from '../src/kb/search/query.ts';
+import { evaluateRelevance, urlToSlug, type LabelledQuery } from '../src/kb/search/relevance.ts';
+import { readSynonymsFile } from '../src/kb/search/site-index.ts';
+
+const WORK = path.resolve('tmp', 'bench-search');
+const ENGINES = ['this project', 'plain Lunr', 'MiniSearch', 'Pagefind'] as const;
+type EngineName = (typeof ENGINES)[number];
+/** A child gets this long; the whole run stays well under 15 minutes on 2 cores. */
+const CHILD_TIMEOUT_MS = 150_000;
+
+interface Corpus {
+  name: string;
+  articles: IndexableArticle[];
+  labelled: LabelledQuery[];
+  /** Latency workload: labelled queries plus what a visitor types on the way (prefixes) and typos. */
+  workload: string[];
+}
+
+// ---------- corpora ----------
+
+function mulberry32(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Swaps two inner letters: a typo at edit distance 1 (transposition). */
+function misspell(word: string): string {
+  if (word.length < 5) return word;
+  const i = Math.floor(word.length / 2);
+  return word.slice(0, i - 1) + word[i] + word[i - 1] + word.slice(i + 1);
+}
+
+/** A deterministic corpus: Zipf-distributed pseudo-words, article shapes like the sample KB. */
+function syntheticCorpus(count: number, seed = 42): Corpus {
+  const random = mulberry32(seed);
+  const syllables = ['ka', 'lo', 'mi', 'ten', 'ra', 'sho', 'vel', 'dun', 'pri', 'gor', 'al', 'es', 'ti', 'bra', 'quo', 'ne', 'mar', 'fi', 'zel', 'tor', 'un', 'cre', 'pa', 'dis'];
+  const vocabulary = new Set<string>();
+  while (vocabulary.size < 8000) {
+    const n = 2 + Math.floor(random() * 3);
+    vocabulary.add(Array.from({ length: n }, () => syllables[Math.floor(random() * syllables.length)]).join(''));
+  }
+  const words = [...vocabulary];
+  // Zipf: cumulative weights 1/rank.
+  const cumulative: number[] = [];
+  let total = 0;
+  for (let r = 1; r <= words.length; r++) cumulative.push((total += 1 / r));
+  const zipf = (): string => {
+    const x = random() * total;
+    let lo = 0;
+    let hi = cumulative.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (cumulative[mid]! < x) lo = mid + 1;
+      else hi = mid;
+    }
+    return words[lo]!;
+  };
+  // Titles draw from the less common half so they identify an article.
+  const rare = (): string => words[200 + Math.floor(random() * (words.length - 200))]!;
+  const phrase = (n: number, pick: () => string): string => Array.from({ length: n }, pick).join(' ');
+  const between = (a: number, b: number): number => a + Math.floor(random() * (b - a + 1));
+  const articles: IndexableArticle[] = [];
+  for (let i = 0; i < count; i++) {
+    const titleWords = Array.from({ length: between(3, 6) }, () => (random() < 0.5 ? rare() : zipf()));
+    articles.push({
+      slug: `synthetic-${i}`,
+      title: titleWords.join(' '),
+      description: phrase(between(10, 18), zipf),
+      keywords: [titleWords[0]!, misspell(titleWords[1]!), phrase(2, zipf)],
+      category: `category-${i % 8}`,
+      headings: Array.from({ length: between(3, 5) }, () => ({ text: phrase(between(2, 4), zipf) })),
+      text: phrase(between(120, 380), zipf),
+    });
+  }
+  // Known-item queries: what someone remembering an article would type.
+  const labelled: LabelledQuery[] = [];
+  for (let q = 0; q < 60; q++) {
+    const a = articles[Math.floor(random() * count)]!;
+    const t = a.title.split(' ');
+    const [w1, w2] = [t[t.length - 1]!, t[t.length - 2]!];
+    const kind = (['exact', 'prefix', 'misspelling'] as const)[q % 3];
+    const query = kind === 'exact' ? `${w2} ${w1}` : kind === 'prefix' ? `${w2} ${w1.slice(0, Math.max(2, w1.length - 2))}` : `${misspell(w2)} ${w1}`;
+    labelled.push({ query, lang: 'en', kind: kind ?? 'exact', relevant: [a.slug] });
+  }
+  return { name: `synthetic ${count.toLocaleString('en')}`, articles, labelled, workload: workloadFor(labelled.map((l) => l.query)) };
+}
+
+/** The labelled queries and, for each, the prefixes typed on the way to it. */
+function workloadFor(queries: readonly string[]): string[] {
+  const typed = queries.flatMap((q) => [2, 4, 6].filter((n) => n < q.length).map((n) => q.slice(0, n)));
+  return [...queries, ...typed];
+}
+
+function folderCorpus(name: string, dir: string, labelledFile: string | undefined): Corpus {
+  const { articles } = loadArticles(dir);
+  const english = articles.filter((a) => a.lang === 'en' && !a.draft);
+  const labelled = labelledFile && existsSync(labelledFile) ? (JSON.parse(readFileSync(labelledFile, 'utf8')) as LabelledQuery[]).filter((q) => q.lang === 'en') : [];
+  const fallback = english.slice(0, 60).map((a) => a.title.split(' ').slice(0, 2).join(' '));
+  const keywords = english.flatMap((a) => a.keywords.slice(0, 1)).slice(0, 40);
+  return {
+    name,
+    articles: english.map(({ slug, title, description, keywords: k, category, headings, text }) => ({ slug, title, description, keywords: k, category, headings, text })),
+    labelled,
+    workload: workloadFor([...(labelled.length > 0 ? labelled.map((l) => l.query) : fallback), ...keywords.map(misspell)]),
+  };
+}
+
+// ---------- engines (run inside a child) ----------
+
+interface Payload {
+  /** Files a visitor downloads before the first result: name → bytes as served (uncompressed unless `pregzipped`). */
+  firstResult: { name: string; bytes: Buffer; pregzipped?: boolean }[];
+}
+
+interface EngineRun {
+  buildMs: number;
+  payload: Payload;
+  /** Loads what the first result needs; returns a query function over the fully loaded index. */
+  load(): Promise<unknown>;
+  /** Query a loaded handle; returns article slugs best first. */
+  query(handle: unknown, q: string): Promise<string[]> | string[];
+}
+
+const bundleCache = new Map<string, Buffer>();
+/** Minified browser bundle of an entry, as a visitor would download it. */
+async function bundle(name: string, source: string): Promise<Buffer> {
+  const cached = bundleCache.get(name);
+  if (cached) return cached;
+  const { build } = await import('rolldown');
+  mkdirSync(WORK, { recursive: true });
+  const entry = path.join(WORK, `entry-${name}.ts`);
+  writeFileSync(entry, source);
+  const out = await build({ input: entry, write: false, platform: 'browser', logLevel: 'silent', output: { format: 'es', minify: true } });
+  const code = Buffer.from(out.output.map((chunk) => ('code' in chunk ? chunk.code : '')).join('\n'));
+  bundleCache.set(name, code);
+  return code;
+}
+
+const SEARCH_FIELDS = ['title', 'keywords', 'headings', 'description', 'body'] as const;
+// Ids are positions: imported corpora may repeat a slug across folders (bc-help does).
+const flatten = (a: IndexableArticle, id: number) => ({
+  id,
+  title: a.title,
+  keywords: a.keywords.join(' '),
+  headings: a.headings.map((h) => h.text).join(' '),
+  description: a.description,
+  body: a.text,
+});
+
+async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: string | undefined): Promise<EngineRun> {
+  const articles = corpus.articles;
+  if (engine === 'this project') {
+    const t0 = performance.now();
+    const parts = buildSearchIndex(articles, { lang: 'en', urlOf: articleUrl, synonyms: synonymsFile ? readSynonymsFile(synonymsFile) : undefined });
+    const head = JSON.stringify(parts.head);
+    const body = JSON.stringify(parts.body);
+    const buildMs = performance.now() - t0;
+    const js = await bundle('project', `import '${path.resolve('src/scripts/search-worker.ts')}';`);
+    return {
+      buildMs,
+      payload: { firstResult: [{ name: 'manifest.json', bytes: Buffer.from('{"en":{"head":"/_search/en.head.0123456789.json","body":"/_search/en.body.0123456789.json"}}') }, { name: 'search-worker.js', bytes: js }, { name: 'head.json', bytes: Buffer.from(head) }] },
+      load: async () => createSearcher(JSON.parse(head) as SearchHead),
+      query: (handle, q) => search(handle as ReturnType<typeof createSearcher>, q).map((r) => urlToSlug(r.url)),
+      // The body arrives right after; warm queries use the full index (see below).
+      ...{ body },
+    } as EngineRun & { body: string };
+  }
+  if (engine === 'plain Lunr') {
+    const t0 = performance.now();
+    const idx = lunr(function () {
+      this.ref('id');
+      this.field('title', { boost: 10 });
+      for (const field of SEARCH_FIELDS.slice(1)) this.field(field);
+      articles.forEach((a, i) => this.add(flatten(a, i)));
+    });
+    const json = JSON.stringify(idx);
+    const store = JSON.stringify(articles.map((a) => [a.title, articleUrl(a.slug), a.description.slice(0, 160)]));
+    const buildMs = performance.now() - t0;
+    const js = await bundle('lunr', `import lunr from 'lunr'; globalThis.lunr = lunr;`);
+    return {
+      buildMs,
+      payload: { firstResult: [{ name: 'lunr.js', bytes: js }, { name: 'index.json', bytes: Buffer.from(json) }, { name: 'store.json', bytes: Buffer.from(store) }] },
+      load: async () => ({ idx: lunr.Index.load(JSON.parse(json)), store: JSON.parse(store) as unknown }),
+      query: (handle, q) => {
+        try {
+          return (handle as { idx: lunr.Index }).idx.search(q).map((r) => articles[Number(r.ref)]!.slug);
+        } catch {
+          return []; // idx.search throws on query syntax it cannot parse (e.g. "title:" or "foo~").
+        }
+      },
+    };
+  }
+  if (engine === 'MiniSearch') {
+    const options = {
+      fields: [...SEARCH_FIELDS],
+      storeFields: ['title', 'url', 'description', 'category'],
+      searchOptions: { boost: { title: 3, keywords: 2 }, prefix: true, fuzzy: 0.2 },
+    };
+    const t0 = performance.now();
+    const ms = new MiniSearch(options);
+    ms.addAll(articles.map((a, i) => ({ ...flatten(a, i), url: articleUrl(a.slug), description: a.description.slice(0, 160), category: a.category })));
+    const json = JSON.stringify(ms);
+    const buildMs = performance.now() - t0;
+    const js = await bundle('minisearch', `import MiniSearch from 'minisearch'; globalThis.MiniSearch = MiniSearch;`);
+    return {
+      buildMs,
+      payload: { firstResult: [{ name: 'minisearch.js', bytes: js }, { name: 'index.json', bytes: Buffer.from(json) }] },
+      load: async () => MiniSearch.loadJSON(json, options),
+      query: (handle, q) => (handle as MiniSearch).search(q).map((r) => articles[Number(r.id)]!.slug),
+    };
+  }
+  // Pagefind: its Node API indexes; its browser runtime (JS + WebAssembly) searches, here with fetch served from disk.
+  const pagefind = await import('pagefind');
+  const out = path.join(WORK, `pagefind-${process.pid}`);
+  rmSync(out, { recursive: true, force: true });
+  const t0 = performance.now();
+  const { index } = await pagefind.createIndex({});
+  if (!index) throw new Error('pagefind.createIndex failed');
+  for (const a of articles) {
+    await index.addCustomRecord({ url: articleUrl(a.slug), content: [a.keywords.join(' '), a.headings.map((h) => h.text).join(' '), a.description, a.text].join('\n'), language: 'en', meta: { title: a.title } });
+  }
+  await index.writeFiles({ outputPath: out });
+  const buildMs = performance.now() - t0;
+  await pagefind.close();
+  const base = 'http://bench.invalid/pagefind/';
+  let fetched: { name: string; bytes: Buffer; pregzipped?: boolean }[] = [];
+  globalThis.fetch = (async (url: string | URL) => {
+    const file = path.join(out, String(url).replace(base, '').split('?')[0]!);
+    const bytes = readFileSync(file);
+    fetched.push({ name: path.relative(out, file), bytes, pregzipped: bytes[0] === 0x1f && bytes[1] === 0x8b });
+    return new Response(bytes);
+  }) as typeof fetch;
+  let instance = 0;
+  const fresh = async () => {
+    // A new module instance per load, as a new visitor would have.
+    const pf = await import(`${pathToFileURL(path.join(out, 'pagefind.js')).href}?v=${instance++}`);
+    await pf.options({ basePath: base });
+    await pf.init();
+    return pf;
+  };
+  // Bytes before the first result: a fresh runtime answering the first workload query, with the first result's data.
+  fetched = [{ name: 'pagefind.js', bytes: readFileSync(path.join(out, 'pagefind.js')) }];
+  const probe = await fresh();
+  const first = await probe.search(corpus.workload[0] ?? 'a');
+  await first.results[0]?.data();
+  const payload = { firstResult: fetched };
+  return {
+    buildMs,
+    payload,
+    load: fresh,
+    query: async (handle, q) => {
+      const found = await (handle as { search(q: string): Promise<{ results: { data(): Promise<{ url: string }> }[] }> }).search(q);
+      return Promise.all(found.results.slice(0, 10).map(async (r) => urlToSlug((await r.data()).url)));
+    },
+  };
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
+
+async function child(engine: EngineName, corpusFile: string, synonymsFile: string | undefined): Promise<void> {
+  const corpus = JSON.parse(readFileSync(corpusFile, 'utf8')) as Corpus;
+  const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
+  gc();
+  const rssBefore = process.memoryUsage().rss;
+  const run = await runEngine(engine, corpus, synonymsFile);
+  const sizes = { raw: 0, gzip: 0, brotli: 0 };
+  for (const file of run.payload.firstResult) {
+    const raw = file.pregzipped ? gunzipSync(file.bytes) : file.bytes;
+    sizes.raw += raw.length;
+    sizes.gzip += file.pregzipped ? file.bytes.length : gzipSync(raw, { level: 9 }).length;
+    // Pregzipped files are served as they are; brotli cannot apply.
+    sizes.brotli += file.pregzipped ? file.bytes.length : brotliCompressSync(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length;
+  }
+  // Index load: median of 3 fresh loads of what the first result needs.
+  const loads: number[] = [];
+  let handle: unknown;
+  for (let i = 0; i < 3; i++) {
+    gc();
+    const t = performance.now();
+    handle = await run.load();
+    loads.push(performance.now() - t);
+  }
+  loads.sort((a, b) => a - b);
+  let fullLoadMs: number | undefined;
+  if (engine === 'this project') {
+    // The body index loads in the background after the first keystroke; warm queries search head + body.
+    const body = (run as EngineRun & { body: string }).body;
+    const t = performance.now();
+    handle = withBody(handle as ReturnType<typeof createSearcher>, JSON.parse(body) as SearchBody);
+    fullLoadMs = performance.now() - t + loads[1]!;
+  }
+  // Warm latency: one untimed pass, then three timed passes over the workload.
+  for (const q of corpus.workload) await run.query(handle, q);
+  const latencies: number[] = [];
+  for (let pass = 0; pass < 3; pass++) {
+    for (const q of corpus.workload) {
+      const t = performance.now();
+      await run.query(handle, q);
+      latencies.push(performance.now() - t);
+    }
+  }
+  latencies.sort((a, b) => a - b);
+  const ranked = new Map<string, string[]>();
+  for (const l of corpus.labelled) ranked.set(l.query, await run.query(handle, l.query));
+  const relevance = corpus.labelled.length > 0 ? evaluateRelevance(corpus.labelled, (l) => ranked.get(l.query) ?? []) : undefined;
+  const peakMiB = (process.resourceUsage().maxRSS * 1024 - rssBefore) / 2 ** 20;
+  process.stdout.write(
+    `${JSON.stringify({
+      buildMs: run.buildMs,
+      bytes: sizes,
+      loadMs: loads[1],
+      fullLoadMs,
+      p50Ms: percentile(latencies, 50),
+      p95Ms: percentile(latencies, 95),
+      peakMiB,
+      mrrAt10: relevance?.mrrAt10,
+      recallAt5: relevance?.recallAt5,
+    })}\n`,
+  );
+}
+
+// ---------- parent ----------
+
+const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
+const ms = (n: number | undefined): string => (n === undefined ? '–' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
+const ratio = (n: number | undefined): string => (n === undefined ? '–' : n.toFixed(3));
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { child: { type: 'string' }, corpus: { type: 'string' }, synonyms: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+  if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms);
+
+  mkdirSync(WORK, { recursive: true });
+  const folders = positionals.length > 0 ? positionals : ['content/articles', path.resolve('..', 'shared', 'corpus', 'bc-help')];
+  const corpora: { corpus: Corpus; synonyms: string | undefined }[] = [];
+  for (const folder of folders) {
+    if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
+      console.error(`skipping ${folder}: not a folder`);
+      continue;
+    }
+    const isSample = path.resolve(folder) === path.resolve('content/articles');
+    const name = isSample ? 'sample KB' : path.basename(folder);
+    const labelledFile = isSample ? 'tests/relevance/sample-kb.json' : path.join('tests', 'relevance', `${name}.json`);
+    corpora.push({ corpus: folderCorpus(name, folder, labelledFile), synonyms: isSample ? 'content/synonyms.yml' : undefined });
+  }
+  for (const count of values.quick ? [1000] : [1000, 10_000]) corpora.push({ corpus: syntheticCorpus(count), synonyms: undefined });
+
+  const results: Record<string, Record<string, unknown>> = {};
+  for (const { corpus, synonyms } of corpora) {
+    const file = path.join(WORK, `${corpus.name.replace(/\W+/g, '-')}.json`);
+    writeFileSync(file, JSON.stringify(corpus));
+    results[corpus.name] = { articles: corpus.articles.length, labelledQueries: corpus.labelled.length, workloadQueries: corpus.workload.length };
+    for (const engine of ENGINES) {
+      const args = ['--expose-gc', '--max-old-space-size=3072', path.resolve('scripts/bench-search.ts'), '--child', engine, '--corpus', file, ...(synonyms ? ['--synonyms', synonyms] : [])];
+      process.stderr.write(`${corpus.name} · ${engine} … `);
+      const t = performance.now();
+      const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 2 ** 26 });
+      process.stderr.write(`${((performance.now() - t) / 1000).toFixed(1)} s\n`);
+      const line = child.stdout.trim().split('\n').at(-1) ?? '';
+      try {
+        results[corpus.name]![engine] = JSON.parse(line);
+      } catch {
+        results[corpus.name]![engine] = { error: (child.error?.message ?? child.stderr.trim().split('\n').slice(-3).join(' ')) || `exit ${child.status}` };
+      }
+    }
+  }
+
+  const header = ['corpus', 'engine', 'build ms', 'first-result bytes raw / gzip / br', 'load ms', 'p50 ms', 'p95 ms', 'peak MiB', 'MRR@10', 'R@5'];
+  const rows: string[][] = [];
+  for (const [name, byEngine] of Object.entries(results)) {
+    for (const engine of ENGINES) {
+      const r = byEngine[engine] as { error?: string; buildMs: number; bytes: { raw: number; gzip: number; brotli: number }; loadMs: number; fullLoadMs?: number; p50Ms: number; p95Ms: number; peakMiB: number; mrrAt10?: number; recallAt5?: number };
+      if (r.error) rows.push([name, engine, `error: ${r.error.slice(0, 80)}`]);
+      else rows.push([name, engine, ms(r.buildMs), `${kib(r.bytes.raw)} / ${kib(r.bytes.gzip)} / ${kib(r.bytes.brotli)}`, r.fullLoadMs === undefined ? ms(r.loadMs) : `${ms(r.loadMs)} (full ${ms(r.fullLoadMs)})`, ms(r.p50Ms), ms(r.p95Ms), r.peakMiB.toFixed(0), ratio(r.mrrAt10), ratio(r.recallAt5)]);
+    }
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+
+  const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, results };
+  mkdirSync('bench', { recursive: true });
+  writeFileSync(path.join('bench', 'search-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
+  console.log('\nwrote bench/search-latest.json');
+}
+
+await main();

@@ -1,0 +1,155 @@
+import lunr from 'lunr';
+import { describe, expect, it } from 'vitest';
+import { textProcessor } from '../../../src/kb/search/languages.ts';
+import { packLunrIndex, unpackLunrIndex } from '../../../src/kb/search/pack.ts';
+import { editDistanceFor, MAX_QUERY_WORDS, parseQuery, search, type Searcher } from '../../../src/kb/search/query.ts';
+import { urlToSlug } from '../../../src/kb/search/relevance.ts';
+import { parseSynonyms } from '../../../src/kb/search/synonyms-file.ts';
+import { article, searcherFor } from './search-fixtures.ts';
+
+const slugs = (searcher: Searcher, query: string): string[] => search(searcher, query).map((r) => urlToSlug(r.url));
+
+describe('ranking', () => {
+  const searcher = searcherFor([
+    article('unrelated', { title: 'Opening hours', text: 'We are open on weekdays.' }),
+    article('fuzzy', { title: 'Vendro settings', text: 'Settings for the list.' }),
+    article('prefix', { title: 'Vendorlist settings', text: 'Settings for the list.' }),
+    article('exact', { title: 'Vendor settings', text: 'Settings for the list.' }),
+  ]);
+
+  it('ranks exact matches above prefix matches above fuzzy matches', () => {
+    expect(slugs(searcher, 'vendor')).toEqual(['exact', 'prefix', 'fuzzy']);
+  });
+
+  it('finds articles from the first two letters', () => {
+    expect(slugs(searcher, 've')).toEqual(expect.arrayContaining(['exact', 'prefix']));
+    expect(slugs(searcher, 'v')).toEqual([]);
+  });
+
+  it('allows edits only from 4 letters, more for longer words', () => {
+    expect([3, 4, 6, 7, 12].map(editDistanceFor)).toEqual([0, 1, 1, 2, 2]);
+    const boots = searcherFor([article('cat', { title: 'Cat food' }), article('boots', { title: 'Walking boots' })]);
+    expect(slugs(boots, 'cot')).toEqual([]); // 3 letters: no fuzzy match for "cat"
+    expect(slugs(boots, 'bouts')).toEqual(['boots']);
+  });
+
+  it('ranks an article first when the query equals one of its keywords', () => {
+    const withKeywords = searcherFor([
+      article('checkout-page', { title: 'Checkout', description: 'The checkout page.', text: 'checkout checkout' }),
+      article('place-an-order', { title: 'Place an order', keywords: ['how to order', 'chekout', 'money back'] }),
+      article('money', { title: 'Money and prices', text: 'Money back guarantees in the back of the book.' }),
+    ]);
+    expect(slugs(withKeywords, 'chekout')[0]).toBe('place-an-order');
+    expect(slugs(withKeywords, 'Money back')[0]).toBe('place-an-order');
+    expect(search(withKeywords, 'chekout')[0]?.isKeywordMatch).toBe(true);
+    // Without the keyword, the title match wins.
+    expect(slugs(withKeywords, 'checkout')[0]).toBe('checkout-page');
+  });
+
+  it('searches synonyms from the synonyms file', () => {
+    const synonyms = parseSynonyms('en:\n  - [supplier, vendor]\n  - [invoice, bill]\n');
+    const withSynonyms = searcherFor([article('vendors', { title: 'Vendor payments' }), article('invoices', { title: 'Invoices' })], 'en', synonyms);
+    expect(slugs(withSynonyms, 'supplier')).toEqual(['vendors']);
+    expect(slugs(withSynonyms, 'bills')).toEqual(['invoices']);
+  });
+
+  it('marks matched words for highlighting, including prefix matches', () => {
+    const [first] = search(searcher, 'vendor setti');
+    expect(first?.titleSegments).toEqual([
+      { text: 'Vendor', match: true },
+      { text: ' ', match: false },
+      { text: 'settings', match: true },
+    ]);
+  });
+});
+
+describe('input safety', () => {
+  const searcher = searcherFor([
+    article('refund-policy', { title: 'Refund policy', text: 'How refunds work.' }),
+    article('returns', { title: 'Returns', text: 'Send items back.' }),
+  ]);
+  const awkward = [
+    '',
+    ' ',
+    ':',
+    '+',
+    '-',
+    '*',
+    '~',
+    '^',
+    'title:',
+    'title:refund',
+    'refund~2',
+    'refund^10',
+    '+refund -policy',
+    '*fund',
+    '"refund',
+    "'",
+    '\\',
+    '😀🎉',
+    '\u0000\u200b',
+    'ﷺ',
+    'x'.repeat(5000),
+    'refund '.repeat(800),
+    '(refund) [policy] {x} <b>',
+  ];
+
+  it.each(awkward)('never throws on %j', (query) => {
+    expect(() => search(searcher, query)).not.toThrow();
+    expect(Array.isArray(search(searcher, query))).toBe(true);
+  });
+
+  it('searches syntax characters as plain words', () => {
+    expect(slugs(searcher, 'title:refund')).toEqual(slugs(searcher, 'title refund'));
+    expect(slugs(searcher, '+refund -policy')[0]).toBe('refund-policy');
+    expect(slugs(searcher, 'refund~2^10')[0]).toBe('refund-policy');
+  });
+
+  it('reads at most a bounded number of words from a huge paste', () => {
+    expect(parseQuery('refund '.repeat(800), 'en').length).toBe(MAX_QUERY_WORDS);
+    expect(slugs(searcher, 'refund '.repeat(800))[0]).toBe('refund-policy');
+  });
+});
+
+describe('German', () => {
+  const searcher = searcherFor(
+    [
+      article('ruecksendung', { title: 'Rücksendung anmelden', text: 'So melden Sie Rücksendungen an.' }),
+      article('lieferzeiten', { title: 'Lieferzeiten und Versandkosten', text: 'Alle Lieferungen kommen mit DHL.' }),
+    ],
+    'de',
+  );
+
+  it('stems German words to one form', () => {
+    const de = textProcessor('de');
+    expect(de.stem('lieferungen')).toBe(de.stem('lieferung'));
+    expect(de.isStopWord('und')).toBe(true);
+  });
+
+  it('finds inflected forms', () => {
+    expect(slugs(searcher, 'Lieferung')[0]).toBe('lieferzeiten');
+    expect(slugs(searcher, 'rücksendungen')[0]).toBe('ruecksendung');
+    expect(slugs(searcher, 'Versandkoste')[0]).toBe('lieferzeiten');
+  });
+
+  it('ignores German stop words', () => {
+    expect(slugs(searcher, 'und')).toEqual([]);
+  });
+});
+
+describe('packed index', () => {
+  it('ranks exactly as the Lunr index it was packed from', () => {
+    const docs = ['red tent poles', 'blue tent', 'tent repair kit for poles', 'red jacket', 'poles and pegs'];
+    const idx = lunr(function () {
+      this.ref('id');
+      this.field('title', { boost: 3 });
+      docs.forEach((title, id) => this.add({ id: String(id), title }));
+    });
+    const unpacked = unpackLunrIndex(JSON.parse(JSON.stringify(packLunrIndex(idx, docs.length)))).index;
+    for (const query of [['tent'], ['pole', 'red'], ['kit']]) {
+      const run = (index: lunr.Index) =>
+        index.query((q) => query.forEach((term) => q.term(term, { usePipeline: false }))).map((r) => [r.ref, r.score.toFixed(1)]);
+      expect(run(unpacked)).toEqual(run(idx));
+    }
+  });
+});
