@@ -6,5 +6,7 @@ declare namespace App {
     services?: import('./server/services.ts').Services;
     /** The signed-in customer, if any. */
     customer?: import('./server/customer-access.ts').CustomerSession;
+    /** The signed-in member of staff, on /staff routes. */
+    staff?: import('./server/staff-access.ts').StaffSession;
   }
 }

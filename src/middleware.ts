@@ -1,6 +1,7 @@
 import { defineMiddleware } from 'astro:middleware';
 import { getServices } from './server/composition.ts';
 import { SESSION_COOKIE } from './server/customer-access.ts';
+import { STAFF_COOKIE } from './server/staff-access.ts';
 import { ApiError, errorResponse } from './server/http.ts';
 import { isSameOriginRequest, securityHeaders } from './server/origin.ts';
 
@@ -11,7 +12,7 @@ const ORIGIN_EXEMPT = ['/api/webhooks/git-host'];
 export const onRequest = defineMiddleware(async (context, next) => {
   if (context.isPrerendered) return next();
   const { pathname } = context.url;
-  const isPrivate = pathname.startsWith('/tickets') || (pathname.startsWith('/api/') && pathname !== '/api/suggest');
+  const isPrivate = pathname.startsWith('/tickets') || pathname.startsWith('/staff') || (pathname.startsWith('/api/') && pathname !== '/api/suggest');
   if (isPrivate) {
     // Only the support desk needs the Git host and the outbox; search and other pages run without them.
     const services = await getServices();
@@ -19,6 +20,13 @@ export const onRequest = defineMiddleware(async (context, next) => {
     context.locals.services = services;
     const customer = services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);
     if (customer) context.locals.customer = customer;
+    const staff = services.staffAccess.readSession(context.cookies.get(STAFF_COOKIE)?.value);
+    if (staff) context.locals.staff = staff;
+    // Every staff page and endpoint needs a staff session, checked here on the server; only sign-in is open.
+    if (pathname.startsWith('/staff') && pathname !== '/staff/signin' && !staff) {
+      if (context.request.method !== 'GET') return errorResponse(new ApiError('not_signed_in', { message: 'Sign in as staff first.' }));
+      return context.redirect(`/staff/signin?next=${encodeURIComponent(pathname + context.url.search)}`, 303);
+    }
   }
   const response = await next();
   const extra = securityHeaders(context.url);

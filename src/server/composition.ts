@@ -12,13 +12,15 @@ import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
 import type { Services } from './services.ts';
 import { readSitePaths } from './site-paths.ts';
 import { createUsedLinks } from './used-links.ts';
+import { createStaffAccess } from './staff-access.ts';
+import { createWorkspace } from '../staff/workspace.ts';
 
 /**
  * The server secret: SESSION_SECRET when set; otherwise one generated on first start and kept in the
  * data folder, so `npm start` needs no setup and links survive restarts. Several instances must share
  * SESSION_SECRET instead.
  */
-function serverSecret(dataDir: string, configured: string | undefined): string {
+export function serverSecret(dataDir: string, configured: string | undefined): string {
   if (configured) return configured;
   const file = path.join(dataDir, 'secrets', 'session-secret');
   try {
@@ -53,6 +55,8 @@ export async function createServices(): Promise<RunningServices> {
     desk,
     access,
     rateLimits: createRateLimits(limitsFromConfig(config.abuse)),
+    staffAccess: createStaffAccess({ secret, config }),
+    workspace: createWorkspace({ config, host: opened.host }),
     siteUrl: config.siteUrl,
     async close() {
       await outbox.close();

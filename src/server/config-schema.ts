@@ -81,6 +81,17 @@ export const ConfigSchema = z
     repliesPublicByDefault: z.boolean().default(false),
     /** Staff who answer tickets. */
     supporters: z.array(SupporterSchema).default([]),
+    /** Sign-in accounts for the staff pages; add one with `npm run staff:add -- <login>`. @default [] */
+    staffAccounts: z
+      .array(
+        z.strictObject({
+          /** The Git host login this account acts as (a supporter's login). @example "support-anna" */
+          login: z.string().min(1),
+          /** scrypt hash written by `npm run staff:add`; never a plain password. */
+          passwordHash: z.string().startsWith('scrypt$', 'must be a hash written by `npm run staff:add`, not a plain password'),
+        }),
+      )
+      .default([]),
     /** Logins to assign, tier by tier, when a ticket is escalated. @example ["tier2-lead", "it-oncall"] */
     escalationChain: z.array(z.string()).default([]),
     attachments: AttachmentsSchema.default({ maxBytes: 5 * 1024 * 1024, maxCount: 3, types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] }),

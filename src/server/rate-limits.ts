@@ -12,6 +12,8 @@ export const RATE_LIMITS = {
   linkPerEmail: { points: 3, duration: 15 * 60 },
   /** Magic-link requests per client address. */
   linkPerIp: { points: 10, duration: 15 * 60 },
+  /** Staff sign-in attempts per client address. */
+  staffSignInPerIp: { points: 10, duration: 15 * 60 },
   /** Replies per customer. */
   replyPerEmail: { points: 30, duration: 60 * 60 },
 } as const;

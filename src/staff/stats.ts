@@ -1,5 +1,5 @@
 import type { Config } from '../server/config-schema.ts';
-import { classifyMessage, type ClassifiableMessage, type MessageKind } from '../tickets/thread.ts';
+import { classifyMessage, effectiveAuthor, type ClassifiableMessage, type MessageKind } from '../tickets/thread.ts';
 
 /** What statistics need of a ticket and its thread, whatever host it came from. */
 export interface StatsTicket {
@@ -148,7 +148,7 @@ export function computeStatistics(
     const k = kinds(t, rules);
     t.messages.forEach((m, i) => {
       if (k[i] !== 'staff-reply') return;
-      const totals = supporter(m.author.login);
+      const totals = supporter(effectiveAuthor(m));
       totals.replies += 1;
       totals.helpful += m.reactions['+1'] ?? 0;
       totals.notHelpful += m.reactions['-1'] ?? 0;

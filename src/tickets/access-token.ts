@@ -26,7 +26,7 @@ export type VerifyResult =
   | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 /** Derives the key of one purpose from the server secret (HKDF-SHA256), so one secret serves all. */
-export function deriveKey(secret: string, purpose: TokenPurpose | 'email-seal' | 'customer-id'): Buffer {
+export function deriveKey(secret: string, purpose: TokenPurpose | 'staff-session' | 'email-seal' | 'customer-id'): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'helpdesk', `helpdesk:${purpose}:v1`, 32));
 }
 
@@ -39,15 +39,19 @@ function mac(key: Buffer, payload: string): Buffer {
   return createHmac('sha256', key).update(payload).digest();
 }
 
-/** Signs claims: `<base64url JSON>.<base64url HMAC>`. */
-export function signToken(claims: Omit<AccessClaims, 'nonce'> & { nonce?: string }, key: Buffer): string {
-  const full: AccessClaims = { ...claims, email: normaliseEmail(claims.email), nonce: claims.nonce ?? randomBytes(12).toString('base64url') };
-  const payload = Buffer.from(JSON.stringify(full)).toString('base64url');
-  return `${payload}.${mac(key, payload).toString('base64url')}`;
+/** Signs any JSON payload: `<base64url JSON>.<base64url HMAC-SHA256>`. */
+export function signPayload(payload: object, key: Buffer): string {
+  const encoded = Buffer.from(JSON.stringify(payload)).toString('base64url');
+  return `${encoded}.${mac(key, encoded).toString('base64url')}`;
 }
 
-/** Checks signature, shape and expiry; never throws on hostile input. */
-export function verifyToken(token: string, key: Buffer, nowSeconds = Math.floor(Date.now() / 1000)): VerifyResult {
+/** Checks a signed payload's signature, shape (`schema`) and `exp`; never throws on hostile input. */
+export function verifyPayload<T extends { exp: number }>(
+  token: string,
+  key: Buffer,
+  schema: z.ZodType<T>,
+  nowSeconds = Math.floor(Date.now() / 1000),
+): { ok: true; claims: T } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' } {
   const parts = token.split('.');
   if (parts.length !== 2 || !parts[0] || !parts[1] || token.length > 4096) return { ok: false, reason: 'malformed' };
   const [payload, signature] = parts as [string, string];
@@ -60,8 +64,18 @@ export function verifyToken(token: string, key: Buffer, nowSeconds = Math.floor(
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const parsed = ClaimsSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success) return { ok: false, reason: 'malformed' };
   if (parsed.data.exp <= nowSeconds) return { ok: false, reason: 'expired' };
   return { ok: true, claims: parsed.data };
+}
+
+/** Signs customer access claims with a fresh nonce. */
+export function signToken(claims: Omit<AccessClaims, 'nonce'> & { nonce?: string }, key: Buffer): string {
+  return signPayload({ ...claims, email: normaliseEmail(claims.email), nonce: claims.nonce ?? randomBytes(12).toString('base64url') }, key);
+}
+
+/** Checks a customer access token. */
+export function verifyToken(token: string, key: Buffer, nowSeconds = Math.floor(Date.now() / 1000)): VerifyResult {
+  return verifyPayload(token, key, ClaimsSchema, nowSeconds);
 }

@@ -11,7 +11,7 @@ import { isTicketRef } from './idempotency.ts';
 import { labelName, parseLabelName, type TicketStatus } from './labels.ts';
 import { neutralizeCustomerText } from './neutralize.ts';
 import { renderMessage } from './render-message.ts';
-import { classifyMessage, HEADER_END, isVisibleToCustomer, publicText } from './thread.ts';
+import { classifyMessage, effectiveAuthor, HEADER_END, isVisibleToCustomer, publicText } from './thread.ts';
 
 export interface DeskOptions {
   config: Config;
@@ -117,7 +117,7 @@ export function createDesk(options: DeskOptions): Desk {
       messages.push({
         id: message.id,
         kind: kind === 'customer' ? 'customer' : 'staff',
-        authorName: kind === 'customer' ? 'You' : staffName(message.author.login),
+        authorName: kind === 'customer' ? 'You' : staffName(effectiveAuthor(message)),
         html: renderMessage(publicText(message, kind)),
         createdAt: message.createdAt,
         queued: false,

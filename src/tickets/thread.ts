@@ -16,7 +16,22 @@ export interface ClassifiableMessage {
   author: { login: string; association: string; isBot: boolean };
   body: string;
   /** Trusted metadata (only bot bodies carry it). */
-  meta: { customer?: unknown } | undefined;
+  meta: { customer?: unknown; extra?: Record<string, unknown> | undefined } | undefined;
+}
+
+/**
+ * Staff who write on the site's staff pages post through the bot identity; the bot's trusted
+ * metadata names them and says whether the message is public (`extra.staff`, `extra.visibility`).
+ */
+export function staffViaSite(message: Pick<ClassifiableMessage, 'author' | 'meta'>): { login: string; visibility: 'public' | 'internal' } | undefined {
+  const extra = message.author.isBot ? message.meta?.extra : undefined;
+  if (typeof extra?.['staff'] !== 'string') return undefined;
+  return { login: extra['staff'], visibility: extra['visibility'] === 'public' ? 'public' : 'internal' };
+}
+
+/** Who wrote a message as people see it: the staff member behind a bot-posted staff message, else the author. */
+export function effectiveAuthor(message: Pick<ClassifiableMessage, 'author' | 'meta'>): string {
+  return staffViaSite(message)?.login ?? message.author.login;
 }
 
 export type ThreadRules = Pick<Config, 'repliesPublicByDefault' | 'supporters'>;
@@ -37,7 +52,11 @@ export function isStaff(author: ClassifiableMessage['author'], rules: Pick<Confi
  * keeps a note internal instead of leaking it.
  */
 export function classifyMessage(message: ClassifiableMessage, rules: ThreadRules): MessageKind {
-  if (message.author.isBot) return message.meta?.customer ? 'customer' : 'system';
+  if (message.author.isBot) {
+    const staff = staffViaSite(message);
+    if (staff) return staff.visibility === 'public' ? 'staff-reply' : 'internal-note';
+    return message.meta?.customer ? 'customer' : 'system';
+  }
   if (!isStaff(message.author, rules)) return 'outsider';
   if (rules.repliesPublicByDefault) return INTERNAL_MARKER.test(message.body) ? 'internal-note' : 'staff-reply';
   return REPLY_MARKER.test(message.body) ? 'staff-reply' : 'internal-note';
@@ -47,6 +66,7 @@ export function classifyMessage(message: ClassifiableMessage, rules: ThreadRules
 export function publicText(message: ClassifiableMessage, kind: MessageKind): string {
   if (kind === 'customer') return customerTextForDisplay(stripCustomerHeader(message.body));
   // Text after the marker on its line is kept: "/reply Thanks for waiting" reads as "Thanks for waiting".
+  if (kind === 'staff-reply' && staffViaSite(message)) return stripCustomerHeader(message.body).trim();
   if (kind === 'staff-reply') return message.body.replace(/^\s*\/(reply|internal)\b[ \t]*/i, '').replace(/^\s*\n/, '').trim();
   throw new Error(`a ${kind} message has no public text`);
 }

@@ -46,3 +46,21 @@ describe('publicText', () => {
     expect(() => publicText(message(staff, 'secret'), 'internal-note')).toThrow();
   });
 });
+
+describe('staff messages written on the site (posted by the bot)', () => {
+  const bot = { login: 'helpdesk-bot', association: 'NONE', isBot: true };
+  it('are public or internal as their trusted metadata says, and name the staff member', async () => {
+    const { effectiveAuthor } = await import('../../../src/tickets/thread.ts');
+    const reply = message(bot, '**Reply by support-anna**\n\n---\n\nYour parcel is on its way.', { extra: { staff: 'support-anna', visibility: 'public' } });
+    const note = message(bot, 'Check the warehouse', { extra: { staff: 'support-anna', visibility: 'internal' } });
+    expect(classifyMessage(reply, rules)).toBe('staff-reply');
+    expect(classifyMessage(note, rules)).toBe('internal-note');
+    expect(publicText(reply, 'staff-reply')).toBe('Your parcel is on its way.');
+    expect(effectiveAuthor(reply)).toBe('support-anna');
+  });
+
+  it('cannot be forged by anyone but the bot', () => {
+    const forged = message({ login: 'random', association: 'NONE', isBot: false }, 'hi', { extra: { staff: 'support-anna', visibility: 'public' } });
+    expect(classifyMessage(forged, rules)).toBe('outsider');
+  });
+});

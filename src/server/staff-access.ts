@@ -1,0 +1,43 @@
+import { z } from 'zod';
+import { verifyPassword } from '../staff/passwords.ts';
+import { deriveKey, signPayload, verifyPayload } from '../tickets/access-token.ts';
+import type { Config } from './config-schema.ts';
+
+export const STAFF_COOKIE = 'helpdesk_staff';
+const SESSION_HOURS = 12;
+
+const StaffClaimsSchema = z.strictObject({ login: z.string().min(1), exp: z.number().int() });
+
+/** A signed-in member of staff. */
+export interface StaffSession {
+  login: string;
+}
+
+/**
+ * Staff sign-in with the accounts of the config file (scrypt hashes). Sessions are signed with their
+ * own key, last a working day, and end at once when the account is removed from the config.
+ */
+export function createStaffAccess(options: { secret: string; config: Pick<Config, 'staffAccounts'>; now?: () => number }) {
+  const key = deriveKey(options.secret, 'staff-session');
+  const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const account = (login: string) => options.config.staffAccounts.find((a) => a.login.toLowerCase() === login.toLowerCase());
+  return {
+    /** A session token for valid credentials, undefined otherwise (the same answer for an unknown login). */
+    async signIn(login: string, password: string): Promise<string | undefined> {
+      const found = account(login.trim());
+      // Hash anyway for an unknown login, so timing does not reveal which logins exist.
+      const ok = await verifyPassword(password, found?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
+      if (!found || !ok) return undefined;
+      return signPayload({ login: found.login, exp: now() + SESSION_HOURS * 3600 }, key);
+    },
+    readSession(cookie: string | undefined): StaffSession | undefined {
+      if (!cookie) return undefined;
+      const result = verifyPayload(cookie, key, StaffClaimsSchema, now());
+      if (!result.ok || !account(result.claims.login)) return undefined;
+      return { login: result.claims.login };
+    },
+    sessionSeconds: SESSION_HOURS * 3600,
+  };
+}
+
+export type StaffAccess = ReturnType<typeof createStaffAccess>;

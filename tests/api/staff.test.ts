@@ -1,0 +1,163 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Octokit } from 'octokit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findRunningLocalHost } from '../../src/local-host/index.ts';
+import { hashPassword } from '../../src/staff/passwords.ts';
+import { readMetadata } from '../../src/tickets/metadata.ts';
+import { Page } from '../helpers/html.ts';
+import { SiteClient } from '../helpers/http-client.ts';
+import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'staff-')));
+const dataDir = path.join(root, 'data');
+const configFile = path.join(root, 'helpdesk.config.json');
+const PASSWORD = 'a long staff password 42';
+
+let site: RunningSite;
+let hostOctokit: Octokit;
+
+async function staffClient(login = 'support-anna'): Promise<SiteClient> {
+  const client = new SiteClient(site.url);
+  const response = await client.post('/staff/signin', { login, password: PASSWORD });
+  expect(response.status).toBe(303);
+  return client;
+}
+
+async function newTicket(email: string, subject: string): Promise<{ customer: SiteClient; ticketPath: string; number: number }> {
+  const customer = new SiteClient(site.url);
+  const response = await customer.post('/tickets/new', { email, name: 'C', subject, message: 'Please help me with this order.', type: 'question', category: 'orders' });
+  expect(response.status).toBe(303);
+  const ticketPath = response.headers.get('location')!.split('?')[0]!;
+  const ref = ticketPath.split('/').pop();
+  const issue = await waitFor('the issue', async () => {
+    const { data } = await hostOctokit.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'all', per_page: 100 });
+    return data.find((i) => readMetadata(i.body, i.user, 'helpdesk-bot')?.ref === ref);
+  });
+  return { customer, ticketPath, number: issue.number };
+}
+
+beforeAll(async () => {
+  const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
+  const passwordHash = await hashPassword(PASSWORD);
+  writeFileSync(configFile, JSON.stringify({ ...config, staffAccounts: [{ login: 'support-anna', passwordHash }, { login: 'support-ben', passwordHash }], abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 } }));
+  const build = buildSite({ configFile });
+  expect(build.status, build.output).toBe(0);
+  site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
+  expect((await fetch(`${site.url}/tickets/new`)).status).toBe(200);
+  hostOctokit = new Octokit({ baseUrl: findRunningLocalHost(path.join(dataDir, 'local-host'))!, auth: 'local-staff-anna' });
+});
+afterAll(() => site?.stop());
+
+describe('staff sign-in', () => {
+  it('refuses a wrong password without saying whether the login exists', async () => {
+    const wrong = await new SiteClient(site.url).post('/staff/signin', { login: 'support-anna', password: 'nope' });
+    const unknown = await new SiteClient(site.url).post('/staff/signin', { login: 'nobody', password: 'nope' });
+    expect(wrong.status).toBe(401);
+    expect(unknown.status).toBe(401);
+    expect(new Page(await wrong.text()).text('[role="alert"]')).toBe(new Page(await unknown.text()).text('[role="alert"]'));
+  });
+
+  it('sets a strict, HttpOnly session cookie and never redirects off the staff pages', async () => {
+    const client = new SiteClient(site.url);
+    const response = await client.post('/staff/signin?next=https://evil.example/x', { login: 'support-anna', password: PASSWORD });
+    expect(response.headers.get('location')).toBe('/staff');
+    const cookie = response.headers.getSetCookie().find((c) => c.startsWith('helpdesk_staff='))!;
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+  });
+});
+
+describe('role checks on every staff page and endpoint', () => {
+  let number: number;
+  let customer: SiteClient;
+  beforeAll(async () => {
+    ({ number, customer } = await newTicket('roles@example.com', 'Role check'));
+  });
+  const routes = () => [
+    ['GET', '/staff'],
+    ['GET', `/staff/tickets/${number}`],
+    ['GET', '/staff/stats'],
+    ['GET', '/staff/stats.csv'],
+    ['POST', `/staff/tickets/${number}`],
+  ] as const;
+
+  it('sends anonymous visitors and customers to sign in, and refuses their POSTs', async () => {
+    for (const client of [new SiteClient(site.url), customer]) {
+      for (const [method, route] of routes()) {
+        const response = method === 'GET' ? await client.fetch(route) : await client.post(route, { action: 'close' });
+        if (method === 'GET') {
+          expect(response.status, route).toBe(303);
+          expect(response.headers.get('location'), route).toMatch(/^\/staff\/signin\?next=/);
+        } else {
+          expect(response.status, route).toBe(401);
+        }
+      }
+    }
+    const issue = await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number });
+    expect(issue.data.state).toBe('open');
+  });
+
+  it('lets staff in', async () => {
+    const staff = await staffClient();
+    for (const [method, route] of routes()) {
+      if (method !== 'GET') continue;
+      expect((await staff.fetch(route)).status, route).toBe(200);
+    }
+  });
+
+  it('refuses a staff POST from another origin', async () => {
+    const staff = await staffClient();
+    const response = await staff.post(`/staff/tickets/${number}`, { action: 'close' }, { origin: 'https://evil.example' });
+    expect(response.status).toBe(403);
+  });
+});
+
+describe('working a ticket from the staff pages', () => {
+  it('takes it from the pool, replies publicly, adds an internal note the customer never sees, escalates and closes', async () => {
+    const { number, customer, ticketPath } = await newTicket('work@example.com', 'Zip broke on day one');
+    const staff = await staffClient();
+    const queue = new Page(await (await staff.fetch('/staff?assignee=pool')).text());
+    expect(queue.all('.ticket-list a').map((a) => a.properties['href'])).toContain(`/staff/tickets/${number}`);
+
+    const act = async (fields: Record<string, string>) => expect((await staff.post(`/staff/tickets/${number}`, fields)).status).toBe(303);
+    await act({ action: 'take' });
+    let issue = (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+    expect(issue.assignees?.map((a) => a.login)).toEqual(['support-anna']);
+    expect(issue.labels.map((l) => (typeof l === 'string' ? l : l.name))).toContain('status: open');
+
+    await act({ action: 'reply', text: 'We will send a replacement zip today.' });
+    await act({ action: 'note', text: 'Supplier batch 42 has faulty zips.' });
+    const page = await waitFor('the reply on the customer page', async () => {
+      const html = await (await customer.fetch(ticketPath)).text();
+      return html.includes('replacement zip') ? html : undefined;
+    });
+    expect(page).toContain('Anna from Support');
+    expect(page).not.toContain('Supplier batch 42');
+    expect(page).not.toContain('Reply by');
+
+    const workspace = new Page(await (await staff.fetch(`/staff/tickets/${number}`)).text());
+    expect(workspace.all('.message-kind-internal-note').map((m) => JSON.stringify(m)).join('')).toContain('Supplier batch 42');
+
+    await act({ action: 'label', group: 'priority', value: 'high' });
+    await act({ action: 'escalate', reason: 'Needs a warehouse decision' });
+    issue = (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+    expect(issue.labels.map((l) => (typeof l === 'string' ? l : l.name))).toEqual(expect.arrayContaining(['priority: high', 'status: escalated']));
+    expect((await staff.post(`/staff/tickets/${number}`, { action: 'label', group: 'priority', value: 'sky-high' })).status).toBe(400);
+
+    await act({ action: 'close' });
+    issue = (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+    expect(issue.state).toBe('closed');
+  });
+
+  it('shows statistics with charts and exports them as CSV', async () => {
+    const staff = await staffClient();
+    const stats = new Page(await (await staff.fetch('/staff/stats')).text());
+    expect(stats.all('svg[role="img"]')).toHaveLength(2);
+    expect(stats.text('#per-day-title')).toBe('Tickets opened and closed per day');
+    const csv = await staff.fetch('/staff/stats.csv');
+    expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    expect(await csv.text()).toMatch(/^"day","opened","closed","backlog"\r\n/);
+  });
+});
