@@ -16,11 +16,11 @@ export interface ChartGeometry {
   xLabels: { x: number; text: string }[];
 }
 
-/** A tick step of 1, 2 or 5 × 10^n so the axis reads naturally. */
+/** A whole-number tick step of 1, 2 or 5 × 10^n (the charts count tickets), so the axis reads naturally. */
 export function niceStep(max: number, targetTicks = 4): number {
   const raw = Math.max(max, 1) / targetTicks;
   const power = 10 ** Math.floor(Math.log10(raw));
-  return [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? power * 10;
+  return Math.max(1, [1, 2, 5, 10].map((m) => m * power).find((step) => step >= raw) ?? power * 10);
 }
 
 /** Lays out grouped bars (kind "bar") or lines (kind "line") for categories along the x axis. */
