@@ -2,7 +2,8 @@ import { defineMiddleware } from 'astro:middleware';
 import { getServices } from './server/composition.ts';
 import { SESSION_COOKIE } from './server/customer-access.ts';
 import { STAFF_COOKIE } from './server/staff-access.ts';
-import { ApiError, errorResponse } from './server/http.ts';
+import { GitHostError } from './git-host/errors.ts';
+import { ApiError, errorResponse, hostUnavailable } from './server/http.ts';
 import { isSameOriginRequest, securityHeaders } from './server/origin.ts';
 
 // The Git host signs its webhooks; it cannot send our Origin.
@@ -28,7 +29,15 @@ export const onRequest = defineMiddleware(async (context, next) => {
       return context.redirect(`/staff/signin?next=${encodeURIComponent(pathname + context.url.search)}`, 303);
     }
   }
-  const response = await next();
+  let response: Response;
+  try {
+    response = await next();
+  } catch (error) {
+    // The Git host is down or refusing: say so with a 502 (customer writes are safe in the outbox).
+    if (!(error instanceof GitHostError) || error.kind === 'config') throw error;
+    console.warn(`helpdesk: ${context.request.method} ${pathname}: Git host failed: ${error.message}`);
+    response = hostUnavailable(context.request);
+  }
   const extra = securityHeaders(context.url);
   if (isPrivate) {
     // Ticket threads are private: no shared cache and no service worker may keep them.

@@ -1,4 +1,5 @@
 // Ticket form: markdown preview, article suggestions while typing, offline drafts.
+import { enhanceTicketForm } from './offline-draft.ts';
 
 function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -83,4 +84,5 @@ export function enhanceTicketFormPage(): void {
   if (!form) return;
   setUpPreview(form);
   setUpSuggestions(form);
+  enhanceTicketForm(form);
 }

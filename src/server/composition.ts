@@ -42,8 +42,9 @@ export async function createServices(): Promise<RunningServices> {
   const env = loadEnv();
   const config = loadConfig(readSitePaths().configFile);
   const secret = serverSecret(env.DATA_DIR, env.SESSION_SECRET);
-  // Reads are conditional (ETag), so a short memory cache keeps replies fresh at no rate-limit cost.
-  const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: secret }, tuning: { cacheTtlMs: 5_000 } });
+  // Reads are conditional (ETag), so a short memory cache keeps replies fresh at no rate-limit cost;
+  // retries stay short (0.25 s, 1 s, 2.25 s) so a visitor hears of an outage in seconds, not minutes.
+  const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: secret }, tuning: { cacheTtlMs: 5_000, retryBaseMs: 250, requestTimeoutMs: 10_000 } });
   const outbox = await openOutbox({ dir: path.join(env.DATA_DIR, 'outbox'), host: opened.host });
   outbox.start();
   const mail = createMailTransport({ from: config.mailFrom, smtpUrl: env.SMTP_URL, mailDir: path.join(env.DATA_DIR, 'mail') });

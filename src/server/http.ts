@@ -64,3 +64,11 @@ export function describeWait(seconds: number): string {
   const minutes = Math.ceil(seconds / 60);
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
+
+/** The answer while the Git host fails: JSON for the API and the enhanced forms, a short page otherwise. */
+export function hostUnavailable(request: Request): Response {
+  const error = new ApiError('host_unavailable');
+  if (wantsJson(request) || new URL(request.url).pathname.startsWith('/api/')) return errorResponse(error);
+  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Try again in a minute</title></head><body><main><h1>Try again in a minute</h1><p>${error.message}</p><p><a href="">Reload</a> · <a href="/">Help Centre home</a></p></main></body></html>`;
+  return new Response(page, { status: 502, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '60' } });
+}

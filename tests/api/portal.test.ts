@@ -246,7 +246,7 @@ describe('the ticket page', () => {
     const href = page.attr('.attachments a', 'href')!;
     expect(href).toMatch(new RegExp(`^/tickets/${ref}/files/[^/]+/evil_name\\.png$`));
     const download = await client.fetch(href);
-    expect(download.status).toBe(200);
+    expect(download.status, await download.clone().text()).toBe(200);
     expect(download.headers.get('content-type')).toBe('image/png');
     expect(download.headers.get('content-disposition')).toMatch(/^attachment;/);
     expect(download.headers.get('x-content-type-options')).toBe('nosniff');
@@ -279,5 +279,30 @@ describe('My tickets', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain(ref);
     expect(rows[0]).not.toContain('Not yours');
+  });
+});
+
+describe('while the Git host fails', () => {
+  it('still accepts tickets, answers pages with a clear 502, and delivers everything after recovery', async () => {
+    const hostUrl = findRunningLocalHost(path.join(dataDir, 'local-host'))!;
+    const { client, ticketPath, ref } = await openTicket({ email: 'outage@example.com' });
+    await issueFor(ref);
+    const setFaults = (faults: object) => fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', body: JSON.stringify(faults) });
+    await setFaults({ serverError: { rate: 1, status: 503 } });
+    try {
+      const during = await openTicket({ email: 'outage@example.com', subject: 'Sent during the outage' });
+      const page = await waitFor('a 502 once the cached copy expires', async () => {
+        const response = await client.fetch(ticketPath);
+        return response.status === 502 ? response : undefined;
+      });
+      expect(await page.text()).toContain('Your message is safe');
+      const api = await client.fetch(`/api/tickets/${ref}`);
+      expect(api.status).toBe(502);
+      expect((await api.json()).error.code).toBe('host_unavailable');
+      await setFaults({});
+      await issueFor(during.ref);
+    } finally {
+      await setFaults({});
+    }
   });
 });
