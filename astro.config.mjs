@@ -10,6 +10,8 @@ export default defineConfig({
   adapter: node({ mode: 'standalone' }),
   // The service worker globs the finished client folder: keep it last.
   integrations: [searchIndex(), serviceWorker()],
+  // Articles are rendered by src/kb (unified), not Astro's markdown: no Shiki, whose inline styles a CSP forbids.
+  markdown: { syntaxHighlight: false },
   trailingSlash: 'ignore',
   server: { host: '127.0.0.1', port: 4321 },
   // src/middleware.ts checks Origin on every state-changing request (forms and JSON alike) and answers JSON.

@@ -2,6 +2,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 
 export interface BuildOptions {
   /** Config file for the build. @default "helpdesk.config.json" */
@@ -32,7 +33,9 @@ export function buildSite(options: BuildOptions = {}): BuildResult {
   mkdirSync('tmp', { recursive: true });
   const outDir = options.outDir ?? mkdtempSync(path.resolve('tmp', 'build-'));
   const result = spawnSync('npx', ['astro', 'build', '--outDir', outDir], { env: siteEnv(options), encoding: 'utf8', timeout: 300_000 });
-  return { status: result.status ?? 1, output: `${result.stdout}\n${result.stderr}`, outDir };
+  // Astro colours its log in CI; tests read plain text.
+  const output = stripVTControlCharacters(`${result.stdout}\n${result.stderr}`);
+  return { status: result.status ?? 1, output, outDir };
 }
 
 async function freePort(): Promise<number> {
