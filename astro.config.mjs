@@ -7,7 +7,8 @@ import serviceWorker from './src/integrations/service-worker.ts';
 // Article and category pages are prerendered; ticket and search endpoints opt out with `prerender = false`.
 export default defineConfig({
   output: 'static',
-  adapter: node({ mode: 'standalone' }),
+  // Middleware mode: scripts/serve.ts serves static files and the app with the same security headers.
+  adapter: node({ mode: 'middleware' }),
   // The service worker globs the finished client folder: keep it last.
   integrations: [searchIndex(), serviceWorker()],
   // Articles are rendered by src/kb (unified), not Astro's markdown: no Shiki, whose inline styles a CSP forbids.

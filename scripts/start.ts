@@ -22,7 +22,7 @@ if (build.status !== 0) {
   process.exit(build.status ?? 1);
 }
 
-const server = spawn(process.execPath, ['dist/server/entry.mjs'], {
+const server = spawn(process.execPath, ['scripts/serve.ts', 'dist'], {
   stdio: ['ignore', 'inherit', 'inherit'],
   env: { ...process.env, HOST: host, PORT: port },
 });

@@ -51,13 +51,15 @@ async function freePort(): Promise<number> {
 
 export interface RunningSite {
   url: string;
+  /** Everything the server printed so far (its log). */
+  output(): string;
   stop(): Promise<void>;
 }
 
-/** Serves a build with its standalone Node server on a free loopback port; resolves once it answers. */
+/** Serves a build with the site's server (scripts/serve.ts) on a free loopback port; resolves once it answers. */
 export async function serveSite(outDir: string, options: BuildOptions = {}, extraEnv: Record<string, string> = {}): Promise<RunningSite> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(outDir, 'server', 'entry.mjs')], {
+  const child = spawn(process.execPath, [path.resolve('scripts/serve.ts'), outDir], {
     env: { ...siteEnv(options), HOST: '127.0.0.1', PORT: String(port), ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,6 +80,7 @@ export async function serveSite(outDir: string, options: BuildOptions = {}, extr
   }
   return {
     url,
+    output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
