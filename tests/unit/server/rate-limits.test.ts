@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { ApiError } from '../../../src/server/http.ts';
+import { createRateLimits } from '../../../src/server/rate-limits.ts';
+
+describe('rate limits', () => {
+  it('allow the configured number per key, then refuse with a 429 that says when to try again', async () => {
+    const limits = createRateLimits({ ticketPerIp: { points: 2, duration: 600 } });
+    await limits.consume('ticketPerIp', '203.0.113.7');
+    await limits.consume('ticketPerIp', '203.0.113.7');
+    const refusal = await limits.consume('ticketPerIp', '203.0.113.7').catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(ApiError);
+    expect(refusal).toMatchObject({ code: 'rate_limited', status: 429 });
+    expect((refusal as ApiError).message).toBe('Too many requests. Please try again in 10 minutes.');
+    expect((refusal as ApiError).retryAfterSeconds).toBeGreaterThan(590);
+  });
+
+  it('count each key apart, and emails without regard to case', async () => {
+    const limits = createRateLimits({ ticketPerEmail: { points: 1, duration: 60 } });
+    await limits.consume('ticketPerEmail', 'zoe@example.com');
+    await expect(limits.consume('ticketPerEmail', 'ZOE@example.com')).rejects.toThrow('try again in 1 minute');
+    await expect(limits.consume('ticketPerEmail', 'sam@example.com')).resolves.toBeUndefined();
+  });
+});
