@@ -15,7 +15,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await browser?.close();
-  if (reuse) await site?.stop();
+  await site?.stop();
 });
 
 async function openHome(javaScriptEnabled = true): Promise<Page> {
