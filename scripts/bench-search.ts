@@ -1,6 +1,9 @@
 // Search benchmark: this project's search vs plain Lunr, MiniSearch and Pagefind on the same corpora.
-// npm run bench:search -- [--quick] [folder ...]   (default folders: the sample KB and ../shared/corpus/bc-help)
-// Each engine × corpus runs in a child process of its own so peak memory is its own. Writes bench/search-latest.json.
+// npm run bench:search -- [--quick] [--synthetic 1000,10000] [--engine <name>]… [folder ...]
+//   default folders: the sample KB and ../shared/corpus/bc-help; `--synthetic 10000 --engine "this project"` with
+//   no folder runs one corpus and one engine while iterating (`--synthetic ''` for none).
+// Each engine × corpus runs in a child process of its own so peak memory is its own. A full run writes
+// bench/search-latest.json; a run narrowed by --engine, --synthetic or --quick writes tmp/bench-search/partial.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,10 +15,10 @@ import lunr from 'lunr';
 import MiniSearch from 'minisearch';
 import { loadArticles } from '../src/kb/load-articles.ts';
 import { articleUrl } from '../src/kb/links.ts';
-import { buildSearchIndex, type IndexableArticle, type SearchBody, type SearchHead } from '../src/kb/search/build-index.ts';
-import { createSearcher, search, withBody } from '../src/kb/search/query.ts';
+import { buildSearchIndex, type IndexableArticle } from '../src/kb/search/build-index.ts';
+import { openSearchIndex, type OpenedIndex } from '../src/kb/search/index-client.ts';
 import { evaluateRelevance, urlToSlug, type LabelledQuery } from '../src/kb/search/relevance.ts';
-import { readSynonymsFile } from '../src/kb/search/site-index.ts';
+import { readSynonymsFile, searchAssets } from '../src/kb/search/site-index.ts';
 
 const WORK = path.resolve('tmp', 'bench-search');
 const ENGINES = ['this project', 'plain Lunr', 'MiniSearch', 'Pagefind'] as const;
@@ -137,6 +140,8 @@ interface EngineRun {
   payload: Payload;
   /** Loads what the first result needs; returns a query function over the fully loaded index. */
   load(): Promise<unknown>;
+  /** Loads everything (this project: head and body); warm queries use it. Defaults to `load`. */
+  loadFull?(): Promise<unknown>;
   /** Query a loaded handle; returns article slugs best first. */
   query(handle: unknown, q: string): Promise<string[]> | string[];
 }
@@ -172,18 +177,37 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
   if (engine === 'this project') {
     const t0 = performance.now();
     const parts = buildSearchIndex(articles, { lang: 'en', urlOf: articleUrl, synonyms: synonymsFile ? readSynonymsFile(synonymsFile) : undefined });
-    const head = JSON.stringify(parts.head);
-    const body = JSON.stringify(parts.body);
+    // Build = index + the JSON files; compression is left out as for the other engines.
+    const { manifest, assets } = searchAssets(new Map([['en', parts]]), { compress: false });
     const buildMs = performance.now() - t0;
+    const files = new Map(assets.map((a) => [`/${a.path}`, a.content]));
+    const urls = manifest.en!;
+    let fetched: { name: string; bytes: Buffer }[] = [];
+    // The worker's own loading code over the built files, recording what it fetches.
+    const fetchJson = async (url: string): Promise<unknown> => {
+      const bytes = files.get(url);
+      if (!bytes) throw new Error(`not built: ${url}`);
+      fetched.push({ name: url, bytes });
+      return JSON.parse(bytes.toString());
+    };
     const js = await bundle('project', `import '${path.resolve('src/scripts/search-worker.ts')}';`);
+    // Bytes before the first result: the head, then the shards and result chunks the first workload query needs.
+    const probe = await openSearchIndex(urls, fetchJson, { body: false });
+    await probe.search(corpus.workload[0] ?? 'a', 8);
+    const payload = { firstResult: [{ name: 'manifest.json', bytes: files.get('/_search/manifest.json')! }, { name: 'search-worker.js', bytes: js }, ...fetched] };
+    fetched = [];
     return {
       buildMs,
-      payload: { firstResult: [{ name: 'manifest.json', bytes: Buffer.from('{"en":{"head":"/_search/en.head.0123456789.json","body":"/_search/en.body.0123456789.json"}}') }, { name: 'search-worker.js', bytes: js }, { name: 'head.json', bytes: Buffer.from(head) }] },
-      load: async () => createSearcher(JSON.parse(head) as SearchHead),
-      query: (handle, q) => search(handle as ReturnType<typeof createSearcher>, q).map((r) => urlToSlug(r.url)),
-      // The body arrives right after; warm queries use the full index (see below).
-      ...{ body },
-    } as EngineRun & { body: string };
+      payload,
+      load: () => openSearchIndex(urls, fetchJson, { body: false }),
+      // Warm queries search head and body, as the worker does once the body is in (see below).
+      loadFull: async () => {
+        const index = await openSearchIndex(urls, fetchJson);
+        await index.body;
+        return index;
+      },
+      query: async (handle, q) => (await (handle as OpenedIndex).search(q, 10)).results.map((r) => urlToSlug(r.url)),
+    };
   }
   if (engine === 'plain Lunr') {
     const t0 = performance.now();
@@ -304,12 +328,12 @@ async function child(engine: EngineName, corpusFile: string, synonymsFile: strin
   }
   loads.sort((a, b) => a - b);
   let fullLoadMs: number | undefined;
-  if (engine === 'this project') {
-    // The body index loads in the background after the first keystroke; warm queries search head + body.
-    const body = (run as EngineRun & { body: string }).body;
+  if (run.loadFull) {
+    // The body index loads in the background after the head; warm queries search head + body.
+    gc();
     const t = performance.now();
-    handle = withBody(handle as ReturnType<typeof createSearcher>, JSON.parse(body) as SearchBody);
-    fullLoadMs = performance.now() - t + loads[1]!;
+    handle = await run.loadFull();
+    fullLoadMs = performance.now() - t;
   }
   // Warm latency: one untimed pass, then three timed passes over the workload.
   for (const q of corpus.workload) await run.query(handle, q);
@@ -348,11 +372,24 @@ const ms = (n: number | undefined): string => (n === undefined ? '–' : n >= 10
 const ratio = (n: number | undefined): string => (n === undefined ? '–' : n.toFixed(3));
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { child: { type: 'string' }, corpus: { type: 'string' }, synonyms: { type: 'string' }, quick: { type: 'boolean', default: false } } });
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+      child: { type: 'string' },
+      corpus: { type: 'string' },
+      synonyms: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      synthetic: { type: 'string' },
+      engine: { type: 'string', multiple: true },
+    },
+  });
   if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms);
 
   mkdirSync(WORK, { recursive: true });
-  const folders = positionals.length > 0 ? positionals : ['content/articles', path.resolve('..', 'shared', 'corpus', 'bc-help')];
+  const narrowed = values.quick || values.synthetic !== undefined || values.engine !== undefined;
+  const unknownEngine = values.engine?.find((e) => !(ENGINES as readonly string[]).includes(e));
+  if (unknownEngine) throw new Error(`unknown --engine "${unknownEngine}"; choose from ${ENGINES.join(', ')}`);
+  const engines = ENGINES.filter((e) => !values.engine || values.engine.includes(e));
+  const sizes = values.synthetic !== undefined ? values.synthetic.split(',').filter(Boolean).map(Number) : values.quick ? [1000] : [1000, 10_000];
+  const folders = positionals.length > 0 ? positionals : values.synthetic !== undefined ? [] : ['content/articles', path.resolve('..', 'shared', 'corpus', 'bc-help')];
   const corpora: { corpus: Corpus; synonyms: string | undefined }[] = [];
   for (const folder of folders) {
     if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
@@ -364,14 +401,14 @@ async function main(): Promise<void> {
     const labelledFile = isSample ? 'tests/relevance/sample-kb.json' : path.join('tests', 'relevance', `${name}.json`);
     corpora.push({ corpus: folderCorpus(name, folder, labelledFile), synonyms: isSample ? 'content/synonyms.yml' : undefined });
   }
-  for (const count of values.quick ? [1000] : [1000, 10_000]) corpora.push({ corpus: syntheticCorpus(count), synonyms: undefined });
+  for (const count of sizes) corpora.push({ corpus: syntheticCorpus(count), synonyms: undefined });
 
   const results: Record<string, Record<string, unknown>> = {};
   for (const { corpus, synonyms } of corpora) {
     const file = path.join(WORK, `${corpus.name.replace(/\W+/g, '-')}.json`);
     writeFileSync(file, JSON.stringify(corpus));
     results[corpus.name] = { articles: corpus.articles.length, labelledQueries: corpus.labelled.length, workloadQueries: corpus.workload.length };
-    for (const engine of ENGINES) {
+    for (const engine of engines) {
       const args = ['--expose-gc', '--max-old-space-size=3072', path.resolve('scripts/bench-search.ts'), '--child', engine, '--corpus', file, ...(synonyms ? ['--synonyms', synonyms] : [])];
       process.stderr.write(`${corpus.name} · ${engine} … `);
       const t = performance.now();
@@ -389,7 +426,7 @@ async function main(): Promise<void> {
   const header = ['corpus', 'engine', 'build ms', 'first-result bytes raw / gzip / br', 'load ms', 'p50 ms', 'p95 ms', 'peak MiB', 'MRR@10', 'R@5'];
   const rows: string[][] = [];
   for (const [name, byEngine] of Object.entries(results)) {
-    for (const engine of ENGINES) {
+    for (const engine of engines) {
       const r = byEngine[engine] as { error?: string; buildMs: number; bytes: { raw: number; gzip: number; brotli: number }; loadMs: number; fullLoadMs?: number; p50Ms: number; p95Ms: number; peakMiB: number; mrrAt10?: number; recallAt5?: number };
       if (r.error) rows.push([name, engine, `error: ${r.error.slice(0, 80)}`]);
       else rows.push([name, engine, ms(r.buildMs), `${kib(r.bytes.raw)} / ${kib(r.bytes.gzip)} / ${kib(r.bytes.brotli)}`, r.fullLoadMs === undefined ? ms(r.loadMs) : `${ms(r.loadMs)} (full ${ms(r.fullLoadMs)})`, ms(r.p50Ms), ms(r.p95Ms), r.peakMiB.toFixed(0), ratio(r.mrrAt10), ratio(r.recallAt5)]);
@@ -400,9 +437,10 @@ async function main(): Promise<void> {
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
 
   const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, results };
-  mkdirSync('bench', { recursive: true });
-  writeFileSync(path.join('bench', 'search-latest.json'), `${JSON.stringify(report, null, 2)}\n`);
-  console.log('\nwrote bench/search-latest.json');
+  const out = narrowed ? path.join(WORK, 'partial.json') : path.join('bench', 'search-latest.json');
+  mkdirSync(path.dirname(out), { recursive: true });
+  writeFileSync(out, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${out}`);
 }
 
 await main();

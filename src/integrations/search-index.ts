@@ -16,9 +16,10 @@ function buildAssets(): SearchAsset[] {
 const kib = (bytes: number): string => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /**
- * Emits the search index: per language a head (titles, keywords, headings, descriptions and the
- * result data) and a body part, content-hashed with `.gz` and `.br` twins, plus `_search/manifest.json`.
- * In `astro dev` the same files are built on request, so edits show up on reload.
+ * Emits the search index: per language a head (titles, keywords, headings, descriptions; a large one
+ * split into term-range shards and result-data chunks) and a body part, content-hashed with `.gz` and
+ * `.br` twins, plus `_search/manifest.json`. In `astro dev` the same files are built on request, so
+ * edits show up on reload.
  */
 export default function searchIndex(): AstroIntegration {
   return {
@@ -39,11 +40,22 @@ export default function searchIndex(): AstroIntegration {
       'astro:build:done': ({ dir, logger }) => {
         const assets = buildAssets();
         writeSearchAssets(fileURLToPath(dir), assets);
-        for (const asset of assets.filter((a) => a.path.endsWith('.json') && !a.path.endsWith('manifest.json'))) {
-          const gz = assets.find((a) => a.path === `${asset.path}.gz`)?.content.length ?? 0;
-          const br = assets.find((a) => a.path === `${asset.path}.br`)?.content.length ?? 0;
-          logger.info(`${asset.path}: ${kib(asset.content.length)} (gzip ${kib(gz)}, brotli ${kib(br)})`);
+        // One line per language and part; shards and chunks summed.
+        const totals = new Map<string, { files: number; raw: number; gz: number; br: number }>();
+        for (const asset of assets) {
+          const match = /^_search\/(\w+)\.(head|body|shard|docs)\d*\.[0-9a-f]+\.json(\.gz|\.br)?$/.exec(asset.path);
+          if (!match) continue;
+          const key = `${match[1]} ${match[2] === 'shard' || match[2] === 'docs' ? `${match[2]} files` : match[2]}`;
+          const total = totals.get(key) ?? { files: 0, raw: 0, gz: 0, br: 0 };
+          if (match[3] === '.gz') total.gz += asset.content.length;
+          else if (match[3] === '.br') total.br += asset.content.length;
+          else {
+            total.files++;
+            total.raw += asset.content.length;
+          }
+          totals.set(key, total);
         }
+        for (const [key, t] of totals) logger.info(`${SEARCH_ASSET_DIR}/ ${key}${t.files > 1 ? ` (${t.files})` : ''}: ${kib(t.raw)} (gzip ${kib(t.gz)}, brotli ${kib(t.br)})`);
       },
     },
   };

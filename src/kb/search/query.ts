@@ -1,7 +1,7 @@
-import type { SearchBody, SearchHead } from './build-index.ts';
 import { highlightText, type TextSegment } from './highlight.ts';
-import { lunr, textProcessor, tokenSets, type SearchLanguage } from './languages.ts';
-import { lowerBound, unpackLunrIndex, type UnpackedIndex } from './pack.ts';
+import type { HeadShard, SearchBody, SearchHead, StoredDoc } from './index-format.ts';
+import { textProcessor, type lunr, type SearchLanguage } from './languages.ts';
+import { lowerBound, lunrViewOf, shardOf, type LunrView, type PostingsSource, type TermClause } from './pack.ts';
 import { expandSynonyms } from './synonyms.ts';
 
 /** Clause boosts by how a query word matched an index term; exact beats prefix beats fuzzy. */
@@ -73,32 +73,53 @@ export function parseQuery(query: string, lang: SearchLanguage): QueryWord[] {
   }));
 }
 
-interface SearchPart extends UnpackedIndex {
-  /** The index's terms, sorted, for prefix completion by binary search. */
-  terms: string[];
+interface SearchPart extends LunrView {
+  /** The part's terms, sorted, for prefix completion by binary search. */
+  terms: readonly string[];
+  documentCount: number;
   /** The body part: large, so it gets fewer prefix completions and skips near-universal words. */
   isBody: boolean;
 }
 
-/** A language's index ready to query; the body part may arrive later (`withBody`). */
+/** A language's index ready to query: the head, the shards and result chunks loaded so far, the body once it is in. */
 export interface Searcher {
   head: SearchHead;
+  /** Head shards by number (all of them when the head carries them inline). */
+  shards: Map<number, HeadShard>;
+  /** Result-data chunks by number. */
+  chunks: Map<number, StoredDoc[]>;
   parts: SearchPart[];
 }
 
-function toPart(packed: SearchHead['index'], isBody: boolean): SearchPart {
-  return { ...unpackLunrIndex(packed), terms: packed.terms, isBody };
+function headPart(head: SearchHead, shards: ReadonlyMap<number, HeadShard>): SearchPart {
+  const source: PostingsSource = {
+    fields: head.fields,
+    terms: head.terms,
+    documentCount: head.docCount,
+    postingsAt: (t) => {
+      const shard = shardOf(head, head.terms[t]!);
+      return shards.get(shard)?.postings[t - head.shardStarts[shard]!];
+    },
+  };
+  return { ...lunrViewOf(source), terms: head.terms, documentCount: head.docCount, isBody: false };
+}
+
+function bodyPart(body: SearchBody, documentCount: number): SearchPart {
+  const source: PostingsSource = { fields: body.fields, terms: body.terms, documentCount, postingsAt: (t) => body.postings[t] };
+  return { ...lunrViewOf(source), terms: body.terms, documentCount, isBody: true };
 }
 
 /** Makes a searcher from a head and, when already loaded, the body. */
 export function createSearcher(head: SearchHead, body?: SearchBody): Searcher {
-  const searcher: Searcher = { head, parts: [toPart(head.index, false)] };
+  const shards = new Map((head.shards ?? []).map((shard, n) => [n, shard]));
+  const chunks = new Map((head.chunks ?? []).map((chunk, n) => [n, chunk]));
+  const searcher: Searcher = { head, shards, chunks, parts: [headPart(head, shards)] };
   return body ? withBody(searcher, body) : searcher;
 }
 
 /** Adds the body index to a searcher. */
 export function withBody(searcher: Searcher, body: SearchBody): Searcher {
-  return { head: searcher.head, parts: [searcher.parts[0]!, toPart(body.index, true)] };
+  return { ...searcher, parts: [searcher.parts[0]!, bodyPart(body, searcher.head.docCount)] };
 }
 
 /**
@@ -135,9 +156,8 @@ function editDistance(a: string, b: string): number {
 }
 
 /** The closest `limit` index terms within `distance` edits of `term`. */
-function fuzzyMatches(index: lunr.Index, term: string, distance: number, limit: number): string[] {
-  const tokenSet = (index as unknown as { tokenSet: lunr.TokenSet }).tokenSet;
-  const found = tokenSet.intersect(tokenSets.fromFuzzyString(term, distance)).toArray();
+function fuzzyMatches(part: SearchPart, term: string, distance: number, limit: number): string[] {
+  const found = part.fuzzyTerms(term, distance);
   if (found.length <= limit) return found;
   return found
     .map((t) => [t, editDistance(term, t)] as const)
@@ -146,25 +166,24 @@ function fuzzyMatches(index: lunr.Index, term: string, distance: number, limit: 
     .map(([t]) => t);
 }
 
-interface Clause {
-  boost: number;
-  /** Fields to search; undefined for all. */
-  fields: string[] | undefined;
+interface Clause extends TermClause {
   /** Positions of the query words this term stands for. */
   words: Set<number>;
 }
 
 /** Index terms to look up, each with the boost of its best way of matching and the words it answers. */
-function planClauses(part: SearchPart, words: readonly QueryWord[], synonyms: SearchHead['synonyms']): Map<string, Clause> {
+function planClauses(part: SearchPart, words: readonly QueryWord[], synonyms: SearchHead['synonyms'], documentShare = part.documentShare): Map<string, Clause> {
   const clauses = new Map<string, Clause>();
   let position = 0;
   const add = (term: string, kind: MatchKind): void => {
     let clause = clauses.get(term);
     if (!clause) {
-      const isCommon = part.documentCount > COMMON_TERM_MIN_DOCS && part.documentShare(term) > COMMON_TERM_SHARE;
+      const isCommon = part.documentCount > COMMON_TERM_MIN_DOCS && documentShare(term) > COMMON_TERM_SHARE;
       if (isCommon && part.isBody) return;
-      clause = { boost: 0, fields: isCommon ? COMMON_TERM_FIELDS : undefined, words: new Set<number>() };
+      clause = { boost: 0, fields: isCommon ? COMMON_TERM_FIELDS : undefined, isExpansion: true, words: new Set<number>() };
     }
+    // A word's own form (or a synonym) is named by the query; completions, typo matches and near-universal words are expansions.
+    if ((kind === 'exact' || kind === 'synonym') && !clause.fields) clause.isExpansion = false;
     clause.boost = Math.max(clause.boost, MATCH_BOOSTS[kind]);
     clause.words.add(position);
     clauses.set(term, clause);
@@ -179,7 +198,7 @@ function planClauses(part: SearchPart, words: readonly QueryWord[], synonyms: Se
     }
     const distance = Math.min(editDistanceFor(w.word.length), part.isBody ? 1 : 2);
     if (distance > 0 && !w.isStopWord && w.word.length <= MAX_FUZZY_CHARS) {
-      for (const term of fuzzyMatches(part.index, w.term, distance, part.isBody ? BODY_FUZZY_MATCHES : FUZZY_MATCHES)) add(term, 'fuzzy');
+      for (const term of fuzzyMatches(part, w.term, distance, part.isBody ? BODY_FUZZY_MATCHES : FUZZY_MATCHES)) add(term, 'fuzzy');
     }
   }
   for (const { entry, alternative } of expandSynonyms(words.map((w) => w.term), synonyms)) {
@@ -211,58 +230,138 @@ export interface SearchOptions {
   limit?: number;
 }
 
-/**
- * Searches as the visitor types. Exact, prefix and fuzzy matches of every word (and synonyms of the
- * words) are combined in one Lunr query, weighted by MATCH_BOOSTS; articles whose keyword equals the
- * whole query come first. Any input is safe: it is cut to MAX_QUERY_CHARS, syntax characters separate
- * words, and the Lunr query is built term by term, never parsed from the string.
- */
-export function search(searcher: Searcher, query: string, options: SearchOptions = {}): SearchResult[] {
+/** An article the query matched, before its result data is read. */
+export interface RankedDoc {
+  doc: number;
+  score: number;
+  /** Index terms it matched, for highlighting. */
+  terms: Set<string>;
+  isKeywordMatch: boolean;
+}
+
+/** The head shards a query reads: those of every term it may look up, and of its keyword pin. */
+export function shardsForQuery(searcher: Searcher, query: string): number[] {
   const { head } = searcher;
-  const limit = options.limit ?? 10;
+  const words = parseQuery(query, head.lang);
+  if (words.length === 0) return [];
+  const terms = [...planClauses(searcher.parts[0]!, words, head.synonyms, () => 0).keys(), words[0]!.term];
+  return [...new Set(terms.map((term) => shardOf(head, term)))];
+}
+
+/** The result-data chunks that hold `docs`. */
+export function chunksForDocs(searcher: Searcher, docs: readonly number[]): number[] {
+  return [...new Set(docs.map((doc) => Math.floor(doc / searcher.head.docsPerChunk)))];
+}
+
+/**
+ * Ranks the articles for a query. Exact, prefix and fuzzy matches of every word (and synonyms of the
+ * words) are combined in one Lunr query per part, weighted by MATCH_BOOSTS; articles whose keyword
+ * equals the whole query come first. Any input is safe: it is cut to MAX_QUERY_CHARS, syntax
+ * characters separate words, and the Lunr query is built term by term, never parsed from the string.
+ * Needs the query's head shards (`shardsForQuery`).
+ */
+export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedDoc[] {
+  const { head } = searcher;
   const words = parseQuery(query, head.lang);
   if (words.length === 0 || words.map((w) => w.word).join('').length < MIN_QUERY_CHARS) return [];
 
-  const scores = new Map<number, { score: number; terms: Set<string>; words: Set<number> }>();
-  const searchedWords = new Set<number>();
+  // Per article: its score and the query words it answers (a bit per word; MAX_QUERY_WORDS fits), and
+  // its Lunr matches, read for the matched terms only when it is shown.
+  const scores = new Map<number, { score: number; words: number; matches: lunr.Index.Result[] }>();
+  let searchedWords = 0;
+  const wordsOf = new Map<string, number>();
   for (const part of searcher.parts) {
     const clauses = planClauses(part, words, head.synonyms);
     if (clauses.size === 0) continue;
-    for (const clause of clauses.values()) for (const w of clause.words) searchedWords.add(w);
-    const matches = part.index.query((q) => {
-      for (const [term, { boost, fields }] of clauses) q.term(term, fields ? { usePipeline: false, boost, fields } : { usePipeline: false, boost });
-    });
-    for (const match of matches) {
+    for (const [term, clause] of clauses) {
+      let mask = wordsOf.get(term) ?? 0;
+      for (const w of clause.words) mask |= 1 << w;
+      wordsOf.set(term, mask);
+      searchedWords |= mask;
+    }
+    for (const match of part.query(clauses)) {
       const doc = Number(match.ref);
-      const entry = scores.get(doc) ?? { score: 0, terms: new Set<string>(), words: new Set<number>() };
+      let entry = scores.get(doc);
+      if (!entry) scores.set(doc, (entry = { score: 0, words: 0, matches: [] }));
       entry.score += match.score;
-      for (const term of Object.keys(match.matchData.metadata)) {
-        entry.terms.add(term);
-        for (const w of clauses.get(term)?.words ?? []) entry.words.add(w);
-      }
-      scores.set(doc, entry);
+      entry.matches.push(match);
+      for (const term in match.matchData.metadata) entry.words |= wordsOf.get(term) ?? 0;
     }
   }
   // Coordination: an article answering more of the query's words ranks above one that repeats a single word.
-  for (const entry of scores.values()) entry.score *= entry.words.size / Math.max(1, searchedWords.size);
+  const wordCount = Math.max(1, bitCount(searchedWords));
+  for (const entry of scores.values()) entry.score *= bitCount(entry.words) / wordCount;
 
-  const pinned = new Set(head.keywords[words.map((w) => w.term).join(' ')] ?? []);
-  return [...scores]
-    .sort(([docA, a], [docB, b]) => Number(pinned.has(docB)) - Number(pinned.has(docA)) || b.score - a.score || docA - docB)
-    .slice(0, limit)
-    .map(([doc, { score, terms }]) => {
-      const [title, url, description, category] = head.docs[doc]!;
-      return {
-        doc,
-        title,
-        url,
-        description,
-        category,
-        categoryTitle: head.categories[category] ?? category,
-        score,
-        isKeywordMatch: pinned.has(doc),
-        titleSegments: highlightText(title, terms, head.lang),
-        snippetSegments: highlightText(description, terms, head.lang),
-      };
-    });
+  const key = words.map((w) => w.term).join(' ');
+  const pinned = new Set(searcher.shards.get(shardOf(head, words[0]!.term))?.pins[key] ?? []);
+  const ranksAbove = (docA: number, a: { score: number }, docB: number, b: { score: number }): boolean =>
+    pinned.has(docA) !== pinned.has(docB) ? pinned.has(docA) : a.score !== b.score ? a.score > b.score : docA < docB;
+  // The best `limit` by insertion: a prefix query can match thousands of articles, and only a few are shown.
+  const top: [number, { score: number; matches: lunr.Index.Result[] }][] = [];
+  for (const [doc, entry] of scores) {
+    if (top.length >= limit) {
+      if (limit <= 0 || !ranksAbove(doc, entry, ...top[limit - 1]!)) continue;
+      top.pop();
+    }
+    let i = top.length;
+    while (i > 0 && ranksAbove(doc, entry, ...top[i - 1]!)) i--;
+    top.splice(i, 0, [doc, entry]);
+  }
+  return top.map(([doc, { score, matches }]) => ({
+    doc,
+    score,
+    terms: new Set(matches.flatMap((m) => Object.keys(m.matchData.metadata))),
+    isKeywordMatch: pinned.has(doc),
+  }));
+}
+
+function bitCount(mask: number): number {
+  let count = 0;
+  for (let m = mask; m !== 0; m &= m - 1) count++;
+  return count;
+}
+
+/** A ranked article with its result data; needs the chunk holding it (`chunksForDocs`). */
+export function toResult(searcher: Searcher, ranked: RankedDoc): SearchResult {
+  const { head } = searcher;
+  const { doc, score, terms, isKeywordMatch } = ranked;
+  const stored = searcher.chunks.get(Math.floor(doc / head.docsPerChunk))?.[doc % head.docsPerChunk];
+  if (!stored) throw new Error(`search index: the result data of document ${doc} is not loaded (see searchLoading)`);
+  const [title, url, description, category] = stored;
+  return {
+    doc,
+    title,
+    url,
+    description,
+    category,
+    categoryTitle: head.categories[category] ?? category,
+    score,
+    isKeywordMatch,
+    titleSegments: highlightText(title, terms, head.lang),
+    snippetSegments: highlightText(description, terms, head.lang),
+  };
+}
+
+/** Searches an index held in memory (every shard and chunk loaded): the server page, the CLI, tests. */
+export function search(searcher: Searcher, query: string, options: SearchOptions = {}): SearchResult[] {
+  return rankDocs(searcher, query, options.limit ?? 10).map((ranked) => toResult(searcher, ranked));
+}
+
+/** Fetches a head shard or a result-data chunk of a sharded head. */
+export interface IndexFiles {
+  shard(n: number): Promise<HeadShard>;
+  docs(n: number): Promise<StoredDoc[]>;
+}
+
+/**
+ * Searches, first fetching what the query needs and the searcher lacks: the head shards of its terms,
+ * then the result-data chunks of the articles shown. Fetched files stay in the searcher.
+ */
+export async function searchLoading(searcher: Searcher, query: string, files: IndexFiles, options: SearchOptions = {}): Promise<SearchResult[]> {
+  const shards = shardsForQuery(searcher, query).filter((n) => !searcher.shards.has(n));
+  if (shards.length > 0) await Promise.all(shards.map(async (n) => searcher.shards.set(n, await files.shard(n))));
+  const ranked = rankDocs(searcher, query, options.limit ?? 10);
+  const chunks = chunksForDocs(searcher, ranked.map((r) => r.doc)).filter((n) => !searcher.chunks.has(n));
+  if (chunks.length > 0) await Promise.all(chunks.map(async (n) => searcher.chunks.set(n, await files.docs(n))));
+  return ranked.map((r) => toResult(searcher, r));
 }
