@@ -24,7 +24,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     const staff = services.staffAccess.readSession(context.cookies.get(STAFF_COOKIE)?.value);
     if (staff) context.locals.staff = staff;
     // Every staff page and endpoint needs a staff session, checked here on the server; only sign-in is open.
-    if (pathname.startsWith('/staff') && pathname !== '/staff/signin' && !staff) {
+    if (pathname.startsWith('/staff') && pathname !== '/staff/signin' && !pathname.startsWith('/staff/oauth/') && !staff) {
       if (context.request.method !== 'GET') return errorResponse(new ApiError('not_signed_in', { message: 'Sign in as staff first.' }));
       return context.redirect(`/staff/signin?next=${encodeURIComponent(pathname + context.url.search)}`, 303);
     }

@@ -81,6 +81,8 @@ export interface GitHost {
   createTicket(input: NewTicket): Promise<TicketSummary>;
   /** One ticket with its thread; undefined when there is no such issue. */
   getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
+  /** A user's permission on the ticket repository (`admin`, `write`, `read`, …); undefined when they have none. */
+  permissionOf(login: string): Promise<string | undefined>;
   /** Every ticket (issue the bot opened) in a state, newest first: the staff queue and statistics. */
   listTickets(state: 'open' | 'closed' | 'all'): Promise<TicketSummary[]>;
   /** A customer's tickets, newest first, from the index of the bot's issues (not the search API). */
@@ -307,6 +309,17 @@ export function createGitHost(options: GitHostOptions): GitHost {
       return ticket;
     },
 
+    async permissionOf(login) {
+      try {
+        const { data } = await call(`read the permission of ${login}`, false, () =>
+          octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...ticketRepo, username: login }),
+        );
+        return data.permission;
+      } catch (error) {
+        if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
+        throw error;
+      }
+    },
     async listTickets(state) {
       const ctx = await mapping();
       const issues = await call('list tickets', false, () =>

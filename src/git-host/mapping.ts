@@ -34,6 +34,8 @@ export interface TicketSummary {
   meta: TicketMeta | undefined;
   /** The opening message without its metadata block. */
   body: string;
+  /** Where staff open the ticket in the Git host's web UI. */
+  htmlUrl: string;
 }
 
 /** One message of a ticket's thread after the opening one. */
@@ -86,6 +88,7 @@ export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary
     closedAt: issue.closed_at,
     meta: openMeta(readMetadata(issue.body, issue.user, ctx.botLogin), ctx),
     body: stripMetadata(issue.body),
+    htmlUrl: issue.html_url,
   };
 }
 

@@ -103,6 +103,8 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
       return api.withIssue(rest[1], (issue) => paginate(api.filterSince(issue.comments).map((c) => api.commentJson(c)), req));
     case 'POST issues/:n/comments':
       return api.createComment(rest[1]);
+    case 'PATCH issues/comments/:n':
+      return api.updateComment(rest[2]);
     case 'GET issues/comments/:n/reactions':
       return api.withComment(rest[2], (c) => paginate(c.reactions.filter((r) => !req.query.get('content') || r.content === req.query.get('content')).map((r) => toReaction(ctx.urls, r, api.user)), req));
     case 'DELETE issues/comments/:n/reactions/:n':
@@ -419,6 +421,32 @@ class RepoApi {
       });
       this.emit('issue_comment', 'created', { issue: this.issueJson(issue), comment: this.commentJson(comment) });
       return { status: 201, body: this.commentJson(comment), headers: { location: this.commentJson(comment).url }, wrote: true };
+    });
+  }
+
+  /** Edits a comment: its author, or anyone with write access, as on GitHub. */
+  updateComment(id: string | undefined): ApiResponse | Promise<ApiResponse> {
+    return this.withComment(id, async (comment) => {
+      const denied = this.mayWrite();
+      if (denied) return denied;
+      const user = this.req.user as LocalUser;
+      if (comment.user !== user.login && !hasPermission(user, 'write')) return error(403, 'Must have admin rights to Repository.');
+      const body = this.req.body;
+      if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+      if (typeof body.body !== 'string' || body.body === '') return validation('body is missing', 'IssueComment', 'body', 'missing_field');
+      const badBody = this.checkBody(body.body, 'IssueComment');
+      if (badBody) return badBody;
+      const issue = this.state.issues.get(comment.issueNumber) as IssueRecord;
+      const from = comment.body;
+      const text = body.body;
+      if (text === from) return { status: 200, body: this.commentJson(comment) };
+      await this.ctx.store.write(`comment: edit ${comment.id} on #${issue.number} by ${user.login}`, (tx) => {
+        comment.body = text;
+        comment.updatedAt = now();
+        tx.saveIssue(this.state, issue);
+      });
+      this.emit('issue_comment', 'edited', { issue: this.issueJson(issue), comment: this.commentJson(comment), changes: { body: { from } } });
+      return { status: 200, body: this.commentJson(comment), wrote: true };
     });
   }
 

@@ -18,12 +18,15 @@ export const LocalUserSchema = z.strictObject({
 export type LocalUserInput = z.input<typeof LocalUserSchema>;
 export type LocalUser = z.output<typeof LocalUserSchema> & { id: number };
 
-/** The default token table: a bot, the repository owner, two staff users and an outsider. */
+/** The default token table: a bot, the repository owner, four staff users and an outsider. */
 export const DEFAULT_USERS: LocalUserInput[] = [
   { login: 'helpdesk-bot', token: 'local-bot-token', association: 'COLLABORATOR', permission: 'write', scopes: ['repo'] },
   { login: 'local', token: 'local-owner-token', association: 'OWNER', permission: 'admin', scopes: ['repo', 'admin:org'] },
   { login: 'support-anna', token: 'local-staff-anna', association: 'MEMBER', permission: 'write' },
   { login: 'support-ben', token: 'local-staff-ben', association: 'COLLABORATOR', permission: 'write' },
+  // The sample config's escalation chain, so escalations can be assigned on the embedded host.
+  { login: 'support-lead', token: 'local-staff-lead', association: 'MEMBER', permission: 'write' },
+  { login: 'it-oncall', token: 'local-staff-it', association: 'MEMBER', permission: 'write' },
   { login: 'random-visitor', token: 'local-outsider', association: 'NONE', permission: 'none' },
 ];
 

@@ -2,27 +2,32 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { openGitHost } from '../git-host/index.ts';
+import { DEFAULT_MAIL_TEMPLATES } from '../mail/default-templates.ts';
+import { openMailQueue } from '../mail/mail-queue.ts';
+import { loadMailTemplates } from '../mail/render-template.ts';
 import { createMailTransport } from '../mail/transport.ts';
 import { openOutbox } from '../outbox/index.ts';
 import { createDesk } from '../tickets/desk-service.ts';
+import { openWorkflow } from '../workflow/index.ts';
 import { loadConfig } from './config.ts';
 import { createCustomerAccess } from './customer-access.ts';
-import { loadEnv } from './env.ts';
+import { loadEnv, type Env } from './env.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
 import type { Services } from './services.ts';
 import { readSitePaths } from './site-paths.ts';
 import { createUsedLinks } from './used-links.ts';
 import { createStaffAccess } from './staff-access.ts';
+import { createStaffOAuth } from './staff-oauth.ts';
 import { createWorkspace } from '../staff/workspace.ts';
 
 /**
- * The server secret: SESSION_SECRET when set; otherwise one generated on first start and kept in the
- * data folder, so `npm start` needs no setup and links survive restarts. Several instances must share
- * SESSION_SECRET instead.
+ * A server secret: the environment variable when set (SESSION_SECRET by default); otherwise one generated on
+ * first start and kept in the data folder as `name`, so `npm start` needs no setup and links survive restarts.
+ * Several instances must share the variable instead.
  */
-export function serverSecret(dataDir: string, configured: string | undefined): string {
+export function serverSecret(dataDir: string, configured: string | undefined, name = 'session-secret'): string {
   if (configured) return configured;
-  const file = path.join(dataDir, 'secrets', 'session-secret');
+  const file = path.join(dataDir, 'secrets', name);
   try {
     return readFileSync(file, 'utf8').trim();
   } catch {
@@ -33,6 +38,15 @@ export function serverSecret(dataDir: string, configured: string | undefined): s
   }
 }
 
+/**
+ * Where this server listens, as the embedded issue host on this machine reaches it: HOST and PORT, which the
+ * Node adapter listens on. Taken from the environment, never from a request's Host header, which a client chooses.
+ */
+function ownOrigin(env: Pick<Env, 'HOST' | 'PORT'>): string {
+  const host = !env.HOST || env.HOST === '0.0.0.0' ? (env.HOST ? '127.0.0.1' : 'localhost') : env.HOST === '::' ? '[::1]' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
+  return `http://${host}:${env.PORT ?? 4321}`;
+}
+
 export interface RunningServices extends Services {
   close(): Promise<void>;
 }
@@ -40,7 +54,8 @@ export interface RunningServices extends Services {
 /** Builds every service from the config file and the environment: the one place that wires them. */
 export async function createServices(): Promise<RunningServices> {
   const env = loadEnv();
-  const config = loadConfig(readSitePaths().configFile);
+  const { configFile } = readSitePaths();
+  const config = loadConfig(configFile);
   const secret = serverSecret(env.DATA_DIR, env.SESSION_SECRET);
   // Reads are conditional (ETag), so a short memory cache keeps replies fresh at no rate-limit cost;
   // retries stay short (0.25 s, 1 s, 2.25 s) so a visitor hears of an outage in seconds, not minutes.
@@ -49,7 +64,26 @@ export async function createServices(): Promise<RunningServices> {
   outbox.start();
   const mail = createMailTransport({ from: config.mailFrom, smtpUrl: env.SMTP_URL, mailDir: path.join(env.DATA_DIR, 'mail') });
   const access = createCustomerAccess({ secret, usedLinks: createUsedLinks(path.join(env.DATA_DIR, 'used-links.jsonl')) });
-  const desk = createDesk({ config, host: opened.host, outbox, mail, access, siteUrl: config.siteUrl });
+  const mailQueue = openMailQueue({ dir: path.join(env.DATA_DIR, 'mail-queue'), transport: mail });
+  mailQueue.start();
+  const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, path.resolve(path.dirname(configFile), config.mailTemplatesDir));
+  // The embedded host needs no setup: without WEBHOOK_SECRET it signs with a generated one.
+  const webhookSecret = env.WEBHOOK_SECRET ?? (config.gitHost.baseUrl === undefined ? serverSecret(env.DATA_DIR, undefined, 'webhook-secret') : undefined);
+  const workflow = openWorkflow({
+    config,
+    host: opened.host,
+    mail: mailQueue,
+    templates,
+    signInUrl: (email, ref) => `${config.siteUrl}${access.signInPath(email, ref)}`,
+    dataDir: path.join(env.DATA_DIR, 'workflow'),
+    webhookSecret,
+  });
+  const webhookUrl = `${ownOrigin(env)}/api/webhooks/git-host`;
+  if (opened.localHost && webhookSecret) opened.localHost.setWebhook({ url: webhookUrl, secret: webhookSecret });
+  else if (config.gitHost.baseUrl === undefined) console.warn(`helpdesk: the embedded issue host runs in another process; point its webhooks at ${webhookUrl} so staff changes are processed at once (the sweep catches up every ${config.sweepIntervalSeconds} s)`);
+  if (!webhookSecret) console.warn('helpdesk: WEBHOOK_SECRET is not set: webhooks are refused and staff changes wait for the reconciliation sweep. Set it to the secret of the repository webhook.');
+  workflow.start();
+  const desk = createDesk({ config, host: opened.host, outbox, mail, access, siteUrl: config.siteUrl, kindOf: workflow.kindOf, onRated: workflow.ticketChanged });
   console.info(`helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : config.gitHost.baseUrl} (${config.gitHost.repository}); mail to ${mail.description}`);
   return {
     config,
@@ -57,9 +91,13 @@ export async function createServices(): Promise<RunningServices> {
     access,
     rateLimits: createRateLimits(limitsFromConfig(config.abuse)),
     staffAccess: createStaffAccess({ secret, config }),
+    staffOAuth: createStaffOAuth({ config, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
     workspace: createWorkspace({ config, host: opened.host }),
     siteUrl: config.siteUrl,
+    workflow,
     async close() {
+      await workflow.close();
+      await mailQueue.close();
       await outbox.close();
       await opened.close();
     },

@@ -94,6 +94,10 @@ export const ConfigSchema = z
       .default([]),
     /** Logins to assign, tier by tier, when a ticket is escalated. @example ["tier2-lead", "it-oncall"] */
     escalationChain: z.array(z.string()).default([]),
+    /** Seconds between reconciliation sweeps, which repair what a missed webhook would have left wrong. @default 300 */
+    sweepIntervalSeconds: z.number().int().min(10).default(300),
+    /** Folder (relative to the config file) whose `<name>.txt` / `<name>.html` files replace the built-in mail templates. @default "mail-templates" */
+    mailTemplatesDir: z.string().min(1).default('mail-templates'),
     attachments: AttachmentsSchema.default({ maxBytes: 5 * 1024 * 1024, maxCount: 3, types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] }),
     /** Limits on customer text, kept below the host's 65,536-character body limit. */
     limits: z

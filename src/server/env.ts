@@ -18,6 +18,10 @@ export const EnvSchema = z
     GITHUB_APP_PRIVATE_KEY: optionalText.transform((s) => s?.replace(/\\n/g, '\n')),
     /** The installation id of the App on the ticket repository's account. @example "7654321" */
     GITHUB_APP_INSTALLATION_ID: optionalText.pipe(z.string().regex(/^\d+$/, 'must be the numeric installation id (from the installation URL)').optional()),
+    /** Client id of a GitHub OAuth App (or GitHub App) for "Sign in with GitHub" on the staff pages. */
+    GITHUB_OAUTH_CLIENT_ID: optionalText,
+    /** Client secret of the same OAuth client. */
+    GITHUB_OAUTH_CLIENT_SECRET: optionalText,
     /** Secret that signs the Git host's webhooks (`X-Hub-Signature-256`). */
     WEBHOOK_SECRET: optionalText,
     /** Key for sessions, magic links and sealing customer emails on public repositories; at least 32 characters. */
@@ -28,6 +32,10 @@ export const EnvSchema = z
     SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
     /** Folder for local state: outbox journal, embedded issue host, mail. @default "data" */
     DATA_DIR: optionalText.transform((s) => s ?? 'data'),
+    /** Interface the site listens on (read by the Node adapter); the embedded issue host sends its webhooks there. @default "localhost" */
+    HOST: optionalText,
+    /** Port the site listens on (read by the Node adapter). @default "4321" */
+    PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional()),
     /** Port of the embedded local issue host; unset picks a free port. @example "4500" */
     LOCAL_HOST_PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional()),
   })

@@ -2,8 +2,10 @@ import type { Config } from './config-schema.ts';
 import type { CustomerAccess } from './customer-access.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { Desk } from '../tickets/desk.ts';
+import type { Workflow } from '../workflow/index.ts';
 import type { Workspace } from '../staff/workspace.ts';
 import type { StaffAccess } from './staff-access.ts';
+import type { StaffOAuth } from './staff-oauth.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
 export interface Services {
@@ -13,8 +15,12 @@ export interface Services {
   rateLimits: RateLimits;
   /** Staff sign-in and sessions. */
   staffAccess: StaffAccess;
+  /** "Sign in with GitHub" for staff, when configured. */
+  staffOAuth: StaffOAuth | undefined;
   /** What the staff pages do. */
   workspace: Workspace;
   /** Public origin for links in mails. */
   siteUrl: string;
+  /** Staff-side automation; receives the Git host's webhooks. */
+  workflow: Pick<Workflow, 'receive'>;
 }

@@ -6,7 +6,7 @@ import type { Config } from './config-schema.ts';
 export const STAFF_COOKIE = 'helpdesk_staff';
 const SESSION_HOURS = 12;
 
-const StaffClaimsSchema = z.strictObject({ login: z.string().min(1), exp: z.number().int() });
+const StaffClaimsSchema = z.strictObject({ login: z.string().min(1), exp: z.number().int(), via: z.enum(['password', 'github']).optional() });
 
 /** A signed-in member of staff. */
 export interface StaffSession {
@@ -28,12 +28,17 @@ export function createStaffAccess(options: { secret: string; config: Pick<Config
       // Hash anyway for an unknown login, so timing does not reveal which logins exist.
       const ok = await verifyPassword(password, found?.passwordHash ?? 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA');
       if (!found || !ok) return undefined;
-      return signPayload({ login: found.login, exp: now() + SESSION_HOURS * 3600 }, key);
+      return signPayload({ login: found.login, exp: now() + SESSION_HOURS * 3600, via: 'password' }, key);
+    },
+    /** A session for someone the Git host vouched for (GitHub sign-in, staff checked by the caller). */
+    sessionForHostUser(login: string): string {
+      return signPayload({ login, exp: now() + SESSION_HOURS * 3600, via: 'github' }, key);
     },
     readSession(cookie: string | undefined): StaffSession | undefined {
       if (!cookie) return undefined;
       const result = verifyPayload(cookie, key, StaffClaimsSchema, now());
-      if (!result.ok || !account(result.claims.login)) return undefined;
+      // Password sessions end when the account leaves the config; GitHub sessions were checked at sign-in.
+      if (!result.ok || (result.claims.via !== 'github' && !account(result.claims.login))) return undefined;
       return { login: result.claims.login };
     },
     sessionSeconds: SESSION_HOURS * 3600,

@@ -11,7 +11,7 @@ import { isTicketRef } from './idempotency.ts';
 import { labelName, parseLabelName, type TicketStatus } from './labels.ts';
 import { neutralizeCustomerText } from './neutralize.ts';
 import { renderMessage } from './render-message.ts';
-import { classifyMessage, effectiveAuthor, HEADER_END, isVisibleToCustomer, publicText } from './thread.ts';
+import { classifyMessage, effectiveAuthor, HEADER_END, isVisibleToCustomer, publicText, type MessageKind } from './thread.ts';
 
 export interface DeskOptions {
   config: Config;
@@ -21,6 +21,10 @@ export interface DeskOptions {
   access: CustomerAccess;
   siteUrl: string;
   log?: Pick<Console, 'warn'>;
+  /** The kind a message had when the server first saw it (the workflow's registry); default: classify it now. */
+  kindOf?: (message: TicketMessage) => MessageKind;
+  /** Told after a customer rates a reply (no webhook reports ratings), so the ticket card catches up. */
+  onRated?: (ticketNumber: number) => void;
 }
 
 /** One-line header values: no line breaks, neutralised, short. */
@@ -112,7 +116,7 @@ export function createDesk(options: DeskOptions): Desk {
       },
     ];
     for (const message of ticket.messages) {
-      const kind = classifyMessage(message, config);
+      const kind = options.kindOf?.(message) ?? classifyMessage(message, config);
       if (!isVisibleToCustomer(kind)) continue;
       messages.push({
         id: message.id,
@@ -267,6 +271,7 @@ export function createDesk(options: DeskOptions): Desk {
       if (!config.features.ratings) throw new ApiError('not_allowed', { message: 'Ratings are switched off.' });
       await host.setReaction(messageId, rating === 'helpful' ? '+1' : '-1', rating === 'helpful' ? '-1' : '+1');
       ratings.set(messageId, rating);
+      if (found.number !== undefined) options.onRated?.(found.number);
     },
 
     async attachment(ref, session, name) {

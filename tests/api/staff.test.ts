@@ -117,6 +117,11 @@ describe('role checks on every staff page and endpoint', () => {
 describe('working a ticket from the staff pages', () => {
   it('takes it from the pool, replies publicly, adds an internal note the customer never sees, escalates and closes', async () => {
     const { number, customer, ticketPath } = await newTicket('work@example.com', 'Zip broke on day one');
+    // New tickets are routed at once; a supporter handing it back (unassigning on the host) returns it to the pool.
+    const issueNow = async () => (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+    await waitFor('routing', async () => ((await issueNow()).assignees?.length ?? 0) > 0);
+    await hostOctokit.rest.issues.update({ owner: 'local', repo: 'support', issue_number: number, assignees: [] });
+    await waitFor('back in the pool', async () => (await issueNow()).labels.some((l) => (typeof l === 'string' ? l : l.name) === 'status: new'));
     const staff = await staffClient();
     const queue = new Page(await (await staff.fetch('/staff?assignee=pool')).text());
     expect(queue.all('.ticket-list a').map((a) => a.properties['href'])).toContain(`/staff/tickets/${number}`);

@@ -2,9 +2,12 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Octokit } from 'octokit';
+import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'staff-e2e-')));
 const configFile = path.join(root, 'helpdesk.config.json');
@@ -47,12 +50,18 @@ describe('a supporter working the queue', () => {
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${site.url}/staff`);
 
-    // The outbox files the ticket within moments; the queue lists it in the pool once it has.
+    // The outbox files the ticket within moments and routing assigns it; its supporter hands it back
+    // to the pool on the Git host (unassigns), as happens when someone is away.
+    const octokit = new Octokit({ baseUrl: await waitFor('the issue host', () => findRunningLocalHost(path.join(root, 'data', 'local-host'))), auth: 'local-staff-anna' });
+    const issue = await waitFor('the routed ticket', async () => {
+      const { data } = await octokit.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'open' });
+      return data.find((i) => i.title === 'Headlamp will not turn on' && (i.assignees?.length ?? 0) > 0);
+    });
+    await octokit.rest.issues.update({ owner: 'local', repo: 'support', issue_number: issue.number, assignees: [] });
     await expect.poll(async () => {
       await page.reload();
-      return page.getByRole('link', { name: 'Headlamp will not turn on' }).count();
+      return page.locator('section', { has: page.getByRole('heading', { name: /New — in the pool/ }) }).getByRole('link', { name: 'Headlamp will not turn on' }).count();
     }, { timeout: 20_000 }).toBe(1);
-    expect(await page.getByRole('heading', { name: /New — in the pool/ }).count()).toBe(1);
     await screenshot(page, 'staff-queue');
 
     await page.getByRole('link', { name: 'Headlamp will not turn on' }).click();

@@ -105,6 +105,8 @@ beforeAll(async () => {
   const ticket = await host.createTicket({ title: 'Contract', body: 'x', labels: ['status: new', 'type: question'], key: 'contract-1', customerEmail: 'c@example.com' });
   for (let i = 0; i < 3; i++) await host.createTicket({ title: `More ${i}`, body: 'x', labels: [], key: `contract-more-${i}` });
   const message = await host.addComment(ticket.number, { body: 'hello', key: 'contract-2' });
+  await host.editComment(ticket.number, message.id, { body: 'hello again', key: 'contract-2' });
+  await host.listTicketsUpdatedSince(new Date(Date.now() - 60_000));
   await t.raw(TOKENS.anna, 'POST', `/repos/local/support/issues/${ticket.number}/comments`, { body: '/reply hi' });
   await host.getTicket(ticket.number, { fresh: true });
   await host.getTicket(ticket.number, { fresh: true });
@@ -147,6 +149,7 @@ describe('local host responses match GitHub\'s OpenAPI description', () => {
         'PATCH /repos/{owner}/{repo}/issues/{issue_number}',
         'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
         'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+        'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
         'GET /repos/{owner}/{repo}/issues/comments',
         'GET /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
         'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',

@@ -1,0 +1,27 @@
+import type { APIRoute } from 'astro';
+import { json } from '../../../server/http.ts';
+
+export const prerender = false;
+
+// The Git host waits about ten seconds for an answer; the ticket is processed after this returns.
+const REFUSALS = {
+  unsigned: { status: 401, message: 'The X-Hub-Signature-256 header is missing: set the webhook secret in the repository webhook settings.' },
+  'bad-signature': { status: 401, message: 'The signature does not match: the webhook secret differs from WEBHOOK_SECRET.' },
+  'not-configured': { status: 503, message: 'WEBHOOK_SECRET is not set on this server, so no webhook can be verified.' },
+  'bad-payload': { status: 400, message: 'The body is not JSON: set the webhook content type to application/json.' },
+} as const;
+
+/** Git host webhooks: raw body → verify → de-duplicate → queue → answer at once. */
+export const POST: APIRoute = async ({ request, locals }) => {
+  const outcome = await locals.services!.workflow.receive({
+    id: request.headers.get('x-github-delivery'),
+    event: request.headers.get('x-github-event'),
+    signature: request.headers.get('x-hub-signature-256'),
+    body: await request.text(),
+  });
+  if (outcome.status === 'rejected') {
+    const refusal = REFUSALS[outcome.reason];
+    return json({ error: { code: `webhook_${outcome.reason.replace('-', '_')}`, message: refusal.message } }, { status: refusal.status });
+  }
+  return json(outcome, { status: outcome.status === 'accepted' ? 202 : 200 });
+};

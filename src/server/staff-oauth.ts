@@ -1,0 +1,32 @@
+import { authorizeUrl, isStaffOnHost, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../git-host/oauth.ts';
+import type { GitHost } from '../git-host/index.ts';
+import type { Config } from './config-schema.ts';
+
+/** "Sign in with GitHub" for staff, when an OAuth client is configured and the tickets live on GitHub. */
+export interface StaffOAuth {
+  authorizeUrl(state: string): string;
+  /** The staff login for a returned code; throws OAuthError with a reason for the page. */
+  complete(code: string): Promise<string>;
+}
+
+export function createStaffOAuth(options: {
+  config: Pick<Config, 'gitHost' | 'supporters' | 'siteUrl'>;
+  clientId: string | undefined;
+  clientSecret: string | undefined;
+  host: Pick<GitHost, 'permissionOf'>;
+}): StaffOAuth | undefined {
+  const { config, clientId, clientSecret } = options;
+  if (!clientId || !clientSecret || !config.gitHost.baseUrl) return undefined;
+  const client: OAuthClient = { clientId, clientSecret, webOrigin: webOriginFor(config.gitHost.baseUrl), apiBaseUrl: config.gitHost.baseUrl };
+  const redirectUri = new URL('/staff/oauth/callback', config.siteUrl).href;
+  return {
+    authorizeUrl: (state) => authorizeUrl(client, redirectUri, state),
+    async complete(code) {
+      const login = await loginFromCode(client, code, redirectUri);
+      if (!(await isStaffOnHost(login, config.supporters, (l) => options.host.permissionOf(l)))) {
+        throw new OAuthError(`${login} is not staff here: ask for write access to ${config.gitHost.repository} or to be listed as a supporter.`);
+      }
+      return login;
+    },
+  };
+}

@@ -1,0 +1,133 @@
+import type { MailMessage } from '../mail/transport.ts';
+import { renderTemplate, type MailTemplates, type TemplateName, type TemplateValues } from '../mail/render-template.ts';
+import type { Config } from '../server/config-schema.ts';
+import { describeStatus } from '../tickets/desk.ts';
+import type { TicketStatus } from '../tickets/labels.ts';
+import { renderMessage } from '../tickets/render-message.ts';
+import { labelValue } from './labels.ts';
+import { notifiedSupporters } from './routing.ts';
+
+/** The ticket facts every notification carries. */
+export interface TicketFacts {
+  number: number;
+  ref: string;
+  subject: string;
+  /** When the ticket was opened (ISO). */
+  openedAt: string;
+  status: TicketStatus;
+  priority: string;
+  category: string | undefined;
+  order: string | undefined;
+  customerEmail: string | undefined;
+  /** The ticket in the Git host's UI. */
+  htmlUrl: string;
+  assignees: readonly string[];
+}
+
+/** A mail to send for an event: once per key, however often the event is seen. */
+export interface PlannedMail {
+  key: string;
+  template: TemplateName;
+  message: MailMessage;
+}
+
+/** What happened that someone must hear about. */
+export type Notice =
+  | { kind: 'staff-reply'; messageId: number; staffLogin: string; text: string }
+  | { kind: 'customer-reply'; messageId: number; text: string }
+  | { kind: 'new-ticket'; text: string }
+  | { kind: 'ticket-closed'; closedAt: string };
+
+export interface NotifyContext {
+  config: Pick<Config, 'siteName' | 'supporters' | 'categories'>;
+  templates: MailTemplates;
+  /** The customer's sign-in link for a ticket (absolute URL). */
+  signInUrl(email: string, ref: string): string;
+}
+
+function formatDate(iso: string): string {
+  return `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+/** The event key of a notice: one mail per key, ever. */
+export function noticeKey(ticketNumber: number, notice: Notice): string {
+  switch (notice.kind) {
+    case 'staff-reply':
+    case 'customer-reply':
+      return `${notice.kind}:${ticketNumber}:${notice.messageId}`;
+    case 'new-ticket':
+      return `new-ticket:${ticketNumber}`;
+    case 'ticket-closed':
+      return `ticket-closed:${ticketNumber}:${notice.closedAt}`;
+  }
+}
+
+/**
+ * The mails for a notice (PRODUCT.md, notifications): the customer hears about staff public replies and
+ * the close, with the reply text, the ticket facts and a sign-in link; the supporters of the category (or
+ * every present supporter) with an email hear about new tickets and customer replies, with a link to the
+ * issue. Internal notes are never a notice, so their text can reach no mail.
+ */
+export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContext): PlannedMail[] {
+  const key = noticeKey(facts.number, notice);
+  const category = ctx.config.categories.find((c) => c.id === facts.category);
+  const common: TemplateValues = {
+    siteName: ctx.config.siteName,
+    ref: facts.ref,
+    subject: facts.subject,
+    opened: formatDate(facts.openedAt),
+    priority: facts.priority,
+    category: category?.title.en ?? facts.category,
+    order: facts.order,
+  };
+  const toCustomer = (template: TemplateName, values: TemplateValues): PlannedMail[] => {
+    if (!facts.customerEmail) return [];
+    const link = ctx.signInUrl(facts.customerEmail, facts.ref);
+    const mail = renderTemplate(ctx.templates[template], { ...common, status: describeStatus(facts.status).text, link, ...values });
+    return [{ key, template, message: { to: facts.customerEmail, ...mail } }];
+  };
+  const toStaff = (template: TemplateName, values: TemplateValues): PlannedMail[] => {
+    const to = notifiedSupporters(ctx.config.supporters, facts.category).flatMap((s) => (s.email ? [s.email] : []));
+    if (to.length === 0) return [];
+    const mail = renderTemplate(ctx.templates[template], { ...common, status: facts.status, link: facts.htmlUrl, assignee: facts.assignees.join(', ') || undefined, ...values });
+    return [{ key, template, message: { to, ...mail } }];
+  };
+  switch (notice.kind) {
+    case 'staff-reply': {
+      const staffName = ctx.config.supporters.find((s) => s.login.toLowerCase() === notice.staffLogin.toLowerCase())?.displayName ?? 'Our support team';
+      return toCustomer('staff-reply', { staffName, replyText: notice.text, replyHtml: renderMessage(notice.text) });
+    }
+    case 'ticket-closed':
+      return toCustomer('ticket-closed', {});
+    case 'new-ticket':
+      return toStaff('new-ticket', { messageText: notice.text, messageHtml: renderMessage(notice.text) });
+    case 'customer-reply':
+      return toStaff('customer-reply', { messageText: notice.text, messageHtml: renderMessage(notice.text) });
+  }
+}
+
+/** Ticket facts from labels and metadata. */
+export function factsOf(ticket: {
+  number: number;
+  title: string;
+  createdAt: string;
+  labels: readonly string[];
+  assignees: readonly string[];
+  htmlUrl: string;
+  meta: { ref?: string | undefined; customer?: { email?: string | undefined } | undefined; extra?: Record<string, unknown> | undefined } | undefined;
+}, status: TicketStatus): TicketFacts {
+  const order = ticket.meta?.extra?.['order'];
+  return {
+    number: ticket.number,
+    ref: ticket.meta?.ref ?? `#${ticket.number}`,
+    subject: ticket.title,
+    openedAt: ticket.createdAt,
+    status,
+    priority: labelValue(ticket.labels, 'priority') ?? 'normal',
+    category: labelValue(ticket.labels, 'category'),
+    order: typeof order === 'string' && order !== '' ? order : undefined,
+    customerEmail: ticket.meta?.customer?.email,
+    htmlUrl: ticket.htmlUrl,
+    assignees: ticket.assignees,
+  };
+}

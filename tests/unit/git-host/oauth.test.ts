@@ -1,0 +1,64 @@
+import { createServer, type Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorizeUrl, isStaffOnHost, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../../../src/git-host/oauth.ts';
+
+// github.com cannot be reached here: a stand-in on loopback answers the three OAuth and REST calls.
+let server: Server;
+let client: OAuthClient;
+const seen: { path: string; auth: string | undefined; body: string }[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c) => (body += c));
+    req.on('end', () => {
+      seen.push({ path: req.url ?? '', auth: req.headers.authorization, body });
+      res.setHeader('Content-Type', 'application/json');
+      if (req.url === '/login/oauth/access_token') {
+        const { code } = JSON.parse(body) as { code: string };
+        res.end(JSON.stringify(code === 'good-code' ? { access_token: 'user-token', token_type: 'bearer' } : { error: 'bad_verification_code' }));
+      } else if (req.url === '/api/v3/user') {
+        res.statusCode = req.headers.authorization === 'Bearer user-token' ? 200 : 401;
+        res.end(JSON.stringify({ login: 'octo-maintainer' }));
+      } else {
+        res.statusCode = 404;
+        res.end('{}');
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const origin = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  client = { clientId: 'client-1', clientSecret: 'secret-1', webOrigin: origin, apiBaseUrl: `${origin}/api/v3` };
+});
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe('staff sign-in with GitHub', () => {
+  it('knows where GitHub and GitHub Enterprise Server serve the sign-in', () => {
+    expect(webOriginFor('https://api.github.com')).toBe('https://github.com');
+    expect(webOriginFor('https://git.example.com/api/v3')).toBe('https://git.example.com');
+    const url = new URL(authorizeUrl(client, 'https://help.example.com/staff/oauth/callback', 'state-1'));
+    expect(url.pathname).toBe('/login/oauth/authorize');
+    expect(Object.fromEntries(url.searchParams)).toEqual({ client_id: 'client-1', redirect_uri: 'https://help.example.com/staff/oauth/callback', state: 'state-1', allow_signup: 'false' });
+  });
+
+  it('turns the code into the user login, using the user token only to ask who they are', async () => {
+    expect(await loginFromCode(client, 'good-code', 'https://help.example.com/cb')).toBe('octo-maintainer');
+    expect(seen.find((r) => r.path === '/login/oauth/access_token')?.body).toContain('"client_secret":"secret-1"');
+    expect(seen.find((r) => r.path === '/api/v3/user')?.auth).toBe('Bearer user-token');
+  });
+
+  it('refuses a bad code with a message for the sign-in page', async () => {
+    await expect(loginFromCode(client, 'stolen-code', 'https://help.example.com/cb')).rejects.toThrow(OAuthError);
+  });
+
+  it('lets in configured supporters and users with write access, nobody else', async () => {
+    const permissions: Record<string, string> = { 'octo-maintainer': 'write', 'octo-admin': 'admin', 'random-reader': 'read' };
+    const permissionOf = async (login: string) => permissions[login];
+    const supporters = [{ login: 'Support-Anna' }];
+    expect(await isStaffOnHost('support-anna', supporters, permissionOf)).toBe(true);
+    expect(await isStaffOnHost('octo-maintainer', supporters, permissionOf)).toBe(true);
+    expect(await isStaffOnHost('octo-admin', supporters, permissionOf)).toBe(true);
+    expect(await isStaffOnHost('random-reader', supporters, permissionOf)).toBe(false);
+    expect(await isStaffOnHost('stranger', supporters, async () => { throw new Error('404'); })).toBe(false);
+  });
+});
