@@ -103,8 +103,11 @@ export interface GitHost {
   listReactions(messageId: number): Promise<Array<{ content: string; login: string }>>;
   /** Sets the bot's reaction (a rating): adds `content` and removes the bot's `replaces` reaction if any. */
   setReaction(messageId: number, content: ReactionContent, replaces?: ReactionContent): Promise<void>;
-  /** Looks a ticket up by the idempotency key in its metadata, among the bot's recent issues. */
-  findTicketByKey(key: string): Promise<TicketSummary | undefined>;
+  /**
+   * Looks a ticket up by the idempotency key in its metadata, among the bot's issues created at or after `since`
+   * (newest first, as many pages as that takes); without `since`, among the bot's 100 most recent issues.
+   */
+  findTicketByKey(key: string, since?: Date): Promise<TicketSummary | undefined>;
   /** Looks a message up by its idempotency key among the bot's comments on a ticket. */
   findMessageByKey(ticketNumber: number, key: string, since?: Date): Promise<TicketMessage | undefined>;
   /** Creates the attachments branch from the default branch when it is missing. */
@@ -122,7 +125,7 @@ function splitRepo(fullName: string): { owner: string; repo: string } {
   return { owner, repo };
 }
 
-/** Recent issues searched for an idempotency key: a create retried later than this many issues is not found. */
+/** Issues per page when looking an idempotency key up (GitHub's maximum page size). */
 const KEY_LOOKUP_ISSUES = 100;
 
 /** Creates the adapter: the one module that talks to the Git host. */
@@ -439,19 +442,26 @@ export function createGitHost(options: GitHostOptions): GitHost {
       await host.addReaction(messageId, content);
     },
 
-    async findTicketByKey(key) {
+    async findTicketByKey(key, since) {
       const ctx = await mapping();
-      const { data } = await call('look up a ticket by idempotency key', false, () =>
-        octokit.request('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'desc', per_page: KEY_LOOKUP_ISSUES }),
-      );
-      for (const issue of data) {
-        const summary = issueToSummary(issue, ctx);
-        if (summary.meta?.key === key) {
-          remember(summary);
-          return summary;
+      // Newest created first: an issue created while we page shifts the rest to later pages (seen twice,
+      // never skipped), and creation times never change, so we can stop at the first one older than `since`.
+      // (In a burst, a create whose answer was lost can be hundreds of issues back by the time it is retried.)
+      return call('look up a ticket by idempotency key', false, async () => {
+        const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'desc', per_page: KEY_LOOKUP_ISSUES });
+        for await (const { data } of pages) {
+          for (const issue of data) {
+            const summary = issueToSummary(issue as Issue, ctx);
+            if (summary.meta?.key === key) {
+              remember(summary);
+              return summary;
+            }
+          }
+          const oldest = data.at(-1);
+          if (!since || !oldest || Date.parse(oldest.created_at) < since.getTime()) return undefined;
         }
-      }
-      return undefined;
+        return undefined;
+      });
     },
 
     async findMessageByKey(ticketNumber, key, since) {

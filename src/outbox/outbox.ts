@@ -336,12 +336,14 @@ export class Outbox {
   private async perform(state: EntryState, host: GitHost): Promise<{ number?: number; messageId?: number; path?: string }> {
     const { entry } = state;
     const { op } = entry;
-    // A previous attempt may have reached the host (timeout, 5xx, crash): look the key up before sending again.
+    // A previous attempt may have reached the host (timeout, 5xx, crash): look the key up before sending again,
+    // among everything created since the first attempt (a minute earlier, for clock skew with the host). Not only
+    // among the latest issues: during a burst, hundreds may have been created while this entry backed off.
     const unknown = state.attempts > 0;
     const since = state.firstAttemptAt ? new Date(Date.parse(state.firstAttemptAt) - 60_000) : undefined;
     if (op.kind === 'createTicket') {
       if (unknown) {
-        const found = await host.findTicketByKey(entry.id);
+        const found = await host.findTicketByKey(entry.id, since ?? new Date(0));
         if (found) return { number: found.number };
       }
       await this.journal.append({ t: 'attempt', id: entry.id, at: new Date().toISOString() });

@@ -84,7 +84,7 @@ export async function createServices(): Promise<RunningServices> {
   if (!webhookSecret) console.warn('helpdesk: WEBHOOK_SECRET is not set: webhooks are refused and staff changes wait for the reconciliation sweep. Set it to the secret of the repository webhook.');
   workflow.start();
   const desk = createDesk({ config, host: opened.host, outbox, mail, access, siteUrl: config.siteUrl, kindOf: workflow.kindOf, onRated: workflow.ticketChanged });
-  console.info(`helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : config.gitHost.baseUrl} (${config.gitHost.repository}); mail to ${mail.description}`);
+  console.info(`helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`);
   return {
     config,
     desk,

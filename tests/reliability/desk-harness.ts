@@ -1,0 +1,394 @@
+// The support desk under stress: a real site server (a child process we can SIGKILL), the embedded issue host
+// in this process, and a proxy in between that enforces a secondary rate limit on content-creating requests.
+// Used by tests/reliability/*.test.ts (short forms) and scripts/bench-tickets.ts (full forms). Loopback only.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { startLocalHost, type FaultsInput, type LocalHost } from '../../src/local-host/index.ts';
+import { readMetadata, type TicketMetadata } from '../../src/tickets/metadata.ts';
+
+export const BOT_LOGIN = 'helpdesk-bot';
+const OWNER_TOKEN = 'local-owner-token';
+const REPOSITORY = 'local/support';
+
+/** An issue as the host stores it, with the bot's metadata block (undefined when not written by the bot). */
+export interface HostTicket {
+  number: number;
+  title: string;
+  meta: TicketMetadata | undefined;
+}
+
+/** Every issue on the host (all states, every page), read as the repository owner. */
+export async function listHostTickets(hostUrl: string): Promise<HostTicket[]> {
+  const all: HostTicket[] = [];
+  for (let page = 1; ; page += 1) {
+    const response = await fetch(`${hostUrl}/repos/${REPOSITORY}/issues?state=all&per_page=100&page=${page}`, { headers: { authorization: `token ${OWNER_TOKEN}` } });
+    if (!response.ok) throw new Error(`listing issues answered ${response.status}`);
+    const issues = (await response.json()) as Array<{ number: number; title: string; body: string | null; user: { login: string } | null }>;
+    for (const issue of issues) all.push({ number: issue.number, title: issue.title, meta: readMetadata(issue.body, issue.user, BOT_LOGIN) });
+    if (issues.length < 100) return all;
+  }
+}
+
+/** What an audit of the host against the acknowledged tickets found. */
+export interface Audit {
+  acknowledged: number;
+  /** Acknowledged refs with no issue. */
+  lost: string[];
+  /** Refs, outbox keys or draft keys that appear on more than one issue. */
+  duplicates: string[];
+  /** Desk tickets on the host (acknowledged or not). */
+  issues: number;
+}
+
+function repeated(values: Array<string | undefined>): string[] {
+  const seen = new Map<string, number>();
+  for (const v of values) if (v !== undefined) seen.set(v, (seen.get(v) ?? 0) + 1);
+  return [...seen].filter(([, n]) => n > 1).map(([v, n]) => `${v} ×${n}`);
+}
+
+/** Checks that every acknowledged ref exists exactly once and that no ref, key or draft key is on two issues. */
+export async function auditHost(hostUrl: string, acknowledged: Iterable<string>): Promise<Audit> {
+  const tickets = (await listHostTickets(hostUrl)).filter((t) => t.meta?.kind === 'ticket');
+  const refs = new Set(tickets.map((t) => t.meta?.ref));
+  const acks = [...new Set(acknowledged)];
+  const draftKey = (t: HostTicket) => (typeof t.meta?.extra?.['draftKey'] === 'string' ? (t.meta.extra['draftKey'] as string) : undefined);
+  return {
+    acknowledged: acks.length,
+    lost: acks.filter((ref) => !refs.has(ref)),
+    duplicates: [...repeated(tickets.map((t) => t.meta?.ref)), ...repeated(tickets.map((t) => t.meta?.key)), ...repeated(tickets.map(draftKey))],
+    issues: tickets.length,
+  };
+}
+
+/** A secondary rate limit as GitHub enforces it: at most `max` content-creating requests per `windowMs`, per token. */
+export interface SecondaryLimit {
+  max: number;
+  windowMs: number;
+  /** 403 (GitHub's usual answer) or 429. @default 403 */
+  status?: 403 | 429;
+}
+
+export interface LimitingProxy {
+  url: string;
+  /** Requests the proxy answered with a secondary-rate-limit error. */
+  limited: number;
+  /** Requests forwarded, by method. */
+  forwarded: Record<string, number>;
+  close(): Promise<void>;
+}
+
+/**
+ * A loopback proxy in front of the issue host that answers content-creating requests (anything but GET/HEAD)
+ * beyond the limit with GitHub's secondary-rate-limit answer and a `retry-after`, and forwards the rest.
+ */
+export async function startLimitingProxy(target: string, limit: SecondaryLimit): Promise<LimitingProxy> {
+  const recent = new Map<string, number[]>();
+  const state = { limited: 0, forwarded: {} as Record<string, number> };
+  const targetUrl = new URL(target);
+  const server: Server = createServer((req, res) => {
+    const method = req.method ?? 'GET';
+    if (method !== 'GET' && method !== 'HEAD' && !req.url?.startsWith('/_admin')) {
+      const who = req.headers.authorization ?? 'anonymous';
+      const now = Date.now();
+      const times = (recent.get(who) ?? []).filter((t) => t > now - limit.windowMs);
+      recent.set(who, times);
+      if (times.length >= limit.max) {
+        state.limited += 1;
+        const retryAfter = Math.max(1, Math.ceil(((times[0] as number) + limit.windowMs - now) / 1000));
+        const status = limit.status ?? 403;
+        req.resume();
+        res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfter) });
+        res.end(JSON.stringify({ message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) }));
+        return;
+      }
+      times.push(now);
+    }
+    state.forwarded[method] = (state.forwarded[method] ?? 0) + 1;
+    const upstream = httpRequest({ host: targetUrl.hostname, port: targetUrl.port, method, path: req.url, headers: { ...req.headers, host: targetUrl.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    // The host reset the connection (an injected fault): reset ours too, so the client sees the same.
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  server.keepAliveTimeout = 1000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    get limited() {
+      return state.limited;
+    },
+    forwarded: state.forwarded,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface DeskHost {
+  local: LocalHost;
+  proxy: LimitingProxy;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the issue host (its data in `dataDir/host`) behind a limiting proxy, and registers the proxy as the
+ * embedded host of `dataDir` (the lock file the site reads), so a site server on `DATA_DIR=dataDir` uses it.
+ */
+export async function startDeskHost(dataDir: string, options: { limit: SecondaryLimit; faults?: FaultsInput }): Promise<DeskHost> {
+  const local = await startLocalHost({ dataDir: path.join(dataDir, 'host'), repositories: [{ fullName: REPOSITORY, private: true }], rateLimit: 1_000_000, ...(options.faults ? { faults: options.faults } : {}) });
+  const proxy = await startLimitingProxy(local.url, options.limit);
+  mkdirSync(path.join(dataDir, 'local-host'), { recursive: true });
+  writeFileSync(path.join(dataDir, 'local-host', 'local-host.json'), JSON.stringify({ pid: process.pid, url: proxy.url }));
+  return {
+    local,
+    proxy,
+    async close() {
+      await proxy.close();
+      await local.close();
+    },
+  };
+}
+
+/** A config file for stress runs: the project's config with the abuse limits raised and rare sweeps. */
+export function writeStressConfig(file: string, base = 'helpdesk.config.json'): string {
+  const config = JSON.parse(readFileSync(base, 'utf8')) as Record<string, unknown>;
+  const big = 1_000_000;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify({ ...config, abuse: { ticketsPerIpPerHour: big, ticketsPerEmailPerHour: big, linksPerEmailPer15Min: big }, sweepIntervalSeconds: 3600 }, null, 2));
+  return file;
+}
+
+/** The site's server as a child process that can be killed with SIGKILL and started again on the same port. */
+export interface SiteServer {
+  url: string;
+  /** The running process's pid (changes on restart). */
+  pid(): number | undefined;
+  /** Everything the server printed (all runs). */
+  output(): string;
+  start(): Promise<void>;
+  /** SIGKILL: no chance to flush or clean up. */
+  kill(): Promise<void>;
+  /** Peak resident memory of the current process in bytes (Linux: VmHWM), if readable. */
+  peakRss(): number | undefined;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Prepares (does not start) a site server for a build, a config file and a data folder. */
+export async function siteServer(options: { outDir: string; configFile: string; dataDir: string; readyTimeoutMs?: number }): Promise<SiteServer> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  let output = '';
+  const env = {
+    ...process.env,
+    HELPDESK_CONFIG: path.resolve(options.configFile),
+    HELPDESK_CONTENT: path.resolve('content/articles'),
+    DATA_DIR: options.dataDir,
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    SESSION_SECRET: 'reliability-session-secret-0123456789abcdef',
+  };
+  const server: SiteServer = {
+    url,
+    pid: () => child?.pid,
+    output: () => output,
+    async start() {
+      const proc = spawn(process.execPath, [path.resolve('scripts/serve.ts'), options.outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = proc;
+      exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+      proc.stdout?.on('data', (chunk) => (output += chunk));
+      proc.stderr?.on('data', (chunk) => (output += chunk));
+      const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
+      // Ready once the desk answers: that also opens the outbox and starts its drainer.
+      for (;;) {
+        if (proc.exitCode !== null) throw new Error(`site server exited with ${proc.exitCode}:\n${output.slice(-4000)}`);
+        try {
+          const response = await fetch(`${url}/tickets/new`);
+          if (response.status === 200) return;
+        } catch {
+          // not listening yet
+        }
+        if (Date.now() > deadline) throw new Error(`site server did not answer within ${options.readyTimeoutMs ?? 30_000} ms:\n${output.slice(-4000)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    async kill() {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    },
+    peakRss() {
+      try {
+        const status = readFileSync(`/proc/${child?.pid}/status`, 'utf8');
+        const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
+        return kb ? Number(kb) * 1024 : undefined;
+      } catch {
+        return undefined;
+      }
+    },
+    async stop() {
+      if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGTERM');
+        await exited;
+      }
+    },
+  };
+  return server;
+}
+
+/** The ticket form's fields for submission `i`; `draftKey` makes a resubmission open the same ticket. */
+export function ticketFields(i: number, draftKey: string = randomUUID()): Record<string, string> {
+  return {
+    email: `customer-${i}@example.com`,
+    name: `Customer ${i}`,
+    subject: `Stress ticket ${i}`,
+    message: `Load test message number ${i}. My parcel did not arrive.`,
+    type: 'problem',
+    category: ['orders', 'shipping', 'returns', 'payments'][i % 4] as string,
+    website: '',
+    idempotencyKey: draftKey,
+  };
+}
+
+/** A multipart body for the ticket form, as a browser sends it. */
+export function multipartBody(fields: Record<string, string>): { body: string; contentType: string } {
+  const boundary = `----stress${randomUUID().replace(/-/g, '')}`;
+  const parts = Object.entries(fields).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+/** An acknowledged submission: the ref and the session cookie that may read it. */
+export interface Ack {
+  ref: string;
+  cookie: string;
+}
+
+/** Submits one ticket (JSON answer); the ack when the site answered 201, else undefined. Throws on network errors. */
+export async function submitTicket(siteUrl: string, fields: Record<string, string>): Promise<Ack | undefined> {
+  const { body, contentType } = multipartBody(fields);
+  const response = await fetch(`${siteUrl}/tickets/new`, { method: 'POST', body, headers: { 'content-type': contentType, accept: 'application/json', origin: siteUrl }, redirect: 'manual' });
+  const text = await response.text();
+  if (response.status !== 201) return undefined;
+  return ackFrom(text, response.headers.getSetCookie());
+}
+
+/** Reads the ref out of the `{ url }` answer and the session cookie out of Set-Cookie. */
+export function ackFrom(body: string, setCookies: string[]): Ack | undefined {
+  const url = (JSON.parse(body) as { url?: string }).url ?? '';
+  const ref = /\/tickets\/(T-[A-Z0-9]+)/.exec(url)?.[1];
+  if (!ref) return undefined;
+  const cookie = setCookies.map((c) => c.split(';')[0]).join('; ');
+  return { ref, cookie };
+}
+
+/**
+ * Submits `count` tickets with `concurrency` clients. A submission that fails on the network (the server was
+ * killed) is sent again with the same draft key until it is acknowledged or `deadline` passes, as the
+ * offline-draft form does. Resolves with the acks, in completion order.
+ */
+export async function submitMany(siteUrl: string, count: number, options: { concurrency: number; offset?: number; deadline: number; onAck?: (ack: Ack) => void }): Promise<{ acks: Ack[]; refused: number; networkErrors: number }> {
+  const acks: Ack[] = [];
+  let next = 0;
+  let refused = 0;
+  let networkErrors = 0;
+  const worker = async () => {
+    while (next < count) {
+      const i = (options.offset ?? 0) + next++;
+      const fields = ticketFields(i);
+      for (;;) {
+        if (Date.now() > options.deadline) throw new Error(`submission ${i} not acknowledged before the deadline`);
+        try {
+          const ack = await submitTicket(siteUrl, fields);
+          if (ack) {
+            acks.push(ack);
+            options.onAck?.(ack);
+          } else refused += 1;
+          break;
+        } catch {
+          networkErrors += 1;
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency }, worker));
+  return { acks, refused, networkErrors };
+}
+
+/** Polls `check` every `intervalMs` until it returns a value, or throws after `timeoutMs` saying what it waited for. */
+export async function pollUntil<T>(what: string, check: () => Promise<T | undefined>, timeoutMs: number, intervalMs = 250): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/** Waits until every acknowledged ticket is on the host; resolves with the final audit. */
+export function waitForDelivery(hostUrl: string, acks: Iterable<string>, timeoutMs: number): Promise<Audit> {
+  const refs = [...acks];
+  return pollUntil(`all ${refs.length} acknowledged tickets on the host`, async () => {
+    const audit = await auditHost(hostUrl, refs);
+    return audit.lost.length === 0 ? audit : undefined;
+  }, timeoutMs, 500);
+}
+
+/** What the outbox journal of a data folder says about its entries. */
+export interface JournalStats {
+  entries: number;
+  /** Entries whose last record is an attempt: read after a kill, the requests the process died waiting for. */
+  inFlight: number;
+  /** Entries sent more than once. */
+  retried: number;
+  /** Lines a crash tore (skipped on replay). */
+  tornLines: number;
+}
+
+/** Reads `dataDir/outbox/journal.ndjson` the way a support engineer would, without opening the outbox. */
+export function journalStats(dataDir: string): JournalStats {
+  const lines = readFileSync(path.join(dataDir, 'outbox', 'journal.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '');
+  const attempts = new Map<string, number>();
+  const last = new Map<string, string>();
+  let entries = 0;
+  let tornLines = 0;
+  for (const line of lines) {
+    let record: { t: string; id?: string };
+    try {
+      record = JSON.parse(line) as { t: string; id?: string };
+    } catch {
+      tornLines += 1;
+      continue;
+    }
+    if (record.t === 'enqueue') entries += 1;
+    if (!record.id) continue;
+    last.set(record.id, record.t);
+    if (record.t === 'attempt') attempts.set(record.id, (attempts.get(record.id) ?? 0) + 1);
+  }
+  return { entries, inFlight: [...last.values()].filter((t) => t === 'attempt').length, retried: [...attempts.values()].filter((n) => n > 1).length, tornLines };
+}

@@ -1,0 +1,67 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GitHost } from '../../src/git-host/index.ts';
+import { openOutbox, type Outbox } from '../../src/outbox/index.ts';
+import { startTestHost, tempDir, TOKENS, type TestHost } from '../helpers/local-host.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { listHostTickets } from './desk-harness.ts';
+
+const quiet = { warn: () => {}, info: () => {} };
+let t: TestHost;
+let host: GitHost;
+let outbox: Outbox;
+let removeDir: () => Promise<void>;
+
+beforeAll(async () => {
+  t = await startTestHost();
+  host = t.adapter();
+  const { dir, remove } = await tempDir('outbox-lookup-');
+  removeDir = remove;
+  // A long backoff: the entry whose create failed waits while other issues are created.
+  outbox = await openOutbox({ dir, host, backoff: { baseMs: 60_000, maxMs: 60_000 }, log: quiet });
+});
+afterAll(async () => {
+  await outbox.close();
+  await t.stop();
+  await removeDir();
+});
+
+/** Drains until the entry is done (backoff skipped by clearing `retryAt`, as a later drainer pass would). */
+async function drainEntry(entryId: string): Promise<void> {
+  await waitFor(`entry ${entryId} done`, async () => {
+    const state = outbox.entries.get(entryId);
+    if (state && state.status === 'queued') state.retryAt = 0;
+    await outbox.drainOnce();
+    return outbox.entries.get(entryId)?.status === 'done';
+  });
+}
+
+describe('outbox lookups of creates with an unknown outcome', () => {
+  it('finds an issue that was created further back than the 100 most recent (no duplicate)', async () => {
+    const { ref, entryId } = await outbox.createTicket({ title: 'Created, then the answer was lost', body: 'x', labels: [] });
+    // The host applies the create and answers 502: the outbox cannot know it went through.
+    t.local.setFaults({ serverError: { count: 1, afterApply: true }, methods: ['POST'] });
+    await outbox.drainOnce();
+    t.local.setFaults({});
+    expect(outbox.entries.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
+    // Meanwhile the burst goes on: 120 newer bot issues push it out of the "100 most recent".
+    for (let i = 0; i < 120; i += 1) {
+      const res = await t.raw(TOKENS.bot, 'POST', '/repos/local/support/issues', { title: `burst ${i}`, body: 'y' });
+      expect(res.status).toBe(201);
+    }
+    await drainEntry(entryId);
+    const mine = (await listHostTickets(t.local.url)).filter((i) => i.meta?.ref === ref);
+    expect(mine.map((i) => i.meta?.key)).toEqual([entryId]);
+    expect(outbox.resolve(ref)).toBe(mine[0]?.number);
+  });
+
+  it('creates the ticket once when the failed create never reached the host', async () => {
+    const { ref, entryId } = await outbox.createTicket({ title: 'Refused before applying', body: 'x', labels: [] });
+    t.local.setFaults({ serverError: { count: 1 }, methods: ['POST'] });
+    await outbox.drainOnce();
+    t.local.setFaults({});
+    expect(outbox.entries.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
+    await drainEntry(entryId);
+    const mine = (await listHostTickets(t.local.url)).filter((i) => i.meta?.ref === ref);
+    expect(mine).toHaveLength(1);
+  });
+});
