@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseLabelName, TICKET_PRIORITIES, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
+import { labelValue, TICKET_PRIORITIES, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
 
 /** A ticket as the queue lists it. */
 export interface QueueTicket {
@@ -48,14 +48,11 @@ export function parseQueueFilter(params: URLSearchParams): QueueFilter {
   return QueueFilterSchema.parse(Object.fromEntries([...params].filter(([, v]) => v !== '')));
 }
 
-function labelOf(labels: readonly string[], group: 'status' | 'priority' | 'type' | 'category'): string | undefined {
-  return labels.map(parseLabelName).find((l) => l?.group === group)?.value;
-}
 
 /** A ticket's status as staff see it: the closed state wins over a stale label. */
 export function toQueueRow(ticket: QueueTicket): QueueRow {
-  const status = ticket.state === 'closed' ? 'closed' : ((labelOf(ticket.labels, 'status') as TicketStatus | undefined) ?? 'new');
-  return { ...ticket, status, priority: labelOf(ticket.labels, 'priority') ?? 'normal', type: labelOf(ticket.labels, 'type') ?? '', category: labelOf(ticket.labels, 'category') ?? '' };
+  const status = ticket.state === 'closed' ? 'closed' : ((labelValue(ticket.labels, 'status') as TicketStatus | undefined) ?? 'new');
+  return { ...ticket, status, priority: labelValue(ticket.labels, 'priority') ?? 'normal', type: labelValue(ticket.labels, 'type') ?? '', category: labelValue(ticket.labels, 'category') ?? '' };
 }
 
 export interface QueuePage {

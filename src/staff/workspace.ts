@@ -3,7 +3,7 @@ import type { Ticket } from '../git-host/mapping.ts';
 import type { Config } from '../server/config-schema.ts';
 import { ApiError } from '../server/http.ts';
 import { newIdempotencyKey } from '../tickets/idempotency.ts';
-import { labelName, parseLabelName, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
+import { labelValue, withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
 import { customerTextForDisplay } from '../tickets/neutralize.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { classifyMessage, effectiveAuthor, HEADER_END, stripCustomerHeader, type MessageKind } from '../tickets/thread.ts';
@@ -56,13 +56,6 @@ export function issueWebUrl(gitHost: Pick<Config['gitHost'], 'baseUrl' | 'reposi
   return `${web}/${gitHost.repository}/issues/${number}`;
 }
 
-function labelValue(labels: readonly string[], group: LabelGroup): string | undefined {
-  return labels.map(parseLabelName).find((l) => l?.group === group)?.value;
-}
-
-function withLabel(labels: readonly string[], group: LabelGroup, value: string): string[] {
-  return [...labels.filter((l) => parseLabelName(l)?.group !== group), labelName(group, value)];
-}
 
 /**
  * What the staff pages do, through the Git host layer only, so on GitHub every action shows up in

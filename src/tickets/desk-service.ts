@@ -8,7 +8,7 @@ import { ApiError } from '../server/http.ts';
 import { sniffType, type CheckedAttachment } from './attachments.ts';
 import type { AttachmentView, Desk, MessageView, OpenTicketInput, TicketListItem, TicketView } from './desk.ts';
 import { isTicketRef } from './idempotency.ts';
-import { labelName, parseLabelName, type TicketStatus } from './labels.ts';
+import { labelName, labelValue, parseLabelName, withLabel, type TicketStatus } from './labels.ts';
 import { neutralizeCustomerText } from './neutralize.ts';
 import { renderMessage } from './render-message.ts';
 import { classifyMessage, effectiveAuthor, HEADER_END, isVisibleToCustomer, publicText, type MessageKind } from './thread.ts';
@@ -51,19 +51,18 @@ function statusOf(labels: readonly string[], state: 'open' | 'closed'): TicketSt
   return (label?.value as TicketStatus | undefined) ?? 'new';
 }
 
-function labelValue(labels: readonly string[], group: 'priority' | 'type' | 'category', fallback: string): string {
-  return labels.map(parseLabelName).find((l) => l?.group === group)?.value ?? fallback;
+function labelOr(labels: readonly string[], group: 'priority' | 'type' | 'category', fallback: string): string {
+  return labelValue(labels, group) ?? fallback;
 }
 
 /** A category label's display name from the config, e.g. "shipping" → "Shipping & delivery". */
 function categoryName(config: Pick<Config, 'categories'>, labels: readonly string[]): string {
-  const id = labelValue(labels, 'category', '');
+  const id = labelOr(labels, 'category', '');
   return config.categories.find((c) => c.id === id)?.title.en ?? id;
 }
 
-/** Replaces the status label, keeping every other label. */
 function withStatus(labels: readonly string[], status: TicketStatus): string[] {
-  return [...labels.filter((l) => parseLabelName(l)?.group !== 'status'), labelName('status', status)];
+  return withLabel(labels, 'status', status);
 }
 
 /** The support desk behind the customer portal, over the Git host adapter and the durable outbox. */
@@ -136,8 +135,8 @@ export function createDesk(options: DeskOptions): Desk {
       ref,
       subject: ticket.title,
       status,
-      priority: labelValue(ticket.labels, 'priority', 'normal'),
-      type: labelValue(ticket.labels, 'type', ''),
+      priority: labelOr(ticket.labels, 'priority', 'normal'),
+      type: labelOr(ticket.labels, 'type', ''),
       category: categoryName(config, ticket.labels),
       order: typeof ticket.meta?.extra?.['order'] === 'string' && ticket.meta.extra['order'] !== '' ? ticket.meta.extra['order'] : undefined,
       openedAt: ticket.createdAt,
@@ -170,8 +169,8 @@ export function createDesk(options: DeskOptions): Desk {
           ref,
           subject: op.title,
           status: 'queued',
-          priority: labelValue(op.labels, 'priority', 'normal'),
-          type: labelValue(op.labels, 'type', ''),
+          priority: labelOr(op.labels, 'priority', 'normal'),
+          type: labelOr(op.labels, 'type', ''),
           category: categoryName(config, op.labels),
           order: typeof extra['order'] === 'string' && extra['order'] !== '' ? extra['order'] : undefined,
           openedAt: read.createdAt,

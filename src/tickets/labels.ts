@@ -68,3 +68,13 @@ export function ticketLabels(config: Pick<Config, 'ticketTypes' | 'categories'>)
     })),
   ];
 }
+
+/** The value of a group's label, e.g. `priority` → `normal`; undefined when the group has none. */
+export function labelValue(labels: readonly string[], group: LabelGroup): string | undefined {
+  return labels.map(parseLabelName).find((l) => l?.group === group)?.value;
+}
+
+/** Replaces a group's label (e.g. the status), keeping every other label. */
+export function withLabel(labels: readonly string[], group: LabelGroup, value: string): string[] {
+  return [...labels.filter((l) => parseLabelName(l)?.group !== group), labelName(group, value)];
+}

@@ -1,5 +1,5 @@
 import type { Config } from '../server/config-schema.ts';
-import { labelName, parseLabelName, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
+import { labelName, parseLabelName, withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
 
 /** The facts label repair looks at. */
 export interface LabelledTicket {
@@ -20,14 +20,11 @@ export function statusLabelOf(labels: readonly string[]): TicketStatus | undefin
   return found?.value as TicketStatus | undefined;
 }
 
-/** The value of a group's label, e.g. `priority` → `normal`. */
-export function labelValue(labels: readonly string[], group: LabelGroup): string | undefined {
-  return labels.map(parseLabelName).find((l) => l?.group === group)?.value;
-}
+export { labelValue } from '../tickets/labels.ts';
 
 /** Replaces the status label, keeping every other label in place. */
 export function withStatus(labels: readonly string[], status: TicketStatus): string[] {
-  return [...labels.filter((l) => parseLabelName(l)?.group !== 'status'), labelName('status', status)];
+  return withLabel(labels, 'status', status);
 }
 
 function pick(values: string[], prefer: string | undefined, precedence: readonly string[]): string | undefined {
