@@ -379,8 +379,17 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       synthetic: { type: 'string' },
       engine: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
     },
   });
+  if (values.help) {
+    // The opening comment of this file is its usage.
+    const lines = readFileSync(new URL(import.meta.url), 'utf8').split('\n');
+    const end = lines.findIndex((l) => !l.startsWith('//'));
+    const usage = lines.slice(0, end).map((l) => l.slice(3));
+    console.log(usage.join('\n'));
+    return;
+  }
   if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms);
 
   mkdirSync(WORK, { recursive: true });

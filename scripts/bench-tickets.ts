@@ -102,7 +102,7 @@ async function loadTest(outDir: string): Promise<void> {
   const { host, site } = await desk('load', NO_LIMIT, outDir);
   // Pages of tickets already on the host: a queued ticket is read from the journal and costs no API call.
   const seeded = await submitMany(site.url, 50, { concurrency: 10, deadline: Date.now() + 60_000 });
-  await waitForDelivery(host.local.url, seeded.acks.map((a) => a.ref), 120_000);
+  await waitForDelivery(host.target, seeded.acks.map((a) => a.ref), 120_000);
   await host.local.idle();
   let views = 0;
   let viewErrors = 0;
@@ -192,9 +192,9 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
   }
   const result = await burst;
   const acceptedMs = Date.now() - started;
-  const audit = await waitForDelivery(host.local.url, result.acks.map((a) => a.ref), drainMs).catch(async (error: Error) => {
+  const audit = await waitForDelivery(host.target, result.acks.map((a) => a.ref), drainMs).catch(async (error: Error) => {
     console.error(error.message);
-    return auditHost(host.local.url, result.acks.map((a) => a.ref));
+    return auditHost(host.target, result.acks.map((a) => a.ref));
   });
   const drainedMs = Date.now() - started;
   const hostCreates = host.local.requests.filter((r) => r.method === 'POST' && /\/issues$/.test(r.path) && r.status === 201).length;
@@ -243,7 +243,7 @@ async function outageTest(outDir: string, count: number): Promise<void> {
   host.local.setFaults({});
   const recovered = Date.now();
   const refs = [...before.acks, ...during.acks, ...flaky.acks].map((a) => a.ref);
-  const audit = await waitForDelivery(host.local.url, refs, drainMs).catch(() => auditHost(host.local.url, refs));
+  const audit = await waitForDelivery(host.target, refs, drainMs).catch(() => auditHost(host.target, refs));
   results['outage'] = {
     command,
     submissions: count,

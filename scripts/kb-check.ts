@@ -5,7 +5,11 @@ import { ConfigError } from '../src/server/config.ts';
 import { loadKnowledgebase } from '../src/server/knowledgebase.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
 
-const { values } = parseArgs({ options: { content: { type: 'string' }, config: { type: 'string' } } });
+const { values } = parseArgs({ options: { content: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log('usage: npm run kb:check [-- --content <dir>] [--config <file>]   (validates every article; exits 1 on an error)');
+  process.exit(0);
+}
 const defaults = readSitePaths();
 const paths = { contentDir: values.content ?? defaults.contentDir, configFile: values.config ?? defaults.configFile };
 

@@ -6,7 +6,11 @@ import { startLocalHost } from '../src/local-host/index.ts';
 import { ConfigError, loadConfig } from '../src/server/config.ts';
 import { EnvError, loadEnv } from '../src/server/env.ts';
 
-const { values } = parseArgs({ options: { port: { type: 'string' }, data: { type: 'string' }, config: { type: 'string' } } });
+const { values } = parseArgs({ options: { port: { type: 'string' }, data: { type: 'string' }, config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log('usage: npm run local-host [-- --port <n>] [--data <dir>] [--config <file>]   (default port: LOCAL_HOST_PORT or a free one; data: DATA_DIR/local-host)');
+  process.exit(0);
+}
 
 try {
   const env = loadEnv();

@@ -5,7 +5,12 @@ import { parseArgs } from 'node:util';
 import { EnvError, loadEnv } from '../src/server/env.ts';
 import { openOutbox, OutboxError } from '../src/outbox/index.ts';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { all: { type: 'boolean' }, dir: { type: 'string' } } });
+const usage = 'usage: npm run outbox -- list [--all] | retry <id> | export <id>   [--dir <outbox folder>, default DATA_DIR/outbox]';
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { all: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 const [command = 'list', id] = positionals;
 
 try {
@@ -23,7 +28,7 @@ try {
     } else if (command === 'export' && id) {
       console.log(outbox.export(id));
     } else {
-      console.error('usage: npm run outbox -- list [--all] | retry <id> | export <id>');
+      console.error(usage);
       process.exitCode = 2;
     }
   } finally {

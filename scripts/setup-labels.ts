@@ -1,12 +1,17 @@
 // Creates or updates the ticket labels (and the attachments branch) on the configured repository:
 // `npm run setup:labels [-- --config <file>]`. Idempotent: a second run changes nothing.
 import { parseArgs } from 'node:util';
-import { GitHostError, GitHostStartupError, openGitHost, syncLabels } from '../src/git-host/index.ts';
+import { GitHostError, GitHostStartupError, syncLabels } from '../src/git-host/index.ts';
+import { openGitHost } from '../src/server/open-git-host.ts';
 import { ConfigError, loadConfig } from '../src/server/config.ts';
 import { EnvError, loadEnv } from '../src/server/env.ts';
 import { ticketLabels } from '../src/tickets/labels.ts';
 
-const { values } = parseArgs({ options: { config: { type: 'string' } } });
+const { values } = parseArgs({ options: { config: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log('usage: npm run setup:labels [-- --config <file>]   (creates or updates the ticket labels and the attachments branch; idempotent)');
+  process.exit(0);
+}
 
 try {
   const config = loadConfig(values.config);

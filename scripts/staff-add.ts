@@ -7,10 +7,15 @@ import { ConfigError, parseConfig } from '../src/server/config.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
 import { hashPassword } from '../src/staff/passwords.ts';
 
-const { positionals } = parseArgs({ allowPositionals: true });
+const usage = 'usage: npm run staff:add -- <login>   (the Git host login the account acts as; asks for the password, or reads it from standard input)';
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log(usage);
+  process.exit(0);
+}
 const login = positionals[0];
 if (!login) {
-  console.error('usage: npm run staff:add -- <login>   (the Git host login the account acts as)');
+  console.error(usage);
   process.exit(2);
 }
 

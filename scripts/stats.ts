@@ -1,21 +1,32 @@
 // Support statistics in the terminal: `npm run stats [-- --from YYYY-MM-DD --to YYYY-MM-DD] [--csv]`.
 import { parseArgs } from 'node:util';
-import { openGitHost } from '../src/git-host/index.ts';
-import { serverSecret } from '../src/server/composition.ts';
+import { openGitHost } from '../src/server/open-git-host.ts';
+import { serverSecret } from '../src/server/secrets.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { loadEnv } from '../src/server/env.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
 import { parseStatsRange } from '../src/staff/stats-range.ts';
 import { statisticsToCsv } from '../src/staff/stats.ts';
 import { createWorkspace } from '../src/staff/workspace.ts';
+import { kindsOf } from '../src/tickets/message-kinds.ts';
+import { kindContext, WorkflowStore } from '../src/workflow/index.ts';
+import { join } from 'node:path';
 
-const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log('usage: npm run stats [-- --from YYYY-MM-DD --to YYYY-MM-DD] [--csv]   (support statistics from the configured Git host)');
+  process.exit(0);
+}
 const config = loadConfig(readSitePaths().configFile);
 const env = loadEnv();
 const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: serverSecret(env.DATA_DIR, env.SESSION_SECRET) } });
 try {
   const range = parseStatsRange(new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string')));
-  const stats = await createWorkspace({ config, host: opened.host }).statistics(range);
+  // The kinds the server fixed when it first saw each message: the same registry as the staff pages.
+  const store = new WorkflowStore(join(env.DATA_DIR, 'workflow'));
+  const stats = await createWorkspace({ config, host: opened.host, kindsOf: (messages) => kindsOf(messages, kindContext({ config, host: opened.host, store })) })
+    .statistics(range)
+    .finally(() => store.close());
   if (values.csv) {
     process.stdout.write(statisticsToCsv(stats));
   } else {

@@ -5,7 +5,7 @@ declare namespace App {
     /** Set by the middleware on on-demand routes only. */
     services?: import('./server/services.ts').Services;
     /** The signed-in customer, if any. */
-    customer?: import('./server/customer-access.ts').CustomerSession;
+    customer?: import('./tickets/customer.ts').CustomerSession;
     /** The signed-in member of staff, on /staff routes. */
     staff?: import('./server/staff-access.ts').StaffSession;
   }

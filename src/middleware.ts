@@ -3,7 +3,8 @@ import { getServices } from './server/composition.ts';
 import { SESSION_COOKIE } from './server/customer-access.ts';
 import { STAFF_COOKIE } from './server/staff-access.ts';
 import { GitHostError } from './git-host/errors.ts';
-import { ApiError, errorResponse, hostUnavailable } from './server/http.ts';
+import { errorResponse, hostUnavailable } from './server/http.ts';
+import { DeskError } from './tickets/errors.ts';
 import { isSameOriginRequest, securityHeaders } from './server/origin.ts';
 
 // The Git host signs its webhooks; it cannot send our Origin.
@@ -17,7 +18,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (isPrivate) {
     // Only the support desk needs the Git host and the outbox; search and other pages run without them.
     const services = await getServices();
-    if (!isSameOriginRequest(context.request, services.siteUrl, ORIGIN_EXEMPT)) return errorResponse(new ApiError('forbidden_origin'));
+    if (!isSameOriginRequest(context.request, services.siteUrl, ORIGIN_EXEMPT)) return errorResponse(new DeskError('forbidden_origin'));
     context.locals.services = services;
     const customer = services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);
     if (customer) context.locals.customer = customer;
@@ -25,7 +26,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     if (staff) context.locals.staff = staff;
     // Every staff page and endpoint needs a staff session, checked here on the server; only sign-in is open.
     if (pathname.startsWith('/staff') && pathname !== '/staff/signin' && !pathname.startsWith('/staff/oauth/') && !staff) {
-      if (context.request.method !== 'GET') return errorResponse(new ApiError('not_signed_in', { message: 'Sign in as staff first.' }));
+      if (context.request.method !== 'GET') return errorResponse(new DeskError('not_signed_in', { message: 'Sign in as staff first.' }));
       return context.redirect(`/staff/signin?next=${encodeURIComponent(pathname + context.url.search)}`, 303);
     }
   }

@@ -1,10 +1,11 @@
 import type { components } from '@octokit/openapi-types';
 import type { Octokit } from 'octokit';
-import { withMetadata, type TicketMetadata } from '../tickets/metadata.ts';
+import { deriveMetadataKey, withMetadata, type MetadataFields, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
 import { createClient, type ClientOptions } from './client.ts';
 import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
-import { commentToMessage, issueToSummary, type MappingContext, type Ticket, type TicketMessage, type TicketSummary } from './mapping.ts';
+import type { Ticket, TicketMessage, TicketSummary } from '../tickets/ticket.ts';
+import { commentToMessage, issueToSummary, type MappingContext, type MetadataContext, type MetadataMemory } from './mapping.ts';
 
 type Issue = components['schemas']['issue'];
 type IssueComment = components['schemas']['issue-comment'];
@@ -16,6 +17,16 @@ export interface GitHostOptions extends ClientOptions {
   attachments?: { repository?: string | undefined; branch: string } | undefined;
   /** Secret the email sealing keys derive from (EMAIL_ENCRYPTION_KEY or SESSION_SECRET). */
   emailSecret?: string | undefined;
+  /**
+   * The server secret (SESSION_SECRET or the generated one) the metadata MAC key derives from: every block
+   * the bot writes is signed with it, and a block that does not verify is ignored (and logged).
+   */
+  metadataSecret: string;
+  /**
+   * Unsigned (v1) metadata blocks are believed only on bodies created before this moment (ms epoch): when
+   * this installation started signing. Unset: never.
+   */
+  legacyMetadataBefore?: number | undefined;
   /** Login of the bot identity; asked from the host when unset. */
   botLogin?: string | undefined;
   /** How long a ticket read is served from memory before asking the host again (with ETag). @default 30000 */
@@ -36,7 +47,8 @@ export interface NewTicket {
   /** The customer's email; stored in clear text on private repositories, sealed on public ones. */
   customerEmail?: string;
   attachments?: string[];
-  extra?: Record<string, unknown>;
+  /** Named metadata fields (order, customer name, draft key, posted-by, role). */
+  fields?: MetadataFields;
 }
 
 /** A new message on a ticket, posted by the bot identity. */
@@ -46,7 +58,8 @@ export interface NewMessage {
   ref?: string;
   customerEmail?: string;
   attachments?: string[];
-  extra?: Record<string, unknown>;
+  /** Named metadata fields (order, customer name, draft key, posted-by, role). */
+  fields?: MetadataFields;
 }
 
 /** What to change on a ticket; everything in one request. */
@@ -83,6 +96,18 @@ export interface GitHost {
   getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
   /** A user's permission on the ticket repository (`admin`, `write`, `read`, …); undefined when they have none. */
   permissionOf(login: string): Promise<string | undefined>;
+  /**
+   * Whether a login is staff: it has write access to the ticket repository (admin, maintain or write role),
+   * as the host's collaborator permission endpoint says. Not `author_association` (which varies by viewer)
+   * nor the supporter list. False for read, triage, no access, an unknown login, and the bot itself.
+   * Answers are cached per login (10 minutes when true, 1 minute when false; 1,000 logins at most) and
+   * concurrent lookups of a login share one request. When the host fails (anything but not-found) this
+   * throws the GitHostError and caches nothing: callers must treat a failure as "not known to be staff",
+   * never as staff.
+   */
+  hasWriteAccess(login: string): Promise<boolean>;
+  /** Drops the cached answer of `hasWriteAccess` for one login, or for all (on `member`, `membership`, `organization` webhooks). */
+  forgetPermission(login?: string): void;
   /** Every ticket (issue the bot opened) in a state, newest first: the staff queue and statistics. */
   listTickets(state: 'open' | 'closed' | 'all'): Promise<TicketSummary[]>;
   /** A customer's tickets, newest first, from the index of the bot's issues (not the search API). */
@@ -118,6 +143,11 @@ export interface GitHost {
   invalidate(ticketNumber: number): void;
   /** The stable pseudonymous id of a customer. */
   customerId(email: string): string;
+  /**
+   * The adapter's metadata key, legacy cut-off, rejection log and memory of verified metadata, for mapping
+   * bodies that arrive another way (webhook payloads) exactly as the adapter's own reads do.
+   */
+  metadataContext(): MetadataContext;
 }
 
 function splitRepo(fullName: string): { owner: string; repo: string } {
@@ -128,6 +158,42 @@ function splitRepo(fullName: string): { owner: string; repo: string } {
 /** Issues per page when looking an idempotency key up (GitHub's maximum page size). */
 const KEY_LOOKUP_ISSUES = 100;
 
+/** How long `hasWriteAccess` trusts an answer: staff for longer, others briefly so a new collaborator is staff soon. */
+const STAFF_TTL_MS = 10 * 60_000;
+const NOT_STAFF_TTL_MS = 60_000;
+/** Logins whose `hasWriteAccess` answer is kept (least recently used dropped first). */
+const PERMISSION_CACHE_SIZE = 1000;
+/** Roles granting write access; `role_name` may also be a custom role, then the base `permission` decides. */
+const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
+const BASE_ROLES = new Set(['admin', 'maintain', 'write', 'triage', 'read', 'none']);
+
+/**
+ * Bodies whose last verified metadata the adapter remembers (issues and comments together), oldest-written
+ * dropped first. In memory for now, so a restart forgets it (an edited block then gives no metadata, which
+ * is safe); a later change moves it to the database.
+ */
+const METADATA_MEMORY_SIZE = 50_000;
+
+/** The adapter's bounded memory of verified metadata per body, and of rejected body versions already logged. */
+function createMetadataMemory(limit: number): MetadataMemory {
+  const entries = new Map<string, { meta: TicketMetadata | undefined; rejected: string | undefined }>();
+  const put = (id: string, entry: { meta: TicketMetadata | undefined; rejected: string | undefined }) => {
+    entries.delete(id);
+    entries.set(id, entry);
+    if (entries.size > limit) entries.delete(entries.keys().next().value as string);
+  };
+  return {
+    remember: (id, meta) => put(id, { meta, rejected: undefined }),
+    recall: (id) => entries.get(id)?.meta,
+    firstRejection(id, version) {
+      const entry = entries.get(id);
+      if (entry?.rejected === version) return false;
+      put(id, { meta: entry?.meta, rejected: version });
+      return true;
+    },
+  };
+}
+
 /** Creates the adapter: the one module that talks to the Git host. */
 export function createGitHost(options: GitHostOptions): GitHost {
   const octokit = createClient(options);
@@ -136,6 +202,11 @@ export function createGitHost(options: GitHostOptions): GitHost {
   const attachmentBranch = options.attachments?.branch ?? 'attachments';
   const emailKeys: EmailKeys | undefined = options.emailSecret ? deriveEmailKeys(options.emailSecret) : undefined;
   const ttl = options.cacheTtlMs ?? 30_000;
+  const metadataKey: MetadataKey = deriveMetadataKey(options.metadataSecret);
+  const metadataMemory = createMetadataMemory(METADATA_MEMORY_SIZE);
+  const log = options.log ?? console;
+  const onRejectedMetadata = (where: string, reason: string) => log.warn(`git-host: ignoring the metadata block of ${where} in ${options.repository}: ${reason}`);
+  const metadataContext = (): MetadataContext => ({ metadataKey, legacyMetadataBefore: options.legacyMetadataBefore, onRejectedMetadata, metadataMemory });
 
   let botLoginPromise: Promise<string> | undefined;
   let privatePromise: Promise<boolean> | undefined;
@@ -143,6 +214,9 @@ export function createGitHost(options: GitHostOptions): GitHost {
   const summaries = new Map<number, TicketSummary>();
   const index = new Map<string, Set<number>>();
   let indexBuilt: Promise<void> | undefined;
+  /** `hasWriteAccess` answers by lower-cased login, in least-recently-used order, and the lookups in flight. */
+  const staffAnswers = new Map<string, { staff: boolean; expires: number }>();
+  const staffLookups = new Map<string, Promise<boolean>>();
 
   async function call<T>(what: string, write: boolean, fn: () => Promise<T>): Promise<T> {
     try {
@@ -173,7 +247,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
   }
 
   async function mapping(): Promise<MappingContext> {
-    return { botLogin: await botLogin(), emailKeys };
+    return { botLogin: await botLogin(), emailKeys, ...metadataContext() };
   }
 
   function customerId(email: string): string {
@@ -240,6 +314,60 @@ export function createGitHost(options: GitHostOptions): GitHost {
     return summary;
   }
 
+  /** The permission endpoint's answer; undefined when the host does not know the login (404). */
+  async function readPermission(login: string): Promise<{ permission: string; role_name?: string | undefined } | undefined> {
+    try {
+      const { data } = await call(`read the permission of ${login}`, false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...ticketRepo, username: login }),
+      );
+      return data;
+    } catch (error) {
+      if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
+
+  async function hasWriteAccess(login: string): Promise<boolean> {
+    const key = login.toLowerCase();
+    if (key === (await botLogin()).toLowerCase()) return false;
+    const cached = staffAnswers.get(key);
+    if (cached && cached.expires > Date.now()) {
+      staffAnswers.delete(key);
+      staffAnswers.set(key, cached);
+      return cached.staff;
+    }
+    staffAnswers.delete(key);
+    const pending = staffLookups.get(key);
+    if (pending) return pending;
+    const lookup = (async () => {
+      const data = await readPermission(login);
+      const role = data?.role_name && BASE_ROLES.has(data.role_name) ? data.role_name : data?.permission;
+      return role !== undefined && WRITE_ROLES.has(role);
+    })();
+    staffLookups.set(key, lookup);
+    try {
+      const staff = await lookup;
+      // Kept only if nobody forgot this login while the request ran (the answer may predate the change).
+      if (staffLookups.get(key) === lookup) {
+        staffAnswers.set(key, { staff, expires: Date.now() + (staff ? STAFF_TTL_MS : NOT_STAFF_TTL_MS) });
+        if (staffAnswers.size > PERMISSION_CACHE_SIZE) staffAnswers.delete(staffAnswers.keys().next().value as string);
+      }
+      return staff;
+    } finally {
+      if (staffLookups.get(key) === lookup) staffLookups.delete(key);
+    }
+  }
+
+  function forgetPermission(login?: string): void {
+    if (login === undefined) {
+      staffAnswers.clear();
+      staffLookups.clear();
+      return;
+    }
+    staffAnswers.delete(login.toLowerCase());
+    staffLookups.delete(login.toLowerCase());
+  }
+
   async function ensureAttachmentBranch(): Promise<void> {
     try {
       await octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { ...attachmentRepo, ref: `heads/${attachmentBranch}` });
@@ -261,6 +389,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
     botLogin,
     isPrivate,
     customerId,
+    metadataContext,
     rebuildIndex,
     updateTicket,
     ensureAttachmentBranch,
@@ -272,13 +401,13 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.ref ? { ref: input.ref } : {}),
         ...(input.customerEmail !== undefined ? { customer: await customerRef(input.customerEmail) } : {}),
         ...(input.attachments ? { attachments: input.attachments } : {}),
-        ...(input.extra ? { extra: input.extra } : {}),
+        ...input.fields,
       };
       const { data } = await call('create ticket', true, () =>
         octokit.request('POST /repos/{owner}/{repo}/issues', {
           ...ticketRepo,
           title: input.title,
-          body: withMetadata(meta, input.body),
+          body: withMetadata(meta, input.body, metadataKey),
           labels: input.labels,
           ...(input.assignees ? { assignees: input.assignees } : {}),
         }),
@@ -313,16 +442,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
     },
 
     async permissionOf(login) {
-      try {
-        const { data } = await call(`read the permission of ${login}`, false, () =>
-          octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...ticketRepo, username: login }),
-        );
-        return data.permission;
-      } catch (error) {
-        if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
-        throw error;
-      }
+      return (await readPermission(login))?.permission;
     },
+    hasWriteAccess,
+    forgetPermission,
     async listTickets(state) {
       const ctx = await mapping();
       const issues = await call('list tickets', false, () =>
@@ -348,19 +471,19 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.ref ? { ref: input.ref } : {}),
         ...(input.customerEmail !== undefined ? { customer: await customerRef(input.customerEmail) } : {}),
         ...(input.attachments ? { attachments: input.attachments } : {}),
-        ...(input.extra ? { extra: input.extra } : {}),
+        ...input.fields,
       };
       const { data } = await call(`comment on ticket #${ticketNumber}`, true, () =>
-        octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body) }),
+        octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body, metadataKey) }),
       );
       host.invalidate(ticketNumber);
       return commentToMessage(data, await mapping());
     },
 
     async editComment(ticketNumber, messageId, input) {
-      const meta: TicketMetadata = { kind: 'message', key: input.key, ...(input.extra ? { extra: input.extra } : {}) };
+      const meta: TicketMetadata = { kind: 'message', key: input.key, ...input.fields };
       const { data } = await call(`edit message ${messageId} on ticket #${ticketNumber}`, false, () =>
-        octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body: withMetadata(meta, input.body) }),
+        octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body: withMetadata(meta, input.body, metadataKey) }),
       );
       host.invalidate(ticketNumber);
       return commentToMessage(data, await mapping());
@@ -451,8 +574,9 @@ export function createGitHost(options: GitHostOptions): GitHost {
         const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'desc', per_page: KEY_LOOKUP_ISSUES });
         for await (const { data } of pages) {
           for (const issue of data) {
+            // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
             const summary = issueToSummary(issue as Issue, ctx);
-            if (summary.meta?.key === key) {
+            if (summary.author.isBot && summary.meta?.key === key) {
               remember(summary);
               return summary;
             }
@@ -475,8 +599,9 @@ export function createGitHost(options: GitHostOptions): GitHost {
         }),
       );
       for (const comment of comments) {
+        // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
         const message = commentToMessage(comment, ctx);
-        if (message.meta?.key === key) return message;
+        if (message.author.isBot && message.meta?.key === key) return message;
       }
       return undefined;
     },

@@ -1,64 +1,37 @@
 import type { components } from '@octokit/openapi-types';
-import { readMetadata, stripMetadata, type TicketMetadata } from '../tickets/metadata.ts';
+import { createHash } from 'node:crypto';
+import { readMetadata, stripMetadata, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
+import type { AuthorAssociation, MessageAuthor, TicketMessage, TicketMeta, TicketSummary } from '../tickets/ticket.ts';
 import { unsealEmail, type EmailKeys } from './email-seal.ts';
 
 type Issue = components['schemas']['issue'];
 type IssueComment = components['schemas']['issue-comment'];
 
-/** How the author relates to the repository; staff are OWNER, MEMBER or COLLABORATOR (PRODUCT.md, messages). */
-export type AuthorAssociation = 'OWNER' | 'MEMBER' | 'COLLABORATOR' | 'CONTRIBUTOR' | 'FIRST_TIMER' | 'FIRST_TIME_CONTRIBUTOR' | 'MANNEQUIN' | 'NONE';
-
-export interface MessageAuthor {
-  login: string;
-  association: AuthorAssociation;
-  /** Written by the server's bot identity: a customer message whose metadata can be trusted. */
-  isBot: boolean;
-}
-
-/** Metadata as callers see it: a sealed email is opened again when the key allows. */
-export type TicketMeta = TicketMetadata;
-
-/** A ticket without its thread. */
-export interface TicketSummary {
-  number: number;
-  title: string;
-  state: 'open' | 'closed';
-  labels: string[];
-  assignees: string[];
-  author: MessageAuthor;
-  commentCount: number;
-  createdAt: string;
-  updatedAt: string;
-  closedAt: string | null;
-  /** Metadata of the opening message; only present when the bot wrote it. */
-  meta: TicketMeta | undefined;
-  /** The opening message without its metadata block. */
-  body: string;
-  /** Where staff open the ticket in the Git host's web UI. */
-  htmlUrl: string;
-}
-
-/** One message of a ticket's thread after the opening one. */
-export interface TicketMessage {
-  id: number;
-  author: MessageAuthor;
-  /** Text without the metadata block. */
-  body: string;
-  meta: TicketMeta | undefined;
-  createdAt: string;
-  updatedAt: string;
-  /** Reaction counts by content (`+1`, `-1`, …); ratings. */
-  reactions: Record<string, number>;
-}
-
-/** A ticket with its whole thread. */
-export interface Ticket extends TicketSummary {
-  messages: TicketMessage[];
-}
-
 export interface MappingContext {
   botLogin: string;
   emailKeys: EmailKeys | undefined;
+  /** Key the bot's metadata blocks are signed with; a block that does not verify under it is not metadata. */
+  metadataKey: MetadataKey;
+  /** Unsigned v1 blocks are believed only on bodies created before this moment (ms epoch); undefined: never. */
+  legacyMetadataBefore: number | undefined;
+  /** A bot body's block failed verification; `where` names the body (e.g. "issue #12"), `reason` says why. */
+  onRejectedMetadata(where: string, reason: string): void;
+  /** The adapter's memory of the last verified metadata per body; without it a rejected block gives undefined. */
+  metadataMemory?: MetadataMemory | undefined;
+}
+
+/** The metadata half of a MappingContext, as the adapter hands it out (`GitHost.metadataContext()`). */
+export type MetadataContext = Pick<MappingContext, 'metadataKey' | 'legacyMetadataBefore' | 'onRejectedMetadata' | 'metadataMemory'>;
+
+/**
+ * What the adapter remembers of each body's metadata (ids like `issue:12`, `comment:345`), so a ticket keeps
+ * its last verified values when its block is edited, and each rejected body version is logged once.
+ */
+export interface MetadataMemory {
+  remember(id: string, meta: TicketMetadata): void;
+  recall(id: string): TicketMetadata | undefined;
+  /** True the first time this version (a hash of the body) of the body is rejected. */
+  firstRejection(id: string, version: string): boolean;
 }
 
 function toAuthor(user: { login: string } | null | undefined, association: string | undefined, ctx: MappingContext): MessageAuthor {
@@ -71,6 +44,35 @@ function openMeta(meta: TicketMetadata | undefined, ctx: MappingContext): Ticket
   if (!meta?.customer || !sealed || !ctx.emailKeys) return meta;
   const email = unsealEmail(sealed, ctx.emailKeys);
   return email === undefined ? meta : { ...meta, customer: { ...meta.customer, email } };
+}
+
+/**
+ * The verified metadata of a body. When the bot's body carries a block that fails verification (or a block
+ * verified earlier was removed), the last verified metadata the adapter remembers for it stands (undefined
+ * when none: the body then belongs to nobody), and the rejection is reported once per body version.
+ */
+function trustedMeta(id: string, where: string, body: string | null | undefined, user: { login: string } | null | undefined, createdAt: string, ctx: MappingContext): TicketMeta | undefined {
+  // Only the bot's bodies carry metadata; a block anyone else typed is ignored (readMetadata agrees).
+  if (!user || user.login.toLowerCase() !== ctx.botLogin.toLowerCase()) return undefined;
+  let reason: string | undefined;
+  const meta = readMetadata(body, user, ctx.botLogin, ctx.metadataKey, (r) => (reason = r), { before: ctx.legacyMetadataBefore, createdAt });
+  const remembered = ctx.metadataMemory?.recall(id);
+  if (meta && remembered && meta.key !== remembered.key) {
+    // A body's idempotency key never changes (the bot re-signs a card with the same key): a verified block
+    // with another key was copied from another body. Caught only while the memory holds this body.
+    reason = 'a verified block copied from another body (its idempotency key changed)';
+  } else if (meta) {
+    ctx.metadataMemory?.remember(id, meta);
+    return openMeta(meta, ctx);
+  } else if (reason === undefined) {
+    if (!remembered) return undefined;
+    reason = 'the verified metadata block was removed';
+  }
+  const version = createHash('sha256').update(body ?? '', 'utf8').digest('hex').slice(0, 16);
+  if (ctx.metadataMemory?.firstRejection(id, version) ?? true) {
+    ctx.onRejectedMetadata?.(where, `${reason}; ${remembered ? 'keeping its last verified metadata' : 'no verified metadata known, so it has none'}`);
+  }
+  return openMeta(remembered, ctx);
 }
 
 /** Maps a GitHub issue to a ticket summary; the only place issue field names appear. */
@@ -86,7 +88,7 @@ export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary
     createdAt: issue.created_at,
     updatedAt: issue.updated_at,
     closedAt: issue.closed_at,
-    meta: openMeta(readMetadata(issue.body, issue.user, ctx.botLogin), ctx),
+    meta: trustedMeta(`issue:${issue.number}`, `issue #${issue.number}`, issue.body, issue.user, issue.created_at, ctx),
     body: stripMetadata(issue.body),
     htmlUrl: issue.html_url,
   };
@@ -100,7 +102,7 @@ export function commentToMessage(comment: IssueComment, ctx: MappingContext): Ti
     id: Number(comment.id),
     author: toAuthor(comment.user, comment.author_association, ctx),
     body: stripMetadata(comment.body),
-    meta: openMeta(readMetadata(comment.body, comment.user, ctx.botLogin), ctx),
+    meta: trustedMeta(`comment:${comment.id}`, `comment ${comment.id} on issue #${String(comment.issue_url ?? '').split('/').pop() || '?'}`, comment.body, comment.user, comment.created_at, ctx),
     createdAt: comment.created_at,
     updatedAt: comment.updated_at,
     reactions,

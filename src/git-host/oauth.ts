@@ -55,13 +55,3 @@ export async function loginFromCode(client: OAuthClient, code: string, redirectU
   if (!userResponse.ok || !user.success) throw new OAuthError('GitHub did not say who you are. Try again.');
   return user.data.login;
 }
-
-/**
- * Whether a login may use the staff pages: a configured supporter, or someone with write access to the
- * ticket repository (`permissionOf` asks the host with the site's own credentials).
- */
-export async function isStaffOnHost(login: string, supporters: readonly { login: string }[], permissionOf: (login: string) => Promise<string | undefined>): Promise<boolean> {
-  if (supporters.some((s) => s.login.toLowerCase() === login.toLowerCase())) return true;
-  const permission = await permissionOf(login).catch(() => undefined);
-  return permission !== undefined && ['admin', 'maintain', 'write'].includes(permission);
-}

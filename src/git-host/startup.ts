@@ -1,7 +1,12 @@
 import { RequestError } from '@octokit/request-error';
-import type { GitHostCredentials } from '../server/env.ts';
 import { GitHostError } from './errors.ts';
 import type { GitHost } from './git-host.ts';
+
+/** How the server authenticates at the Git host, derived from the environment. */
+export type GitHostCredentials =
+  | { kind: 'token'; token: string }
+  | { kind: 'app'; appId: number; privateKey: string; installationId: number }
+  | { kind: 'none' };
 
 /** One thing wrong with the Git host set-up, with what to do about it. */
 export interface StartupProblem {

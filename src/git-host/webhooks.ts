@@ -1,7 +1,8 @@
 import type { components } from '@octokit/openapi-types';
 import { Webhooks } from '@octokit/webhooks';
 import { z } from 'zod';
-import { commentToMessage, type TicketMessage } from './mapping.ts';
+import type { TicketMessage } from '../tickets/ticket.ts';
+import { commentToMessage, type MetadataContext } from './mapping.ts';
 
 type IssueComment = components['schemas']['issue-comment'];
 
@@ -81,7 +82,7 @@ export async function verifyWebhookSignature(secret: string, rawBody: string, si
  * Maps a verified `issues` or `issue_comment` webhook to a ticket event; undefined for other events,
  * pull requests, other repositories and payloads without the fields the desk needs.
  */
-export function webhookToTicketEvent(eventName: string, payload: unknown, context: { botLogin: string; repository: string }): TicketEvent | undefined {
+export function webhookToTicketEvent(eventName: string, payload: unknown, context: { botLogin: string; repository: string; metadata: MetadataContext }): TicketEvent | undefined {
   if (eventName !== 'issues' && eventName !== 'issue_comment') return undefined;
   const parsed = PayloadSchema.safeParse(payload);
   if (!parsed.success) return undefined;
@@ -95,6 +96,6 @@ export function webhookToTicketEvent(eventName: string, payload: unknown, contex
     actor: { login, isBot: login.toLowerCase() === context.botLogin.toLowerCase() },
   };
   if (p.label && (event.change === 'labeled' || event.change === 'unlabeled')) event.label = p.label.name;
-  if (eventName === 'issue_comment' && p.comment) event.message = commentToMessage(p.comment as unknown as IssueComment, { botLogin: context.botLogin, emailKeys: undefined });
+  if (eventName === 'issue_comment' && p.comment) event.message = commentToMessage(p.comment as unknown as IssueComment, { botLogin: context.botLogin, emailKeys: undefined, ...context.metadata });
   return event;
 }

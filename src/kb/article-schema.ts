@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LanguageSchema } from '../server/config-schema.ts';
+import { LanguageSchema } from '../config/config-schema.ts';
 
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 

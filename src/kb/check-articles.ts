@@ -1,4 +1,4 @@
-import type { Config } from '../server/config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 import type { Article } from './load-articles.ts';
 import { classifyLink } from './links.ts';
 import type { Problem } from './problems.ts';

@@ -1,4 +1,4 @@
-import type { Config, Language } from '../server/config-schema.ts';
+import type { Config, Language } from '../config/config-schema.ts';
 import type { Article } from './load-articles.ts';
 
 export interface CategorySummary {

@@ -1,6 +1,6 @@
 import type { components } from '@octokit/openapi-types';
 import type { BranchRecord, CommentRecord, IssueRecord, RepoState } from './records.ts';
-import { branchSha, gitBlobSha, toComment, toContentFile, toFileCommit, toFullRepository, toGitRef, toIssue, toLabel, toPrivateUser, toReaction, type HostUrls, type UserLookup } from './shapes.ts';
+import { branchSha, gitBlobSha, toCollaboratorPermission, toComment, toContentFile, toFileCommit, toFullRepository, toGitRef, toIssue, toLabel, toPrivateUser, toReaction, toSimpleUser, type HostUrls, type UserLookup } from './shapes.ts';
 import { isSafeContentPath, now, type Store } from './store.ts';
 import { hasPermission, type LocalUser } from './users.ts';
 
@@ -114,6 +114,7 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
     default:
   }
   if (rest[0] === 'labels' && rest.length === 2 && (method === 'PATCH' || method === 'GET')) return api.labelByName(rest[1] as string);
+  if (method === 'GET' && rest[0] === 'collaborators' && rest.length === 3 && rest[2] === 'permission') return api.collaboratorPermission(rest[1] as string);
   if (rest[0] === 'contents' && rest.length >= 2) {
     const path = rest.slice(1).join('/');
     if (method === 'GET') return api.getContent(path);
@@ -184,7 +185,7 @@ class RepoApi {
   }
 
   private emit(event: HostEvent['event'], action: string, extra: Record<string, unknown>): void {
-    this.ctx.emit({ event, payload: { action, ...extra, repository: this.repoJson, sender: this.sender ? { ...this.sender, ...this.user(this.sender.login) } : null } });
+    this.ctx.emit({ event, payload: { action, ...extra, repository: this.repoJson, sender: this.sender ? toSimpleUser(this.ctx.urls, this.sender) : null } });
   }
 
   /** Who may write: anyone who can read may open issues and comment; labels and assignees need triage. */
@@ -201,6 +202,19 @@ class RepoApi {
 
   getRepo(): ApiResponse {
     return { status: 200, body: this.repoJson };
+  }
+
+  /**
+   * A user's permission on the repository. As on GitHub, only callers with push access may ask (403
+   * otherwise), and an unknown login is 404; logins match case-insensitively.
+   */
+  collaboratorPermission(login: string): ApiResponse {
+    const caller = this.req.user;
+    if (!caller) return error(401, 'Requires authentication');
+    if (!hasPermission(caller, 'write') || !scopesAllow(caller, this.state, false)) return error(403, 'Must have push access to view repository collaborators.');
+    const found = this.ctx.users.find((u) => u.login.toLowerCase() === login.toLowerCase());
+    if (!found) return notFound();
+    return { status: 200, body: toCollaboratorPermission(this.ctx.urls, found, this.state.repo.private) };
   }
 
   filterSince<T extends { updatedAt: string }>(items: T[]): T[] {
@@ -385,8 +399,8 @@ class RepoApi {
         if (issue.title !== before.title || issue.body !== before.body) events.unshift(['edited', { changes: {} }]);
         for (const l of issue.labels.filter((x) => !before.labels.includes(x))) events.push(['labeled', { label: { name: l } }]);
         for (const l of before.labels.filter((x) => !issue.labels.includes(x))) events.push(['unlabeled', { label: { name: l } }]);
-        for (const a of issue.assignees.filter((x) => !before.assignees.includes(x))) events.push(['assigned', { assignee: this.user(a) }]);
-        for (const a of before.assignees.filter((x) => !issue.assignees.includes(x))) events.push(['unassigned', { assignee: this.user(a) }]);
+        for (const a of issue.assignees.filter((x) => !before.assignees.includes(x))) events.push(['assigned', { assignee: toSimpleUser(this.ctx.urls, this.user(a)) }]);
+        for (const a of before.assignees.filter((x) => !issue.assignees.includes(x))) events.push(['unassigned', { assignee: toSimpleUser(this.ctx.urls, this.user(a)) }]);
         if (events.length === 0) return;
         issue.updatedAt = now();
         tx.saveIssue(this.state, issue);

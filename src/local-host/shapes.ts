@@ -70,6 +70,32 @@ export function toPrivateUser(urls: HostUrls, user: LocalUser): Schemas['private
   };
 }
 
+/**
+ * `GET /repos/{owner}/{repo}/collaborators/{username}/permission` (`repository-collaborator-permission`).
+ * As on GitHub, `permission` is the legacy base role (maintain → write, triage → read) and `role_name`
+ * the precise one; a user with no access reads public repositories, so there they get `read`.
+ */
+export function toCollaboratorPermission(urls: HostUrls, user: Pick<LocalUser, 'login' | 'id' | 'type' | 'permission'>, privateRepo: boolean): Schemas['repository-collaborator-permission'] {
+  const role = user.permission === 'none' && !privateRepo ? 'read' : user.permission;
+  const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
+  const at = (r: typeof role[]) => r.includes(role);
+  return {
+    permission,
+    role_name: role,
+    user: {
+      ...toSimpleUser(urls, user),
+      permissions: {
+        admin: at(['admin']),
+        maintain: at(['admin', 'maintain']),
+        push: at(['admin', 'maintain', 'write']),
+        triage: at(['admin', 'maintain', 'write', 'triage']),
+        pull: role !== 'none',
+      },
+      role_name: role,
+    },
+  };
+}
+
 /** `GET /repos/{owner}/{repo}` (`full-repository`), with the caller's permissions. */
 export function toFullRepository(
   urls: HostUrls,

@@ -18,7 +18,10 @@ export const LocalUserSchema = z.strictObject({
 export type LocalUserInput = z.input<typeof LocalUserSchema>;
 export type LocalUser = z.output<typeof LocalUserSchema> & { id: number };
 
-/** The default token table: a bot, the repository owner, four staff users and an outsider. */
+/**
+ * The default token table: a bot, the repository owner, four staff users, an outsider, a member with write
+ * access who comments as CONTRIBUTOR, and a CONTRIBUTOR with read access only.
+ */
 export const DEFAULT_USERS: LocalUserInput[] = [
   { login: 'helpdesk-bot', token: 'local-bot-token', association: 'COLLABORATOR', permission: 'write', scopes: ['repo'] },
   { login: 'local', token: 'local-owner-token', association: 'OWNER', permission: 'admin', scopes: ['repo', 'admin:org'] },
@@ -28,6 +31,10 @@ export const DEFAULT_USERS: LocalUserInput[] = [
   { login: 'support-lead', token: 'local-staff-lead', association: 'MEMBER', permission: 'write' },
   { login: 'it-oncall', token: 'local-staff-it', association: 'MEMBER', permission: 'write' },
   { login: 'random-visitor', token: 'local-outsider', association: 'NONE', permission: 'none' },
+  // Association and permission differ: GitHub shows members with a private organisation membership as
+  // CONTRIBUTOR, though they may have write access; and a reader is not staff whatever their association.
+  { login: 'private-member', token: 'local-private-member', association: 'CONTRIBUTOR', permission: 'write' },
+  { login: 'listed-reader', token: 'local-listed-reader', association: 'CONTRIBUTOR', permission: 'read' },
 ];
 
 /** The default bot token; what the adapter uses when no Git host is configured. */

@@ -1,7 +1,8 @@
-/**
- * The built-in mail templates (`src/mail/templates/*.txt|html`), bundled as text so the built server needs
- * no source folder. Site owners override them file by file (config `mailTemplatesDir`).
- */
-const files = import.meta.glob<string>('./templates/*.{txt,html}', { query: '?raw', import: 'default', eager: true });
+import { TEMPLATE_FILES } from './default-templates.generated.ts';
 
-export const DEFAULT_MAIL_TEMPLATES: Record<string, string> = Object.fromEntries(Object.entries(files).map(([path, text]) => [path.split('/').pop() as string, text]));
+/**
+ * The built-in mail templates (`src/mail/templates/*.txt|html`, the files to edit), inlined as text by
+ * `npm run mail:templates` into default-templates.generated.ts so that this module loads in plain Node and the
+ * built server needs no source folder. Site owners override them file by file (config `mailTemplatesDir`).
+ */
+export const DEFAULT_MAIL_TEMPLATES: Record<string, string> = { ...TEMPLATE_FILES };

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DurableLog } from '../workflow/durable-log.ts';
+import { DurableLog } from '../store/durable-log.ts';
 import type { MailMessage, MailTransport } from './transport.ts';
 
 const MessageSchema = z.strictObject({

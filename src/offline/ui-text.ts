@@ -1,4 +1,4 @@
-import type { Language } from '../server/config-schema.ts';
+import type { Language } from '../config/config-schema.ts';
 
 const en = {
   offlineTitle: 'You are offline',

@@ -1,6 +1,7 @@
 import { open, mkdir, type FileHandle } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
+import { MetadataFieldsSchema } from '../tickets/metadata.ts';
 
 /** One queued write that carries customer content. The id is also its idempotency key. */
 export const OutboxEntrySchema = z.strictObject({
@@ -17,6 +18,8 @@ export const OutboxEntrySchema = z.strictObject({
       assignees: z.array(z.string()).optional(),
       customerEmail: z.string().optional(),
       attachments: z.array(z.string()).optional(),
+      fields: MetadataFieldsSchema.optional(),
+      /** Journals written before the fields were named; read as `fields`. */
       extra: z.record(z.string(), z.unknown()).optional(),
     }),
     z.strictObject({
@@ -24,6 +27,8 @@ export const OutboxEntrySchema = z.strictObject({
       body: z.string(),
       customerEmail: z.string().optional(),
       attachments: z.array(z.string()).optional(),
+      fields: MetadataFieldsSchema.optional(),
+      /** Journals written before the fields were named; read as `fields`. */
       extra: z.record(z.string(), z.unknown()).optional(),
     }),
     z.strictObject({

@@ -1,5 +1,7 @@
-import { GitHostError, isTransient, type GitHost, type Ticket } from '../git-host/index.ts';
+import { GitHostError, isTransient, type GitHost } from '../git-host/index.ts';
+import type { Ticket } from '../tickets/ticket.ts';
 import { newIdempotencyKey, newTicketRef } from '../tickets/idempotency.ts';
+import { legacyExtraToFields, type MetadataFields } from '../tickets/metadata.ts';
 import { Journal, type JournalRecord, type OutboxEntry } from './journal.ts';
 
 export type { OutboxEntry } from './journal.ts';
@@ -61,18 +63,23 @@ export interface NewTicketInput {
   attachments?: string[];
   /** Files to upload before the ticket is created; their paths join `attachments`. */
   files?: Array<{ filename: string; content: Uint8Array }>;
-  extra?: Record<string, unknown>;
+  fields?: MetadataFields;
 }
 
 export interface NewMessageInput {
   body: string;
   customerEmail?: string;
   attachments?: string[];
-  extra?: Record<string, unknown>;
+  fields?: MetadataFields;
 }
 
 /** A ticket is named by its local ref ("T-…") or its issue number. */
 export type TicketId = string | number;
+
+/** An entry's metadata fields; entries journaled by the first release carry them as `extra`. */
+export function opFields(op: { fields?: MetadataFields | undefined; extra?: Record<string, unknown> | undefined }): MetadataFields {
+  return op.fields ?? legacyExtraToFields(op.extra);
+}
 
 /** Safe file name part of an attachment path. */
 function safeName(name: string): string {
@@ -347,7 +354,7 @@ export class Outbox {
         if (found) return { number: found.number };
       }
       await this.journal.append({ t: 'attempt', id: entry.id, at: new Date().toISOString() });
-      const { assignees, customerEmail, attachments, extra } = op;
+      const { assignees, customerEmail, attachments } = op;
       const created = await host.createTicket({
         title: op.title,
         body: op.body,
@@ -357,7 +364,7 @@ export class Outbox {
         ...(assignees ? { assignees } : {}),
         ...(customerEmail !== undefined ? { customerEmail } : {}),
         ...(attachments ? { attachments } : {}),
-        ...(extra ? { extra } : {}),
+        fields: opFields(op),
       });
       return { number: created.number };
     }
@@ -374,14 +381,14 @@ export class Outbox {
       if (found) return { messageId: found.id, number };
     }
     await this.journal.append({ t: 'attempt', id: entry.id, at: new Date().toISOString() });
-    const { customerEmail, attachments, extra } = op;
+    const { customerEmail, attachments } = op;
     const message = await host.addComment(number, {
       body: op.body,
       key: entry.id,
       ...(entry.ticket.startsWith('#') ? {} : { ref: entry.ticket }),
       ...(customerEmail !== undefined ? { customerEmail } : {}),
       ...(attachments ? { attachments } : {}),
-      ...(extra ? { extra } : {}),
+      fields: opFields(op),
     });
     return { messageId: message.id, number };
   }

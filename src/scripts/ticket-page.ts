@@ -1,5 +1,5 @@
 // Ticket page: new staff replies appear without a reload, like a chat window.
-import type { MessageView, TicketView } from '../tickets/desk.ts';
+import type { MessageView, TicketView } from '../desk/desk.ts';
 
 const POLL_MS = 5_000;
 

@@ -1,6 +1,7 @@
 import type { AstroCookies } from 'astro';
 import { SESSION_COOKIE } from './customer-access.ts';
-import { ApiError, errorResponse, json, wantsJson } from './http.ts';
+import { ERROR_STATUS, errorResponse, json, wantsJson } from './http.ts';
+import { DeskError } from '../tickets/errors.ts';
 import type { PortalResult } from './portal.ts';
 import type { Services } from './services.ts';
 
@@ -33,12 +34,12 @@ export async function runPortalAction(
       return new Response(null, { status: 303, headers: { Location: result.location } });
     }
     if (json_ && result.kind === 'form') {
-      return errorResponse(new ApiError('invalid_input', { fields: Object.fromEntries(Object.entries(result.errors).filter(([, v]) => v !== undefined)) as Record<string, string> }));
+      return errorResponse(new DeskError('invalid_input', { fields: Object.fromEntries(Object.entries(result.errors).filter(([, v]) => v !== undefined)) as Record<string, string> }));
     }
     return result;
   } catch (error) {
-    if (!(error instanceof ApiError)) throw error;
+    if (!(error instanceof DeskError)) throw error;
     if (json_) return errorResponse(error);
-    return { kind: 'form', status: error.status, values: {}, errors: { form: error.message } };
+    return { kind: 'form', status: ERROR_STATUS[error.code], values: {}, errors: { form: error.message } };
   }
 }

@@ -1,42 +1,23 @@
-import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { openGitHost } from '../git-host/index.ts';
+import { openGitHost } from './open-git-host.ts';
 import { DEFAULT_MAIL_TEMPLATES } from '../mail/default-templates.ts';
 import { openMailQueue } from '../mail/mail-queue.ts';
 import { loadMailTemplates } from '../mail/render-template.ts';
 import { createMailTransport } from '../mail/transport.ts';
 import { openOutbox } from '../outbox/index.ts';
-import { createDesk } from '../tickets/desk-service.ts';
+import { createDesk } from '../desk/desk-service.ts';
 import { openWorkflow } from '../workflow/index.ts';
 import { loadConfig } from './config.ts';
 import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv, type Env } from './env.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
 import type { Services } from './services.ts';
+import { serverSecret } from './secrets.ts';
 import { readSitePaths } from './site-paths.ts';
 import { createUsedLinks } from './used-links.ts';
 import { createStaffAccess } from './staff-access.ts';
 import { createStaffOAuth } from './staff-oauth.ts';
 import { createWorkspace } from '../staff/workspace.ts';
-
-/**
- * A server secret: the environment variable when set (SESSION_SECRET by default); otherwise one generated on
- * first start and kept in the data folder as `name`, so `npm start` needs no setup and links survive restarts.
- * Several instances must share the variable instead.
- */
-export function serverSecret(dataDir: string, configured: string | undefined, name = 'session-secret'): string {
-  if (configured) return configured;
-  const file = path.join(dataDir, 'secrets', name);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const secret = randomBytes(32).toString('hex');
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
-  }
-}
 
 /**
  * Where this server listens, as the embedded issue host on this machine reaches it: HOST and PORT, which the
@@ -83,7 +64,7 @@ export async function createServices(): Promise<RunningServices> {
   else if (config.gitHost.baseUrl === undefined) console.warn(`helpdesk: the embedded issue host runs in another process; point its webhooks at ${webhookUrl} so staff changes are processed at once (the sweep catches up every ${config.sweepIntervalSeconds} s)`);
   if (!webhookSecret) console.warn('helpdesk: WEBHOOK_SECRET is not set: webhooks are refused and staff changes wait for the reconciliation sweep. Set it to the secret of the repository webhook.');
   workflow.start();
-  const desk = createDesk({ config, host: opened.host, outbox, mail, access, siteUrl: config.siteUrl, kindOf: workflow.kindOf, onRated: workflow.ticketChanged });
+  const desk = createDesk({ config, host: opened.host, outbox, mail, signInPath: (email, landOn) => access.signInPath(email, landOn), siteUrl: config.siteUrl, kindsOf: workflow.kindsOf, onRated: workflow.ticketChanged });
   console.info(`helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`);
   return {
     config,
@@ -92,7 +73,7 @@ export async function createServices(): Promise<RunningServices> {
     rateLimits: createRateLimits(limitsFromConfig(config.abuse)),
     staffAccess: createStaffAccess({ secret, config }),
     staffOAuth: createStaffOAuth({ config, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
-    workspace: createWorkspace({ config, host: opened.host }),
+    workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf }),
     siteUrl: config.siteUrl,
     workflow,
     async close() {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigSchema, type Config } from './config-schema.ts';
+import { ConfigSchema, type Config } from '../config/config-schema.ts';
 
-export { ConfigSchema, type Config, type ConfigInput } from './config-schema.ts';
+export { ConfigSchema, type Config, type ConfigInput } from '../config/config-schema.ts';
 
 /** The config file at the project root. */
 export const CONFIG_FILE = 'helpdesk.config.json';

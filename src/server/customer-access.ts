@@ -1,13 +1,8 @@
 import { deriveKey, signToken, verifyToken, type AccessClaims } from '../tickets/access-token.ts';
-import { ApiError } from './http.ts';
+import type { CustomerSession } from '../tickets/customer.ts';
+import { DeskError } from '../tickets/errors.ts';
 import type { UsedLinks } from './used-links.ts';
 
-/** A signed-in customer. A session limited to one ticket came from that ticket's confirmation page. */
-export interface CustomerSession {
-  email: string;
-  /** When set, the session may see only this ticket (the email was not verified). */
-  ticket?: string;
-}
 
 export const SESSION_COOKIE = 'helpdesk_session';
 
@@ -48,8 +43,8 @@ export function createCustomerAccess(options: CustomerAccessOptions) {
     /** Redeems a sign-in link once: returns the session token to set and where to go. */
     redeem(token: string): { sessionToken: string; claims: AccessClaims } {
       const result = verifyToken(token, linkKey, now());
-      if (!result.ok) throw new ApiError(result.reason === 'expired' ? 'link_expired' : 'link_invalid');
-      if (!options.usedLinks.use(result.claims.nonce, result.claims.exp)) throw new ApiError('link_used');
+      if (!result.ok) throw new DeskError(result.reason === 'expired' ? 'link_expired' : 'link_invalid');
+      if (!options.usedLinks.use(result.claims.nonce, result.claims.exp)) throw new DeskError('link_used');
       return { sessionToken: signToken({ email: result.claims.email, exp: now() + sessionTtl }, sessionKey), claims: result.claims };
     },
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { GitHostCredentials } from '../git-host/startup.ts';
 
 const optionalText = z
   .string()
@@ -75,12 +76,6 @@ export function loadEnv(): Env {
   parsed ??= parseEnv(process.env);
   return parsed;
 }
-
-/** How the server authenticates at the Git host, derived from the environment. */
-export type GitHostCredentials =
-  | { kind: 'token'; token: string }
-  | { kind: 'app'; appId: number; privateKey: string; installationId: number }
-  | { kind: 'none' };
 
 /** Picks the credentials from a parsed environment. */
 export function envToCredentials(env: Env): GitHostCredentials {

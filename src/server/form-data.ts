@@ -1,5 +1,5 @@
 import type { AttachmentInput } from '../tickets/attachments.ts';
-import { ApiError } from './http.ts';
+import { DeskError } from '../tickets/errors.ts';
 
 const FORM_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded'];
 
@@ -9,13 +9,13 @@ const FORM_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded'];
  */
 export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
-  if (!FORM_TYPES.includes(type)) throw new ApiError('bad_content_type');
+  if (!FORM_TYPES.includes(type)) throw new DeskError('bad_content_type');
   const length = Number(request.headers.get('content-length') ?? '0');
-  if (length > maxBytes) throw new ApiError('too_large', { message: `The request is too large: at most ${Math.floor(maxBytes / 1024 / 1024)} MiB in all.` });
+  if (length > maxBytes) throw new DeskError('too_large', { message: `The request is too large: at most ${Math.floor(maxBytes / 1024 / 1024)} MiB in all.` });
   try {
     return await request.formData();
   } catch (error) {
-    throw new ApiError('invalid_input', { message: 'The form could not be read. Reload the page and send it again.', cause: error });
+    throw new DeskError('invalid_input', { message: 'The form could not be read. Reload the page and send it again.', cause: error });
   }
 }
 

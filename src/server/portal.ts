@@ -1,9 +1,9 @@
 import { checkAttachments } from '../tickets/attachments.ts';
-import type { TicketView } from '../tickets/desk.ts';
+import type { TicketView } from '../desk/desk.ts';
 import { parseReplyText, parseTicketForm, type FieldErrors } from '../tickets/ticket-form.ts';
-import type { CustomerSession } from './customer-access.ts';
+import type { CustomerSession } from '../tickets/customer.ts';
 import { formFields, formFiles, readForm } from './form-data.ts';
-import { ApiError } from './http.ts';
+import { DeskError } from '../tickets/errors.ts';
 import type { Services } from './services.ts';
 
 /** The request facts a portal action needs, whatever framework serves it. */
@@ -40,7 +40,7 @@ export async function openTicket({ request, services, session, clientAddress }: 
   const accepting = desk.accepting();
   if (!accepting.ok) return { kind: 'form', status: 503, values, errors: { form: accepting.reason } };
   if (!config.features.guests && (!session || session.ticket !== undefined)) {
-    return { kind: 'form', status: 403, values, errors: { form: new ApiError('guests_off').message } };
+    return { kind: 'form', status: 403, values, errors: { form: new DeskError('guests_off').message } };
   }
   // The honeypot field is hidden from people; only form-filling scripts put text in it.
   if ((values['website'] ?? '') !== '') return { kind: 'form', status: 400, values, errors: { form: 'We could not accept this form. Please try again.' } };
@@ -87,16 +87,16 @@ export function redeemLink({ request, services }: PortalRequest): PortalResult {
 
 /** Loads a ticket for its customer; anything else is a 404, never a 403, so ticket numbers reveal nothing. */
 export async function loadTicket({ services, session }: PortalRequest, ref: string): Promise<TicketView> {
-  if (!session) throw new ApiError('not_signed_in');
+  if (!session) throw new DeskError('not_signed_in');
   const view = await services.desk.viewTicket(ref, session);
-  if (!view) throw new ApiError('not_found');
+  if (!view) throw new DeskError('not_found');
   return view;
 }
 
 /** Reply, close, reopen or rate, from the ticket page's forms (`action` field). */
 export async function ticketAction(input: PortalRequest, ref: string): Promise<PortalResult> {
   const { request, services, session } = input;
-  if (!session) throw new ApiError('not_signed_in');
+  if (!session) throw new DeskError('not_signed_in');
   const form = await readForm(request, maxFormBytes(services));
   const values = formFields(form);
   switch (values['action']) {
@@ -121,12 +121,12 @@ export async function ticketAction(input: PortalRequest, ref: string): Promise<P
       const messageId = Number(values['message']);
       const rating = values['rating'];
       if (!Number.isSafeInteger(messageId) || (rating !== 'helpful' && rating !== 'not-helpful')) {
-        throw new ApiError('invalid_input', { message: 'Choose "helpful" or "not helpful" for a staff reply.' });
+        throw new DeskError('invalid_input', { message: 'Choose "helpful" or "not helpful" for a staff reply.' });
       }
       await services.desk.rate(ref, session, messageId, rating);
       return { kind: 'redirect', location: `${ticketPath(ref)}#message-${messageId}` };
     }
     default:
-      throw new ApiError('invalid_input', { message: 'Unknown action; use the buttons on the ticket page.' });
+      throw new DeskError('invalid_input', { message: 'Unknown action; use the buttons on the ticket page.' });
   }
 }

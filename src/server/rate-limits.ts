@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Config } from './config-schema.ts';
-import { ApiError, describeWait } from './http.ts';
+import type { Config } from '../config/config-schema.ts';
+import { describeWait } from './http.ts';
+import { DeskError } from '../tickets/errors.ts';
 
 /** Limits per action, as points per window; generous for people, tight for scripts. */
 export const RATE_LIMITS = {
@@ -21,7 +22,7 @@ export const RATE_LIMITS = {
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 export interface RateLimits {
-  /** Takes one point; throws a 429 ApiError saying when to try again. */
+  /** Takes one point; throws a 429 DeskError saying when to try again. */
   consume(name: RateLimitName, key: string): Promise<void>;
 }
 
@@ -47,7 +48,7 @@ export function createRateLimits(overrides: Partial<Record<RateLimitName, { poin
       } catch (rejection) {
         if (!(rejection instanceof RateLimiterRes)) throw rejection;
         const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new ApiError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });
+        throw new DeskError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });
       }
     },
   };

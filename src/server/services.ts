@@ -1,7 +1,7 @@
-import type { Config } from './config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 import type { CustomerAccess } from './customer-access.ts';
 import type { RateLimits } from './rate-limits.ts';
-import type { Desk } from '../tickets/desk.ts';
+import type { Desk } from '../desk/desk.ts';
 import type { Workflow } from '../workflow/index.ts';
 import type { Workspace } from '../staff/workspace.ts';
 import type { StaffAccess } from './staff-access.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { verifyPassword } from '../staff/passwords.ts';
 import { deriveKey, signPayload, verifyPayload } from '../tickets/access-token.ts';
-import type { Config } from './config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 
 export const STAFF_COOKIE = 'helpdesk_staff';
 const SESSION_HOURS = 12;

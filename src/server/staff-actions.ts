@@ -1,5 +1,5 @@
 import type { StaffAction } from '../staff/workspace.ts';
-import { ApiError } from './http.ts';
+import { DeskError } from '../tickets/errors.ts';
 
 /** Turns a workspace form into an action; unknown or incomplete forms are a 400 with a reason. */
 export function formToStaffAction(values: Record<string, string>): StaffAction {
@@ -11,7 +11,7 @@ export function formToStaffAction(values: Record<string, string>): StaffAction {
       return { kind: 'take' };
     case 'label': {
       const group = values['group'];
-      if (group !== 'status' && group !== 'priority' && group !== 'type' && group !== 'category') throw new ApiError('invalid_input', { message: 'Choose status, priority, type or category.' });
+      if (group !== 'status' && group !== 'priority' && group !== 'type' && group !== 'category') throw new DeskError('invalid_input', { message: 'Choose status, priority, type or category.' });
       return { kind: 'label', group, value: values['value'] ?? '' };
     }
     case 'escalate':
@@ -21,6 +21,6 @@ export function formToStaffAction(values: Record<string, string>): StaffAction {
     case 'reopen':
       return { kind: 'reopen' };
     default:
-      throw new ApiError('invalid_input', { message: 'Unknown action; use the buttons on the ticket page.' });
+      throw new DeskError('invalid_input', { message: 'Unknown action; use the buttons on the ticket page.' });
   }
 }

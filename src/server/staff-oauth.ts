@@ -1,6 +1,6 @@
-import { authorizeUrl, isStaffOnHost, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../git-host/oauth.ts';
+import { authorizeUrl, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../git-host/oauth.ts';
 import type { GitHost } from '../git-host/index.ts';
-import type { Config } from './config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 
 /** "Sign in with GitHub" for staff, when an OAuth client is configured and the tickets live on GitHub. */
 export interface StaffOAuth {
@@ -13,7 +13,7 @@ export function createStaffOAuth(options: {
   config: Pick<Config, 'gitHost' | 'supporters' | 'siteUrl'>;
   clientId: string | undefined;
   clientSecret: string | undefined;
-  host: Pick<GitHost, 'permissionOf'>;
+  host: Pick<GitHost, 'hasWriteAccess'>;
 }): StaffOAuth | undefined {
   const { config, clientId, clientSecret } = options;
   if (!clientId || !clientSecret || !config.gitHost.baseUrl) return undefined;
@@ -23,8 +23,9 @@ export function createStaffOAuth(options: {
     authorizeUrl: (state) => authorizeUrl(client, redirectUri, state),
     async complete(code) {
       const login = await loginFromCode(client, code, redirectUri);
-      if (!(await isStaffOnHost(login, config.supporters, (l) => options.host.permissionOf(l)))) {
-        throw new OAuthError(`${login} is not staff here: ask for write access to ${config.gitHost.repository} or to be listed as a supporter.`);
+      // Staff are who the Git host says has write access; the supporter list only routes and names them.
+      if (!(await options.host.hasWriteAccess(login).catch(() => false))) {
+        throw new OAuthError(`${login} is not staff here: ask for write access to ${config.gitHost.repository}.`);
       }
       return login;
     },

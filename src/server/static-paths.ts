@@ -1,5 +1,5 @@
 import { languagesWithArticles, summarizeCategories } from '../kb/site.ts';
-import type { Language } from './config-schema.ts';
+import type { Language } from '../config/config-schema.ts';
 import { getKnowledgebase } from './knowledgebase.ts';
 
 // Route lists for getStaticPaths. With the knowledgebase switched off there are no articles,

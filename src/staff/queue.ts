@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { statusOf } from '../tickets/status.ts';
 import { labelValue, TICKET_PRIORITIES, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
 
 /** A ticket as the queue lists it. */
@@ -51,7 +52,7 @@ export function parseQueueFilter(params: URLSearchParams): QueueFilter {
 
 /** A ticket's status as staff see it: the closed state wins over a stale label. */
 export function toQueueRow(ticket: QueueTicket): QueueRow {
-  const status = ticket.state === 'closed' ? 'closed' : ((labelValue(ticket.labels, 'status') as TicketStatus | undefined) ?? 'new');
+  const status = statusOf(ticket);
   return { ...ticket, status, priority: labelValue(ticket.labels, 'priority') ?? 'normal', type: labelValue(ticket.labels, 'type') ?? '', category: labelValue(ticket.labels, 'category') ?? '' };
 }
 

@@ -1,5 +1,16 @@
-import type { Config } from '../server/config-schema.ts';
-import { classifyMessage, effectiveAuthor, type ClassifiableMessage, type MessageKind } from '../tickets/thread.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { MessageKind } from '../tickets/message-kinds.ts';
+import type { Rating } from '../tickets/ratings.ts';
+import { statusOf } from '../tickets/status.ts';
+
+/** A message as statistics count it: its kind in force, who wrote it (as people see it) and its rating. */
+export interface StatsMessage {
+  kind: MessageKind;
+  /** The staff member behind a reply, also when it was posted from the site. */
+  author: string;
+  createdAt: string;
+  rating: Rating | undefined;
+}
 
 /** What statistics need of a ticket and its thread, whatever host it came from. */
 export interface StatsTicket {
@@ -11,7 +22,7 @@ export interface StatsTicket {
   closedAt: string | null;
   /** The customer's pseudonymous id (never the email). */
   customer: string | undefined;
-  messages: (ClassifiableMessage & { createdAt: string; reactions: Record<string, number> })[];
+  messages: StatsMessage[];
 }
 
 export interface Summary {
@@ -78,14 +89,9 @@ function daysBetween(from: string, to: string): string[] {
   return days;
 }
 
-function kinds(ticket: StatsTicket, rules: Pick<Config, 'repliesPublicByDefault' | 'supporters'>): MessageKind[] {
-  return ticket.messages.map((m) => classifyMessage(m, rules));
-}
-
 /** Hours from opening to the first public staff reply; undefined while unanswered. */
-export function firstResponseHours(ticket: StatsTicket, rules: Pick<Config, 'repliesPublicByDefault' | 'supporters'>): number | undefined {
-  const k = kinds(ticket, rules);
-  const first = ticket.messages.find((_, i) => k[i] === 'staff-reply');
+export function firstResponseHours(ticket: StatsTicket): number | undefined {
+  const first = ticket.messages.find((m) => m.kind === 'staff-reply');
   return first ? (Date.parse(first.createdAt) - Date.parse(ticket.createdAt)) / HOUR : undefined;
 }
 
@@ -101,7 +107,7 @@ export function hoursOpen(ticket: Pick<StatsTicket, 'createdAt' | 'closedAt'>, n
  */
 export function computeStatistics(
   tickets: readonly StatsTicket[],
-  rules: Pick<Config, 'repliesPublicByDefault' | 'supporters'>,
+  rules: Pick<Config, 'supporters'>,
   range: { from: string; to: string },
   now = Date.now(),
 ): Statistics {
@@ -116,12 +122,12 @@ export function computeStatistics(
     };
   });
   const opened = tickets.filter((t) => inRange(t.createdAt));
-  const firstResponse = summarize(opened.map((t) => firstResponseHours(t, rules)).filter((h): h is number => h !== undefined));
+  const firstResponse = summarize(opened.map((t) => firstResponseHours(t)).filter((h): h is number => h !== undefined));
   const timeToClose = summarize(opened.filter((t) => t.closedAt !== null).map((t) => hoursOpen(t, now)));
 
   const statusNow: Record<string, number> = {};
   for (const t of tickets) {
-    const status = t.state === 'closed' ? 'closed' : (t.labels.find((l) => l.startsWith('status: '))?.slice(8) ?? 'new');
+    const status = statusOf(t);
     statusNow[status] = (statusNow[status] ?? 0) + 1;
   }
 
@@ -129,9 +135,8 @@ export function computeStatistics(
   for (const t of tickets) {
     if (!t.customer) continue;
     const totals = customers.get(t.customer) ?? { customer: t.customer, tickets: 0, messages: 0, hoursOpen: 0 };
-    const k = kinds(t, rules);
     totals.tickets += 1;
-    totals.messages += 1 + k.filter((kind) => kind === 'customer').length;
+    totals.messages += 1 + t.messages.filter((m) => m.kind === 'customer').length;
     totals.hoursOpen += hoursOpen(t, now);
     customers.set(t.customer, totals);
   }
@@ -145,14 +150,13 @@ export function computeStatistics(
   };
   for (const s of rules.supporters) supporter(s.login);
   for (const t of tickets) {
-    const k = kinds(t, rules);
-    t.messages.forEach((m, i) => {
-      if (k[i] !== 'staff-reply') return;
-      const totals = supporter(effectiveAuthor(m));
+    for (const m of t.messages) {
+      if (m.kind !== 'staff-reply') continue;
+      const totals = supporter(m.author);
       totals.replies += 1;
-      totals.helpful += m.reactions['+1'] ?? 0;
-      totals.notHelpful += m.reactions['-1'] ?? 0;
-    });
+      if (m.rating === 'helpful') totals.helpful += 1;
+      if (m.rating === 'not-helpful') totals.notHelpful += 1;
+    }
     if (t.state === 'open') for (const login of t.assignees) supporter(login).openAssigned += 1;
   }
   for (const totals of supporters.values()) {

@@ -1,12 +1,16 @@
 import type { GitHost } from '../git-host/index.ts';
-import type { Ticket } from '../git-host/mapping.ts';
-import type { Config } from '../server/config-schema.ts';
-import { ApiError } from '../server/http.ts';
+import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
+import type { Config } from '../config/config-schema.ts';
+import { DeskError } from '../tickets/errors.ts';
 import { newIdempotencyKey } from '../tickets/idempotency.ts';
-import { labelValue, withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
+import { staffDisplayName } from '../tickets/display.ts';
+import { withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
+import { effectiveAuthor, type MessageKind } from '../tickets/message-kinds.ts';
+import { ratingsOf, type Rating } from '../tickets/ratings.ts';
+import { transition, type StatusChoice, type StatusTrigger } from '../tickets/transitions.ts';
 import { customerTextForDisplay } from '../tickets/neutralize.ts';
 import { renderMessage } from '../tickets/render-message.ts';
-import { classifyMessage, effectiveAuthor, HEADER_END, stripCustomerHeader, type MessageKind } from '../tickets/thread.ts';
+import { HEADER_END, staffText } from '../tickets/thread.ts';
 import { buildQueue, toQueueRow, type QueueFilter, type QueuePage } from './queue.ts';
 import { computeStatistics, type Statistics, type StatsTicket } from './stats.ts';
 
@@ -17,8 +21,8 @@ export interface StaffMessageView {
   html: string;
   createdAt: string;
   edited: boolean;
-  /** 👍/👎 counts on public replies: the customer's rating. */
-  rating: { helpful: number; notHelpful: number } | undefined;
+  /** The customer's rating of a public reply (the bot's reaction on their behalf). */
+  rating: Rating | undefined;
 }
 
 export interface StaffTicketView {
@@ -62,19 +66,30 @@ export function issueWebUrl(gitHost: Pick<Config['gitHost'], 'baseUrl' | 'reposi
  * the issue UI as well. Replies and notes written here are posted by the bot with trusted metadata
  * naming the staff member and whether the text is public.
  */
-export function createWorkspace(options: { config: Config; host: GitHost }) {
+export function createWorkspace(options: {
+  config: Config;
+  host: GitHost;
+  /** The kinds in force for a thread: fixed when the server first saw each message (tickets/message-kinds.ts). */
+  kindsOf(messages: readonly TicketMessage[]): Promise<Map<number, MessageKind>>;
+}) {
   const { config, host } = options;
-  const displayName = (login: string) => config.supporters.find((s) => s.login.toLowerCase() === login.toLowerCase())?.displayName ?? login;
+  const displayName = (login: string) => staffDisplayName(config, login);
 
-  function view(ticket: Ticket): StaffTicketView {
+  async function replyRatings(messages: readonly TicketMessage[], kinds: ReadonlyMap<number, MessageKind>): Promise<Map<number, Rating>> {
+    return ratingsOf(messages.filter((m) => kinds.get(m.id) === 'staff-reply'), (id) => host.listReactions(id), await host.botLogin());
+  }
+
+  async function view(ticket: Ticket): Promise<StaffTicketView> {
     const row = toQueueRow({ ...ticket, ref: ticket.meta?.ref });
+    const kinds = await options.kindsOf(ticket.messages);
+    const ratings = await replyRatings(ticket.messages, kinds);
     const customer = ticket.meta?.customer;
     const messages: StaffMessageView[] = [
       { id: undefined, kind: 'opening', authorName: `Customer ${customer?.id ?? ''}`.trim(), html: renderMessage(customerTextForDisplay(ticket.body)), createdAt: ticket.createdAt, edited: false, rating: undefined },
       ...ticket.messages.map((m) => {
-        const kind = classifyMessage(m, config);
+        const kind = kinds.get(m.id) ?? 'outsider';
         const author = effectiveAuthor(m);
-        const text = kind === 'customer' ? customerTextForDisplay(m.body) : m.author.isBot && kind !== 'system' ? stripCustomerHeader(m.body) : m.body;
+        const text = staffText(m, kind);
         return {
           id: m.id,
           kind,
@@ -82,7 +97,7 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
           html: renderMessage(text),
           createdAt: m.createdAt,
           edited: m.updatedAt !== m.createdAt,
-          rating: kind === 'staff-reply' ? { helpful: m.reactions['+1'] ?? 0, notHelpful: m.reactions['-1'] ?? 0 } : undefined,
+          rating: ratings.get(m.id),
         };
       }),
     ];
@@ -97,7 +112,7 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
       category: row.category,
       assignees: ticket.assignees,
       customer: customer?.email ?? customer?.id ?? 'unknown',
-      order: typeof ticket.meta?.extra?.['order'] === 'string' && ticket.meta.extra['order'] ? ticket.meta.extra['order'] : undefined,
+      order: ticket.meta?.order || undefined,
       createdAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,
       hostUrl: issueWebUrl(config.gitHost, ticket.number),
@@ -107,13 +122,19 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
 
   async function load(number: number): Promise<Ticket> {
     const ticket = Number.isSafeInteger(number) && number > 0 ? await host.getTicket(number, { fresh: true }) : undefined;
-    if (!ticket || ticket.meta === undefined) throw new ApiError('not_found', { message: `There is no ticket #${number}.` });
+    if (!ticket || ticket.meta === undefined) throw new DeskError('not_found', { message: `There is no ticket #${number}.` });
     return ticket;
   }
 
   async function post(number: number, login: string, text: string, visibility: 'public' | 'internal'): Promise<void> {
     const header = visibility === 'public' ? `**Reply by ${displayName(login)}** (@${login}, on the help centre) — sent to the customer` : `**Internal note by ${displayName(login)}** (@${login}, on the help centre)`;
-    await host.addComment(number, { body: `${header}${HEADER_END}${text}`, key: newIdempotencyKey(), extra: { staff: login, visibility } });
+    await host.addComment(number, { body: `${header}${HEADER_END}${text}`, key: newIdempotencyKey(), fields: { postedBy: { login, visibility } } });
+  }
+
+  /** Writes what the one transition function says follows a trigger, and nothing when nothing changes. */
+  async function move(ticket: Ticket, trigger: StatusTrigger | StatusChoice): Promise<void> {
+    const next = transition(ticket, trigger);
+    if (next.changed) await host.updateTicket(ticket.number, { labels: next.labels, ...(next.state !== ticket.state ? { state: next.state } : {}) });
   }
 
   return {
@@ -123,7 +144,7 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
     },
 
     async ticket(number: number): Promise<StaffTicketView> {
-      return view(await load(number));
+      return await view(await load(number));
     },
 
     /** Carries out one action as `login`; each is one or two requests to the Git host. */
@@ -132,15 +153,19 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
       switch (action.kind) {
         case 'reply': {
           const text = action.text.trim();
-          if (text === '') throw new ApiError('invalid_input', { message: 'Write something before sending.' });
+          if (text === '') throw new DeskError('invalid_input', { message: 'Write something before sending.' });
+          // What reaches a customer comes from someone the Git host says has write access, however they signed in.
+          if (action.visibility === 'public' && !(await host.hasWriteAccess(login))) {
+            throw new DeskError('not_allowed', { message: `${login} has no write access to ${config.gitHost.repository}, so cannot reply to customers. Ask the repository owner to add you as a collaborator, or write an internal note.` });
+          }
           await post(number, login, text, action.visibility);
-          if (action.visibility === 'public' && ticket.state === 'open') await host.setLabels(number, withLabel(ticket.labels, 'status', 'waiting'));
+          await move(ticket, action.visibility === 'public' ? 'staff-reply' : 'internal-note');
           return;
         }
         case 'take': {
           const assignees = ticket.assignees.some((a) => a.toLowerCase() === login.toLowerCase()) ? ticket.assignees : [...ticket.assignees, login];
-          const status = labelValue(ticket.labels, 'status');
-          await host.updateTicket(number, { assignees, ...(status === 'new' || status === undefined ? { labels: withLabel(ticket.labels, 'status', 'open') } : {}) });
+          const next = transition(ticket, 'assigned');
+          await host.updateTicket(number, { assignees, ...(next.changed ? { labels: next.labels } : {}) });
           return;
         }
         case 'label': {
@@ -150,20 +175,22 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
             type: config.ticketTypes,
             category: config.categories.map((c) => c.id),
           };
-          if (!allowed[action.group]?.includes(action.value)) throw new ApiError('invalid_input', { message: `Choose one of: ${(allowed[action.group] ?? []).join(', ')}.` });
-          await host.setLabels(number, withLabel(ticket.labels, action.group, action.value));
+          if (!allowed[action.group]?.includes(action.value)) throw new DeskError('invalid_input', { message: `Choose one of: ${(allowed[action.group] ?? []).join(', ')}.` });
+          if (action.group === 'status') await move(ticket, { set: action.value as StatusChoice['set'] });
+          else await host.setLabels(number, withLabel(ticket.labels, action.group, action.value));
           return;
         }
         case 'escalate':
+          if (ticket.state === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it before escalating.' });
           // The note carries the /escalate marker so the workflow assigns the next tier, as for a note written on the Git host.
           await post(number, login, `/escalate ${action.reason.trim() || '(no reason given)'}`, 'internal');
-          await host.setLabels(number, withLabel(ticket.labels, 'status', 'escalated'));
+          await move(ticket, 'escalated');
           return;
         case 'close':
-          await host.updateTicket(number, { state: 'closed', labels: withLabel(ticket.labels, 'status', 'closed') });
+          await move(ticket, 'closed');
           return;
         case 'reopen':
-          await host.updateTicket(number, { state: 'open', labels: withLabel(ticket.labels, 'status', 'open') });
+          await move(ticket, 'reopened');
           return;
       }
     },
@@ -173,6 +200,12 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
       const summaries = await host.listTickets('all');
       const needThread = summaries.filter((t) => t.state === 'open' || t.createdAt.slice(0, 10) >= range.from);
       const threads = new Map((await Promise.all(needThread.map((t) => host.getTicket(t.number)))).filter((t): t is Ticket => t !== undefined).map((t) => [t.number, t]));
+      const resolved = new Map<number, StatsTicket['messages']>();
+      for (const thread of threads.values()) {
+        const kinds = await options.kindsOf(thread.messages);
+        const ratings = await replyRatings(thread.messages, kinds);
+        resolved.set(thread.number, thread.messages.map((m) => ({ kind: kinds.get(m.id) ?? 'outsider', author: effectiveAuthor(m), createdAt: m.createdAt, rating: ratings.get(m.id) })));
+      }
       const tickets: StatsTicket[] = summaries.map((s) => ({
         number: s.number,
         state: s.state,
@@ -181,7 +214,7 @@ export function createWorkspace(options: { config: Config; host: GitHost }) {
         createdAt: s.createdAt,
         closedAt: s.closedAt,
         customer: s.meta?.customer?.id,
-        messages: threads.get(s.number)?.messages ?? [],
+        messages: resolved.get(s.number) ?? [],
       }));
       return computeStatistics(tickets, config, range, now);
     },

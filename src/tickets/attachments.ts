@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import type { Config } from '../server/config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 
 export interface AttachmentInput {
   name: string;

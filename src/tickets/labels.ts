@@ -1,4 +1,4 @@
-import type { Config } from '../server/config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 
 /** A label the ticket model uses, as the setup command writes it to the Git host. */
 export interface TicketLabel {

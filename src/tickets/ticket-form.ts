@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Config } from '../server/config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 import { TICKET_PRIORITIES } from './labels.ts';
 
 export const GITHUB_BODY_LIMIT = 65_536;

@@ -1,4 +1,4 @@
-import type { MessageKind } from '../tickets/thread.ts';
+import type { MessageKind } from '../tickets/message-kinds.ts';
 import { neutralizeCustomerText } from '../tickets/neutralize.ts';
 
 /** A ticket as the card's figures need it: when things happened and who wrote them. */

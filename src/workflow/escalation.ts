@@ -1,5 +1,5 @@
 /** A staff comment whose first line starts with `/escalate`; the rest of that line (and below) is the reason. */
-const ESCALATE_COMMAND = /^\s*\/escalate\b[ \t]*([^\n]*)\n?([\s\S]*)$/i;
+const ESCALATE_COMMAND = /^[ \t]*\/escalate(?=\s|$)[ \t]*([^\n]*)\n?([\s\S]*)$/i;
 
 /** The reason of an `/escalate` command comment; undefined when the body is not one. */
 export function parseEscalateCommand(body: string): { reason: string } | undefined {

@@ -1,10 +1,11 @@
 import type { MailMessage } from '../mail/transport.ts';
 import { renderTemplate, type MailTemplates, type TemplateName, type TemplateValues } from '../mail/render-template.ts';
-import type { Config } from '../server/config-schema.ts';
-import { describeStatus } from '../tickets/desk.ts';
+import type { Config } from '../config/config-schema.ts';
+import { describeStatus } from '../tickets/status.ts';
 import type { TicketStatus } from '../tickets/labels.ts';
 import { renderMessage } from '../tickets/render-message.ts';
-import { labelValue } from './labels.ts';
+import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
+import { labelValue } from '../tickets/labels.ts';
 import { notifiedSupporters } from './routing.ts';
 
 /** The ticket facts every notification carries. */
@@ -70,14 +71,13 @@ export function noticeKey(ticketNumber: number, notice: Notice): string {
  */
 export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContext): PlannedMail[] {
   const key = noticeKey(facts.number, notice);
-  const category = ctx.config.categories.find((c) => c.id === facts.category);
   const common: TemplateValues = {
     siteName: ctx.config.siteName,
     ref: facts.ref,
     subject: facts.subject,
     opened: formatDate(facts.openedAt),
     priority: facts.priority,
-    category: category?.title.en ?? facts.category,
+    category: facts.category === undefined ? undefined : categoryTitle(ctx.config, facts.category),
     order: facts.order,
   };
   const toCustomer = (template: TemplateName, values: TemplateValues): PlannedMail[] => {
@@ -94,7 +94,7 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
   };
   switch (notice.kind) {
     case 'staff-reply': {
-      const staffName = ctx.config.supporters.find((s) => s.login.toLowerCase() === notice.staffLogin.toLowerCase())?.displayName ?? 'Our support team';
+      const staffName = staffDisplayName(ctx.config, notice.staffLogin, 'Our support team');
       return toCustomer('staff-reply', { staffName, replyText: notice.text, replyHtml: renderMessage(notice.text) });
     }
     case 'ticket-closed':
@@ -114,9 +114,8 @@ export function factsOf(ticket: {
   labels: readonly string[];
   assignees: readonly string[];
   htmlUrl: string;
-  meta: { ref?: string | undefined; customer?: { email?: string | undefined } | undefined; extra?: Record<string, unknown> | undefined } | undefined;
+  meta: { ref?: string | undefined; customer?: { email?: string | undefined } | undefined; order?: string | undefined } | undefined;
 }, status: TicketStatus): TicketFacts {
-  const order = ticket.meta?.extra?.['order'];
   return {
     number: ticket.number,
     ref: ticket.meta?.ref ?? `#${ticket.number}`,
@@ -125,7 +124,7 @@ export function factsOf(ticket: {
     status,
     priority: labelValue(ticket.labels, 'priority') ?? 'normal',
     category: labelValue(ticket.labels, 'category'),
-    order: typeof order === 'string' && order !== '' ? order : undefined,
+    order: ticket.meta?.order || undefined,
     customerEmail: ticket.meta?.customer?.email,
     htmlUrl: ticket.htmlUrl,
     assignees: ticket.assignees,

@@ -1,4 +1,4 @@
-import type { Config } from '../server/config-schema.ts';
+import type { Config } from '../config/config-schema.ts';
 
 type Supporter = Config['supporters'][number];
 

@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { MessageKind } from '../tickets/thread.ts';
-import { DurableLog } from './durable-log.ts';
-import type { MessageKindRegistry } from './message-kinds.ts';
+import { MESSAGE_KINDS, type MessageKind, type MessageKindRegistry } from '../tickets/message-kinds.ts';
+import { DurableLog } from '../store/durable-log.ts';
 
-const KINDS = ['customer', 'staff-reply', 'internal-note', 'system', 'outsider'] as const;
 
 /** What the workflow remembers about one ticket between events. */
 export const TicketRecordSchema = z.strictObject({
@@ -15,12 +13,14 @@ export const TicketRecordSchema = z.strictObject({
   status: z.string().optional(),
   /** How many escalations ran; keys the escalation notes so a retry finds its note instead of writing another. */
   escalations: z.number().int().min(0),
+  /** The newest message id the workflow has acted on (ids grow with time); later ones are new to it. */
+  handledUpTo: z.number().int().min(0).optional(),
 });
 export type TicketRecord = z.output<typeof TicketRecordSchema>;
 
 const RecordSchema = z.discriminatedUnion('t', [
   z.strictObject({ t: z.literal('installed'), at: z.string() }),
-  z.strictObject({ t: z.literal('kind'), id: z.number(), kind: z.enum(KINDS) }),
+  z.strictObject({ t: z.literal('kind'), id: z.number(), kind: z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]) }),
   z.strictObject({ t: z.literal('ticket'), ticket: TicketRecordSchema }),
   z.strictObject({ t: z.literal('route'), pool: z.string(), login: z.string() }),
   z.strictObject({ t: z.literal('delivery'), id: z.string(), hash: z.string() }),

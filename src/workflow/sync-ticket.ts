@@ -1,18 +1,21 @@
-import { GitHostError, type GitHost, type Ticket } from '../git-host/index.ts';
+import { GitHostError, type GitHost } from '../git-host/index.ts';
+import type { Ticket } from '../tickets/ticket.ts';
 import type { TicketEvent } from '../git-host/webhooks.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailTemplates } from '../mail/render-template.ts';
-import type { Config } from '../server/config-schema.ts';
-import { labelName, type TicketStatus } from '../tickets/labels.ts';
-import { effectiveAuthor, isStaff, publicText, staffViaSite, stripCustomerHeader, type MessageKind } from '../tickets/thread.ts';
+import type { Config } from '../config/config-schema.ts';
+import { labelName, labelValue, type TicketStatus } from '../tickets/labels.ts';
+import { repairLabels, sameLabels } from '../tickets/label-repair.ts';
+import { effectiveAuthor, kindsOf, staffViaSite, type KindContext, type SeenMessage } from '../tickets/message-kinds.ts';
+import { ratingsOf } from '../tickets/ratings.ts';
+import { statusLabelOf, statusOf, withStatus } from '../tickets/status.ts';
+import { publicText, stripCustomerHeader } from '../tickets/thread.ts';
+import { statusAfter } from '../tickets/transitions.ts';
 import { renderCard, ticketFigures, type CardTicket, type TicketCard } from './card.ts';
 import { escalationNote, nextTier, parseEscalateCommand } from './escalation.ts';
-import { labelValue, repairLabels, sameLabels, statusLabelOf, withStatus } from './labels.ts';
-import { firstSightKind, kindOf } from './message-kinds.ts';
 import { factsOf, planNotice, type Notice } from './notifications.ts';
 import { nextInRotation, routingPool } from './routing.ts';
 import type { WorkflowStore } from './store.ts';
-import { statusAfter } from './transitions.ts';
 
 /** What syncing a ticket needs. */
 export interface SyncDeps {
@@ -23,6 +26,11 @@ export interface SyncDeps {
   templates: MailTemplates;
   signInUrl(email: string, ref: string): string;
   log: Pick<Console, 'warn' | 'info'>;
+}
+
+/** How the workflow decides kinds: the one registry and the Git host's word on who has write access. */
+export function kindContext(deps: Pick<SyncDeps, 'config' | 'host' | 'store'>): KindContext {
+  return { registry: deps.store, rules: deps.config, hasWriteAccess: (login) => deps.host.hasWriteAccess(login) };
 }
 
 /** What a sync did, for logs and tests. */
@@ -64,22 +72,27 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   if (!ticket || !isDeskTicket(ticket)) return { ticketNumber, skipped: 'not-a-ticket', mails: [] };
   const installed = store.installedAt;
   const isOld = (at: string | null) => at !== null && Date.parse(at) < installed;
-  const record = store.ticket(ticketNumber) ?? { number: ticketNumber, routed: false, escalations: 0 };
+  const record = store.ticket(ticketNumber) ?? { number: ticketNumber, routed: false, escalations: 0, handledUpTo: 0 };
+  // Records written before `handledUpTo` existed: the messages whose kind was known had been handled.
+  const handledBefore = new Set(record.handledUpTo === undefined ? ticket.messages.filter((m) => store.get(m.id)).map((m) => m.id) : []);
 
   let labels = repairLabels(ticket, config, event?.change === 'labeled' ? event.label : undefined);
   let status = statusLabelOf(labels) as TicketStatus;
   let assignees = [...ticket.assignees];
   const notices: Notice[] = [];
-  const kinds: Array<[number, MessageKind]> = [];
+  // A created event carries the body as first written; later edits cannot change the kind.
+  const created = event?.change === 'message-created' ? event.message : undefined;
+  const firstBodies = new Map<number, SeenMessage>(created ? ticket.messages.filter((m) => m.id === created.id).map((m) => [m.id, { ...m, ...created }]) : []);
+  const kinds = await kindsOf(ticket.messages, kindContext(deps), firstBodies);
+  // The workflow acts once per message; views may have fixed a message's kind before the workflow got to it.
+  const isNew = (id: number) => (record.handledUpTo === undefined ? !handledBefore.has(id) : id > record.handledUpTo);
   let escalation: { by: string | undefined; reason: string | undefined; key: string } | undefined;
   let route: { pool: string; login: string } | undefined;
 
   for (const message of ticket.messages) {
-    if (store.get(message.id)) continue;
-    // A created event carries the body as first written; later edits cannot change the kind.
-    const seen = event?.change === 'message-created' && event.message?.id === message.id ? { ...message, ...event.message } : message;
-    const kind = firstSightKind(seen, config);
-    kinds.push([message.id, kind]);
+    if (!isNew(message.id)) continue;
+    const seen = firstBodies.get(message.id) ?? message;
+    const kind = kinds.get(message.id) ?? 'outsider';
     if (isOld(message.createdAt)) continue;
     if (kind === 'customer') {
       status = statusAfter(status, 'customer-reply');
@@ -90,7 +103,7 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
     } else if (kind === 'internal-note') {
       // Notes written on the staff pages are posted by the bot under a header; the command follows it.
       const viaSite = staffViaSite(seen) !== undefined;
-      const command = viaSite || isStaff(seen.author, config) ? parseEscalateCommand(viaSite ? stripCustomerHeader(seen.body) : seen.body) : undefined;
+      const command = parseEscalateCommand(viaSite ? stripCustomerHeader(seen.body) : seen.body);
       if (command) escalation = { by: effectiveAuthor(seen), reason: command.reason, key: `escalate:comment:${message.id}` };
     }
   }
@@ -120,10 +133,12 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
     const byLabel = event?.change === 'labeled' && event.label === labelName('status', 'escalated') && !event.actor.isBot;
     escalation = { by: byLabel ? event.actor.login : undefined, reason: undefined, key: `escalate:${ticketNumber}:${record.escalations + 1}` };
   }
+  // A closed ticket stays closed (the transition rules): an /escalate written on it is only a note.
+  if (ticket.state === 'closed') escalation = undefined;
   const previousAssignees = [...assignees];
   const tier = escalation ? nextTier(assignees, config.escalationChain) : undefined;
   if (escalation) {
-    status = 'escalated';
+    status = statusAfter(status, 'escalated');
     if (tier) assignees = [tier.login];
   }
 
@@ -150,7 +165,7 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
 
   if (escalation && !ticket.messages.some((m) => m.author.isBot && m.meta?.key === escalation.key)) {
     const body = escalationNote({ by: escalation.by, reason: escalation.reason ?? 'no reason given (the label was set in the issue UI)', to: tier, from: previousAssignees.filter((a) => a !== tier?.login), assignError });
-    await host.addComment(ticketNumber, { body, key: escalation.key, extra: { note: 'escalation' } });
+    await host.addComment(ticketNumber, { body, key: escalation.key, fields: { role: 'escalation-note' } });
   }
 
   const facts = factsOf({ ...ticket, labels, assignees }, status);
@@ -160,14 +175,15 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
       if (deps.mail.enqueue(planned.key, planned.message)) mails.push(planned.key);
     }
   }
-  store.rememberAll(kinds);
-  store.saveTicket({ number: ticketNumber, routed: true, status, escalations: record.escalations + (escalation && escalation.key.startsWith(`escalate:${ticketNumber}:`) ? 1 : 0) }, route);
+  const handledUpTo = Math.max(record.handledUpTo ?? 0, ...ticket.messages.map((m) => m.id));
+  store.saveTicket({ number: ticketNumber, routed: true, status, escalations: record.escalations + (escalation && escalation.key.startsWith(`escalate:${ticketNumber}:`) ? 1 : 0), handledUpTo }, route);
 
   const card = isOld(ticket.createdAt) && isOld(ticket.updatedAt) ? 'skipped' : await refreshCard(deps, ticket);
   return { ticketNumber, labels, assignees, mails, escalatedTo: escalation ? (tier?.login ?? '') : undefined, card };
 }
 
-function cardTicket(deps: SyncDeps, ticket: Ticket): CardTicket {
+async function cardTicket(deps: SyncDeps, ticket: Ticket): Promise<CardTicket> {
+  const kinds = await kindsOf(ticket.messages, kindContext(deps));
   return {
     number: ticket.number,
     title: ticket.title,
@@ -175,25 +191,18 @@ function cardTicket(deps: SyncDeps, ticket: Ticket): CardTicket {
     state: ticket.state,
     createdAt: ticket.createdAt,
     closedAt: ticket.closedAt,
-    messages: ticket.messages.map((m) => ({ kind: kindOf(m, deps.store, deps.config), createdAt: m.createdAt })),
+    messages: ticket.messages.map((m) => ({ kind: kinds.get(m.id) ?? 'outsider', createdAt: m.createdAt })),
   };
 }
 
 /** The card's figures for a ticket: this ticket's thread, its ratings and the customer's other tickets. */
 export async function computeTicketCard(deps: SyncDeps, ticket: Ticket): Promise<TicketCard> {
   const { host } = deps;
-  const botLogin = await host.botLogin();
-  const ratings = { helpful: 0, notHelpful: 0 };
-  for (const message of ticket.messages) {
-    if (kindOf(message, deps.store, deps.config) !== 'staff-reply' || (!message.reactions['+1'] && !message.reactions['-1'])) continue;
-    // Ratings are the bot's reactions; staff may react too, so count only the bot's.
-    for (const r of await host.listReactions(message.id)) {
-      if (r.login !== botLogin) continue;
-      if (r.content === '+1') ratings.helpful += 1;
-      if (r.content === '-1') ratings.notHelpful += 1;
-    }
-  }
-  const figures = ticketFigures(cardTicket(deps, ticket));
+  const thread = await cardTicket(deps, ticket);
+  const replies = ticket.messages.filter((_, i) => thread.messages[i]?.kind === 'staff-reply');
+  const rated = [...(await ratingsOf(replies, (id) => host.listReactions(id), await host.botLogin())).values()];
+  const ratings = { helpful: rated.filter((r) => r === 'helpful').length, notHelpful: rated.filter((r) => r === 'not-helpful').length };
+  const figures = ticketFigures(thread);
   const email = ticket.meta?.customer?.email;
   if (!email) return { figures, ratings, otherTickets: [], customer: undefined };
   const summaries = (await host.listCustomerTickets(email)).slice(0, CARD_OTHER_TICKETS);
@@ -205,8 +214,8 @@ export async function computeTicketCard(deps: SyncDeps, ticket: Ticket): Promise
       continue;
     }
     const other = await host.getTicket(summary.number);
-    if (other) total += ticketFigures(cardTicket(deps, other)).timeWithStaffMs;
-    otherTickets.push({ number: summary.number, title: summary.title, htmlUrl: summary.htmlUrl, state: summary.state, status: summary.state === 'closed' ? 'closed' : (statusLabelOf(summary.labels) ?? 'new') });
+    if (other) total += ticketFigures(await cardTicket(deps, other)).timeWithStaffMs;
+    otherTickets.push({ number: summary.number, title: summary.title, htmlUrl: summary.htmlUrl, state: summary.state, status: statusOf(summary) });
   }
   if (!summaries.some((s) => s.number === ticket.number)) total += figures.timeWithStaffMs;
   return { figures, ratings, otherTickets, customer: { tickets: otherTickets.length + 1, timeWithStaffMs: total } };
@@ -216,13 +225,13 @@ export async function computeTicketCard(deps: SyncDeps, ticket: Ticket): Promise
 async function refreshCard(deps: SyncDeps, ticket: Ticket): Promise<'posted' | 'edited' | 'unchanged'> {
   const body = renderCard(await computeTicketCard(deps, ticket));
   const key = `card:${ticket.number}`;
-  const existing = ticket.messages.find((m) => m.author.isBot && (m.meta?.extra?.['card'] === true || m.meta?.key === key));
+  const existing = ticket.messages.find((m) => m.author.isBot && (m.meta?.role === 'card' || m.meta?.key === key));
   if (existing && existing.body.replace(/\r\n/g, '\n') === body) return 'unchanged';
   if (existing) {
-    await deps.host.editComment(ticket.number, existing.id, { body, key, extra: { card: true } });
+    await deps.host.editComment(ticket.number, existing.id, { body, key, fields: { role: 'card' } });
     return 'edited';
   }
-  const posted = await deps.host.addComment(ticket.number, { body, key, extra: { card: true } });
-  deps.store.remember(posted.id, 'system');
+  const posted = await deps.host.addComment(ticket.number, { body, key, fields: { role: 'card' } });
+  deps.store.rememberAll([[posted.id, 'system']]);
   return 'posted';
 }

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { GitHost, TicketMessage } from '../git-host/index.ts';
+import type { GitHost } from '../git-host/index.ts';
+import type { TicketMessage } from '../tickets/ticket.ts';
 import { verifyWebhookSignature, webhookToTicketEvent, type TicketEvent } from '../git-host/webhooks.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailTemplates } from '../mail/render-template.ts';
-import type { Config } from '../server/config-schema.ts';
-import type { MessageKind } from '../tickets/thread.ts';
-import { kindOf } from './message-kinds.ts';
+import type { Config } from '../config/config-schema.ts';
+import { kindsOf, type MessageKind } from '../tickets/message-kinds.ts';
 import { WorkflowStore } from './store.ts';
-import { isDeskTicket, syncTicket, type SyncDeps, type SyncResult } from './sync-ticket.ts';
+import { isDeskTicket, kindContext, syncTicket, type SyncDeps, type SyncResult } from './sync-ticket.ts';
 
 /** One webhook request as the endpoint received it. */
 export interface WebhookDelivery {
@@ -48,8 +48,8 @@ export interface WorkflowOptions {
 export interface Workflow {
   /** Verifies, de-duplicates and queues one webhook delivery; answers before the ticket is processed. */
   receive(delivery: WebhookDelivery): Promise<DeliveryOutcome>;
-  /** The kind in force for a message: as first seen, whatever its later edits. */
-  kindOf(message: TicketMessage): MessageKind;
+  /** The kinds in force for a thread: as first seen (by any view), whatever their later edits. */
+  kindsOf(messages: readonly TicketMessage[]): Promise<Map<number, MessageKind>>;
   /** Something changed that no webhook reports (a rating): refresh the ticket soon. */
   ticketChanged(ticketNumber: number): void;
   /** Re-reads tickets updated since the last sweep (and those whose processing failed) and repairs them. */
@@ -65,6 +65,7 @@ export interface Workflow {
 const SWEEP_OVERLAP_MS = 5 * 60_000;
 // A failed sync is retried this often before it is left to the next sweep.
 const RETRIES = [2_000, 10_000, 30_000];
+const ACCESS_EVENTS = new Set(['member', 'membership', 'organization', 'team', 'team_add', 'repository']);
 const QUIET_BOT_CHANGES = new Set(['labeled', 'unlabeled', 'assigned', 'unassigned']);
 
 /** Opens the workflow: its journal under `dataDir` and the processing queue (one ticket at a time). */
@@ -146,7 +147,9 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
         return { status: 'rejected', reason: 'bad-payload' };
       }
       store.rememberDelivery(id ?? hash, hash);
-      const event = webhookToTicketEvent(delivery.event ?? '', payload, { botLogin: await options.host.botLogin(), repository: options.host.repository });
+      // Who has write access changed: staff identity is asked of the host again.
+      if (ACCESS_EVENTS.has(delivery.event ?? '')) options.host.forgetPermission();
+      const event = webhookToTicketEvent(delivery.event ?? '', payload, { botLogin: await options.host.botLogin(), repository: options.host.repository, metadata: options.host.metadataContext() });
       if (!event) return { status: 'ignored' };
       options.host.invalidate(event.ticketNumber);
       // Our own label and assignee writes come back as webhooks; the sync that made them already settled the ticket.
@@ -155,7 +158,7 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
       return { status: 'accepted', ticketNumber: event.ticketNumber };
     },
 
-    kindOf: (message) => kindOf(message, store, options.config),
+    kindsOf: (messages) => kindsOf(messages, kindContext(deps)),
 
     ticketChanged(ticketNumber) {
       if (!closed) void schedule(ticketNumber, undefined);

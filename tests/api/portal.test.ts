@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_USERS, findRunningLocalHost } from '../../src/local-host/index.ts';
 import { deriveKey, signToken } from '../../src/tickets/access-token.ts';
 import { JOINER } from '../../src/tickets/neutralize.ts';
-import { readMetadata } from '../../src/tickets/metadata.ts';
+import { siteMetadata } from '../helpers/metadata.ts';
 import { Page } from '../helpers/html.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
@@ -45,7 +45,7 @@ async function openTicket(overrides: Record<string, string | File> = {}): Promis
 async function issueFor(ref: string) {
   return waitFor(`issue for ${ref}`, async () => {
     const { data } = await host.staff.rest.issues.listForRepo({ owner: host.owner, repo: host.repo, state: 'all', per_page: 100 });
-    return data.find((issue) => readMetadata(issue.body, issue.user, 'helpdesk-bot')?.ref === ref);
+    return data.find((issue) => siteMetadata(dataDir, issue.body, issue.user)?.ref === ref);
   });
 }
 
@@ -106,7 +106,7 @@ describe('opening a ticket', () => {
     expect(issue.body).toContain(`#${JOINER}12`);
     expect(issue.body).toContain('&lt;script>');
     expect(issue.body).not.toContain('zoe@example.com\n');
-    const meta = readMetadata(issue.body, issue.user, 'helpdesk-bot');
+    const meta = siteMetadata(dataDir, issue.body, issue.user);
     expect(meta?.attachments).toHaveLength(1);
   });
 

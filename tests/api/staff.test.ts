@@ -4,7 +4,7 @@ import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
-import { readMetadata } from '../../src/tickets/metadata.ts';
+import { siteMetadata } from '../helpers/metadata.ts';
 import { Page } from '../helpers/html.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
@@ -33,7 +33,7 @@ async function newTicket(email: string, subject: string): Promise<{ customer: Si
   const ref = ticketPath.split('/').pop();
   const issue = await waitFor('the issue', async () => {
     const { data } = await hostOctokit.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'all', per_page: 100 });
-    return data.find((i) => readMetadata(i.body, i.user, 'helpdesk-bot')?.ref === ref);
+    return data.find((i) => siteMetadata(dataDir, i.body, i.user)?.ref === ref);
   });
   return { customer, ticketPath, number: issue.number };
 }

@@ -10,7 +10,7 @@ import { DEFAULT_MAIL_TEMPLATES } from '../../src/mail/default-templates.ts';
 import { openMailQueue, type MailQueue } from '../../src/mail/mail-queue.ts';
 import { loadMailTemplates } from '../../src/mail/render-template.ts';
 import { createMailTransport } from '../../src/mail/transport.ts';
-import { ConfigSchema, type Config, type ConfigInput } from '../../src/server/config-schema.ts';
+import { ConfigSchema, type Config, type ConfigInput } from '../../src/config/config-schema.ts';
 import { HEADER_END } from '../../src/tickets/thread.ts';
 import { openWorkflow, type Workflow } from '../../src/workflow/index.ts';
 import { startTestHost, tempDir, TOKENS, type TestHost } from '../helpers/local-host.ts';
@@ -189,7 +189,7 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
         key: `open-${ref}-${Math.random()}`,
         ref: `T-TEST${String(ref).padStart(4, '0')}`,
         customerEmail: email,
-        extra: { order, name: 'Zoë' },
+        fields: { order, customerName: 'Zoë' },
       });
       return summary.number;
     },

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost, signPayload } from '../../src/local-host/index.ts';
-import { readMetadata } from '../../src/tickets/metadata.ts';
+import { siteMetadata } from '../helpers/metadata.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -91,7 +91,7 @@ describe('a scripted staff session on `npm start` with the embedded issue host',
     const ref = ticketPath.split('/').pop()!;
     const n = await waitFor('the issue', async () => {
       const { data } = await anna.rest.issues.listForRepo({ ...repo, state: 'all', per_page: 100 });
-      return data.find((i) => readMetadata(i.body, i.user, 'helpdesk-bot')?.ref === ref)?.number;
+      return data.find((i) => siteMetadata(dataDir, i.body, i.user)?.ref === ref)?.number;
     });
 
     // Routed: the only present supporter of shipping, and announced to her.

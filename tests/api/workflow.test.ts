@@ -102,7 +102,7 @@ describe('staff working a ticket in the issue UI', () => {
     expect(h.smtp.mails.length).toBe(before);
     expect(h.smtp.mails.map((m) => m.raw).join('\n')).not.toContain('reseller');
     const edited = (await h.host.getTicket(n, { fresh: true }))!.messages.find((m) => m.id === note.id)!;
-    expect(h.workflow.kindOf(edited)).toBe('internal-note');
+    expect((await h.workflow.kindsOf([edited])).get(edited.id)).toBe('internal-note');
     expect(await statusOf(h, n)).toEqual(['status: waiting']);
   });
 
@@ -129,7 +129,7 @@ describe('staff working a ticket in the issue UI', () => {
     expect(note.body).toContain('the supplier needs a warranty decision');
     expect(note.body).toContain('Assigned to @support-lead (tier 2)');
     const escalationNote = (await h.host.getTicket(n, { fresh: true }))!.messages.find((m) => m.id === (note as { id: number }).id)!;
-    expect(h.workflow.kindOf(escalationNote)).toBe('system');
+    expect((await h.workflow.kindsOf([escalationNote])).get(escalationNote.id)).toBe('system');
 
     // Tier 2 passes it on from the issue UI: takes the label off and puts it back.
     const labels = await labelsOf(h, n);

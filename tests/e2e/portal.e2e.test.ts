@@ -4,7 +4,7 @@ import { Octokit } from 'octokit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
-import { readMetadata } from '../../src/tickets/metadata.ts';
+import { siteMetadata } from '../helpers/metadata.ts';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { startBuiltSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -90,7 +90,7 @@ describe('a customer with a problem', () => {
     const ref = ticketUrl.split('/').pop();
     const issue = await waitFor('the issue', async () => {
       const { data } = await octokit.rest.issues.listForRepo({ owner, repo, state: 'all' });
-      return data.find((i) => readMetadata(i.body, i.user, 'helpdesk-bot')?.ref === ref);
+      return data.find((i) => siteMetadata(dataDir, i.body, i.user)?.ref === ref);
     });
     await octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: 'Internal: the carrier confirmed a delay at the hub.' });
     await octokit.rest.issues.createComment({ owner, repo, issue_number: issue.number, body: '/reply\nThe carrier had a delay at its hub; your parcel arrives on Thursday.' });

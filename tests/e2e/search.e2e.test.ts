@@ -87,3 +87,133 @@ describe('search without JavaScript', () => {
     expect(german).toMatch(/href="\/articles\/ruecksendung\/"/);
   });
 });
+
+// The results dropdown sits inside the dark site header on most pages and inside a light hero or page
+// body on others; it must set its own colours rather than inherit the header's white text.
+const contrastPages = [
+  { name: 'home', path: '/' },
+  { name: 'article', path: '/articles/headlamp-not-turning-on/' },
+  { name: 'category', path: '/categories/troubleshooting/' },
+  { name: 'ticket-new', path: '/tickets/new' },
+  { name: 'offline', path: '/offline/' },
+] as const;
+const viewports = [
+  { name: 'desktop', width: 1280, height: 800 },
+  { name: 'phone', width: 390, height: 844 },
+] as const;
+
+interface ContrastFinding { selector: string; text: string; color: string; background: string; ratio: number }
+
+/**
+ * WCAG contrast of every text-bearing element matched by `selectors` inside `root`, against its effective
+ * background (walking up ancestors, compositing translucent backgrounds and the text's own opacity).
+ */
+async function contrastOf(page: Page, root: string, selectors: readonly string[]): Promise<ContrastFinding[]> {
+  return page.evaluate(
+    ({ root, selectors }) => {
+      const ctx = new OffscreenCanvas(1, 1).getContext('2d', { willReadFrequently: true })!;
+      // Lets the canvas parse any CSS colour syntax (rgb(), color(srgb …), oklch(), …) into sRGB bytes.
+      const rgba = (css: string): [number, number, number, number] => {
+        ctx.clearRect(0, 0, 1, 1);
+        ctx.fillStyle = '#000';
+        ctx.fillStyle = css;
+        ctx.fillRect(0, 0, 1, 1);
+        const [r, g, b, a] = ctx.getImageData(0, 0, 1, 1).data;
+        return [r!, g!, b!, a! / 255];
+      };
+      const over = (top: number[], bottom: number[]) => [0, 1, 2].map((i) => top[i]! * top[3]! + bottom[i]! * (1 - top[3]!));
+      const luminance = (c: number[]) => {
+        const [r, g, b] = c.map((v) => {
+          const s = v / 255;
+          return s <= 0.04045 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const background = (el: Element): number[] => {
+        const layers: [number, number, number, number][] = [];
+        for (let node: Element | null = el; node; node = node.parentElement) {
+          const layer = rgba(getComputedStyle(node).backgroundColor);
+          if (layer[3] > 0) layers.push(layer);
+          if (layer[3] >= 1) break;
+        }
+        return layers.reduceRight<number[]>((below, layer) => [...over(layer, below), 1], [255, 255, 255, 1]);
+      };
+      const rootEl = document.querySelector(root);
+      if (!rootEl) throw new Error(`no ${root}`);
+      const findings = [];
+      for (const selector of selectors) {
+        for (const el of rootEl.querySelectorAll<HTMLElement>(selector)) {
+          if (!el.textContent?.trim() || el.getClientRects().length === 0) continue;
+          const style = getComputedStyle(el);
+          const bg = background(el);
+          let opacity = 1;
+          for (let node: Element | null = el; node && node !== rootEl.parentElement; node = node.parentElement) {
+            opacity *= Number(getComputedStyle(node).opacity);
+          }
+          const fg = rgba(style.color);
+          const text = over([fg[0], fg[1], fg[2], fg[3] * opacity], bg);
+          const [l1, l2] = [luminance(text), luminance(bg)].sort((a, b) => b - a);
+          findings.push({
+            selector,
+            text: el.textContent.trim().slice(0, 60),
+            color: style.color,
+            background: `rgb(${bg.slice(0, 3).map(Math.round).join(', ')})`,
+            ratio: Math.round(((l1! + 0.05) / (l2! + 0.05)) * 100) / 100,
+          });
+        }
+      }
+      return findings;
+    },
+    { root, selectors },
+  );
+}
+
+describe('search results dropdown contrast', () => {
+  for (const viewport of viewports) {
+    for (const target of contrastPages) {
+      it(`is readable on the ${target.name} page (${viewport.name})`, async () => {
+        const context = await browser.newContext({ viewport: { width: viewport.width, height: viewport.height } });
+        const page = await context.newPage();
+        await page.goto(`${site.url}${target.path}`);
+        // The search box in the page header; the home and offline pages hide it and show one in the page instead.
+        const inHeader = (await page.locator('.site-header form[data-search-box]').count()) > 0;
+        expect(inHeader).toBe(target.name !== 'home' && target.name !== 'offline');
+        const form = inHeader ? '.site-header form[data-search-box]' : 'main form[data-search-box]';
+        const listbox = `${form} [role="listbox"]`;
+        const input = page.locator(`${form} input[name="q"]`).first();
+        const shot = `search-${inHeader ? 'header' : 'page'}-${target.name}-${viewport.name}`;
+
+        await input.click();
+        await page.keyboard.type('headlamp');
+        await page.locator(`${form} [role="option"]`).first().waitFor();
+        const results = await contrastOf(page, listbox, ['.search-title', '.search-category', '.search-snippet', 'mark']);
+        expect(results.some((r) => r.selector === '.search-title')).toBe(true);
+        expect(results.some((r) => r.selector === '.search-snippet')).toBe(true);
+        expect(results.some((r) => r.selector === 'mark')).toBe(true);
+
+        // The highlighted (keyboard-selected) row has a background of its own.
+        await page.keyboard.press('ArrowDown');
+        expect(await page.locator(`${form} [role="option"]`).first().getAttribute('aria-selected')).toBe('true');
+        const selected = await contrastOf(page, `${listbox} [role="option"][aria-selected="true"]`, ['.search-title', '.search-category', '.search-snippet', 'mark']);
+        expect(selected.length).toBeGreaterThan(0);
+        await screenshot(page, shot);
+
+        // The hovered row.
+        await page.locator(`${form} [role="option"] a`).nth(1).hover();
+        const hovered = await contrastOf(page, `${listbox} [role="option"]:nth-child(2)`, ['.search-title', '.search-category', '.search-snippet', 'mark']);
+        expect(hovered.length).toBeGreaterThan(0);
+
+        await input.fill('');
+        await page.keyboard.type('zzqxv');
+        await page.locator(`${form} .search-empty`).waitFor();
+        const empty = await contrastOf(page, listbox, ['.search-empty', '.search-empty a']);
+        expect(empty.map((r) => r.selector)).toEqual(['.search-empty', '.search-empty a']);
+        await screenshot(page, `${shot}-empty`);
+
+        const low = [...results, ...selected, ...hovered, ...empty].filter((r) => r.ratio < 4.5);
+        expect(low, `text below 4.5:1 in the results dropdown on ${target.path}`).toEqual([]);
+        await context.close();
+      });
+    }
+  }
+});

@@ -13,6 +13,9 @@ export const TOKENS = {
   outsider: 'local-outsider',
 } as const;
 
+/** The server secret test adapters sign metadata blocks with (a test value, never a real one). */
+export const TEST_METADATA_SECRET = 'test-metadata-secret-0123456789abcdef';
+
 /** A fresh temporary folder, removed by the returned function. */
 export async function tempDir(prefix = 'helpdesk-'): Promise<{ dir: string; remove: () => Promise<void> }> {
   const dir = await mkdtemp(join(tmpdir(), prefix));
@@ -45,6 +48,7 @@ export async function startTestHost(options: Partial<LocalHostOptions> = {}): Pr
         intervalsMs: { write: 0, notification: 0 },
         retryBaseMs: 10,
         log: { warn: () => {}, info: () => {} },
+        metadataSecret: TEST_METADATA_SECRET,
         ...rest,
       });
     },

@@ -8,7 +8,8 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { startLocalHost, type FaultsInput, type LocalHost } from '../../src/local-host/index.ts';
-import { readMetadata, type TicketMetadata } from '../../src/tickets/metadata.ts';
+import { readMetadata, type MetadataKey, type TicketMetadata } from '../../src/tickets/metadata.ts';
+import { siteMetadataKey } from '../helpers/metadata.ts';
 
 export const BOT_LOGIN = 'helpdesk-bot';
 const OWNER_TOKEN = 'local-owner-token';
@@ -21,14 +22,21 @@ export interface HostTicket {
   meta: TicketMetadata | undefined;
 }
 
+/** Where audits read the issues, and the key that verifies their metadata (the site server's). */
+export interface AuditTarget {
+  url: string;
+  readonly key: MetadataKey;
+}
+
 /** Every issue on the host (all states, every page), read as the repository owner. */
-export async function listHostTickets(hostUrl: string): Promise<HostTicket[]> {
+export async function listHostTickets(target: AuditTarget): Promise<HostTicket[]> {
+  const hostUrl = target.url;
   const all: HostTicket[] = [];
   for (let page = 1; ; page += 1) {
     const response = await fetch(`${hostUrl}/repos/${REPOSITORY}/issues?state=all&per_page=100&page=${page}`, { headers: { authorization: `token ${OWNER_TOKEN}` } });
     if (!response.ok) throw new Error(`listing issues answered ${response.status}`);
     const issues = (await response.json()) as Array<{ number: number; title: string; body: string | null; user: { login: string } | null }>;
-    for (const issue of issues) all.push({ number: issue.number, title: issue.title, meta: readMetadata(issue.body, issue.user, BOT_LOGIN) });
+    for (const issue of issues) all.push({ number: issue.number, title: issue.title, meta: readMetadata(issue.body, issue.user, BOT_LOGIN, target.key) });
     if (issues.length < 100) return all;
   }
 }
@@ -51,11 +59,11 @@ function repeated(values: Array<string | undefined>): string[] {
 }
 
 /** Checks that every acknowledged ref exists exactly once and that no ref, key or draft key is on two issues. */
-export async function auditHost(hostUrl: string, acknowledged: Iterable<string>): Promise<Audit> {
-  const tickets = (await listHostTickets(hostUrl)).filter((t) => t.meta?.kind === 'ticket');
+export async function auditHost(target: AuditTarget, acknowledged: Iterable<string>): Promise<Audit> {
+  const tickets = (await listHostTickets(target)).filter((t) => t.meta?.kind === 'ticket');
   const refs = new Set(tickets.map((t) => t.meta?.ref));
   const acks = [...new Set(acknowledged)];
-  const draftKey = (t: HostTicket) => (typeof t.meta?.extra?.['draftKey'] === 'string' ? (t.meta.extra['draftKey'] as string) : undefined);
+  const draftKey = (t: HostTicket) => t.meta?.draftKey;
   return {
     acknowledged: acks.length,
     lost: acks.filter((ref) => !refs.has(ref)),
@@ -136,6 +144,8 @@ export async function startLimitingProxy(target: string, limit: SecondaryLimit):
 export interface DeskHost {
   local: LocalHost;
   proxy: LimitingProxy;
+  /** The host's issues as the site server on this data folder signs them. */
+  target: AuditTarget;
   close(): Promise<void>;
 }
 
@@ -151,6 +161,12 @@ export async function startDeskHost(dataDir: string, options: { limit: Secondary
   return {
     local,
     proxy,
+    target: {
+      url: local.url,
+      get key() {
+        return siteMetadataKey(dataDir);
+      },
+    },
     async close() {
       await proxy.close();
       await local.close();
@@ -351,10 +367,10 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
 }
 
 /** Waits until every acknowledged ticket is on the host; resolves with the final audit. */
-export function waitForDelivery(hostUrl: string, acks: Iterable<string>, timeoutMs: number): Promise<Audit> {
+export function waitForDelivery(target: AuditTarget, acks: Iterable<string>, timeoutMs: number): Promise<Audit> {
   const refs = [...acks];
   return pollUntil(`all ${refs.length} acknowledged tickets on the host`, async () => {
-    const audit = await auditHost(hostUrl, refs);
+    const audit = await auditHost(target, refs);
     return audit.lost.length === 0 ? audit : undefined;
   }, timeoutMs, 500);
 }

@@ -43,7 +43,7 @@ describe('the support desk under stress', () => {
     const { host, site } = await deskUnderTest('burst', { max: 10, windowMs: 1000 });
     const result = await submitMany(site.url, 150, { concurrency: 10, deadline: Date.now() + 30_000 });
     expect({ accepted: result.acks.length, refused: result.refused, networkErrors: result.networkErrors }).toEqual({ accepted: 150, refused: 0, networkErrors: 0 });
-    const audit = await waitForDelivery(host.local.url, result.acks.map((a) => a.ref), 60_000);
+    const audit = await waitForDelivery(host.target, result.acks.map((a) => a.ref), 60_000);
     expect(audit).toEqual({ acknowledged: 150, lost: [], duplicates: [], issues: 150 });
     // The limit was really hit, and the host only ever saw what the proxy let through.
     expect(host.proxy.limited).toBeGreaterThan(0);
@@ -70,7 +70,7 @@ describe('the support desk under stress', () => {
     expect(pids.size).toBe(5);
     expect(refused).toBe(0);
     expect(acknowledged).toHaveLength(120);
-    const audit = await waitForDelivery(host.local.url, acknowledged.map((a) => a.ref), 60_000);
+    const audit = await waitForDelivery(host.target, acknowledged.map((a) => a.ref), 60_000);
     // Every submission was resent with its draft key until acknowledged: one issue each, acknowledged or not.
     expect(audit).toEqual({ acknowledged: 120, lost: [], duplicates: [], issues: 120 });
     // The kills did catch creates whose outcome the outbox had to look up (the unknown-outcome path).
@@ -92,8 +92,8 @@ describe('the support desk under stress', () => {
     host.local.setFaults({});
     const acks = [...before.acks, ...during.acks, ...flaky.acks].map((a) => a.ref);
     expect(acks).toHaveLength(60);
-    const audit = await waitForDelivery(host.local.url, acks, 60_000);
+    const audit = await waitForDelivery(host.target, acks, 60_000);
     expect(audit).toEqual({ acknowledged: 60, lost: [], duplicates: [], issues: 60 });
-    expect(await auditHost(host.local.url, acks)).toEqual(audit);
+    expect(await auditHost(host.target, acks)).toEqual(audit);
   });
 });

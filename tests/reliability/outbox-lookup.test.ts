@@ -3,6 +3,8 @@ import type { GitHost } from '../../src/git-host/index.ts';
 import { openOutbox, type Outbox } from '../../src/outbox/index.ts';
 import { startTestHost, tempDir, TOKENS, type TestHost } from '../helpers/local-host.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { deriveMetadataKey } from '../../src/tickets/metadata.ts';
+import { TEST_METADATA_SECRET } from '../helpers/local-host.ts';
 import { listHostTickets } from './desk-harness.ts';
 
 const quiet = { warn: () => {}, info: () => {} };
@@ -49,7 +51,7 @@ describe('outbox lookups of creates with an unknown outcome', () => {
       expect(res.status).toBe(201);
     }
     await drainEntry(entryId);
-    const mine = (await listHostTickets(t.local.url)).filter((i) => i.meta?.ref === ref);
+    const mine = (await listHostTickets({ url: t.local.url, key: deriveMetadataKey(TEST_METADATA_SECRET) })).filter((i) => i.meta?.ref === ref);
     expect(mine.map((i) => i.meta?.key)).toEqual([entryId]);
     expect(outbox.resolve(ref)).toBe(mine[0]?.number);
   });
@@ -61,7 +63,7 @@ describe('outbox lookups of creates with an unknown outcome', () => {
     t.local.setFaults({});
     expect(outbox.entries.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
     await drainEntry(entryId);
-    const mine = (await listHostTickets(t.local.url)).filter((i) => i.meta?.ref === ref);
+    const mine = (await listHostTickets({ url: t.local.url, key: deriveMetadataKey(TEST_METADATA_SECRET) })).filter((i) => i.meta?.ref === ref);
     expect(mine).toHaveLength(1);
   });
 });

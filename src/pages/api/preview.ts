@@ -1,5 +1,6 @@
 import type { APIRoute } from 'astro';
-import { ApiError, errorResponse, json } from '../../server/http.ts';
+import { errorResponse, json } from '../../server/http.ts';
+import { DeskError } from '../../tickets/errors.ts';
 import { renderMessage } from '../../tickets/render-message.ts';
 
 export const prerender = false;
@@ -8,6 +9,6 @@ export const prerender = false;
 export const POST: APIRoute = async ({ request, locals }) => {
   const limit = locals.services!.config.limits.messageMax;
   const text = await request.text();
-  if (text.length > limit) return errorResponse(new ApiError('too_large', { message: `The message may be at most ${limit.toLocaleString('en')} characters long.` }));
+  if (text.length > limit) return errorResponse(new DeskError('too_large', { message: `The message may be at most ${limit.toLocaleString('en')} characters long.` }));
   return json({ html: renderMessage(text) });
 };

@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHostError, type GitHost } from '../../../src/git-host/index.ts';
-import { withMetadata } from '../../../src/tickets/metadata.ts';
-import { startTestHost, TOKENS, type TestHost } from '../../helpers/local-host.ts';
+import { deriveMetadataKey, withMetadata } from '../../../src/tickets/metadata.ts';
+import { startTestHost, TEST_METADATA_SECRET, TOKENS, type TestHost } from '../../helpers/local-host.ts';
+
+/** The adapter's own key: a block signed with it still counts only in bodies the bot wrote. */
+const metadataKey = deriveMetadataKey(TEST_METADATA_SECRET);
 
 let t: TestHost;
 let host: GitHost;
@@ -32,7 +35,7 @@ describe('the adapter against the local host', () => {
     await host.addComment(ticket.number, { body: 'customer follow-up', key: 'key-msg-1', customerEmail: 'bob@example.com' });
     await t.raw(TOKENS.anna, 'POST', `/repos/local/support/issues/${ticket.number}/comments`, { body: '/reply We are on it' });
     await t.raw(TOKENS.ben, 'POST', `/repos/local/support/issues/${ticket.number}/comments`, { body: 'internal note' });
-    const forged = withMetadata({ kind: 'message', key: 'forged', customer: { id: 'c-x', email: 'victim@example.com' } }, 'I am the customer');
+    const forged = withMetadata({ kind: 'message', key: 'forged', customer: { id: 'c-x', email: 'victim@example.com' } }, 'I am the customer', metadataKey);
     await t.raw(TOKENS.owner, 'POST', `/repos/local/support/issues/${ticket.number}/comments`, { body: forged });
     const thread = await host.getTicket(ticket.number);
     expect(thread?.messages.map((m) => [m.author.login, m.author.association, m.author.isBot])).toEqual([
@@ -117,7 +120,7 @@ describe('the adapter against the local host', () => {
     const b = await host.createTicket({ title: 'Mine 2', body: 'x', labels: [], key: 'key-list-2', customerEmail: 'CAROL@example.com ' });
     await host.createTicket({ title: 'Not mine', body: 'x', labels: [], key: 'key-list-3', customerEmail: 'dave@example.com' });
     // An outsider-looking issue with a copied metadata block, opened by staff, is not the bot's: never listed.
-    await t.raw(TOKENS.anna, 'POST', '/repos/local/support/issues', { title: 'forged', body: withMetadata({ kind: 'ticket', key: 'k', customer: { id: host.customerId('carol@example.com') } }, 'x') });
+    await t.raw(TOKENS.anna, 'POST', '/repos/local/support/issues', { title: 'forged', body: withMetadata({ kind: 'ticket', key: 'k', customer: { id: host.customerId('carol@example.com') } }, 'x', metadataKey) });
     const fresh = t.adapter();
     const before = t.local.requests.filter((r) => r.path.includes('/search/')).length;
     expect((await fresh.listCustomerTickets('carol@example.com')).map((s) => s.number)).toEqual([b.number, a.number]);

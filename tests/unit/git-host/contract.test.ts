@@ -125,6 +125,11 @@ beforeAll(async () => {
   await host.octokit.paginate('GET /repos/{owner}/{repo}/issues', { owner: 'local', repo: 'support', state: 'all', per_page: 2 });
   await host.octokit.request('GET /repos/{owner}/{repo}/issues/comments', { owner: 'local', repo: 'support', sort: 'created', direction: 'desc' });
   await host.getTicket(424_242);
+  await host.hasWriteAccess('support-anna');
+  await host.hasWriteAccess('private-member');
+  await host.permissionOf('listed-reader');
+  await host.permissionOf('random-visitor');
+  await host.hasWriteAccess('no-such-user-anywhere');
   await host.createTicket({ title: '', body: 'x', labels: [], key: 'contract-bad' }).catch(() => undefined);
   await host.octokit.request('POST /repos/{owner}/{repo}/labels', { owner: 'local', repo: 'support', name: 'status: new', color: 'ffffff' }).catch(() => undefined);
   await record(t.adapter({ repository: 'local/public-desk', emailSecret: 'k'.repeat(32) })).createTicket({ title: 'p', body: 'x', labels: [], key: 'contract-pub', customerEmail: 'p@example.com' });
@@ -158,6 +163,7 @@ describe('local host responses match GitHub\'s OpenAPI description', () => {
         'GET /repos/{owner}/{repo}/contents/{path}',
         'GET /repos/{owner}/{repo}/git/ref/{ref}',
         'POST /repos/{owner}/{repo}/git/refs',
+        'GET /repos/{owner}/{repo}/collaborators/{username}/permission',
       ].sort(),
     );
   });

@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authorizeUrl, isStaffOnHost, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../../../src/git-host/oauth.ts';
+import { authorizeUrl, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../../../src/git-host/oauth.ts';
 
 // github.com cannot be reached here: a stand-in on loopback answers the three OAuth and REST calls.
 let server: Server;
@@ -49,16 +49,5 @@ describe('staff sign-in with GitHub', () => {
 
   it('refuses a bad code with a message for the sign-in page', async () => {
     await expect(loginFromCode(client, 'stolen-code', 'https://help.example.com/cb')).rejects.toThrow(OAuthError);
-  });
-
-  it('lets in configured supporters and users with write access, nobody else', async () => {
-    const permissions: Record<string, string> = { 'octo-maintainer': 'write', 'octo-admin': 'admin', 'random-reader': 'read' };
-    const permissionOf = async (login: string) => permissions[login];
-    const supporters = [{ login: 'Support-Anna' }];
-    expect(await isStaffOnHost('support-anna', supporters, permissionOf)).toBe(true);
-    expect(await isStaffOnHost('octo-maintainer', supporters, permissionOf)).toBe(true);
-    expect(await isStaffOnHost('octo-admin', supporters, permissionOf)).toBe(true);
-    expect(await isStaffOnHost('random-reader', supporters, permissionOf)).toBe(false);
-    expect(await isStaffOnHost('stranger', supporters, async () => { throw new Error('404'); })).toBe(false);
   });
 });

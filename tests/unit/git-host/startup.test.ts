@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { checkCredentials, checkGitHost, GitHostStartupError, openGitHost } from '../../../src/git-host/index.ts';
-import { ConfigSchema } from '../../../src/server/config-schema.ts';
+import { checkCredentials, checkGitHost, GitHostStartupError } from '../../../src/git-host/index.ts';
+import { openGitHost } from '../../../src/server/open-git-host.ts';
+import { ConfigSchema } from '../../../src/config/config-schema.ts';
 import { envToCredentials, parseEnv } from '../../../src/server/env.ts';
 import { DEFAULT_USERS } from '../../../src/local-host/index.ts';
 import { startTestHost, tempDir, type TestHost } from '../../helpers/local-host.ts';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { ApiError } from '../../../src/server/http.ts';
+import { ERROR_STATUS } from '../../../src/server/http.ts';
+import { DeskError } from '../../../src/tickets/errors.ts';
 import { createRateLimits } from '../../../src/server/rate-limits.ts';
 
 describe('rate limits', () => {
@@ -8,10 +9,11 @@ describe('rate limits', () => {
     await limits.consume('ticketPerIp', '203.0.113.7');
     await limits.consume('ticketPerIp', '203.0.113.7');
     const refusal = await limits.consume('ticketPerIp', '203.0.113.7').catch((error: unknown) => error);
-    expect(refusal).toBeInstanceOf(ApiError);
-    expect(refusal).toMatchObject({ code: 'rate_limited', status: 429 });
-    expect((refusal as ApiError).message).toBe('Too many requests. Please try again in 10 minutes.');
-    expect((refusal as ApiError).retryAfterSeconds).toBeGreaterThan(590);
+    expect(refusal).toBeInstanceOf(DeskError);
+    expect(refusal).toMatchObject({ code: 'rate_limited' });
+    expect(ERROR_STATUS[(refusal as DeskError).code]).toBe(429);
+    expect((refusal as DeskError).message).toBe('Too many requests. Please try again in 10 minutes.');
+    expect((refusal as DeskError).retryAfterSeconds).toBeGreaterThan(590);
   });
 
   it('count each key apart, and emails without regard to case', async () => {

@@ -1,11 +1,19 @@
 import { describe, expect, it } from 'vitest';
+import type { MessageKind } from '../../../src/tickets/message-kinds.ts';
 import { computeStatistics, percentile, statisticsToCsv, type StatsTicket } from '../../../src/staff/stats.ts';
 
 const rules = { repliesPublicByDefault: false, supporters: [{ login: 'anna', categories: [], present: true }, { login: 'ben', categories: [], present: true }] };
-const bot = { login: 'helpdesk-bot', association: 'NONE', isBot: true };
-const anna = { login: 'anna', association: 'MEMBER', isBot: false };
-const ben = { login: 'ben', association: 'MEMBER', isBot: false };
-const msg = (author: typeof bot, body: string, createdAt: string, reactions: Record<string, number> = {}) => ({ author, body, meta: author.isBot ? { customer: { id: 'c' } } : undefined, createdAt, reactions });
+const customer = 'helpdesk-bot';
+const anna = 'anna';
+const ben = 'ben';
+// Kinds and ratings are resolved by the ticket model before statistics count them.
+const kindOf = (author: string, body: string): MessageKind => (author === customer ? 'customer' : body.startsWith('/reply ') ? 'staff-reply' : 'internal-note');
+const msg = (author: string, body: string, createdAt: string, reactions: Record<string, number> = {}): StatsTicket['messages'][number] => ({
+  kind: kindOf(author, body),
+  author,
+  createdAt,
+  rating: reactions['+1'] ? 'helpful' : reactions['-1'] ? 'not-helpful' : undefined,
+});
 
 // A scripted week: three tickets with known answers.
 const tickets: StatsTicket[] = [
@@ -15,7 +23,7 @@ const tickets: StatsTicket[] = [
     messages: [
       msg(anna, 'internal: looking', '2026-11-02T09:30:00Z'),
       msg(anna, '/reply Found it', '2026-11-02T11:00:00Z', { '+1': 1 }),
-      msg(bot, 'thanks', '2026-11-02T12:00:00Z'),
+      msg(customer, 'thanks', '2026-11-02T12:00:00Z'),
     ],
   },
   {

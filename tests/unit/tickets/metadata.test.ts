@@ -3,43 +3,64 @@ import { describe, expect, it } from 'vitest';
 import { customerIdFor, deriveEmailKeys, sealEmail, unsealEmail } from '../../../src/git-host/email-seal.ts';
 import { isIdempotencyKey, isTicketRef, newIdempotencyKey, newTicketRef } from '../../../src/tickets/idempotency.ts';
 import { LABEL_GROUPS, labelName, parseLabelName, ticketLabels } from '../../../src/tickets/labels.ts';
-import { formatMetadataBlock, readMetadata, stripMetadata, withMetadata, type TicketMetadata } from '../../../src/tickets/metadata.ts';
+import { deriveMetadataKey, formatMetadataBlock, readMetadata, stripMetadata, withMetadata, type TicketMetadata } from '../../../src/tickets/metadata.ts';
 
 const bot = { login: 'helpdesk-bot' };
+const mac = deriveMetadataKey('metadata-test-secret-0123456789abcdef');
 const meta: TicketMetadata = { kind: 'ticket', key: 'k-1', ref: 'T-ABCDEFGH', customer: { id: 'c-1', email: 'a@example.com' } };
 
 describe('metadata block', () => {
   it('round-trips through a body written by the bot', () => {
-    const body = withMetadata(meta, 'Hello --> <!-- there');
-    expect(readMetadata(body, bot, 'helpdesk-bot')).toEqual(meta);
-    expect(readMetadata(body, { login: 'HelpDesk-Bot' }, 'helpdesk-bot')).toEqual(meta);
+    const body = withMetadata(meta, 'Hello --> <!-- there', mac);
+    expect(readMetadata(body, bot, 'helpdesk-bot', mac)).toEqual(meta);
+    expect(readMetadata(body, { login: 'HelpDesk-Bot' }, 'helpdesk-bot', mac)).toEqual(meta);
     expect(stripMetadata(body)).toBe('Hello --> <!-- there');
   });
 
   it('is not trusted in bodies written by anyone else', () => {
-    const body = withMetadata(meta, 'text');
-    expect(readMetadata(body, { login: 'support-anna' }, 'helpdesk-bot')).toBeUndefined();
-    expect(readMetadata(body, null, 'helpdesk-bot')).toBeUndefined();
+    const body = withMetadata(meta, 'text', mac);
+    expect(readMetadata(body, { login: 'support-anna' }, 'helpdesk-bot', mac)).toBeUndefined();
+    expect(readMetadata(body, null, 'helpdesk-bot', mac)).toBeUndefined();
   });
 
   it('cannot be forged by customer text further down a bot body', () => {
-    const forged = formatMetadataBlock({ kind: 'ticket', key: 'evil', customer: { id: 'c-victim' } });
-    const body = withMetadata(meta, `my message\n${forged}`);
-    expect(readMetadata(body, bot, 'helpdesk-bot')?.key).toBe('k-1');
-    expect(readMetadata(`customer first line\n${forged}`, bot, 'helpdesk-bot')).toBeUndefined();
+    const forged = formatMetadataBlock({ kind: 'ticket', key: 'evil', customer: { id: 'c-victim' } }, mac);
+    const body = withMetadata(meta, `my message\n${forged}`, mac);
+    expect(readMetadata(body, bot, 'helpdesk-bot', mac)?.key).toBe('k-1');
+    expect(readMetadata(`customer first line\n${forged}`, bot, 'helpdesk-bot', mac)).toBeUndefined();
   });
 
   it('ignores malformed blocks', () => {
-    expect(readMetadata('<!-- helpdesk:v1 !!! -->\nx', bot, 'helpdesk-bot')).toBeUndefined();
-    expect(readMetadata(`<!-- helpdesk:v1 ${Buffer.from('{"kind":"nope"}').toString('base64url')} -->`, bot, 'helpdesk-bot')).toBeUndefined();
+    expect(readMetadata('<!-- helpdesk:v1 !!! -->\nx', bot, 'helpdesk-bot', mac)).toBeUndefined();
+    expect(readMetadata(`<!-- helpdesk:v1 ${Buffer.from('{"kind":"nope"}').toString('base64url')} -->`, bot, 'helpdesk-bot', mac)).toBeUndefined();
     expect(stripMetadata('plain text')).toBe('plain text');
+  });
+
+  it('writes signed v2 blocks that only the same key reads back', () => {
+    const body = withMetadata(meta, 'text', mac);
+    expect(body.split('\n', 1)[0]).toMatch(/^<!-- helpdesk:v2 [A-Za-z0-9_-]+\.[A-Za-z0-9_-]{43} -->$/);
+    const reasons: string[] = [];
+    expect(readMetadata(body, bot, 'helpdesk-bot', deriveMetadataKey('another-secret-0123456789abcdef'), (r) => reasons.push(r))).toBeUndefined();
+    expect(reasons).toHaveLength(1);
+    expect(readMetadata(body, bot, 'helpdesk-bot', deriveMetadataKey('metadata-test-secret-0123456789abcdef'))).toEqual(meta);
+  });
+
+  it('strips both block versions, signed or not, and nothing else', () => {
+    const v1 = `<!-- helpdesk:v1 ${Buffer.from(JSON.stringify(meta)).toString('base64url')} -->`;
+    expect(stripMetadata(`${v1}\nold body`)).toBe('old body');
+    expect(stripMetadata(withMetadata(meta, 'new body', mac))).toBe('new body');
+    expect(stripMetadata('<!-- helpdesk:v2 edited.by-hand -->\nbody')).toBe('body');
+    expect(stripMetadata('<!-- a comment -->\nbody')).toBe('<!-- a comment -->\nbody');
+    // An unsigned v1 block is not metadata unless the body predates signing.
+    expect(readMetadata(`${v1}\nold body`, bot, 'helpdesk-bot', mac)).toBeUndefined();
+    expect(readMetadata(`${v1}\nold body`, bot, 'helpdesk-bot', mac, undefined, { before: Date.parse('2026-01-01'), createdAt: '2025-12-31T00:00:00Z' })).toEqual(meta);
   });
 
   it('round-trips any text and key', () => {
     fc.assert(
       fc.property(fc.string(), fc.string({ minLength: 1 }), (text, key) => {
-        const body = withMetadata({ kind: 'message', key }, text);
-        expect(readMetadata(body, bot, 'helpdesk-bot')?.key).toBe(key);
+        const body = withMetadata({ kind: 'message', key }, text, mac);
+        expect(readMetadata(body, bot, 'helpdesk-bot', mac)?.key).toBe(key);
         expect(stripMetadata(body)).toBe(text);
       }),
     );

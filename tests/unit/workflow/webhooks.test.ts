@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { verifyWebhookSignature, webhookToTicketEvent } from '../../../src/git-host/webhooks.ts';
+import { deriveMetadataKey } from '../../../src/tickets/metadata.ts';
+import { TEST_METADATA_SECRET } from '../../helpers/local-host.ts';
 import { signPayload } from '../../../src/local-host/index.ts';
 
-const ctx = { botLogin: 'helpdesk-bot', repository: 'local/support' };
+const ctx = { botLogin: 'helpdesk-bot', repository: 'local/support', metadata: { metadataKey: deriveMetadataKey(TEST_METADATA_SECRET), legacyMetadataBefore: undefined, onRejectedMetadata: () => {} } };
 const issue = { number: 7, title: 't', state: 'open', labels: [], assignees: [] };
 const commentJson = { id: 99, body: '/reply hi', user: { login: 'support-anna' }, author_association: 'MEMBER', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
 

@@ -1,5 +1,6 @@
 import type { APIRoute } from 'astro';
-import { ApiError, errorResponse, json } from '../../../server/http.ts';
+import { errorResponse, json } from '../../../server/http.ts';
+import { DeskError } from '../../../tickets/errors.ts';
 import { loadTicket } from '../../../server/portal.ts';
 
 export const prerender = false;
@@ -10,7 +11,7 @@ export const GET: APIRoute = async ({ params, locals, request, clientAddress }) 
     const view = await loadTicket({ request, services: locals.services!, session: locals.customer, clientAddress }, params.ref ?? '');
     return json({ ticket: view });
   } catch (error) {
-    if (error instanceof ApiError) return errorResponse(error.code === 'not_signed_in' ? new ApiError('not_found') : error);
+    if (error instanceof DeskError) return errorResponse(error.code === 'not_signed_in' ? new DeskError('not_found') : error);
     throw error;
   }
 };

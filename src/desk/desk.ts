@@ -1,7 +1,7 @@
-import type { CheckedAttachment } from './attachments.ts';
-import type { TicketStatus } from './labels.ts';
-import type { TicketForm } from './ticket-form.ts';
-import type { CustomerSession } from '../server/customer-access.ts';
+import type { CheckedAttachment } from '../tickets/attachments.ts';
+import type { TicketStatus } from '../tickets/labels.ts';
+import type { TicketForm } from '../tickets/ticket-form.ts';
+import type { CustomerSession } from '../tickets/customer.ts';
 
 /** A ticket as its customer sees it in "My tickets". */
 export interface TicketListItem {
@@ -72,20 +72,4 @@ export interface Desk {
   attachment(ref: string, session: CustomerSession | undefined, name: string): Promise<{ bytes: Uint8Array; type: string; name: string } | undefined>;
   /** Emails a sign-in link; says nothing about whether the address has tickets. */
   sendSignInLink(email: string, landOn?: string): Promise<void>;
-}
-
-const STATUS_WORDS: Record<TicketStatus | 'queued', { text: string; tone: string }> = {
-  queued: { text: 'Received — being filed', tone: 'neutral' },
-  new: { text: 'Received — waiting for a supporter', tone: 'action' },
-  open: { text: 'A supporter is working on it', tone: 'info' },
-  'reply-received': { text: 'Your reply is with our team', tone: 'action' },
-  waiting: { text: 'Waiting for your reply', tone: 'waiting' },
-  'on-hold': { text: 'On hold — we will come back to you', tone: 'hold' },
-  escalated: { text: 'Passed to a specialist', tone: 'urgent' },
-  closed: { text: 'Closed', tone: 'closed' },
-};
-
-/** A ticket's status in words a customer understands, and its colour tone. */
-export function describeStatus(status: TicketStatus | 'queued'): { text: string; tone: string } {
-  return STATUS_WORDS[status];
 }

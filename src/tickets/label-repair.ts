@@ -1,5 +1,5 @@
-import type { Config } from '../server/config-schema.ts';
-import { labelName, parseLabelName, withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
+import type { Config } from '../config/config-schema.ts';
+import { labelName, parseLabelName, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from './labels.ts';
 
 /** The facts label repair looks at. */
 export interface LabelledTicket {
@@ -13,19 +13,6 @@ export interface LabelledTicket {
 const STATUS_PRECEDENCE: readonly TicketStatus[] = ['escalated', 'reply-received', 'new', 'open', 'on-hold', 'waiting', 'closed'];
 // Of two priorities, the higher wins.
 const PRIORITY_PRECEDENCE = [...TICKET_PRIORITIES].reverse();
-
-/** The ticket's status label value; undefined when there is none or it is not a known status. */
-export function statusLabelOf(labels: readonly string[]): TicketStatus | undefined {
-  const found = labels.map(parseLabelName).find((l) => l?.group === 'status' && (TICKET_STATUSES as readonly string[]).includes(l.value));
-  return found?.value as TicketStatus | undefined;
-}
-
-export { labelValue } from '../tickets/labels.ts';
-
-/** Replaces the status label, keeping every other label in place. */
-export function withStatus(labels: readonly string[], status: TicketStatus): string[] {
-  return withLabel(labels, 'status', status);
-}
 
 function pick(values: string[], prefer: string | undefined, precedence: readonly string[]): string | undefined {
   if (prefer !== undefined && values.includes(prefer)) return prefer;

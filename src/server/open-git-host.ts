@@ -1,9 +1,37 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_BOT_TOKEN, findRunningLocalHost, startLocalHost, type LocalHost } from '../local-host/index.ts';
-import type { Config } from '../server/config-schema.ts';
-import { envToCredentials, type Env } from '../server/env.ts';
-import { createGitHost, type GitHost, type GitHostOptions } from './git-host.ts';
-import { checkCredentials, checkGitHost, GitHostStartupError, type StartupProblem, type StartupReport } from './startup.ts';
+import type { Config } from '../config/config-schema.ts';
+import { envToCredentials, type Env } from './env.ts';
+import { serverSecret } from './secrets.ts';
+import { createGitHost, type GitHost, type GitHostOptions } from '../git-host/git-host.ts';
+import { checkCredentials, checkGitHost, GitHostStartupError, type StartupProblem, type StartupReport } from '../git-host/startup.ts';
+
+/**
+ * When this installation started signing metadata blocks (ms epoch): kept in `DATA_DIR/secrets/metadata-signed-since`,
+ * next to the generated secrets, written once with the current time on the first start that signs. Unsigned
+ * (v1) blocks are believed only on bodies created before it. Undefined (no v1 block believed) when the file
+ * holds something else.
+ */
+export function metadataSignedSince(dataDir: string, now = Date.now()): number | undefined {
+  const file = join(dataDir, 'secrets', 'metadata-signed-since');
+  const read = () => {
+    const text = readFileSync(file, 'utf8').trim();
+    return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+  };
+  try {
+    return read();
+  } catch {
+    mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
+    try {
+      writeFileSync(file, String(now), { mode: 0o600, flag: 'wx' });
+      return now;
+    } catch {
+      // Another process wrote it first: its moment stands.
+      return read();
+    }
+  }
+}
 
 export interface OpenedGitHost {
   host: GitHost;
@@ -27,6 +55,8 @@ export async function openGitHost(input: {
 }): Promise<OpenedGitHost> {
   const { gitHost } = input.config;
   const emailSecret = input.env.EMAIL_ENCRYPTION_KEY ?? input.env.SESSION_SECRET;
+  // Metadata blocks are signed with a key derived from the server secret (the one the site uses).
+  const metadata = { metadataSecret: serverSecret(input.env.DATA_DIR, input.env.SESSION_SECRET), legacyMetadataBefore: metadataSignedSince(input.env.DATA_DIR) };
   let localHost: LocalHost | undefined;
   let options: GitHostOptions;
   if (gitHost.baseUrl === undefined) {
@@ -38,12 +68,12 @@ export async function openGitHost(input: {
       url = localHost.url;
     }
     // The local host has no secondary limits worth pacing for.
-    options = { baseUrl: url, auth: { kind: 'token', token: DEFAULT_BOT_TOKEN }, repository: gitHost.repository, attachments: gitHost.attachments, intervalsMs: { write: 0, notification: 0 }, emailSecret, ...input.tuning };
+    options = { baseUrl: url, auth: { kind: 'token', token: DEFAULT_BOT_TOKEN }, repository: gitHost.repository, attachments: gitHost.attachments, intervalsMs: { write: 0, notification: 0 }, emailSecret, ...metadata, ...input.tuning };
   } else {
     const credentials = envToCredentials(input.env as Env);
     const missing = checkCredentials(gitHost.baseUrl, credentials);
     if (missing.length > 0 || credentials.kind === 'none') throw new GitHostStartupError(missing);
-    options = { baseUrl: gitHost.baseUrl, auth: credentials, repository: gitHost.repository, attachments: gitHost.attachments, emailSecret, ...input.tuning };
+    options = { baseUrl: gitHost.baseUrl, auth: credentials, repository: gitHost.repository, attachments: gitHost.attachments, emailSecret, ...metadata, ...input.tuning };
   }
   const host = createGitHost(options);
   const close = async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusAfter, type StatusTrigger } from '../../../src/workflow/transitions.ts';
+import { statusAfter, type StatusTrigger } from '../../../src/tickets/transitions.ts';
 import type { TicketStatus } from '../../../src/tickets/labels.ts';
 
 describe('statusAfter: the transitions of PRODUCT.md', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { repairLabels } from '../../../src/workflow/labels.ts';
+import { repairLabels } from '../../../src/tickets/label-repair.ts';
 
 const rules = { ticketTypes: ['question', 'problem'], categories: [{ id: 'orders', title: { en: 'Orders' }, description: {} }, { id: 'shipping', title: { en: 'Shipping' }, description: {} }] };
 const open = (labels: string[], assignees: string[] = []) => ({ labels, state: 'open' as const, assignees });

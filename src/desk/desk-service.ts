@@ -1,28 +1,34 @@
 import type { GitHost } from '../git-host/index.ts';
-import type { Ticket, TicketMessage } from '../git-host/mapping.ts';
+import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { MailTransport } from '../mail/transport.ts';
-import type { Outbox } from '../outbox/index.ts';
-import type { Config } from '../server/config-schema.ts';
-import type { CustomerAccess, CustomerSession } from '../server/customer-access.ts';
-import { ApiError } from '../server/http.ts';
-import { sniffType, type CheckedAttachment } from './attachments.ts';
+import { opFields, type Outbox } from '../outbox/index.ts';
+import type { Config } from '../config/config-schema.ts';
+import type { CustomerSession } from '../tickets/customer.ts';
+import { DeskError } from '../tickets/errors.ts';
+import { sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
 import type { AttachmentView, Desk, MessageView, OpenTicketInput, TicketListItem, TicketView } from './desk.ts';
-import { isTicketRef } from './idempotency.ts';
-import { labelName, labelValue, parseLabelName, withLabel, type TicketStatus } from './labels.ts';
-import { neutralizeCustomerText } from './neutralize.ts';
-import { renderMessage } from './render-message.ts';
-import { classifyMessage, effectiveAuthor, HEADER_END, isVisibleToCustomer, publicText, type MessageKind } from './thread.ts';
+import { isTicketRef } from '../tickets/idempotency.ts';
+import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
+import { labelName, labelValue } from '../tickets/labels.ts';
+import { effectiveAuthor, isVisibleToCustomer, type MessageKind } from '../tickets/message-kinds.ts';
+import { ratingFromReactions, mayCarryRating, type Rating } from '../tickets/ratings.ts';
+import { statusOf } from '../tickets/status.ts';
+import { transition } from '../tickets/transitions.ts';
+import { neutralizeCustomerText } from '../tickets/neutralize.ts';
+import { renderMessage } from '../tickets/render-message.ts';
+import { HEADER_END, publicText } from '../tickets/thread.ts';
 
 export interface DeskOptions {
   config: Config;
   host: GitHost;
   outbox: Outbox;
   mail: MailTransport;
-  access: CustomerAccess;
+  /** The path of a customer's sign-in link, landing on a ticket when given. */
+  signInPath(email: string, landOn?: string): string;
   siteUrl: string;
   log?: Pick<Console, 'warn'>;
-  /** The kind a message had when the server first saw it (the workflow's registry); default: classify it now. */
-  kindOf?: (message: TicketMessage) => MessageKind;
+  /** The kinds in force for a thread: fixed when the server first saw each message (tickets/message-kinds.ts). */
+  kindsOf(messages: readonly TicketMessage[]): Promise<Map<number, MessageKind>>;
   /** Told after a customer rates a reply (no webhook reports ratings), so the ticket card catches up. */
   onRated?: (ticketNumber: number) => void;
 }
@@ -45,33 +51,22 @@ export function ticketHeader(fields: { customer: string; name: string; order: st
   return `${parts.join(' · ')}\n\n_Reply with a comment starting with \`/reply\` to answer the customer; anything else stays an internal note._`;
 }
 
-function statusOf(labels: readonly string[], state: 'open' | 'closed'): TicketStatus {
-  if (state === 'closed') return 'closed';
-  const label = labels.map(parseLabelName).find((l) => l?.group === 'status');
-  return (label?.value as TicketStatus | undefined) ?? 'new';
-}
-
 function labelOr(labels: readonly string[], group: 'priority' | 'type' | 'category', fallback: string): string {
   return labelValue(labels, group) ?? fallback;
 }
 
-/** A category label's display name from the config, e.g. "shipping" → "Shipping & delivery". */
+/** A ticket's category title from its labels. */
 function categoryName(config: Pick<Config, 'categories'>, labels: readonly string[]): string {
-  const id = labelOr(labels, 'category', '');
-  return config.categories.find((c) => c.id === id)?.title.en ?? id;
-}
-
-function withStatus(labels: readonly string[], status: TicketStatus): string[] {
-  return withLabel(labels, 'status', status);
+  return categoryTitle(config, labelOr(labels, 'category', ''));
 }
 
 /** The support desk behind the customer portal, over the Git host adapter and the durable outbox. */
 export function createDesk(options: DeskOptions): Desk {
-  const { config, host, outbox, mail, access } = options;
+  const { config, host, outbox, mail } = options;
   const log = options.log ?? console;
-  const ratings = new Map<number, 'helpful' | 'not-helpful' | undefined>();
+  const ratings = new Map<number, Rating | undefined>();
 
-  const staffName = (login: string) => config.supporters.find((s) => s.login.toLowerCase() === login.toLowerCase())?.displayName ?? 'Support team';
+  const staffName = (login: string) => staffDisplayName(config, login, 'Support team');
   const owns = (session: CustomerSession | undefined, ref: string, email: string | undefined) =>
     session !== undefined && email !== undefined && session.email === email.trim().toLowerCase() && (session.ticket === undefined || session.ticket === ref);
 
@@ -88,20 +83,14 @@ export function createDesk(options: DeskOptions): Desk {
     return [...outbox.entries.values()].find((s) => s.entry.ticket === ref && s.entry.op.kind === 'createTicket');
   }
 
-  async function ratingOf(message: TicketMessage, botLogin: string): Promise<'helpful' | 'not-helpful' | undefined> {
-    if (!ratings.has(message.id)) {
-      if (!message.reactions['+1'] && !message.reactions['-1']) ratings.set(message.id, undefined);
-      else {
-        const mine = (await host.listReactions(message.id)).filter((r) => r.login === botLogin);
-        ratings.set(message.id, mine.some((r) => r.content === '+1') ? 'helpful' : mine.some((r) => r.content === '-1') ? 'not-helpful' : undefined);
-      }
-    }
+  async function ratingOf(message: TicketMessage, botLogin: string): Promise<Rating | undefined> {
+    if (!ratings.has(message.id)) ratings.set(message.id, mayCarryRating(message.reactions) ? ratingFromReactions(await host.listReactions(message.id), botLogin) : undefined);
     return ratings.get(message.id);
   }
 
   async function createdView(ref: string, ticket: Ticket, pending: readonly { entryId: string; body: string; createdAt: string }[]): Promise<TicketView> {
     const botLogin = await host.botLogin();
-    const status = statusOf(ticket.labels, ticket.state);
+    const status = statusOf(ticket);
     const messages: MessageView[] = [
       {
         id: undefined,
@@ -114,14 +103,18 @@ export function createDesk(options: DeskOptions): Desk {
         rating: undefined,
       },
     ];
+    const kinds = await options.kindsOf(ticket.messages);
     for (const message of ticket.messages) {
-      const kind = options.kindOf?.(message) ?? classifyMessage(message, config);
+      const kind = kinds.get(message.id) ?? 'outsider';
       if (!isVisibleToCustomer(kind)) continue;
+      const text = publicText(message, kind);
+      // A public reply edited to nothing has nothing left to show.
+      if (text.trim() === '') continue;
       messages.push({
         id: message.id,
         kind: kind === 'customer' ? 'customer' : 'staff',
         authorName: kind === 'customer' ? 'You' : staffName(effectiveAuthor(message)),
-        html: renderMessage(publicText(message, kind)),
+        html: renderMessage(text),
         createdAt: message.createdAt,
         queued: false,
         attachments: kind === 'customer' ? attachmentViews(ref, message.meta?.attachments) : [],
@@ -138,7 +131,7 @@ export function createDesk(options: DeskOptions): Desk {
       priority: labelOr(ticket.labels, 'priority', 'normal'),
       type: labelOr(ticket.labels, 'type', ''),
       category: categoryName(config, ticket.labels),
-      order: typeof ticket.meta?.extra?.['order'] === 'string' && ticket.meta.extra['order'] !== '' ? ticket.meta.extra['order'] : undefined,
+      order: ticket.meta?.order || undefined,
       openedAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,
       messages,
@@ -150,7 +143,7 @@ export function createDesk(options: DeskOptions): Desk {
   }
 
   function queuedMessage(p: { body: string; createdAt: string }, attachments: AttachmentView[] = []): MessageView {
-    return { id: undefined, kind: 'customer', authorName: 'You', html: renderMessage(publicText({ author: { login: '', association: 'NONE', isBot: true }, body: p.body, meta: { customer: {} } }, 'customer')), createdAt: p.createdAt, queued: true, attachments, rating: undefined };
+    return { id: undefined, kind: 'customer', authorName: 'You', html: renderMessage(publicText({ author: { login: '', isBot: true }, body: p.body, meta: { customer: {} } }, 'customer')), createdAt: p.createdAt, queued: true, attachments, rating: undefined };
   }
 
   /** Finds a ticket the session may see: its issue number (once created) and view. */
@@ -162,7 +155,7 @@ export function createDesk(options: DeskOptions): Desk {
       const entry = createEntry(ref);
       const op = entry?.entry.op;
       if (!op || op.kind !== 'createTicket' || !owns(session, ref, op.customerEmail)) return undefined;
-      const extra = op.extra ?? {};
+      const fields = opFields(op);
       return {
         number: undefined,
         view: {
@@ -172,7 +165,7 @@ export function createDesk(options: DeskOptions): Desk {
           priority: labelOr(op.labels, 'priority', 'normal'),
           type: labelOr(op.labels, 'type', ''),
           category: categoryName(config, op.labels),
-          order: typeof extra['order'] === 'string' && extra['order'] !== '' ? extra['order'] : undefined,
+          order: fields.order || undefined,
           openedAt: read.createdAt,
           updatedAt: read.createdAt,
           messages: [queuedMessage({ body: op.body, createdAt: read.createdAt }, attachmentViews(ref, op.attachments)), ...read.pending.map((p) => queuedMessage(p))],
@@ -202,7 +195,7 @@ export function createDesk(options: DeskOptions): Desk {
 
     async openTicket({ form, files, idempotencyKey }: OpenTicketInput) {
       if (idempotencyKey) {
-        const existing = [...outbox.entries.values()].find((s) => s.entry.op.kind === 'createTicket' && s.entry.op.extra?.['draftKey'] === idempotencyKey);
+        const existing = [...outbox.entries.values()].find((s) => s.entry.op.kind === 'createTicket' && opFields(s.entry.op).draftKey === idempotencyKey);
         if (existing) return { ref: existing.entry.ticket, duplicate: true };
       }
       const createdAt = new Date().toISOString();
@@ -212,7 +205,7 @@ export function createDesk(options: DeskOptions): Desk {
         body: `${header}${HEADER_END}${neutralizeCustomerText(form.message)}`,
         labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category)],
         customerEmail: form.email,
-        extra: { order: form.order, name: form.name, ...(idempotencyKey ? { draftKey: idempotencyKey } : {}) },
+        fields: { order: form.order, customerName: form.name, ...(idempotencyKey ? { draftKey: idempotencyKey } : {}) },
         files: files.map((f) => ({ filename: f.name, content: f.bytes })),
       });
       return { ref, duplicate: false };
@@ -223,7 +216,7 @@ export function createDesk(options: DeskOptions): Desk {
       const created = await host.listCustomerTickets(email);
       const items: TicketListItem[] = created
         .filter((t) => t.meta?.ref !== undefined)
-        .map((t) => ({ ref: t.meta!.ref!, subject: t.title, status: statusOf(t.labels, t.state), openedAt: t.createdAt, updatedAt: t.updatedAt }));
+        .map((t) => ({ ref: t.meta!.ref!, subject: t.title, status: statusOf(t), openedAt: t.createdAt, updatedAt: t.updatedAt }));
       const listed = new Set(items.map((i) => i.ref));
       for (const state of outbox.list(['queued', 'poisoned', 'done'])) {
         const op = state.entry.op;
@@ -240,8 +233,8 @@ export function createDesk(options: DeskOptions): Desk {
 
     async reply(ref, session, text, files) {
       const found = await findTicket(ref, session);
-      if (!found) throw new ApiError('not_found');
-      if (found.view.status === 'closed') throw new ApiError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
+      if (!found) throw new DeskError('not_found');
+      if (found.view.status === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
       const target = found.number ?? ref;
       const attachments = await journalFiles(target, files);
       const header = `**Customer reply** (${host.customerId(session!.email)})`;
@@ -249,25 +242,27 @@ export function createDesk(options: DeskOptions): Desk {
       if (found.number !== undefined && found.view.status !== 'reply-received') {
         // The reply itself is safe in the outbox; the label follows, and the sweep repairs it if this fails.
         const ticket = await host.getTicket(found.number);
-        if (ticket) await host.setLabels(found.number, withStatus(ticket.labels, 'reply-received')).catch((error: unknown) => log.warn(`desk: could not mark ${ref} reply-received: ${(error as Error).message}`));
+        const next = ticket && transition(ticket, 'customer-reply');
+        if (next?.changed) await host.setLabels(found.number, next.labels).catch((error: unknown) => log.warn(`desk: could not mark ${ref} reply-received: ${(error as Error).message}`));
       }
     },
 
     async setClosed(ref, session, closed) {
       const found = await findTicket(ref, session);
-      if (!found) throw new ApiError('not_found');
-      if (!(closed ? found.view.canClose : found.view.canReopen)) throw new ApiError('not_allowed', { message: closed ? 'This ticket cannot be closed here.' : 'This ticket cannot be reopened here.' });
-      if (found.number === undefined) throw new ApiError('not_allowed', { message: 'This ticket is still being filed. Try again in a minute.' });
+      if (!found) throw new DeskError('not_found');
+      if (!(closed ? found.view.canClose : found.view.canReopen)) throw new DeskError('not_allowed', { message: closed ? 'This ticket cannot be closed here.' : 'This ticket cannot be reopened here.' });
+      if (found.number === undefined) throw new DeskError('not_allowed', { message: 'This ticket is still being filed. Try again in a minute.' });
       const ticket = await host.getTicket(found.number, { fresh: true });
-      if (!ticket) throw new ApiError('not_found');
-      await host.updateTicket(found.number, { state: closed ? 'closed' : 'open', labels: withStatus(ticket.labels, closed ? 'closed' : 'open') });
+      if (!ticket) throw new DeskError('not_found');
+      const next = transition(ticket, closed ? 'closed' : 'reopened');
+      await host.updateTicket(found.number, { state: next.state, labels: next.labels });
     },
 
     async rate(ref, session, messageId, rating) {
       const found = await findTicket(ref, session);
       const message = found?.view.messages.find((m) => m.id === messageId && m.kind === 'staff');
-      if (!found || !message) throw new ApiError('not_found', { message: 'There is no such staff reply on this ticket.' });
-      if (!config.features.ratings) throw new ApiError('not_allowed', { message: 'Ratings are switched off.' });
+      if (!found || !message) throw new DeskError('not_found', { message: 'There is no such staff reply on this ticket.' });
+      if (!config.features.ratings) throw new DeskError('not_allowed', { message: 'Ratings are switched off.' });
       await host.setReaction(messageId, rating === 'helpful' ? '+1' : '-1', rating === 'helpful' ? '-1' : '+1');
       ratings.set(messageId, rating);
       if (found.number !== undefined) options.onRated?.(found.number);
@@ -286,7 +281,7 @@ export function createDesk(options: DeskOptions): Desk {
     },
 
     async sendSignInLink(email, landOn) {
-      const link = `${options.siteUrl}${access.signInPath(email, landOn)}`;
+      const link = `${options.siteUrl}${options.signInPath(email, landOn)}`;
       await mail.send({
         to: email,
         subject: landOn ? `Your ticket ${landOn} — ${config.siteName}` : `Sign in to your tickets — ${config.siteName}`,

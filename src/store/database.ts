@@ -1,0 +1,63 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Migrator } from 'kysely/migration';
+import pg from 'pg';
+import { migrationProvider } from './migrations.ts';
+import type { StoreSchema } from './schema.ts';
+import { nodeSqliteDatabase } from './sqlite.ts';
+
+export type Engine = 'sqlite' | 'postgres';
+
+/** The server's one state store. */
+export interface Database {
+  readonly engine: Engine;
+  readonly db: Kysely<StoreSchema>;
+  /** Where it lives, for messages (a file path, or the PostgreSQL URL without its password). */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** `postgres://…` for PostgreSQL; unset for SQLite in `dataDir`. */
+  databaseUrl?: string | undefined;
+  /** Folder of the SQLite file (`DATA_DIR`). */
+  dataDir: string;
+  /** PostgreSQL pool size per process. @default 10 */
+  poolSize?: number;
+}
+
+/** The PostgreSQL URL with its password hidden. */
+export function describeDatabaseUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
+/**
+ * Opens the store and brings its schema up to date: SQLite in `DATA_DIR/helpdesk.sqlite` by default (nothing to
+ * install), PostgreSQL when `databaseUrl` is set (several server processes share it).
+ */
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  let database: Database;
+  if (options.databaseUrl) {
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: options.poolSize ?? 10,
+      // bigint columns hold milliseconds and ids, well inside Number's safe range.
+      types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as never,
+    });
+    database = { engine: 'postgres', db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }), description: `PostgreSQL at ${describeDatabaseUrl(options.databaseUrl)}`, close: async () => database.db.destroy() };
+  } else {
+    mkdirSync(options.dataDir, { recursive: true });
+    const file = path.join(options.dataDir, 'helpdesk.sqlite');
+    database = { engine: 'sqlite', db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(file) }) }), description: `SQLite at ${file}`, close: async () => database.db.destroy() };
+  }
+  const { error, results } = await new Migrator({ db: database.db, provider: migrationProvider(database.engine) }).migrateToLatest();
+  if (error) {
+    await database.close();
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`could not bring the store (${database.description}) up to date${failed ? ` at migration ${failed}` : ''}: ${(error as Error).message}`, { cause: error });
+  }
+  return database;
+}

@@ -1,0 +1,174 @@
+import type { Generated } from 'kysely';
+
+/*
+ * The store's tables, for both engines. Times are milliseconds since the epoch (bigint), JSON is text, and
+ * bytes are blob/bytea, so one set of queries serves SQLite and PostgreSQL.
+ */
+
+/** Small facts of the installation: when the workflow was installed, the sweep cursor, … */
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+/** Queued writes to the Git host; `seq` orders them, per ticket. */
+export interface OutboxTable {
+  seq: Generated<number>;
+  /** Also the idempotency key written into the metadata block. */
+  id: string;
+  /** Local ref ("T-…") or "#<issue number>". */
+  ticket: string;
+  kind: 'createTicket' | 'addComment' | 'uploadAttachment';
+  /** The operation as JSON, without attachment bytes (those are in `attachment_blobs` until delivered). */
+  op: string;
+  status: 'queued' | 'done' | 'poisoned';
+  created_at: number;
+  attempts: number;
+  first_attempt_at: number | null;
+  retry_at: number;
+  last_error: string | null;
+  host_status: number | null;
+  /** JSON `{ number?, messageId?, path? }` once done. */
+  result: string | null;
+  done_at: number | null;
+  /** The process working on it, and until when (a crashed worker's lease runs out). */
+  lease_owner: string | null;
+  lease_until: number | null;
+  /** Customer email of the entry, lower-cased (drafts and "My tickets" before the issue exists). */
+  customer_email: string | null;
+  /** Draft idempotency key of a create (an offline draft sent twice makes one ticket). */
+  draft_key: string | null;
+}
+
+/** Local ticket refs and the issue each became. */
+export interface TicketRefsTable {
+  ref: string;
+  number: number;
+}
+
+/** Attachment bytes waiting for the Git host; deleted once it has them. */
+export interface AttachmentBlobsTable {
+  path: string;
+  entry_id: string;
+  bytes: Uint8Array;
+}
+
+/** Webhook deliveries handled, by delivery id and by body hash (a replay under a fresh id). */
+export interface DeliveriesTable {
+  id: string;
+  hash: string;
+  at: number;
+}
+
+/** Each message's kind as first seen; first writer wins. */
+export interface MessageKindsTable {
+  id: number;
+  kind: string;
+}
+
+/** What the workflow remembers per ticket between events (JSON of TicketRecord). */
+export interface WorkflowTicketsTable {
+  number: number;
+  record: string;
+}
+
+/** The login each routing pool assigned last. */
+export interface RoutesTable {
+  pool: string;
+  login: string;
+}
+
+/** Mail waiting to be sent, sent once per key. */
+export interface MailQueueTable {
+  key: string;
+  message: string;
+  status: 'queued' | 'sent' | 'failed';
+  attempts: number;
+  retry_at: number;
+  last_error: string | null;
+  lease_owner: string | null;
+  lease_until: number | null;
+  created_at: number;
+  sent_at: number | null;
+}
+
+/** Single-use sign-in links already used, until they expire anyway. */
+export interface UsedLinksTable {
+  id: string;
+  expires_at: number;
+}
+
+/** Sessions signed out before they expire. */
+export interface RevokedSessionsTable {
+  id: string;
+  expires_at: number;
+}
+
+/** Abuse limits: a fixed window per key. */
+export interface LimitsTable {
+  key: string;
+  window_start: number;
+  count: number;
+}
+
+/** Supporters present or away, set on the staff pages (starting from the config). */
+export interface PresenceTable {
+  login: string;
+  present: number;
+  at: number;
+}
+
+/** The last verified metadata of each bot-written issue body and comment (`issue:<n>`, `comment:<id>`). */
+export interface VerifiedMetadataTable {
+  id: string;
+  meta: string;
+  body_hash: string;
+}
+
+/** The read model: one row per ticket, kept current by webhooks, the sweep and the desk's own writes. */
+export interface TicketSummariesTable {
+  number: number;
+  ref: string | null;
+  title: string;
+  state: 'open' | 'closed';
+  status: string;
+  priority: string;
+  type: string;
+  category: string;
+  /** JSON arrays. */
+  labels: string;
+  assignees: string;
+  /** Pseudonymous customer id (keyed hash of the email). */
+  customer_id: string | null;
+  created_at: number;
+  updated_at: number;
+  closed_at: number | null;
+  /** JSON of the thread's figures: kinds with times and authors, ratings (what statistics and the card need). */
+  thread: string;
+  messages_customer: number;
+  staff_replies: number;
+  internal_notes: number;
+  first_response_at: number | null;
+  helpful: number;
+  not_helpful: number;
+  /** The host's updated_at this row was built from; a stale webhook never overwrites a newer row. */
+  host_updated_at: number;
+}
+
+export interface StoreSchema {
+  meta: MetaTable;
+  outbox: OutboxTable;
+  ticket_refs: TicketRefsTable;
+  attachment_blobs: AttachmentBlobsTable;
+  deliveries: DeliveriesTable;
+  message_kinds: MessageKindsTable;
+  workflow_tickets: WorkflowTicketsTable;
+  routes: RoutesTable;
+  mail_queue: MailQueueTable;
+  used_links: UsedLinksTable;
+  revoked_sessions: RevokedSessionsTable;
+  limits: LimitsTable;
+  presence: PresenceTable;
+  verified_metadata: VerifiedMetadataTable;
+  ticket_summaries: TicketSummariesTable;
+}

@@ -1,0 +1,37 @@
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { SqliteDatabase, SqliteStatement } from 'kysely';
+
+/**
+ * Node's built-in SQLite (`node:sqlite`) shaped as the database Kysely's SqliteDialect drives. Built in, so
+ * `npm start` needs nothing compiled or downloaded (a native driver would need a prebuilt binary or a
+ * compiler with Node 24's headers). Differences from better-sqlite3 that matter here: parameters are
+ * spread, and a statement says whether it returns rows through `columns()` rather than `reader`.
+ */
+export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: DatabaseSync } {
+  const db = new DatabaseSync(file);
+  // WAL lets readers (the CLI, a second process) work beside the writer; FULL syncs every commit, so a
+  // customer is answered only after their ticket is on disk. busy_timeout waits for another process's write.
+  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA auto_vacuum = INCREMENTAL;');
+  return {
+    raw: db,
+    close: () => db.close(),
+    prepare(sql: string): SqliteStatement {
+      // Kysely opens transactions with a plain BEGIN (deferred); a write transaction must take the write lock
+      // at once, or two processes that both read first deadlock when they upgrade.
+      const statement = db.prepare(/^\s*begin\s*$/i.test(sql) ? 'begin immediate' : sql);
+      const params = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite);
+      return {
+        reader: statement.columns().length > 0,
+        all: (parameters) => statement.all(...params(parameters)),
+        run: (parameters) => statement.run(...params(parameters)),
+        iterate: (parameters) => statement.iterate(...params(parameters)),
+      };
+    },
+  };
+}
+
+function toSqlite(value: unknown): SQLInputValue {
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (value === undefined) return null;
+  return value as SQLInputValue;
+}
