@@ -1,6 +1,9 @@
 import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { Engine } from './database.ts';
+import { outboxMigrations } from './migrations/outbox.ts';
+import { readModelMigrations } from './migrations/read-model.ts';
+import { workflowMigrations } from './migrations/workflow.ts';
 
 /**
  * The store's schema, as migrations run at start-up (Kysely's Migrator keeps which ran in its own table,
@@ -127,6 +130,9 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('ticket_summaries_closed').on('ticket_summaries').column('closed_at').execute();
       },
     },
+    ...outboxMigrations,
+    ...workflowMigrations,
+    ...readModelMigrations,
   };
 }
 
