@@ -4,21 +4,34 @@
 //   npm run bench:tickets -- --burst 2000          + 2,000 submissions at once; all filed, none lost or duplicated
 //   npm run bench:tickets -- --burst 2000 --crash 5    … while the server is killed with SIGKILL 5 times
 //   npm run bench:tickets -- --outage 300          + 300 tickets through 5xx, then connection resets, then recovery
+//   npm run bench:tickets -- --history 20000       20,000 tickets of history on the embedded host: the read model's first
+//                                                  build, p95 of the staff queue (every filter), statistics and "My tickets",
+//                                                  Git host calls per view, and a restart that reads no history again
 // Options: --seconds N (each load phase, default 10), --connections N (default 20), --limit MAX/SECONDS (the
 // secondary limit during bursts, default 80/10: GitHub's 80 a minute at six times the speed), --drain-minutes N
-// (how long a burst may take to reach the host, default 10). Prints a table; writes bench/tickets-latest.json
-// (sections of earlier runs with other flags are kept).
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// (how long a burst may take to reach the host, default 10); with --history: --samples N (timed requests per view,
+// default 40), --restart-seconds N (page views after the restart, default 60). Prints a table; writes
+// bench/tickets-latest.json (sections of earlier runs with other flags are kept).
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { customerIdFor, deriveEmailKeys } from '../src/git-host/email-seal.ts';
+import type { CommentRecord, IssueRecord } from '../src/local-host/records.ts';
+import { Store } from '../src/local-host/store.ts';
+import { hashPassword } from '../src/staff/passwords.ts';
+import { labelName } from '../src/tickets/labels.ts';
+import { deriveMetadataKey, withMetadata } from '../src/tickets/metadata.ts';
+import { SiteClient } from '../tests/helpers/http-client.ts';
 import { buildSite } from '../tests/helpers/site.ts';
 import {
   ackFrom,
+  BOT_LOGIN,
   auditHost,
-  journalStats,
+  outboxStats,
   multipartBody,
+  pollUntil,
   siteServer,
   startDeskHost,
   submitMany,
@@ -56,6 +69,9 @@ const { values: args } = parseArgs({
     burst: { type: 'string' },
     crash: { type: 'string' },
     outage: { type: 'string' },
+    history: { type: 'string' },
+    samples: { type: 'string', default: '40' },
+    'restart-seconds': { type: 'string', default: '60' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '20' },
     limit: { type: 'string', default: '80/10' },
@@ -100,7 +116,7 @@ async function desk(name: string, limit: SecondaryLimit, outDir: string): Promis
 async function loadTest(outDir: string): Promise<void> {
   console.log(`load: seeding tickets, then ${seconds} s of ticket-page views and ${seconds} s of submissions (${connections} connections)…`);
   const { host, site } = await desk('load', NO_LIMIT, outDir);
-  // Pages of tickets already on the host: a queued ticket is read from the journal and costs no API call.
+  // Pages of tickets already on the host: a queued ticket is read from the store and costs no API call.
   const seeded = await submitMany(site.url, 50, { concurrency: 10, deadline: Date.now() + 60_000 });
   await waitForDelivery(host.target, seeded.acks.map((a) => a.ref), 120_000);
   await host.local.idle();
@@ -179,15 +195,12 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
   const burst = submitMany(site.url, count, { concurrency: connections, deadline: started + 5 * 60_000, onAck: (a) => acks.push(a) });
   burst.catch(() => undefined);
   let inFlightAtKill = 0;
-  let tornLines = 0;
   for (let k = 0; k < kills; k += 1) {
     // A random moment within the burst, measured in acknowledgements (and so in time).
     const after = Math.min(count - 1, acks.length + 1 + Math.floor(Math.random() * (count / (kills + 1))));
     while (acks.length < after && Date.now() - started < 5 * 60_000) await new Promise((resolve) => setTimeout(resolve, 10));
     await site.kill();
-    const stats = journalStats(dataDir);
-    inFlightAtKill += stats.inFlight;
-    tornLines = stats.tornLines;
+    inFlightAtKill += (await outboxStats(dataDir)).inFlight;
     await site.start();
   }
   const result = await burst;
@@ -213,7 +226,7 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
     lost: audit.lost.length,
     duplicates: audit.duplicates.length,
     issues: audit.issues,
-    ...(kills > 0 ? { kills, createsInFlightAtKills: inFlightAtKill, tornJournalLines: tornLines } : {}),
+    ...(kills > 0 ? { kills, createsInFlightAtKills: inFlightAtKill } : {}),
     peakRssBytes: peak,
   };
   rows.push([
@@ -265,6 +278,261 @@ async function outageTest(outDir: string, count: number): Promise<void> {
   ]);
 }
 
+/** The secret the site servers of these runs sign metadata and derive customer ids with (desk-harness.ts, siteServer). */
+const SITE_SECRET = 'reliability-session-secret-0123456789abcdef';
+const STAFF_PASSWORD = 'a long staff password for the bench';
+const HISTORY_CUSTOMERS = 4000;
+
+/** A deterministic random source: the same history every run. */
+function seeded(seed: number) {
+  let s = seed >>> 0;
+  const next = () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return { next, pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T };
+}
+
+/**
+ * Writes `count` desk tickets of the past year straight into the embedded host's store (one commit), as the site
+ * would have filed them: the bot's issues with signed metadata, customer messages, staff replies and notes, the
+ * bot's rating reactions; open and closed, every status, category and priority, HISTORY_CUSTOMERS customers.
+ */
+async function seedHistory(hostDir: string, count: number): Promise<Map<string, number>> {
+  const store = await Store.open(hostDir, [{ fullName: 'local/support', private: true }]);
+  const state = store.get('local', 'support');
+  if (!state) throw new Error('no local/support repository');
+  const key = deriveMetadataKey(SITE_SECRET);
+  const emailKeys = deriveEmailKeys(SITE_SECRET);
+  const r = seeded(20_000);
+  const end = Date.now() - 2 * 3_600_000;
+  const start = end - 365 * 86_400_000;
+  const stamp = (ms: number) => new Date(Math.min(ms, end)).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const refChars = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  const perCustomer = new Map<string, number>();
+  await store.write(`bench: ${count} tickets of history`, (tx) => {
+    const names = new Set<string>();
+    for (let i = 0; i < count; i += 1) {
+      const number = state.repo.nextIssue++;
+      const created = start + Math.floor((i / count) * (end - start - 86_400_000));
+      const email = `customer-${Math.floor(r.next() * HISTORY_CUSTOMERS)}@example.com`;
+      const customer = { id: customerIdFor(email, emailKeys), email };
+      perCustomer.set(email, (perCustomer.get(email) ?? 0) + 1);
+      const ref = `T-${Array.from({ length: 8 }, (_, k) => refChars[(number >> (k * 5)) & 31]).join('')}`;
+      const category = r.pick(['orders', 'shipping', 'returns', 'payments', 'account', 'troubleshooting']);
+      const comments: CommentRecord[] = [];
+      let at = created;
+      for (let m = Math.floor(r.next() * 5); m > 0; m -= 1) {
+        at += 60_000 + Math.floor(r.next() * 2 * 86_400_000);
+        const kind = r.pick(['customer', 'reply', 'reply', 'note']);
+        const id = tx.nextId();
+        const when = stamp(at);
+        if (kind === 'customer') {
+          comments.push({ id, issueNumber: number, body: withMetadata({ kind: 'message', key: `bench-message-${id}`, customer }, `**Customer reply** (${customer.id})\n\n---\n\nAny news?`, key), user: BOT_LOGIN, createdAt: when, updatedAt: when, reactions: [] });
+        } else {
+          const reactions = kind === 'reply' && r.next() < 0.3 ? [{ id: tx.nextId(), content: r.pick(['+1', '+1', '-1']), user: BOT_LOGIN, createdAt: when }] : [];
+          comments.push({ id, issueNumber: number, body: kind === 'reply' ? '/reply Thanks, we are on it.' : 'Checked with the warehouse.', user: r.pick(['support-anna', 'support-ben']), createdAt: when, updatedAt: when, reactions });
+        }
+      }
+      const recent = end - created < 30 * 86_400_000;
+      const closed = r.next() < (recent ? 0.4 : 0.9);
+      const closedAt = closed ? stamp(at + 3_600_000 + Math.floor(r.next() * 86_400_000)) : null;
+      const status = closed ? 'closed' : r.pick(['new', 'open', 'open', 'reply-received', 'waiting', 'waiting', 'on-hold', 'escalated']);
+      const labels = [labelName('status', status), labelName('priority', r.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent'])), labelName('type', r.pick(['question', 'problem', 'complaint', 'order'])), labelName('category', category)];
+      for (const name of labels) names.add(name);
+      const assignees = status === 'new' ? [] : [r.pick(['support-anna', 'support-ben'])];
+      const updated = [stamp(created), ...comments.map((c) => c.createdAt), ...(closedAt ? [closedAt] : [])].sort().at(-1) as string;
+      const issue: IssueRecord = {
+        id: tx.nextId(),
+        number,
+        title: `Order question ${number}`,
+        body: withMetadata({ kind: 'ticket', key: `bench-ticket-${number}`, ref, customer, customerName: 'Bench Customer' }, `**Customer:** Bench Customer (${customer.id}) · **Category:** ${category}\n\n---\n\nWhere is my parcel?`, key),
+        user: BOT_LOGIN,
+        state: closed ? 'closed' : 'open',
+        stateReason: closed ? 'completed' : null,
+        labels,
+        assignees,
+        createdAt: stamp(created),
+        updatedAt: updated,
+        closedAt,
+        closedBy: closed ? 'support-anna' : null,
+        comments,
+      };
+      state.issues.set(number, issue);
+      tx.saveIssue(state, issue);
+    }
+    for (const name of names) if (!state.labels.some((l) => l.name === name)) state.labels.push({ id: tx.nextId(), name, color: 'ededed', description: null });
+    tx.saveLabels(state);
+    tx.saveRepo(state);
+  });
+  return perCustomer;
+}
+
+function percentileOf(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
+}
+
+/** Requests the read model's first build makes: the oldest-first listing of the bot's issues, and thread reads. */
+const readModelRequest = (path: string) => (/\/issues\?/.test(path) && /direction=asc/.test(path) && /creator=/.test(path)) || /\/issues\/\d+\/comments/.test(path);
+
+/** Seeds `count` tickets of history, builds the read model, times the views, and restarts. */
+async function historyTest(outDir: string, count: number): Promise<void> {
+  const samples = Number(args.samples);
+  const restartSeconds = Number(args['restart-seconds']);
+  const dataDir = path.join(root, 'history');
+  console.log(`history: seeding ${fmt(count)} tickets on the embedded host…`);
+  let t = Date.now();
+  const ticketsPerCustomer = await seedHistory(path.join(dataDir, 'host'), count);
+  const seedMs = Date.now() - t;
+  console.log(`history: seeded in ${fmt(seedMs / 1000, 1)} s; starting the site (the read model builds in the background)…`);
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+  const historyConfig = path.join(root, 'history.config.json');
+  writeFileSync(historyConfig, JSON.stringify({ ...config, staffAccounts: [{ login: 'support-anna', passwordHash: await hashPassword(STAFF_PASSWORD) }] }, null, 2));
+  const host = await startDeskHost(dataDir, { limit: NO_LIMIT });
+  const site = await siteServer({ outDir, configFile: historyConfig, dataDir, readyTimeoutMs: 120_000 });
+  cleanups.push(async () => {
+    await site.stop();
+    await host.close();
+  });
+  const calls = () => host.local.requests.length;
+  const buildMark = calls();
+  t = Date.now();
+  await site.start();
+  const staff = new SiteClient(site.url);
+  const signedIn = await staff.post('/staff/signin', { login: 'support-anna', password: STAFF_PASSWORD });
+  if (signedIn.status !== 303) throw new Error(`staff sign-in answered ${signedIn.status}`);
+  // While the first build runs, the queue answers from what is built and says so.
+  const during = await (await staff.fetch('/staff')).text();
+  const noticeWhileBuilding = /Still reading the tickets from the Git host/.test(during);
+  const built = await pollUntil('the read model built', async () => /read model: built, (\d+) tickets in ([\d.]+) s/.exec(site.output()) ?? undefined, 60 * 60_000, 500);
+  const buildWallMs = Date.now() - t;
+  const buildCalls = calls() - buildMark;
+  console.log(`history: read model built in ${fmt(buildWallMs / 1000, 1)} s (${built[1]} tickets, ${fmt(buildCalls)} Git host calls, notice while building: ${noticeWhileBuilding})`);
+  for (const line of site.output().split('\n').filter((l) => l.includes('read model:'))) console.log(`  ${line.trim()}`);
+  await host.local.idle();
+
+  // A customer of the history, signed in through the mailed link.
+  const customerEmail = 'customer-7@example.com';
+  const customerTickets = ticketsPerCustomer.get(customerEmail) ?? 0;
+  const customer = new SiteClient(site.url);
+  const asked = await customer.post('/tickets', { email: customerEmail });
+  if (asked.status !== 200) throw new Error(`asking for a sign-in link answered ${asked.status}`);
+  const link = await pollUntil('the sign-in mail', async () => {
+    const dir = path.join(dataDir, 'mail');
+    for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : []) {
+      const text = readFileSync(path.join(dir, file), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+      if (text.includes(`To: ${customerEmail}`)) return /\/tickets\/access\?token=[\w.%-]+/.exec(text)?.[0];
+    }
+    return undefined;
+  }, 30_000);
+  // The link's page asks to continue; its POST signs in (a GET alone uses nothing up).
+  await customer.fetch(link);
+  if (!customer.cookies.has('helpdesk_session')) await customer.post('/tickets/access', { token: new URL(link, site.url).searchParams.get('token') ?? '' });
+  if (!customer.cookies.has('helpdesk_session')) throw new Error('the customer could not sign in with the mailed link');
+
+  const views: Array<{ name: string; client: SiteClient; path: string; check: (html: string) => boolean }> = [];
+  const queue = (name: string, query: string) => views.push({ name: `queue: ${name}`, client: staff, path: `/staff${query}`, check: (html) => /class="queue-filters"/.test(html) });
+  queue('active (default)', '');
+  queue('all', '?status=all');
+  for (const status of ['new', 'open', 'reply-received', 'waiting', 'on-hold', 'escalated', 'closed']) queue(status, `?status=${status}`);
+  queue('mine', '?assignee=me');
+  queue('unassigned (pool)', '?assignee=pool');
+  queue('a supporter', '?assignee=support-ben&status=all');
+  queue('urgent', '?priority=urgent');
+  queue('type problem', '?type=problem&status=all');
+  queue('category shipping', '?category=shipping');
+  queue('opened 90 to 120 days ago', `?status=all&from=${new Date(Date.now() - 120 * 86_400_000).toISOString().slice(0, 10)}&to=${new Date(Date.now() - 90 * 86_400_000).toISOString().slice(0, 10)}`);
+  queue('recently updated', '?status=all&sort=updated');
+  queue('newest', '?status=all&sort=created');
+  queue('by priority', '?sort=priority');
+  queue('all, 200 a page, last page', `?status=all&pageSize=200&page=${Math.ceil(count / 200)}`);
+  views.push({ name: 'statistics (30 days)', client: staff, path: '/staff/stats', check: (html) => /Tickets opened and closed per day/.test(html) });
+  views.push({ name: 'statistics CSV (30 days)', client: staff, path: '/staff/stats.csv', check: (text) => text.startsWith('"day"') });
+  views.push({ name: 'My tickets', client: customer, path: '/tickets', check: (html) => (html.match(/<tr/g) ?? []).length - 1 === customerTickets });
+
+  const measured: Record<string, { p50: number; p95: number; max: number; samples: number; hostCallsPerView: number }> = {};
+  for (const view of views) {
+    for (let i = 0; i < 3; i += 1) await (await view.client.fetch(view.path)).text();
+    const mark = calls();
+    const times: number[] = [];
+    for (let i = 0; i < samples; i += 1) {
+      const began = performance.now();
+      const response = await view.client.fetch(view.path);
+      const body = await response.text();
+      times.push(performance.now() - began);
+      if (response.status !== 200 || !view.check(body)) throw new Error(`${view.name}: ${view.path} answered ${response.status} with an unexpected page:\n${body.slice(0, 2000)}`);
+    }
+    times.sort((a, b) => a - b);
+    const figures = { p50: percentileOf(times, 0.5), p95: percentileOf(times, 0.95), max: times.at(-1) ?? 0, samples, hostCallsPerView: (calls() - mark) / samples };
+    measured[view.name] = figures;
+    console.log(`  ${view.name.padEnd(34)} p50 ${fmt(figures.p50, 1).padStart(6)} ms  p95 ${fmt(figures.p95, 1).padStart(6)} ms  ${figures.hostCallsPerView} Git host calls per view`);
+  }
+
+  // A restart: nothing of the history is read again; page views during the first minute.
+  await site.stop();
+  const restartMark = calls();
+  const restarted = Date.now();
+  await site.start();
+  const startOutput = site.output().length;
+  const restaff = new SiteClient(site.url);
+  await restaff.post('/staff/signin', { login: 'support-anna', password: STAFF_PASSWORD });
+  let restartViews = 0;
+  let restartErrors = 0;
+  const viewsMark = calls();
+  while (Date.now() - restarted < restartSeconds * 1000) {
+    for (const view of views) {
+      const client = view.client === staff ? restaff : customer;
+      const response = await client.fetch(view.path);
+      await response.text();
+      if (response.status === 200) restartViews += 1;
+      else restartErrors += 1;
+    }
+  }
+  const afterRestart = host.local.requests.slice(restartMark);
+  const byPath: Record<string, number> = {};
+  for (const c of afterRestart) {
+    const key = `${c.method} ${c.path.replace(/\?.*/, '').replace(/\d+/g, 'N')}`;
+    byPath[key] = (byPath[key] ?? 0) + 1;
+  }
+  const restart = {
+    seconds: restartSeconds,
+    pageViews: restartViews,
+    pageErrors: restartErrors,
+    hostCallsInTheFirstMinute: afterRestart.length,
+    hostCallsDuringPageViews: calls() - viewsMark,
+    readModelHostCalls: afterRestart.filter((c) => readModelRequest(c.path)).length,
+    rebuildStarted: /read model: (building|continuing)/.test(site.output().slice(startOutput - 2000)),
+    byPath,
+  };
+  console.log(`history: restart: ${restart.pageViews} page views in ${restartSeconds} s; ${restart.hostCallsInTheFirstMinute} Git host calls in all (${JSON.stringify(byPath)}), ${restart.readModelHostCalls} for the read model, ${restart.hostCallsDuringPageViews} during the page views`);
+
+  const p95s = Object.values(measured).map((m) => m.p95);
+  const worst = Math.max(...p95s);
+  const hostCalls = Math.max(...Object.values(measured).map((m) => m.hostCallsPerView));
+  results['history'] = {
+    command,
+    tickets: count,
+    customers: HISTORY_CUSTOMERS,
+    seedMs,
+    firstBuild: { wallMs: buildWallMs, loggedSeconds: Number(built[2]), tickets: Number(built[1]), hostCalls: buildCalls, noticeWhileBuilding },
+    views: measured,
+    worstP95Ms: worst,
+    maxHostCallsPerView: hostCalls,
+    restart,
+    goal: { p95Ms: 200, hostCallsPerView: 0, met: worst <= 200 && hostCalls === 0 && restart.readModelHostCalls === 0 },
+    peakRssBytes: site.peakRss(),
+  };
+  rows.push([
+    `history of ${fmt(count)} tickets`,
+    `first build ${fmt(buildWallMs / 1000, 1)} s`,
+    `worst p95 ${fmt(worst, 1)} ms over ${views.length} views`,
+    `${hostCalls} Git host calls per view; restart: ${restart.readModelHostCalls} read-model calls, ${restart.hostCallsDuringPageViews} during ${restart.pageViews} page views`,
+  ]);
+}
+
 try {
   console.log('building the site…');
   const build = buildSite({ configFile });
@@ -272,9 +540,10 @@ try {
   cleanups.push(async () => rmSync(build.outDir, { recursive: true, force: true }));
   const burst = args.burst ? Number(args.burst) : undefined;
   const kills = args.crash ? Number(args.crash) : 0;
-  if (!burst && !args.outage) await loadTest(build.outDir);
+  if (!burst && !args.outage && !args.history) await loadTest(build.outDir);
   if (burst) await burstTest(build.outDir, burst, kills);
   if (args.outage) await outageTest(build.outDir, Number(args.outage));
+  if (args.history) await historyTest(build.outDir, Number(args.history));
 
   console.log(`\n| scenario | throughput | latency p50 / p99, or delivery | notes |\n|---|---|---|---|`);
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);

@@ -2,7 +2,7 @@
 // Point another process at it with gitHost.baseUrl, or let `npm start` find it through its lock file.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { startLocalHost } from '../src/local-host/index.ts';
+import { maskToken, startLocalHost, TOKENS_FILE } from '../src/local-host/index.ts';
 import { ConfigError, loadConfig } from '../src/server/config.ts';
 import { EnvError, loadEnv } from '../src/server/env.ts';
 
@@ -21,7 +21,11 @@ try {
   const dataDir = values.data ?? join(env.DATA_DIR, 'local-host');
   const host = await startLocalHost({ dataDir, repositories, ...(port !== undefined ? { port } : {}) });
   console.log(`local issue host serving ${repositories.map((r) => r.fullName).join(', ')} at ${host.url}`);
-  console.log(`data: ${dataDir} (a git repository: \`git -C ${dataDir} log\`); tokens: ${join(dataDir, 'tokens.json')}`);
+  console.log(`data: ${dataDir} (a git repository: \`git -C ${dataDir} log\`)`);
+  // Tokens are generated for this installation; only their prefixes are printed, the file has them in full.
+  console.log(`tokens (generated for this installation, read them from ${join(dataDir, TOKENS_FILE)}):`);
+  for (const user of host.users) console.log(`  ${user.login.padEnd(16)} ${maskToken(user.token)}`);
+  console.log(`  ${'admin (/_admin/*)'.padEnd(16)} ${maskToken(host.adminToken)}`);
   const stop = () => {
     void host.close().then(() => process.exit(0));
   };

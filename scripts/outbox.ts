@@ -1,12 +1,14 @@
-// Inspects the durable outbox: `npm run outbox [-- list [--all] | retry <id> | export <id>]`.
-// Safe while the server runs: the server picks up retries from the journal.
+// Inspects the durable outbox in the state store: `npm run outbox [-- list [--all] | retry <id> | export <id>]`.
+// The store is SQLite in DATA_DIR, or PostgreSQL when DATABASE_URL is set. Safe while servers run: they pick
+// retries up from the store. An outbox journal of an earlier release (DATA_DIR/outbox) is imported first.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EnvError, loadEnv } from '../src/server/env.ts';
+import { openDatabase } from '../src/store/database.ts';
 import { openOutbox, OutboxError } from '../src/outbox/index.ts';
 
-const usage = 'usage: npm run outbox -- list [--all] | retry <id> | export <id>   [--dir <outbox folder>, default DATA_DIR/outbox]';
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { all: { type: 'boolean' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const usage = 'usage: npm run outbox -- list [--all] | retry <id> | export <id>   [--data-dir <folder>, default DATA_DIR; DATABASE_URL selects PostgreSQL]';
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { all: { type: 'boolean' }, 'data-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -14,25 +16,29 @@ if (values.help) {
 const [command = 'list', id] = positionals;
 
 try {
-  const outbox = await openOutbox({ dir: values.dir ?? join(loadEnv().DATA_DIR, 'outbox') });
+  const env = loadEnv();
+  const dataDir = values['data-dir'] ?? env.DATA_DIR;
+  const database = await openDatabase({ dataDir, databaseUrl: env.DATABASE_URL });
   try {
+    const outbox = await openOutbox({ database, journalDir: join(dataDir, 'outbox'), log: { info: (m: string) => console.error(m), warn: (m: string) => console.error(m) } });
     if (command === 'list') {
-      const entries = outbox.list(values.all ? ['queued', 'poisoned', 'done'] : ['queued', 'poisoned']);
+      const entries = await outbox.list(values.all ? ['queued', 'poisoned', 'done'] : ['queued', 'poisoned']);
       for (const s of entries) {
-        console.log(`${s.status.padEnd(8)} ${s.entry.id}  ${s.entry.op.kind.padEnd(16)} ${s.entry.ticket.padEnd(12)} attempts=${s.attempts}${s.lastError ? `  ${s.lastError}` : ''}`);
+        console.log(`${s.status.padEnd(8)} ${s.entry.id}  ${s.entry.kind.padEnd(16)} ${s.entry.ticket.padEnd(12)} attempts=${s.attempts}${s.result?.number !== undefined ? `  #${s.result.number}` : ''}${s.lastError ? `  ${s.lastError}` : ''}`);
       }
       console.log(`${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
     } else if (command === 'retry' && id) {
       await outbox.retry(id);
       console.log(`entry ${id} queued again`);
     } else if (command === 'export' && id) {
-      console.log(outbox.export(id));
+      console.log(await outbox.export(id));
     } else {
       console.error(usage);
       process.exitCode = 2;
     }
-  } finally {
     await outbox.close();
+  } finally {
+    await database.close();
   }
 } catch (error) {
   if (!(error instanceof EnvError || error instanceof OutboxError)) throw error;

@@ -9,8 +9,10 @@ import { parseStatsRange } from '../src/staff/stats-range.ts';
 import { statisticsToCsv } from '../src/staff/stats.ts';
 import { createWorkspace } from '../src/staff/workspace.ts';
 import { kindsOf } from '../src/tickets/message-kinds.ts';
+import { openDatabase } from '../src/store/database.ts';
+import { readModelBuild } from '../src/store/ticket-summaries.ts';
+import { importWorkflowJournals } from '../src/store/import-workflow-journals.ts';
 import { kindContext, WorkflowStore } from '../src/workflow/index.ts';
-import { join } from 'node:path';
 
 const { values } = parseArgs({ options: { from: { type: 'string' }, to: { type: 'string' }, csv: { type: 'boolean', default: false }, help: { type: 'boolean', short: 'h' } } });
 if (values.help) {
@@ -22,11 +24,18 @@ const env = loadEnv();
 const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: serverSecret(env.DATA_DIR, env.SESSION_SECRET) } });
 try {
   const range = parseStatsRange(new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string')));
-  // The kinds the server fixed when it first saw each message: the same registry as the staff pages.
-  const store = new WorkflowStore(join(env.DATA_DIR, 'workflow'));
-  const stats = await createWorkspace({ config, host: opened.host, kindsOf: (messages) => kindsOf(messages, kindContext({ config, host: opened.host, store })) })
-    .statistics(range)
-    .finally(() => store.close());
+  // The kinds the server fixed when it first saw each message: the same store as the server's. A journal from
+  // before the store is imported first, so the kinds it fixed stay the ones in force.
+  const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+  const stats = await importWorkflowJournals(database, env.DATA_DIR)
+    .then(async () => {
+      // Statistics come from the read model the server keeps (it reads the Git host once, on its first start).
+      const build = await readModelBuild(database);
+      if (build?.state !== 'done') console.warn(`stats: the server has ${build ? `read ${build.done} of ${build.total ?? '?'} tickets` : 'not read the tickets'} from the Git host yet; these figures cover only those. Start the server (npm start) and let it finish.`);
+      const store = new WorkflowStore(database);
+      return createWorkspace({ config, host: opened.host, kindsOf: (messages) => kindsOf(messages, kindContext({ config, host: opened.host, store })), database }).statistics(range);
+    })
+    .finally(() => database.close());
   if (values.csv) {
     process.stdout.write(statisticsToCsv(stats));
   } else {

@@ -20,9 +20,9 @@ export const onRequest = defineMiddleware(async (context, next) => {
     const services = await getServices();
     if (!isSameOriginRequest(context.request, services.siteUrl, ORIGIN_EXEMPT)) return errorResponse(new DeskError('forbidden_origin'));
     context.locals.services = services;
-    const customer = services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);
+    const customer = await services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);
     if (customer) context.locals.customer = customer;
-    const staff = services.staffAccess.readSession(context.cookies.get(STAFF_COOKIE)?.value);
+    const staff = await services.staffAccess.readSession(context.cookies.get(STAFF_COOKIE)?.value);
     if (staff) context.locals.staff = staff;
     // Every staff page and endpoint needs a staff session, checked here on the server; only sign-in is open.
     if (pathname.startsWith('/staff') && pathname !== '/staff/signin' && !pathname.startsWith('/staff/oauth/') && !staff) {

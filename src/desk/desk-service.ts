@@ -14,9 +14,12 @@ import { effectiveAuthor, isVisibleToCustomer, type MessageKind } from '../ticke
 import { ratingFromReactions, mayCarryRating, type Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
 import { transition } from '../tickets/transitions.ts';
-import { neutralizeCustomerText } from '../tickets/neutralize.ts';
+import { neutralizeCustomerFragment, neutralizeCustomerText } from '../tickets/neutralize.ts';
+import { assertFitsHost } from '../tickets/host-limits.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, publicText } from '../tickets/thread.ts';
+import type { Database } from '../store/database.ts';
+import { customerTickets } from '../store/ticket-summaries.ts';
 
 export interface DeskOptions {
   config: Config;
@@ -31,11 +34,14 @@ export interface DeskOptions {
   kindsOf(messages: readonly TicketMessage[]): Promise<Map<number, MessageKind>>;
   /** Told after a customer rates a reply (no webhook reports ratings), so the ticket card catches up. */
   onRated?: (ticketNumber: number) => void;
+  /** The store holding the read model: "My tickets" lists the customer's tickets from it (no Git host call). */
+  database: Database;
 }
 
 /** One-line header values: no line breaks, neutralised, short. */
 function headerValue(value: string): string {
-  return neutralizeCustomerText(value.replace(/\s+/g, ' ').trim()).slice(0, 200);
+  // Cut first: a fragment's joiners must stay next to what they break.
+  return neutralizeCustomerFragment(value.replace(/\s+/g, ' ').trim().slice(0, 200));
 }
 
 /** The visible header staff read above the customer's text on the Git host. */
@@ -76,11 +82,6 @@ export function createDesk(options: DeskOptions): Desk {
       const url = `/tickets/${ref}/files/${path.split('/').slice(-2).map(encodeURIComponent).join('/')}`;
       return { name, url, inlineImage: /\.(png|jpe?g|gif|webp)$/i.test(name) };
     });
-  }
-
-  /** The create entry of a ticket, while the outbox still holds it (queued, poisoned or done). */
-  function createEntry(ref: string) {
-    return [...outbox.entries.values()].find((s) => s.entry.ticket === ref && s.entry.op.kind === 'createTicket');
   }
 
   async function ratingOf(message: TicketMessage, botLogin: string): Promise<Rating | undefined> {
@@ -152,7 +153,7 @@ export function createDesk(options: DeskOptions): Desk {
     const read = await outbox.readTicket(ref);
     if (!read) return undefined;
     if (read.status === 'queued') {
-      const entry = createEntry(ref);
+      const entry = await outbox.createEntry(ref);
       const op = entry?.entry.op;
       if (!op || op.kind !== 'createTicket' || !owns(session, ref, op.customerEmail)) return undefined;
       const fields = opFields(op);
@@ -195,34 +196,33 @@ export function createDesk(options: DeskOptions): Desk {
 
     async openTicket({ form, files, idempotencyKey }: OpenTicketInput) {
       if (idempotencyKey) {
-        const existing = [...outbox.entries.values()].find((s) => s.entry.op.kind === 'createTicket' && opFields(s.entry.op).draftKey === idempotencyKey);
-        if (existing) return { ref: existing.entry.ticket, duplicate: true };
+        const existing = await outbox.ticketForDraft(idempotencyKey);
+        if (existing) return { ref: existing, duplicate: true };
       }
       const createdAt = new Date().toISOString();
       const header = ticketHeader({ customer: host.customerId(form.email), name: form.name, order: form.order, type: form.type, category: form.category, priority: form.priority, createdAt });
-      const { ref } = await outbox.createTicket({
+      const body = `${header}${HEADER_END}${neutralizeCustomerText(form.message)}`;
+      assertFitsHost(body, files.length);
+      // The outbox checks the draft key again in the transaction that records the ticket (two requests at once).
+      const { ref, duplicate } = await outbox.createTicket({
         title: form.subject,
-        body: `${header}${HEADER_END}${neutralizeCustomerText(form.message)}`,
+        body,
         labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category)],
         customerEmail: form.email,
         fields: { order: form.order, customerName: form.name, ...(idempotencyKey ? { draftKey: idempotencyKey } : {}) },
         files: files.map((f) => ({ filename: f.name, content: f.bytes })),
       });
-      return { ref, duplicate: false };
+      return { ref, duplicate };
     },
 
     async listTickets(session) {
       const email = session.email;
-      const created = await host.listCustomerTickets(email);
-      const items: TicketListItem[] = created
-        .filter((t) => t.meta?.ref !== undefined)
-        .map((t) => ({ ref: t.meta!.ref!, subject: t.title, status: statusOf(t), openedAt: t.createdAt, updatedAt: t.updatedAt }));
+      const created = await customerTickets(options.database, host.customerId(email));
+      const items: TicketListItem[] = created.flatMap((t) => (t.ref === undefined ? [] : [{ ref: t.ref, subject: t.title, status: t.status, openedAt: t.createdAt, updatedAt: t.updatedAt }]));
       const listed = new Set(items.map((i) => i.ref));
-      for (const state of outbox.list(['queued', 'poisoned', 'done'])) {
-        const op = state.entry.op;
-        if (op.kind !== 'createTicket' || listed.has(state.entry.ticket) || op.customerEmail?.toLowerCase() !== email) continue;
-        if (state.status === 'done') continue;
-        items.push({ ref: state.entry.ticket, subject: op.title, status: 'queued', openedAt: state.entry.createdAt, updatedAt: state.entry.createdAt });
+      for (const queued of await outbox.queuedTickets(email)) {
+        if (listed.has(queued.ref)) continue;
+        items.push({ ref: queued.ref, subject: queued.title, status: 'queued', openedAt: queued.createdAt, updatedAt: queued.createdAt });
       }
       return items.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     },
@@ -236,9 +236,11 @@ export function createDesk(options: DeskOptions): Desk {
       if (!found) throw new DeskError('not_found');
       if (found.view.status === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
       const target = found.number ?? ref;
-      const attachments = await journalFiles(target, files);
       const header = `**Customer reply** (${host.customerId(session!.email)})`;
-      await outbox.addComment(target, { body: `${header}${HEADER_END}${neutralizeCustomerText(text)}`, customerEmail: session!.email, ...(attachments.length ? { attachments } : {}) });
+      const body = `${header}${HEADER_END}${neutralizeCustomerText(text)}`;
+      assertFitsHost(body, files.length);
+      const attachments = await journalFiles(target, files);
+      await outbox.addComment(target, { body, customerEmail: session!.email, ...(attachments.length ? { attachments } : {}) });
       if (found.number !== undefined && found.view.status !== 'reply-received') {
         // The reply itself is safe in the outbox; the label follows, and the sweep repairs it if this fails.
         const ticket = await host.getTicket(found.number);
@@ -274,7 +276,7 @@ export function createDesk(options: DeskOptions): Desk {
       const wanted = found.view.messages.flatMap((m) => m.attachments).find((a) => a.url === `/tickets/${ref}/files/${name.split('/').map(encodeURIComponent).join('/')}`);
       if (!wanted) return undefined;
       const path = `tickets/${ref}/${name}`;
-      const bytes = (await host.readAttachment(path)) ?? outbox.pendingAttachment(path);
+      const bytes = (await host.readAttachment(path)) ?? (await outbox.pendingAttachment(path));
       if (!bytes) return undefined;
       const type = (await sniffType(bytes)) ?? 'application/octet-stream';
       return { bytes, type, name: wanted.name };

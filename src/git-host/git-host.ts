@@ -108,10 +108,15 @@ export interface GitHost {
   hasWriteAccess(login: string): Promise<boolean>;
   /** Drops the cached answer of `hasWriteAccess` for one login, or for all (on `member`, `membership`, `organization` webhooks). */
   forgetPermission(login?: string): void;
-  /** Every ticket (issue the bot opened) in a state, newest first: the staff queue and statistics. */
+  /** Every ticket (issue the bot opened) in a state, newest first (every page at once; views read the store's read model instead). */
   listTickets(state: 'open' | 'closed' | 'all'): Promise<TicketSummary[]>;
-  /** A customer's tickets, newest first, from the index of the bot's issues (not the search API). */
-  listCustomerTickets(email: string): Promise<TicketSummary[]>;
+  /**
+   * One page of the bot's issues, oldest first (`perPage` at most 100): the read model's first build, which can stop
+   * and continue at a page. `lastPage` is the host's last page number for that page size (this one when it is the last).
+   */
+  listTicketPage(page: number, perPage?: number): Promise<{ tickets: TicketSummary[]; lastPage: number }>;
+  /** A ticket's thread without its opening message (every page); for a ticket already listed, one request fewer than getTicket. */
+  listMessages(ticketNumber: number): Promise<TicketMessage[]>;
   addComment(ticketNumber: number, input: NewMessage): Promise<TicketMessage>;
   /** Replaces the body of a message the bot wrote (e.g. the ticket card), keeping it one comment. */
   editComment(ticketNumber: number, messageId: number, input: NewMessage): Promise<TicketMessage>;
@@ -137,8 +142,6 @@ export interface GitHost {
   findMessageByKey(ticketNumber: number, key: string, since?: Date): Promise<TicketMessage | undefined>;
   /** Creates the attachments branch from the default branch when it is missing. */
   ensureAttachmentBranch(): Promise<void>;
-  /** Rebuilds the customer index by listing every issue the bot opened. */
-  rebuildIndex(): Promise<void>;
   /** Forgets what is cached about a ticket (called for webhooks and after our own writes). */
   invalidate(ticketNumber: number): void;
   /** The stable pseudonymous id of a customer. */
@@ -211,9 +214,6 @@ export function createGitHost(options: GitHostOptions): GitHost {
   let botLoginPromise: Promise<string> | undefined;
   let privatePromise: Promise<boolean> | undefined;
   const threads = new Map<number, { ticket: Ticket; at: number }>();
-  const summaries = new Map<number, TicketSummary>();
-  const index = new Map<string, Set<number>>();
-  let indexBuilt: Promise<void> | undefined;
   /** `hasWriteAccess` answers by lower-cased login, in least-recently-used order, and the lookups in flight. */
   const staffAnswers = new Map<string, { staff: boolean; expires: number }>();
   const staffLookups = new Map<string, Promise<boolean>>();
@@ -264,39 +264,6 @@ export function createGitHost(options: GitHostOptions): GitHost {
     return { id, sealedEmail: sealEmail(email, emailKeys) };
   }
 
-  function remember(summary: TicketSummary): void {
-    summaries.set(summary.number, summary);
-    const id = summary.meta?.customer?.id;
-    if (id && summary.meta?.kind === 'ticket') {
-      let set = index.get(id);
-      if (!set) index.set(id, (set = new Set()));
-      set.add(summary.number);
-    }
-  }
-
-  async function rebuildIndex(): Promise<void> {
-    const ctx = await mapping();
-    const issues = await call('list the bot\'s issues', false, () =>
-      octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', per_page: 100 }),
-    );
-    // Additive, never cleared: a ticket created while the listing ran is remembered by createTicket and must stay.
-    for (const issue of issues) if (!('pull_request' in issue && issue.pull_request)) remember(issueToSummary(issue as Issue, ctx));
-  }
-
-  async function getSummary(ticketNumber: number): Promise<TicketSummary | undefined> {
-    const cached = summaries.get(ticketNumber);
-    if (cached) return cached;
-    try {
-      const { data } = await call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }));
-      const summary = issueToSummary(data, await mapping());
-      remember(summary);
-      return summary;
-    } catch (error) {
-      if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
-      throw error;
-    }
-  }
-
   async function updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary> {
     const { data } = await call(`update ticket #${ticketNumber}`, true, () =>
       octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
@@ -309,9 +276,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       }),
     );
     threads.delete(ticketNumber);
-    const summary = issueToSummary(data, await mapping());
-    remember(summary);
-    return summary;
+    return issueToSummary(data, await mapping());
   }
 
   /** The permission endpoint's answer; undefined when the host does not know the login (404). */
@@ -390,7 +355,6 @@ export function createGitHost(options: GitHostOptions): GitHost {
     isPrivate,
     customerId,
     metadataContext,
-    rebuildIndex,
     updateTicket,
     ensureAttachmentBranch,
 
@@ -412,9 +376,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
           ...(input.assignees ? { assignees: input.assignees } : {}),
         }),
       );
-      const summary = issueToSummary(data, await mapping());
-      remember(summary);
-      return summary;
+      return issueToSummary(data, await mapping());
     },
 
     async getTicket(ticketNumber, readOptions) {
@@ -435,7 +397,6 @@ export function createGitHost(options: GitHostOptions): GitHost {
         throw error;
       }
       const summary = issueToSummary(issue, ctx);
-      remember(summary);
       const ticket: Ticket = { ...summary, messages: comments.map((c) => commentToMessage(c, ctx)) };
       threads.set(ticketNumber, { ticket, at: Date.now() });
       return ticket;
@@ -451,17 +412,23 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const issues = await call('list tickets', false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state, per_page: 100, sort: 'created', direction: 'desc' }),
       );
-      const tickets = issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
-      for (const ticket of tickets) remember(ticket);
-      return tickets;
+      return issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
     },
-    async listCustomerTickets(email) {
-      indexBuilt ??= rebuildIndex();
-      indexBuilt.catch(() => (indexBuilt = undefined));
-      await indexBuilt;
-      const numbers = [...(index.get(customerId(email)) ?? [])].sort((a, b) => b - a);
-      const found = await Promise.all(numbers.map((n) => getSummary(n)));
-      return found.filter((s): s is TicketSummary => s !== undefined);
+    async listTicketPage(page, perPage = 100) {
+      const ctx = await mapping();
+      const { data, headers } = await call('list tickets', false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'asc', per_page: perPage, page }),
+      );
+      const last = /<[^>]*[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(headers.link ?? '')?.[1];
+      const tickets = data.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
+      return { tickets, lastPage: last === undefined ? page : Number(last) };
+    },
+    async listMessages(ticketNumber) {
+      const ctx = await mapping();
+      const comments = await call(`read the thread of ticket #${ticketNumber}`, false, () =>
+        octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, per_page: 100 }),
+      );
+      return comments.map((c) => commentToMessage(c, ctx));
     },
 
     async addComment(ticketNumber, input) {
@@ -576,10 +543,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
           for (const issue of data) {
             // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
             const summary = issueToSummary(issue as Issue, ctx);
-            if (summary.author.isBot && summary.meta?.key === key) {
-              remember(summary);
-              return summary;
-            }
+            if (summary.author.isBot && summary.meta?.key === key) return summary;
           }
           const oldest = data.at(-1);
           if (!since || !oldest || Date.parse(oldest.created_at) < since.getTime()) return undefined;
@@ -608,7 +572,6 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
     invalidate(ticketNumber) {
       threads.delete(ticketNumber);
-      summaries.delete(ticketNumber);
     },
   };
   return host;

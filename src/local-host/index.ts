@@ -1,16 +1,18 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { handleApi, type ApiResponse, type HostEvent } from './api.ts';
 import { appliesTo, fires, FaultsSchema, type Faults, type FaultsInput } from './faults.ts';
 import { Store, type LocalRepository } from './store.ts';
-import { DEFAULT_USERS, parseUsers, type LocalUser, type LocalUserInput } from './users.ts';
+import { generateToken, loadLocalHostCredentials, TOKENS_FILE } from './credentials.ts';
+import { parseUsers, type LocalUser, type LocalUserInput } from './users.ts';
 import { WebhookSender, type Delivery, type WebhookTarget } from './webhooks.ts';
 
-export { DEFAULT_BOT_TOKEN, DEFAULT_USERS, type LocalUser, type LocalUserInput } from './users.ts';
+export { DEFAULT_ACCOUNTS, LOCAL_BOT_LOGIN, PUBLISHED_TOKENS, type LocalAccount, type LocalUser, type LocalUserInput } from './users.ts';
+export { botToken, generateToken, loadLocalHostCredentials, maskToken, TOKENS_FILE, type LocalHostCredentials } from './credentials.ts';
 export type { FaultsInput, Faults } from './faults.ts';
 export type { Delivery, WebhookTarget } from './webhooks.ts';
 export type { LocalRepository } from './store.ts';
@@ -27,8 +29,14 @@ export interface LocalHostOptions {
   webhook?: WebhookTarget;
   /** Fault injection switches; change them later with `setFaults`. */
   faults?: FaultsInput;
-  /** Token table; default: `tokens.json` in the data folder, else DEFAULT_USERS (written there on first start). */
+  /**
+   * Token table. Default: `tokens.json` in the data folder, generated on first start (a random token per
+   * default account, mode 0600) and reused after; published default tokens of earlier releases are replaced.
+   * Tests pass their own table.
+   */
   users?: LocalUserInput[];
+  /** Token for the admin endpoints (`/_admin/*`). Default: the token file's; with explicit `users`, a random one for this run. */
+  adminToken?: string;
   /** Repositories served. @default [{ fullName: "local/support", private: true }] */
   repositories?: LocalRepository[];
   /** Requests per hour per token before primary rate limiting. @default 5000 */
@@ -51,6 +59,8 @@ export interface LocalHost {
   url: string;
   dataDir: string;
   users: LocalUser[];
+  /** The token the admin endpoints (`/_admin/*`) require, as `Authorization: token …`. */
+  adminToken: string;
   /** Every request answered, in order. */
   requests: RequestLogEntry[];
   /** Every webhook delivery attempted. */
@@ -86,12 +96,22 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function loadUsers(options: LocalHostOptions): Promise<LocalUser[]> {
-  if (options.users) return parseUsers(options.users);
-  const file = join(options.dataDir, 'tokens.json');
-  if (existsSync(file)) return parseUsers(JSON.parse(await readFile(file, 'utf8')));
-  await writeFile(file, `${JSON.stringify(DEFAULT_USERS, null, 2)}\n`);
-  return parseUsers(DEFAULT_USERS);
+function loadCredentials(options: LocalHostOptions): { users: LocalUser[]; adminToken: string } {
+  if (options.users) return { users: parseUsers(options.users), adminToken: options.adminToken ?? generateToken('local-admin') };
+  const credentials = loadLocalHostCredentials(options.dataDir);
+  for (const login of credentials.replaced) console.warn(`local-host: replaced the published default token of ${login} in ${credentials.file} with a generated one`);
+  return { users: credentials.users, adminToken: options.adminToken ?? credentials.adminToken };
+}
+
+/** The token of an `Authorization: token …` (or `Bearer …`) header. */
+function tokenOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  return auth ? auth.replace(/^(token|bearer)\s+/i, '') : undefined;
+}
+
+function sameToken(a: string, b: string): boolean {
+  const digest = (x: string) => createHash('sha256').update(x).digest();
+  return timingSafeEqual(digest(a), digest(b));
 }
 
 /**
@@ -103,8 +123,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   if (running) throw new Error(`the local host data folder ${options.dataDir} is in use by another process serving ${running}; connect to that URL or stop it first`);
   await mkdir(options.dataDir, { recursive: true });
   const store = await Store.open(options.dataDir, options.repositories ?? [{ fullName: 'local/support', private: true }]);
-  await writeFile(join(options.dataDir, '.git', 'info', 'exclude'), `${LOCK_FILE}\ntokens.json\n*.tmp\n`);
-  const users = await loadUsers(options);
+  await writeFile(join(options.dataDir, '.git', 'info', 'exclude'), `${LOCK_FILE}\n${TOKENS_FILE}\n*.tmp\n`);
+  const { users, adminToken } = loadCredentials(options);
   const webhooks = new WebhookSender(options.webhook);
   let faults: Faults = FaultsSchema.parse(options.faults ?? {});
   const requests: RequestLogEntry[] = [];
@@ -151,7 +171,15 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const log = (status: RequestLogEntry['status'], user: string | undefined, fault?: string) =>
       requests.push({ method, path: url.pathname + url.search, status, user, at: Date.now(), ...(fault ? { fault } : {}) });
 
-    if (url.pathname === '/_admin/faults') {
+    if (url.pathname === '/_admin' || url.pathname.startsWith('/_admin/')) {
+      // Admin endpoints (fault switches) answer only to the admin token, not to any user's.
+      const given = tokenOf(req);
+      if (given === undefined || given === '') return send(res, { status: 401, body: { message: 'Requires authentication: the admin token (tokens.json, "admin")', status: '401' } }, {});
+      if (!sameToken(given, adminToken)) {
+        const known = users.some((u) => sameToken(given, u.token));
+        return send(res, known ? { status: 403, body: { message: 'Requires the admin token', status: '403' } } : { status: 401, body: { message: 'Bad credentials', status: '401' } }, {});
+      }
+      if (url.pathname !== '/_admin/faults') return send(res, { status: 404, body: { message: 'Not Found' } }, {});
       if (method === 'PUT') {
         const parsed = FaultsSchema.safeParse(text ? JSON.parse(text) : {});
         if (!parsed.success) return send(res, { status: 422, body: { message: parsed.error.message } }, {});
@@ -160,8 +188,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       return send(res, { status: 200, body: faults }, {});
     }
 
-    const auth = req.headers.authorization;
-    const token = auth ? auth.replace(/^(token|bearer)\s+/i, '') : undefined;
+    const token = tokenOf(req);
     const user = token ? users.find((u) => u.token === token) : undefined;
     const rateKey = user ? `user:${user.login}` : `ip:${req.socket.remoteAddress ?? ''}`;
     const limit = user ? rateLimit : 60;
@@ -264,6 +291,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     url: urls.api,
     dataDir: options.dataDir,
     users,
+    adminToken,
     requests,
     deliveries: webhooks.deliveries,
     setFaults(next) {

@@ -18,27 +18,47 @@ export const LocalUserSchema = z.strictObject({
 export type LocalUserInput = z.input<typeof LocalUserSchema>;
 export type LocalUser = z.output<typeof LocalUserSchema> & { id: number };
 
+/** An account of the default table: a user without a token (tokens are generated per installation). */
+export type LocalAccount = Omit<LocalUserInput, 'token'>;
+
 /**
- * The default token table: a bot, the repository owner, four staff users, an outsider, a member with write
- * access who comments as CONTRIBUTOR, and a CONTRIBUTOR with read access only.
+ * The default accounts: a bot, the repository owner, four staff users, an outsider, a member with write
+ * access who comments as CONTRIBUTOR, and a CONTRIBUTOR with read access only. Their tokens are generated
+ * on a host's first start (credentials.ts), never fixed.
  */
-export const DEFAULT_USERS: LocalUserInput[] = [
-  { login: 'helpdesk-bot', token: 'local-bot-token', association: 'COLLABORATOR', permission: 'write', scopes: ['repo'] },
-  { login: 'local', token: 'local-owner-token', association: 'OWNER', permission: 'admin', scopes: ['repo', 'admin:org'] },
-  { login: 'support-anna', token: 'local-staff-anna', association: 'MEMBER', permission: 'write' },
-  { login: 'support-ben', token: 'local-staff-ben', association: 'COLLABORATOR', permission: 'write' },
+export const DEFAULT_ACCOUNTS: readonly LocalAccount[] = [
+  { login: 'helpdesk-bot', association: 'COLLABORATOR', permission: 'write', scopes: ['repo'] },
+  { login: 'local', association: 'OWNER', permission: 'admin', scopes: ['repo', 'admin:org'] },
+  { login: 'support-anna', association: 'MEMBER', permission: 'write' },
+  { login: 'support-ben', association: 'COLLABORATOR', permission: 'write' },
   // The sample config's escalation chain, so escalations can be assigned on the embedded host.
-  { login: 'support-lead', token: 'local-staff-lead', association: 'MEMBER', permission: 'write' },
-  { login: 'it-oncall', token: 'local-staff-it', association: 'MEMBER', permission: 'write' },
-  { login: 'random-visitor', token: 'local-outsider', association: 'NONE', permission: 'none' },
+  { login: 'support-lead', association: 'MEMBER', permission: 'write' },
+  { login: 'it-oncall', association: 'MEMBER', permission: 'write' },
+  { login: 'random-visitor', association: 'NONE', permission: 'none' },
   // Association and permission differ: GitHub shows members with a private organisation membership as
   // CONTRIBUTOR, though they may have write access; and a reader is not staff whatever their association.
-  { login: 'private-member', token: 'local-private-member', association: 'CONTRIBUTOR', permission: 'write' },
-  { login: 'listed-reader', token: 'local-listed-reader', association: 'CONTRIBUTOR', permission: 'read' },
+  { login: 'private-member', association: 'CONTRIBUTOR', permission: 'write' },
+  { login: 'listed-reader', association: 'CONTRIBUTOR', permission: 'read' },
 ];
 
-/** The default bot token; what the adapter uses when no Git host is configured. */
-export const DEFAULT_BOT_TOKEN = 'local-bot-token';
+/** The account the site posts as on the embedded host. */
+export const LOCAL_BOT_LOGIN = 'helpdesk-bot';
+
+/**
+ * The fixed tokens earlier releases shipped in their default table: known to anyone who read the source, so a
+ * host never accepts them from its token file (they are replaced by generated ones).
+ */
+export const PUBLISHED_TOKENS: ReadonlySet<string> = new Set([
+  'local-bot-token',
+  'local-owner-token',
+  'local-staff-anna',
+  'local-staff-ben',
+  'local-staff-lead',
+  'local-staff-it',
+  'local-outsider',
+  'local-private-member',
+  'local-listed-reader',
+]);
 
 const RANK = { none: 0, read: 1, triage: 2, write: 3, maintain: 4, admin: 5 } as const;
 type Permission = keyof typeof RANK;

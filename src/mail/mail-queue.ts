@@ -1,23 +1,17 @@
-import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { z } from 'zod';
-import { DurableLog } from '../store/durable-log.ts';
+import type { Database } from '../store/database.ts';
 import type { MailMessage, MailTransport } from './transport.ts';
 
-const MessageSchema = z.strictObject({
+export const MailMessageSchema = z.strictObject({
   to: z.union([z.string(), z.array(z.string())]),
   subject: z.string(),
   text: z.string(),
   html: z.string().optional(),
   headers: z.record(z.string(), z.string()).optional(),
 });
-
-const RecordSchema = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('enqueue'), key: z.string(), at: z.string(), message: MessageSchema }),
-  z.strictObject({ t: z.literal('sent'), key: z.string(), at: z.string(), messageId: z.string() }),
-  z.strictObject({ t: z.literal('failed'), key: z.string(), at: z.string(), error: z.string(), attempts: z.number(), retryAt: z.string() }),
-]);
-type QueueRecord = z.output<typeof RecordSchema>;
-type StoredMessage = z.output<typeof MessageSchema>;
+type StoredMessage = z.output<typeof MailMessageSchema>;
 
 /** One mail in the queue and how its delivery went. */
 export interface QueuedMail {
@@ -29,114 +23,188 @@ export interface QueuedMail {
   retryAt: number;
 }
 
+/** A mail a worker has leased for sending. */
+export interface ClaimedMail {
+  key: string;
+  message: StoredMessage;
+  attempts: number;
+}
+
 export interface MailQueueOptions {
-  /** Folder of the queue's journal (`DATA_DIR/mail-queue`). */
-  dir: string;
+  /** The state store; every server process on it shares one queue. */
+  database: Database;
   transport: MailTransport;
   /** First retry delay; doubles per failure up to `maxRetryMs`. @default 5000 */
   retryBaseMs?: number;
   /** Longest delay between retries; a mail is retried until it is sent, never dropped. @default 900000 (15 min) */
   maxRetryMs?: number;
+  /**
+   * How long a worker holds the mails it claimed. A worker that crashed (or hangs) past it loses them to
+   * another; longer than a send can take (nodemailer gives up on a silent server within minutes). @default 300000 (5 min)
+   */
+  leaseMs?: number;
+  /** Mails claimed at a time. @default 10 */
+  batchSize?: number;
+  /** This worker's name in `lease_owner`. @default host, process and a random part */
+  owner?: string;
   log?: Pick<Console, 'warn'>;
 }
 
 export interface MailQueue {
   /**
-   * Queues a mail under an event key, durably, before returning. A key seen before is ignored, so an event
-   * handled twice (a redelivered webhook, a sweep after a webhook) sends one mail. Returns whether it was new.
+   * Queues a mail under an event key, durably, before resolving. A key seen before (by any server process)
+   * is ignored, so an event handled twice (a redelivered webhook, a sweep after a webhook) sends one mail.
+   * Resolves to whether it was new.
    */
-  enqueue(key: string, message: MailMessage): boolean;
-  /** Every mail the journal knows, by key. */
-  readonly mails: ReadonlyMap<string, QueuedMail>;
+  enqueue(key: string, message: MailMessage): Promise<boolean>;
+  /** One mail by key and how its delivery went (tests, support). */
+  mail(key: string): Promise<QueuedMail | undefined>;
   /** Starts sending in the background. */
   start(): void;
-  /** Sends every pending mail that is due now; resolves when done. */
+  /** Sends every pending mail that is due now and not leased by another worker; resolves when done. */
   drain(): Promise<void>;
   /** Resolves once no mail is pending (or `timeoutMs` passed); for tests and shutdown. */
   idle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Keeps the journal small: a snapshot rewrite once it holds this many records. */
-const COMPACT_AT = 20_000;
+/**
+ * Leases up to `limit` due mails to `owner` until `now + leaseMs`, atomically across server processes, and
+ * returns them. One statement: `UPDATE … WHERE key IN (SELECT … LIMIT n) RETURNING`. On PostgreSQL the
+ * inner select locks its rows `FOR UPDATE SKIP LOCKED`, so concurrent workers claim disjoint mails without
+ * waiting for each other (and a row another worker leased meanwhile is re-checked and skipped); on SQLite
+ * the statement is a write transaction of its own, which holds the database's write lock from the select
+ * to the update, so no other process can claim in between.
+ */
+export async function claimMails(database: Database, owner: string, options: { leaseMs: number; limit: number; now?: number }): Promise<ClaimedMail[]> {
+  const now = options.now ?? Date.now();
+  const { db } = database;
+  const rows = await db
+    .updateTable('mail_queue')
+    .set({ lease_owner: owner, lease_until: now + options.leaseMs })
+    .where((eb) =>
+      eb(
+        'key',
+        'in',
+        eb
+          .selectFrom('mail_queue')
+          .select('key')
+          .where('status', '=', 'queued')
+          .where('retry_at', '<=', now)
+          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
+          .orderBy('created_at')
+          .orderBy('key')
+          .limit(options.limit)
+          .$if(database.engine === 'postgres', (q) => q.forUpdate().skipLocked()),
+      ),
+    )
+    // Checked again on the row as it is now (another worker's lease, taken since the select, is respected).
+    .where('status', '=', 'queued')
+    .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<=', now)]))
+    .returning(['key', 'message', 'attempts'])
+    .execute();
+  return rows.map((r) => ({ key: r.key, message: MailMessageSchema.parse(JSON.parse(r.message)), attempts: r.attempts }));
+}
 
 /**
- * A durable queue in front of the mail transport: every mail is journaled (fsync'd) under its event key
- * before the caller goes on, sent in the background, and retried with backoff after a failure until the
- * transport accepts it. The `X-Helpdesk-Event` header carries the key, so a copy can be recognised.
+ * A durable queue in front of the mail transport, in the state store: every mail is stored under its event
+ * key (insert-if-absent, so one mail per key whichever process enqueues it) before the caller goes on, and
+ * workers in any server process claim due mails with a lease, send them, and mark them sent; a failure is
+ * retried with backoff until the transport accepts the mail. The `X-Helpdesk-Event` header carries the key,
+ * so a copy can be recognised.
+ *
+ * Each mail is sent once, with the standard at-least-once edge: a worker that crashes after the SMTP
+ * server accepted a mail but before marking it sent leaves it leased; when the lease runs out another
+ * worker sends it again. Only that window can produce a second copy (with the same `X-Helpdesk-Event`).
  */
 export function openMailQueue(options: MailQueueOptions): MailQueue {
+  const { db } = options.database;
   const log = options.log ?? console;
   const base = options.retryBaseMs ?? 5000;
   const max = options.maxRetryMs ?? 15 * 60_000;
-  const mails = new Map<string, QueuedMail>();
-  const apply = (record: QueueRecord) => {
-    if (record.t === 'enqueue') {
-      if (!mails.has(record.key)) mails.set(record.key, { key: record.key, message: record.message, status: 'pending', attempts: 0, lastError: undefined, retryAt: 0 });
-      return;
-    }
-    const mail = mails.get(record.key);
-    if (!mail) return;
-    if (record.t === 'sent') mail.status = 'sent';
-    else Object.assign(mail, { attempts: record.attempts, lastError: record.error, retryAt: Date.parse(record.retryAt) });
-  };
-  const journal = DurableLog.open(join(options.dir, 'journal.ndjson'), RecordSchema, apply, (m) => log.warn(`mail-queue: ${m}`));
+  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const batchSize = options.batchSize ?? 10;
+  const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
   let closed = false;
 
-  function write(record: QueueRecord): void {
-    journal.append(record);
-    apply(record);
-    if (journal.size > COMPACT_AT) {
-      journal.compact(
-        [...mails.values()].flatMap((m): QueueRecord[] =>
-          m.status === 'sent'
-            ? [{ t: 'enqueue', key: m.key, at: new Date().toISOString(), message: m.message }, { t: 'sent', key: m.key, at: new Date().toISOString(), messageId: '' }]
-            : [{ t: 'enqueue', key: m.key, at: new Date().toISOString(), message: m.message }],
-        ),
-      );
-    }
-  }
-
-  async function sendOne(mail: QueuedMail): Promise<void> {
+  async function sendOne(mail: ClaimedMail): Promise<void> {
     try {
       const { html, headers, ...rest } = mail.message;
-      const sent = await options.transport.send({ ...rest, ...(html === undefined ? {} : { html }), headers: { ...headers, 'X-Helpdesk-Event': mail.key } });
-      write({ t: 'sent', key: mail.key, at: new Date().toISOString(), messageId: sent.messageId });
+      await options.transport.send({ ...rest, ...(html === undefined ? {} : { html }), headers: { ...headers, 'X-Helpdesk-Event': mail.key } });
     } catch (error) {
       const attempts = mail.attempts + 1;
       const delay = Math.min(base * 2 ** (attempts - 1), max);
       const message = error instanceof Error ? error.message : String(error);
-      write({ t: 'failed', key: mail.key, at: new Date().toISOString(), error: message, attempts, retryAt: new Date(Date.now() + delay).toISOString() });
+      // Only while the lease is still ours: a worker that took over (or sent it) keeps its word.
+      await db
+        .updateTable('mail_queue')
+        .set({ attempts, last_error: message, retry_at: Date.now() + delay, lease_owner: null, lease_until: null })
+        .where('key', '=', mail.key)
+        .where('status', '=', 'queued')
+        .where('lease_owner', '=', owner)
+        .execute();
       log.warn(`mail-queue: sending ${mail.key} failed (attempt ${attempts}): ${message}; retrying in ${Math.round(delay / 1000)} s`);
+      return;
     }
+    // Sent: marked so whoever holds the lease now (this worker, or one that took over a lease that ran out).
+    // A crash right here, after the SMTP server accepted the mail, is the one way it can be sent twice.
+    await db
+      .updateTable('mail_queue')
+      .set({ status: 'sent', sent_at: Date.now(), lease_owner: null, lease_until: null })
+      .where('key', '=', mail.key)
+      .where('status', '=', 'queued')
+      .execute();
   }
 
-  // A light tick finds mails whose retry is due; new mails are sent at once.
+  /** Gives back leases this worker took but did not use (closing mid-batch). */
+  async function release(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await db.updateTable('mail_queue').set({ lease_owner: null, lease_until: null }).where('key', 'in', keys).where('lease_owner', '=', owner).where('status', '=', 'queued').execute();
+  }
+
+  // A light tick finds mails whose retry is due (or queued by another process); new mails are sent at once.
   const TICK_MS = 1000;
 
   const queue: MailQueue = {
-    mails,
-    enqueue(key, message) {
-      if (mails.has(key)) return false;
-      write({ t: 'enqueue', key, at: new Date().toISOString(), message: MessageSchema.parse(message) });
+    async enqueue(key, message) {
+      const rows = await db
+        .insertInto('mail_queue')
+        .values({ key, message: JSON.stringify(MailMessageSchema.parse(message)), status: 'queued', attempts: 0, retry_at: 0, last_error: null, lease_owner: null, lease_until: null, created_at: Date.now(), sent_at: null })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .returning('key')
+        .execute();
+      if (rows.length === 0) return false;
       if (timer) void queue.drain();
       return true;
+    },
+    async mail(key) {
+      const row = await db.selectFrom('mail_queue').selectAll().where('key', '=', key).executeTakeFirst();
+      if (!row) return undefined;
+      return { key, message: MailMessageSchema.parse(JSON.parse(row.message)), status: row.status === 'sent' ? 'sent' : 'pending', attempts: row.attempts, lastError: row.last_error ?? undefined, retryAt: row.retry_at };
     },
     drain() {
       // A drain in progress may have looked before this mail arrived: look again after it.
       if (draining) return draining.then(() => queue.drain());
       const run = (async () => {
-        for (;;) {
-          const due = [...mails.values()].filter((m) => m.status === 'pending' && m.retryAt <= Date.now());
-          if (due.length === 0 || closed) break;
-          for (const mail of due) await sendOne(mail);
+        while (!closed) {
+          const claimed = await claimMails(options.database, owner, { leaseMs, limit: batchSize });
+          if (claimed.length === 0) break;
+          for (const [i, mail] of claimed.entries()) {
+            if (closed) {
+              await release(claimed.slice(i).map((m) => m.key));
+              break;
+            }
+            await sendOne(mail);
+          }
         }
-      })().finally(() => {
-        if (draining === run) draining = undefined;
-      });
+      })()
+        .catch((error: unknown) => log.warn(`mail-queue: could not read the queue (${(error as Error).message}); the next tick retries`))
+        .finally(() => {
+          if (draining === run) draining = undefined;
+        });
       draining = run;
       return run;
     },
@@ -147,7 +215,9 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
     },
     async idle(timeoutMs = 10_000) {
       const deadline = Date.now() + timeoutMs;
-      while (Date.now() < deadline && [...mails.values()].some((m) => m.status === 'pending')) {
+      while (Date.now() < deadline) {
+        const pending = await db.selectFrom('mail_queue').select('key').where('status', '=', 'queued').limit(1).executeTakeFirst();
+        if (!pending) return;
         await (draining ?? new Promise((resolve) => setTimeout(resolve, 20)));
       }
     },
@@ -155,7 +225,6 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
       closed = true;
       if (timer) clearInterval(timer);
       await draining;
-      journal.close();
     },
   };
   return queue;

@@ -1,10 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
 import { GitHostError, isTransient, type GitHost } from '../git-host/index.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { newIdempotencyKey, newTicketRef } from '../tickets/idempotency.ts';
 import { legacyExtraToFields, type MetadataFields } from '../tickets/metadata.ts';
-import { Journal, type JournalRecord, type OutboxEntry } from './journal.ts';
+import type { Database } from '../store/database.ts';
+import { importOutboxJournal } from '../store/import-outbox-journal.ts';
+import type { OutboxTable, StoreSchema } from '../store/schema.ts';
+import { OutboxOpSchema, type OutboxEntry, type OutboxOp } from './entry.ts';
+import { GroupCommit } from './group-commit.ts';
 
-export type { OutboxEntry } from './journal.ts';
+export type { OutboxEntry, OutboxOp } from './entry.ts';
 
 /** A request to the outbox that cannot be served (unknown entry or ticket); the message says which. */
 export class OutboxError extends Error {
@@ -15,6 +22,8 @@ export type EntryStatus = 'queued' | 'done' | 'poisoned';
 
 /** What the outbox knows about one entry. */
 export interface EntryState {
+  /** Its place in the store's order (per ticket, entries run by `seq`). */
+  seq: number;
   entry: OutboxEntry;
   status: EntryStatus;
   /** Requests sent so far (each recorded before sending). */
@@ -26,6 +35,9 @@ export interface EntryState {
   /** Not before this time (ms since epoch). */
   retryAt: number;
   result: { number?: number | undefined; messageId?: number | undefined; path?: string | undefined } | undefined;
+  doneAt: string | undefined;
+  /** The process working on it and until when, while one is. */
+  lease: { owner: string; until: string } | undefined;
 }
 
 /** A message still waiting to reach the host. */
@@ -43,14 +55,24 @@ export type TicketView =
   | { status: 'created'; ref: string | undefined; number: number; ticket: Ticket; pending: PendingMessage[] };
 
 export interface OutboxOptions {
-  /** Folder of the journal (e.g. `DATA_DIR/outbox`). */
-  dir: string;
-  /** The adapter; without it the outbox only journals (the CLI). */
+  /** The state store (one per process, shared with the other services). */
+  database: Database;
+  /** The adapter; without it the outbox only records (the CLI). */
   host?: GitHost | undefined;
+  /** The journal folder of earlier releases (`DATA_DIR/outbox`): imported into the store on open, then renamed aside. */
+  journalDir?: string | undefined;
   /** Backoff after a transient failure: base × 2^(attempt−1), capped, with jitter. @default { baseMs: 1000, maxMs: 300000 } */
   backoff?: { baseMs: number; maxMs: number } | undefined;
-  /** How often the drainer looks for records other processes appended. @default 1000 */
+  /** How often the drainer looks for entries other processes added. @default 1000 */
   pollMs?: number | undefined;
+  /** How long a claim lasts without renewal: a crashed process's entries are taken over after this. Renewed every third of it while working. @default 15000 */
+  leaseMs?: number | undefined;
+  /** Entries claimed at a time. @default 10 */
+  claimBatch?: number | undefined;
+  /** Days delivered entries are kept (what says "filed, as which issue"); ticket refs stay. @default 30 */
+  retentionDays?: number | undefined;
+  /** How often the drainer applies the retention and, on SQLite, gives freed pages back. @default 600000 */
+  maintenanceMs?: number | undefined;
   log?: Pick<Console, 'warn' | 'info'> | undefined;
 }
 
@@ -76,7 +98,7 @@ export interface NewMessageInput {
 /** A ticket is named by its local ref ("T-…") or its issue number. */
 export type TicketId = string | number;
 
-/** An entry's metadata fields; entries journaled by the first release carry them as `extra`. */
+/** An entry's metadata fields; entries written by the first release carry them as `extra`. */
 export function opFields(op: { fields?: MetadataFields | undefined; extra?: Record<string, unknown> | undefined }): MetadataFields {
   return op.fields ?? legacyExtraToFields(op.extra);
 }
@@ -86,171 +108,261 @@ function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 100) || 'file';
 }
 
+type Row = Selectable<OutboxTable>;
+type Tx = Transaction<StoreSchema>;
+
+const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
+const issueNumber = (ticket: string) => (/^#\d+$/.test(ticket) ? Number(ticket.slice(1)) : undefined);
+
+function toState(row: Row): EntryState {
+  return {
+    seq: Number(row.seq),
+    entry: { id: row.id, ticket: row.ticket, kind: row.kind, createdAt: iso(row.created_at) as string, op: row.status === 'done' ? undefined : OutboxOpSchema.parse(JSON.parse(row.op)) },
+    status: row.status,
+    attempts: row.attempts,
+    firstAttemptAt: iso(row.first_attempt_at),
+    lastError: row.last_error ?? undefined,
+    hostStatus: row.host_status ?? undefined,
+    retryAt: Number(row.retry_at),
+    result: row.result ? (JSON.parse(row.result) as EntryState['result']) : undefined,
+    doneAt: iso(row.done_at),
+    lease: row.lease_owner && row.lease_until ? { owner: row.lease_owner, until: iso(row.lease_until) as string } : undefined,
+  };
+}
+
+/** The claim was taken over by another process (ours ran out): leave the entry to it. */
+class LeaseLost extends Error {
+  override name = 'LeaseLost';
+}
+
 /**
- * The durable outbox: every write carrying customer content is journaled (fsync'd) before it is
- * acknowledged, then a drainer sends it to the host in order per ticket, with backoff, honouring rate
- * limits, and never duplicating a create whose outcome was unknown (it looks the idempotency key up first).
+ * SQLite has one writer at a time. Two connections in one process (tests; two stores) would wait for each other
+ * in SQLite's busy handler, which blocks the event loop — and with it the very transaction being waited for.
+ * So this process's outbox writes to SQLite queue here instead; other processes still meet SQLite's lock.
+ */
+let sqliteWrites: Promise<unknown> = Promise.resolve();
+function queueSqliteWrite<T>(fn: () => Promise<T>): Promise<T> {
+  const run = sqliteWrites.then(fn, fn);
+  sqliteWrites = run.catch(() => undefined);
+  return run;
+}
+
+/** Freed attachment bytes after which SQLite's free pages are given back at once rather than at the next maintenance. */
+const VACUUM_AFTER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The durable outbox, on the state store: every write carrying customer content is committed (SQLite: synced;
+ * PostgreSQL: committed) before it is acknowledged — concurrent intake shares one transaction — then drainers,
+ * in any number of processes, send it to the host in order per ticket, with backoff, honouring rate limits, and
+ * never duplicating a write whose outcome was unknown (they look the idempotency key up first).
+ *
+ * Entries are claimed with leases: only the oldest unfinished entry of a ticket may be claimed, and only while
+ * no other entry of that ticket holds a live lease, so one worker at a time serves a ticket; a crashed worker's
+ * lease runs out and another process takes over. Nothing proportional to history is held in memory: attachment
+ * bytes stay in the store only until the host has them, delivered entries keep only what answers "was this
+ * filed, as which issue", and are deleted after the retention period.
  */
 export class Outbox {
-  readonly entries = new Map<string, EntryState>();
-  /** Enqueue order. */
-  private readonly order: string[] = [];
-  private readonly refs = new Map<string, number>();
-  private readonly refByNumber = new Map<number, string>();
-  private journal!: Journal;
+  readonly database: Database;
+  /** This process's name on the leases it holds. */
+  readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly host: GitHost | undefined;
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly pollMs: number;
+  private readonly leaseMs: number;
+  private readonly claimBatch: number;
+  private readonly retentionDays: number;
+  private readonly maintenanceMs: number;
   private readonly log: Pick<Console, 'warn' | 'info'>;
+  private readonly intake: GroupCommit<Tx>;
   private running = false;
+  private stopping = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pausedUntil = 0;
+  /** Entries this process has claimed and not yet finished (at most one batch). */
+  private readonly held = new Set<string>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private lastClaimed = 0;
+  private nextMaintenance = 0;
+  private freedBytes = 0;
 
   private constructor(options: OutboxOptions) {
+    this.database = options.database;
     this.host = options.host;
     this.backoff = options.backoff ?? { baseMs: 1000, maxMs: 300_000 };
     this.pollMs = options.pollMs ?? 1000;
+    this.leaseMs = options.leaseMs ?? 15_000;
+    this.claimBatch = options.claimBatch ?? 10;
+    this.retentionDays = options.retentionDays ?? 30;
+    this.maintenanceMs = options.maintenanceMs ?? 600_000;
     this.log = options.log ?? console;
+    this.intake = new GroupCommit<Tx>((body) => this.write(body));
   }
 
-  /** Opens the journal in `options.dir` and replays it; call `start()` to drain. */
+  /** Opens the outbox on the store, importing an old journal folder first if there is one; call `start()` to drain. */
   static async open(options: OutboxOptions): Promise<Outbox> {
     const outbox = new Outbox(options);
-    outbox.journal = await Journal.open(options.dir, (r) => outbox.apply(r), (m) => outbox.log.warn(m));
+    const { journalDir } = options;
+    if (journalDir) await outbox.serial(() => importOutboxJournal(outbox.database, journalDir, outbox.log));
     return outbox;
   }
 
-  private apply(record: JournalRecord): void {
-    if (record.t === 'enqueue') {
-      if (this.entries.has(record.entry.id)) return;
-      this.entries.set(record.entry.id, { entry: record.entry, status: 'queued', attempts: 0, firstAttemptAt: undefined, lastError: undefined, hostStatus: undefined, retryAt: 0, result: undefined });
-      this.order.push(record.entry.id);
-      return;
-    }
-    const state = this.entries.get(record.id);
-    if (!state) return;
-    switch (record.t) {
-      case 'attempt':
-        state.attempts += 1;
-        state.firstAttemptAt ??= record.at;
-        break;
-      case 'failed':
-        state.lastError = record.error;
-        state.retryAt = Date.parse(record.retryAt);
-        break;
-      case 'done':
-        state.status = 'done';
-        state.result = record.result;
-        if (state.entry.op.kind === 'createTicket' && record.result.number !== undefined) {
-          this.refs.set(state.entry.ticket, record.result.number);
-          this.refByNumber.set(record.result.number, state.entry.ticket);
-        }
-        break;
-      case 'poisoned':
-        state.status = 'poisoned';
-        state.lastError = record.error;
-        state.hostStatus = record.status;
-        break;
-      case 'retry':
-        if (state.status === 'poisoned') {
-          state.status = 'queued';
-          state.retryAt = 0;
-        }
-        break;
-    }
+  private get db() {
+    return this.database.db;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    return this.database.engine === 'sqlite' ? queueSqliteWrite(fn) : fn();
+  }
+
+  /** One write transaction (on SQLite, queued behind this process's other outbox writes). */
+  private write<T>(body: (trx: Tx) => Promise<T>): Promise<T> {
+    return this.serial(() => this.db.transaction().execute(body));
+  }
+
+  /** Intake transactions committed, and the calls they carried (group commit: fewer transactions than calls under load). */
+  get intakeStats(): { transactions: number; calls: number } {
+    return { transactions: this.intake.commits, calls: this.intake.committedCalls };
   }
 
   /** The ticket key entries are ordered by: the local ref when known, else "#<number>". */
-  private ticketKey(ticket: TicketId): string {
-    if (typeof ticket === 'number') return this.refByNumber.get(ticket) ?? `#${ticket}`;
-    if (/^#\d+$/.test(ticket)) return this.refByNumber.get(Number(ticket.slice(1))) ?? ticket;
-    return ticket;
+  private async ticketKey(ticket: TicketId): Promise<string> {
+    const number = typeof ticket === 'number' ? ticket : issueNumber(ticket);
+    if (number === undefined) return ticket as string;
+    const row = await this.db.selectFrom('ticket_refs').select('ref').where('number', '=', number).executeTakeFirst();
+    return row?.ref ?? `#${number}`;
   }
 
-  private async enqueue(ticket: string, op: OutboxEntry['op']): Promise<OutboxEntry> {
-    const entry: OutboxEntry = { id: newIdempotencyKey(), ticket, createdAt: new Date().toISOString(), op };
-    await this.journal.append({ t: 'enqueue', entry });
-    this.wake?.();
-    return entry;
+  private async assertKnown(key: string): Promise<void> {
+    if (issueNumber(key) !== undefined) return;
+    if ((await this.resolve(key)) !== undefined || (await this.createEntry(key)) !== undefined) return;
+    throw new OutboxError(`unknown ticket reference "${key}"`);
   }
 
-  /** Journals a new ticket; resolves (durably) with its local reference before the host is asked. */
-  async createTicket(input: NewTicketInput): Promise<{ ref: string; entryId: string; attachments: string[] }> {
-    const ref = newTicketRef();
-    const { files = [], ...ticket } = input;
-    const uploads = files.map((file) => this.uploadEntry(ref, file));
-    const attachments = [...(ticket.attachments ?? []), ...uploads.map((u) => (u.op.kind === 'uploadAttachment' ? u.op.path : ''))];
-    const entry: OutboxEntry = { id: newIdempotencyKey(), ticket: ref, createdAt: new Date().toISOString(), op: { kind: 'createTicket', ...ticket, ...(attachments.length > 0 ? { attachments } : {}) } };
-    // One durable append: the uploads and the ticket are acknowledged together, uploads first.
-    await this.journal.append(...uploads.map((u) => ({ t: 'enqueue' as const, entry: u })), { t: 'enqueue', entry });
-    this.wake?.();
-    return { ref, entryId: entry.id, attachments };
+  private row(entry: { id: string; ticket: string; createdAt: number; op: OutboxOp }): Insertable<OutboxTable> {
+    const { op } = entry;
+    const email = op.kind === 'uploadAttachment' ? undefined : op.customerEmail?.trim().toLowerCase();
+    return {
+      id: entry.id,
+      ticket: entry.ticket,
+      kind: op.kind,
+      op: JSON.stringify(op),
+      status: 'queued',
+      created_at: entry.createdAt,
+      attempts: 0,
+      retry_at: 0,
+      customer_email: email ?? null,
+      draft_key: op.kind === 'createTicket' ? (opFields(op).draftKey ?? null) : null,
+    };
   }
 
-  private uploadEntry(key: string, file: { filename: string; content: Uint8Array }): OutboxEntry {
+  private uploadEntry(key: string, file: { filename: string; content: Uint8Array }, createdAt: number) {
     const id = newIdempotencyKey();
     const path = `tickets/${key.replace(/^#/, '')}/${id}/${safeName(file.filename)}`;
-    return { id, ticket: key, createdAt: new Date().toISOString(), op: { kind: 'uploadAttachment', path, contentBase64: Buffer.from(file.content).toString('base64'), message: `Attachment for ticket ${key} (${id})` } };
+    return { id, ticket: key, createdAt, op: { kind: 'uploadAttachment' as const, path, message: `Attachment for ticket ${key} (${id})` }, bytes: file.content };
+  }
+
+  private async insertUpload(trx: Tx, upload: ReturnType<Outbox['uploadEntry']>): Promise<void> {
+    await trx.insertInto('outbox').values(this.row(upload)).execute();
+    await trx.insertInto('attachment_blobs').values({ path: upload.op.path, entry_id: upload.id, bytes: upload.bytes }).execute();
+  }
+
+  /**
+   * Records a new ticket; resolves with its local reference once committed, before the host is asked. Its files
+   * (bytes included) and the ticket are one transaction, uploads first. A draft key already recorded answers
+   * with that ticket instead (`duplicate`).
+   */
+  async createTicket(input: NewTicketInput): Promise<{ ref: string; entryId: string; attachments: string[]; duplicate: boolean }> {
+    const ref = newTicketRef();
+    const now = Date.now();
+    const { files = [], ...ticket } = input;
+    const uploads = files.map((file) => this.uploadEntry(ref, file, now));
+    const attachments = [...(ticket.attachments ?? []), ...uploads.map((u) => u.op.path)];
+    const op: OutboxOp = { kind: 'createTicket', ...ticket, ...(attachments.length > 0 ? { attachments } : {}) };
+    const entry = { id: newIdempotencyKey(), ticket: ref, createdAt: now, op };
+    const draftKey = opFields(op).draftKey;
+    const result = await this.intake.run(async (trx) => {
+      if (draftKey !== undefined) {
+        const existing = await trx.selectFrom('outbox').select(['ticket', 'id']).where('draft_key', '=', draftKey).executeTakeFirst();
+        if (existing) return { ref: existing.ticket, entryId: existing.id, attachments: [], duplicate: true };
+      }
+      for (const upload of uploads) await this.insertUpload(trx, upload);
+      await trx.insertInto('outbox').values(this.row(entry)).execute();
+      return { ref, entryId: entry.id, attachments, duplicate: false };
+    });
+    this.wake?.();
+    return result;
+  }
+
+  /** The ticket an offline draft already became, if it was recorded (and not yet past retention). */
+  async ticketForDraft(draftKey: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('outbox').select('ticket').where('draft_key', '=', draftKey).executeTakeFirst())?.ticket;
   }
 
   /** The bytes of an attachment still waiting in the outbox, so it can be shown before it is uploaded. */
-  pendingAttachment(path: string): Buffer | undefined {
-    for (const state of this.entries.values()) {
-      if (state.entry.op.kind === 'uploadAttachment' && state.entry.op.path === path) return Buffer.from(state.entry.op.contentBase64, 'base64');
-    }
-    return undefined;
+  async pendingAttachment(path: string): Promise<Buffer | undefined> {
+    const row = await this.db.selectFrom('attachment_blobs').select('bytes').where('path', '=', path).executeTakeFirst();
+    return row ? Buffer.from(row.bytes) : undefined;
   }
 
-  /** Journals a message on a ticket (queued or not). */
+  /** Records a message on a ticket (queued or not). */
   async addComment(ticket: TicketId, input: NewMessageInput): Promise<{ entryId: string }> {
-    this.assertKnown(ticket);
-    const entry = await this.enqueue(this.ticketKey(ticket), { kind: 'addComment', ...input });
+    const key = await this.ticketKey(ticket);
+    await this.assertKnown(key);
+    const entry = { id: newIdempotencyKey(), ticket: key, createdAt: Date.now(), op: { kind: 'addComment' as const, ...input } };
+    await this.intake.run((trx) => trx.insertInto('outbox').values(this.row(entry)).execute());
+    this.wake?.();
     return { entryId: entry.id };
   }
 
-  /** Journals an attachment upload; the path is fixed now so messages can reference it at once. */
+  /** Records an attachment upload (its bytes in the store); the path is fixed now so messages can reference it at once. */
   async uploadAttachment(ticket: TicketId, input: { filename: string; content: Uint8Array }): Promise<{ entryId: string; path: string }> {
-    this.assertKnown(ticket);
-    const entry = this.uploadEntry(this.ticketKey(ticket), input);
-    await this.journal.append({ t: 'enqueue', entry });
+    const key = await this.ticketKey(ticket);
+    await this.assertKnown(key);
+    const upload = this.uploadEntry(key, input, Date.now());
+    await this.intake.run((trx) => this.insertUpload(trx, upload));
     this.wake?.();
-    return { entryId: entry.id, path: entry.op.kind === 'uploadAttachment' ? entry.op.path : '' };
-  }
-
-  private assertKnown(ticket: TicketId): void {
-    if (typeof ticket === 'string' && !/^#\d+$/.test(ticket) && !this.refs.has(ticket) && ![...this.entries.values()].some((s) => s.entry.ticket === ticket && s.entry.op.kind === 'createTicket')) {
-      throw new OutboxError(`unknown ticket reference "${ticket}"`);
-    }
+    return { entryId: upload.id, path: upload.op.path };
   }
 
   /** The issue number a local reference was created as, once it has been. */
-  resolve(ref: string): number | undefined {
-    return this.refs.get(ref);
+  async resolve(ref: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('ticket_refs').select('number').where('ref', '=', ref).executeTakeFirst();
+    return row ? Number(row.number) : undefined;
   }
 
-  private pendingFor(key: string): PendingMessage[] {
-    return this.order
-      .map((id) => this.entries.get(id) as EntryState)
-      .filter((s) => s.entry.ticket === key && s.entry.op.kind === 'addComment' && s.status !== 'done')
-      .map((s) => ({
-        entryId: s.entry.id,
-        body: s.entry.op.kind === 'addComment' ? s.entry.op.body : '',
-        createdAt: s.entry.createdAt,
-        status: s.status === 'poisoned' ? 'poisoned' : 'queued',
-        ...(s.lastError ? { error: s.lastError } : {}),
-      }));
+  /** The create entry of a ticket while the store holds it (queued, poisoned, or done until retention). */
+  async createEntry(ref: string): Promise<EntryState | undefined> {
+    const row = await this.db.selectFrom('outbox').selectAll().where('ticket', '=', ref).where('kind', '=', 'createTicket').orderBy('seq').limit(1).executeTakeFirst();
+    return row ? toState(row) : undefined;
+  }
+
+  /** A customer's tickets not yet on the host (queued or poisoned), oldest first. */
+  async queuedTickets(email: string): Promise<Array<{ ref: string; title: string; createdAt: string; poisoned: boolean }>> {
+    const rows = await this.db.selectFrom('outbox').selectAll().where('kind', '=', 'createTicket').where('status', '<>', 'done').where('customer_email', '=', email.trim().toLowerCase()).orderBy('seq').execute();
+    return rows.map(toState).flatMap((s) => (s.entry.op?.kind === 'createTicket' ? [{ ref: s.entry.ticket, title: s.entry.op.title, createdAt: s.entry.createdAt, poisoned: s.status === 'poisoned' }] : []));
+  }
+
+  private async pendingFor(key: string): Promise<PendingMessage[]> {
+    const rows = await this.db.selectFrom('outbox').selectAll().where('ticket', '=', key).where('kind', '=', 'addComment').where('status', '<>', 'done').orderBy('seq').execute();
+    return rows.map(toState).map((s) => ({
+      entryId: s.entry.id,
+      body: s.entry.op?.kind === 'addComment' ? s.entry.op.body : '',
+      createdAt: s.entry.createdAt,
+      status: s.status === 'poisoned' ? 'poisoned' : 'queued',
+      ...(s.lastError ? { error: s.lastError } : {}),
+    }));
   }
 
   /** A ticket as the customer sees it: "queued" with its content while it waits, else the host's thread. */
   async readTicket(ticket: TicketId): Promise<TicketView | undefined> {
-    await this.journal.refresh();
-    const key = this.ticketKey(ticket);
-    const number = typeof ticket === 'number' ? ticket : /^#\d+$/.test(ticket) ? Number(ticket.slice(1)) : this.refs.get(ticket);
+    const key = await this.ticketKey(ticket);
+    const number = typeof ticket === 'number' ? ticket : (issueNumber(ticket) ?? (await this.resolve(ticket)));
     if (number === undefined) {
-      const create = [...this.entries.values()].find((s) => s.entry.ticket === key && s.entry.op.kind === 'createTicket');
-      if (!create || create.entry.op.kind !== 'createTicket') return undefined;
-      const op = create.entry.op;
+      const create = await this.createEntry(key);
+      const op = create?.entry.op;
+      if (!create || op?.kind !== 'createTicket') return undefined;
       return {
         status: 'queued',
         ref: key,
@@ -258,7 +370,7 @@ export class Outbox {
         body: op.body,
         labels: op.labels,
         createdAt: create.entry.createdAt,
-        pending: this.pendingFor(key),
+        pending: await this.pendingFor(key),
         poisoned: create.status === 'poisoned',
         ...(create.lastError ? { error: create.lastError } : {}),
       };
@@ -266,86 +378,169 @@ export class Outbox {
     if (!this.host) throw new Error('the outbox has no Git host to read tickets from');
     const found = await this.host.getTicket(number);
     if (!found) return undefined;
-    return { status: 'created', ref: key.startsWith('#') ? undefined : key, number, ticket: found, pending: this.pendingFor(key) };
+    return { status: 'created', ref: key.startsWith('#') ? undefined : key, number, ticket: found, pending: await this.pendingFor(key) };
   }
 
-  /** Entries by status, in enqueue order (default: everything not done). */
-  list(statuses: EntryStatus[] = ['queued', 'poisoned']): EntryState[] {
-    return this.order.map((id) => this.entries.get(id) as EntryState).filter((s) => statuses.includes(s.status));
+  /** Entries by status, in order (default: everything not done); `limit` keeps a long history from being read whole. */
+  async list(statuses: EntryStatus[] = ['queued', 'poisoned'], options: { limit?: number } = {}): Promise<EntryState[]> {
+    let query = this.db.selectFrom('outbox').selectAll().where('status', 'in', statuses).orderBy('seq');
+    if (options.limit !== undefined) query = query.limit(options.limit);
+    return (await query.execute()).map(toState);
   }
 
-  /** Re-reads records other processes appended (e.g. the CLI's retries). */
-  async refresh(): Promise<void> {
-    await this.journal.refresh();
+  /** One entry, if the store still holds it. */
+  async get(id: string): Promise<EntryState | undefined> {
+    const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toState(row) : undefined;
   }
 
   /** Puts a poisoned entry back in the queue. */
   async retry(id: string): Promise<void> {
-    const state = this.entries.get(id);
+    const state = await this.get(id);
     if (!state) throw new OutboxError(`no outbox entry ${id}`);
     if (state.status !== 'poisoned') throw new OutboxError(`entry ${id} is ${state.status}, not poisoned; only poisoned entries can be retried`);
-    await this.journal.append({ t: 'retry', id, at: new Date().toISOString() });
+    await this.write((trx) => trx.updateTable('outbox').set({ status: 'queued', retry_at: 0, lease_owner: null, lease_until: null }).where('id', '=', id).where('status', '=', 'poisoned').execute());
     this.wake?.();
   }
 
-  /** One entry with its state, as JSON for a support engineer. */
-  export(id: string): string {
-    const state = this.entries.get(id);
+  /** One entry with its state, as JSON for a support engineer (attachment bytes as their size). */
+  async export(id: string): Promise<string> {
+    const state = await this.get(id);
     if (!state) throw new OutboxError(`no outbox entry ${id}`);
-    return JSON.stringify({ ...state, retryAt: state.retryAt ? new Date(state.retryAt).toISOString() : undefined }, null, 2);
+    const blob = state.entry.kind === 'uploadAttachment' && state.status !== 'done' ? await this.db.selectFrom('attachment_blobs').select('bytes').where('entry_id', '=', id).executeTakeFirst() : undefined;
+    return JSON.stringify({ ...state, retryAt: state.retryAt ? new Date(state.retryAt).toISOString() : undefined, ...(blob ? { pendingBytes: blob.bytes.length } : {}) }, null, 2);
   }
 
-  /** Entries whose turn it is: the first not-done entry of each ticket, unless poisoned or backing off. */
-  private ready(now: number): EntryState[] {
-    const heads = new Map<string, EntryState>();
-    for (const id of this.order) {
-      const s = this.entries.get(id) as EntryState;
-      if (s.status === 'done' || heads.has(s.entry.ticket)) continue;
-      heads.set(s.entry.ticket, s);
-    }
-    return [...heads.values()].filter((s) => s.status === 'queued' && s.retryAt <= now);
+  /**
+   * Claims up to `limit` entries whose turn it is, for this process, until the lease runs out (renewed while
+   * they are worked on): the oldest unfinished entry of a ticket, queued and due, when no entry of that ticket
+   * holds a live lease. On PostgreSQL other processes' claims are skipped (`FOR UPDATE SKIP LOCKED`); on SQLite
+   * the write transaction is enough.
+   */
+  async claim(limit = this.claimBatch): Promise<EntryState[]> {
+    return this.write(async (trx) => {
+      const now = Date.now();
+      let query = trx
+        .selectFrom('outbox as o')
+        .selectAll('o')
+        .where('o.status', '=', 'queued')
+        .where('o.retry_at', '<=', now)
+        .where((eb) => eb.or([eb('o.lease_until', 'is', null), eb('o.lease_until', '<=', now)]))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox as p').select('p.seq').whereRef('p.ticket', '=', 'o.ticket').whereRef('p.seq', '<', 'o.seq').where('p.status', '<>', 'done'))))
+        .where((eb) => eb.not(eb.exists(eb.selectFrom('outbox as l').select('l.seq').whereRef('l.ticket', '=', 'o.ticket').whereRef('l.seq', '<>', 'o.seq').where('l.lease_until', '>', now))))
+        .orderBy('o.seq')
+        .limit(limit);
+      if (this.database.engine === 'postgres') query = query.forUpdate().skipLocked();
+      const rows = await query.execute();
+      if (rows.length === 0) return [];
+      const until = now + this.leaseMs;
+      await trx.updateTable('outbox').set({ lease_owner: this.owner, lease_until: until }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+      return rows.map((r) => toState({ ...r, lease_owner: this.owner, lease_until: until }));
+    });
   }
 
-  /** Sends every entry whose turn it is, once; resolves with how many reached a final state. */
+  /** Gives back claims not worked on (stopping, or paused by a rate limit). */
+  private async release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.write((trx) => trx.updateTable('outbox').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).where('lease_owner', '=', this.owner).execute());
+    for (const id of ids) this.held.delete(id);
+  }
+
+  private async renewLeases(): Promise<void> {
+    if (this.held.size === 0) return;
+    const ids = [...this.held];
+    await this.write((trx) => trx.updateTable('outbox').set({ lease_until: Date.now() + this.leaseMs }).where('id', 'in', ids).where('lease_owner', '=', this.owner).execute());
+  }
+
+  /** Claims the entries whose turn it is and sends them, once each; resolves with how many reached a final state. */
   async drainOnce(): Promise<number> {
-    if (!this.host) throw new Error('the outbox has no Git host to drain to');
-    await this.journal.refresh();
+    const host = this.host;
+    if (!host) throw new Error('the outbox has no Git host to drain to');
+    this.lastClaimed = 0;
+    if (Date.now() < this.pausedUntil) return 0;
+    const claimed = await this.claim();
+    this.lastClaimed = claimed.length;
+    if (claimed.length === 0) return 0;
+    for (const s of claimed) this.held.add(s.entry.id);
+    this.heartbeat ??= setInterval(() => void this.renewLeases().catch((error: unknown) => this.log.warn(`outbox: could not renew leases: ${(error as Error).message}`)), Math.max(Math.floor(this.leaseMs / 3), 10));
+    this.heartbeat.unref?.();
     let settled = 0;
-    for (const state of this.ready(Date.now())) {
-      if (Date.now() < this.pausedUntil) break;
-      if (await this.send(state, this.host)) settled += 1;
+    try {
+      for (const state of claimed) {
+        if (this.stopping || Date.now() < this.pausedUntil) break;
+        if (await this.send(state, host)) settled += 1;
+        this.held.delete(state.entry.id);
+      }
+    } finally {
+      clearInterval(this.heartbeat);
+      this.heartbeat = undefined;
+      await this.release([...this.held]).catch((error: unknown) => this.log.warn(`outbox: could not release leases: ${(error as Error).message}`));
+      this.held.clear();
     }
     return settled;
   }
 
   private async send(state: EntryState, host: GitHost): Promise<boolean> {
     const { entry } = state;
-    const at = () => new Date().toISOString();
     try {
       const result = await this.perform(state, host);
-      await this.journal.append({ t: 'done', id: entry.id, at: at(), result });
+      await this.finish(state, result);
       return true;
     } catch (error) {
+      if (error instanceof LeaseLost) {
+        this.log.warn(`outbox: entry ${entry.id} (${entry.kind} for ${entry.ticket}) was taken over by another process; leaving it to it`);
+        return false;
+      }
       const e = error instanceof GitHostError ? error : new GitHostError('unknown-outcome', (error as Error).message, { cause: error });
+      const mine = (trx: Tx) => trx.updateTable('outbox').where('id', '=', entry.id).where('lease_owner', '=', this.owner).where('status', '=', 'queued');
       if (!isTransient(e) && e.kind !== 'auth') {
-        this.log.warn(`outbox: entry ${entry.id} (${entry.op.kind} for ${entry.ticket}) refused for good: ${e.message}`);
-        await this.journal.append({ t: 'poisoned', id: entry.id, at: at(), error: e.message, ...(e.status !== undefined ? { status: e.status } : {}) });
+        this.log.warn(`outbox: entry ${entry.id} (${entry.kind} for ${entry.ticket}) refused for good: ${e.message}`);
+        await this.write((trx) => mine(trx).set({ status: 'poisoned', last_error: e.message, host_status: e.status ?? null, lease_owner: null, lease_until: null }).execute());
         return true;
       }
       const exp = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(state.attempts - 1, 0));
-      const wait = Math.max(e.retryAfterMs ?? 0, exp * (0.5 + Math.random() / 2));
+      const wait = Math.ceil(Math.max(e.retryAfterMs ?? 0, exp * (0.5 + Math.random() / 2)));
       if (e.kind === 'rate-limited') this.pausedUntil = Date.now() + wait;
-      await this.journal.append({ t: 'failed', id: entry.id, at: at(), error: e.message, retryAt: new Date(Date.now() + wait).toISOString() });
+      await this.write((trx) => mine(trx).set({ last_error: e.message, retry_at: Date.now() + wait, lease_owner: null, lease_until: null }).execute());
       return false;
     }
+  }
+
+  /** Marks an entry done in one transaction with its consequences: the ticket ref, the attachment bytes deleted, the op pruned. */
+  private async finish(state: EntryState, result: { number?: number; messageId?: number; path?: string }): Promise<void> {
+    const { entry } = state;
+    await this.write(async (trx) => {
+      // Whoever holds the entry now, this outcome is true: record it unless it already is.
+      await trx.updateTable('outbox').set({ status: 'done', result: JSON.stringify(result), done_at: Date.now(), op: '{}', last_error: null, lease_owner: null, lease_until: null }).where('id', '=', entry.id).where('status', '<>', 'done').execute();
+      if (entry.kind === 'createTicket' && result.number !== undefined) await trx.insertInto('ticket_refs').values({ ref: entry.ticket, number: result.number }).onConflict((oc) => oc.doNothing()).execute();
+      if (entry.kind === 'uploadAttachment') await trx.deleteFrom('attachment_blobs').where('entry_id', '=', entry.id).execute();
+    });
+  }
+
+  /** Records (and commits) an attempt before its request is sent, renewing the lease; throws LeaseLost when another process has the entry. */
+  private async recordAttempt(state: EntryState): Promise<void> {
+    const now = Date.now();
+    const updated = await this.write((trx) =>
+      trx
+        .updateTable('outbox')
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)), lease_until: now + this.leaseMs }))
+        .where('id', '=', state.entry.id)
+        .where('lease_owner', '=', this.owner)
+        .where('status', '=', 'queued')
+        .executeTakeFirst(),
+    );
+    if (Number(updated.numUpdatedRows) === 0) throw new LeaseLost(`entry ${state.entry.id} is no longer ours`);
+    state.attempts += 1;
+    state.firstAttemptAt ??= iso(now);
   }
 
   private async perform(state: EntryState, host: GitHost): Promise<{ number?: number; messageId?: number; path?: string }> {
     const { entry } = state;
     const { op } = entry;
-    // A previous attempt may have reached the host (timeout, 5xx, crash): look the key up before sending again,
-    // among everything created since the first attempt (a minute earlier, for clock skew with the host). Not only
-    // among the latest issues: during a burst, hundreds may have been created while this entry backed off.
+    if (!op) throw new GitHostError('refused', `entry ${entry.id} has no operation left to send`);
+    // A previous attempt may have reached the host (timeout, 5xx, crash — ours or another process's): look the key
+    // up before sending again, among everything created since the first attempt (a minute earlier, for clock skew
+    // with the host). Not only among the latest issues: during a burst, hundreds may have been created meanwhile.
     const unknown = state.attempts > 0;
     const since = state.firstAttemptAt ? new Date(Date.parse(state.firstAttemptAt) - 60_000) : undefined;
     if (op.kind === 'createTicket') {
@@ -353,7 +548,7 @@ export class Outbox {
         const found = await host.findTicketByKey(entry.id, since ?? new Date(0));
         if (found) return { number: found.number };
       }
-      await this.journal.append({ t: 'attempt', id: entry.id, at: new Date().toISOString() });
+      await this.recordAttempt(state);
       const { assignees, customerEmail, attachments } = op;
       const created = await host.createTicket({
         title: op.title,
@@ -368,19 +563,23 @@ export class Outbox {
       });
       return { number: created.number };
     }
-    const number = entry.ticket.startsWith('#') ? Number(entry.ticket.slice(1)) : this.refs.get(entry.ticket);
     if (op.kind === 'uploadAttachment') {
       if (unknown && (await host.readAttachment(op.path)) !== undefined) return { path: op.path };
-      await this.journal.append({ t: 'attempt', id: entry.id, at: new Date().toISOString() });
-      await host.uploadAttachment({ path: op.path, content: Buffer.from(op.contentBase64, 'base64'), message: op.message });
+      const blob = await this.db.selectFrom('attachment_blobs').select('bytes').where('entry_id', '=', entry.id).executeTakeFirst();
+      if (!blob) throw new GitHostError('refused', `the bytes of attachment ${op.path} are missing from the store`);
+      await this.recordAttempt(state);
+      const content = Buffer.from(blob.bytes);
+      await host.uploadAttachment({ path: op.path, content, message: op.message });
+      this.freedBytes += content.length;
       return { path: op.path };
     }
+    const number = issueNumber(entry.ticket) ?? (await this.resolve(entry.ticket));
     if (number === undefined) throw new GitHostError('unavailable', `ticket ${entry.ticket} has not been created yet`);
     if (unknown) {
       const found = await host.findMessageByKey(number, entry.id, since);
       if (found) return { messageId: found.id, number };
     }
-    await this.journal.append({ t: 'attempt', id: entry.id, at: new Date().toISOString() });
+    await this.recordAttempt(state);
     const { customerEmail, attachments } = op;
     const message = await host.addComment(number, {
       body: op.body,
@@ -393,20 +592,71 @@ export class Outbox {
     return { messageId: message.id, number };
   }
 
-  /** Drains in the background until `stop()`; wakes on new entries, backoff ends and other processes' records. */
+  /**
+   * Housekeeping: deletes delivered entries older than the retention (their ticket refs stay) and, on SQLite,
+   * gives the pages freed by deleted rows and attachment bytes back to the file system (incremental vacuum).
+   */
+  async maintain(now = Date.now()): Promise<{ deleted: number; freedPages: number }> {
+    const cutoff = now - this.retentionDays * 86_400_000;
+    const result = await this.write((trx) => trx.deleteFrom('outbox').where('status', '=', 'done').where('done_at', '<', cutoff).executeTakeFirst());
+    const freedPages = this.database.engine === 'sqlite' ? await this.vacuum() : 0;
+    this.freedBytes = 0;
+    return { deleted: Number(result.numDeletedRows), freedPages };
+  }
+
+  private async vacuum(): Promise<number> {
+    const db = this.db;
+    const mode = (await sql<{ auto_vacuum: number }>`pragma auto_vacuum`.execute(db)).rows[0]?.auto_vacuum;
+    if (mode !== 2) {
+      // A store created with auto_vacuum set after journal_mode keeps "none": switch it once (a full VACUUM).
+      await this.serial(async () => {
+        await sql`pragma auto_vacuum = incremental`.execute(db);
+        await sql`vacuum`.execute(db);
+      });
+    }
+    let freed = 0;
+    for (;;) {
+      const free = Number((await sql<{ freelist_count: number }>`pragma freelist_count`.execute(db)).rows[0]?.freelist_count ?? 0);
+      if (free === 0) break;
+      // The driver steps a statement once, and each step of incremental_vacuum frees one page: a page per statement,
+      // a few thousand per transaction.
+      const pages = Math.min(free, 4096);
+      await this.write(async (trx) => {
+        for (let i = 0; i < pages; i += 1) await sql`pragma incremental_vacuum(1)`.execute(trx);
+      });
+      freed += pages;
+      if (pages === free) break;
+    }
+    if (freed > 0) await sql`pragma wal_checkpoint(truncate)`.execute(db).catch(() => undefined);
+    return freed;
+  }
+
+  /** The next time a queued entry becomes due (ms since epoch), if any is waiting for one. */
+  private async nextDue(): Promise<number | undefined> {
+    const row = await this.db.selectFrom('outbox').select((eb) => eb.fn.min('retry_at').as('next')).where('status', '=', 'queued').where('retry_at', '>', Date.now()).executeTakeFirst();
+    return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
+  }
+
+  /** Drains in the background until `stop()`; wakes on new entries, when a backoff ends, and every `pollMs` for other processes' entries. */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.stopping = false;
     this.loop = (async () => {
       while (this.running) {
         let settled = 0;
         try {
+          if (Date.now() >= this.nextMaintenance || this.freedBytes >= VACUUM_AFTER_BYTES) {
+            this.nextMaintenance = Date.now() + this.maintenanceMs;
+            await this.maintain();
+          }
           settled = await this.drainOnce();
         } catch (error) {
           this.log.warn(`outbox: drain failed: ${(error as Error).message}`);
         }
-        if (settled > 0 || !this.running) continue;
-        const next = Math.min(...this.list(['queued']).map((s) => s.retryAt), this.pausedUntil || Infinity);
+        if (!this.running) break;
+        if (settled > 0 || this.lastClaimed >= this.claimBatch) continue;
+        const next = Math.min((await this.nextDue().catch(() => undefined)) ?? Infinity, this.pausedUntil > Date.now() ? this.pausedUntil : Infinity);
         const wait = Math.max(Math.min(Number.isFinite(next) ? next - Date.now() : this.pollMs, this.pollMs), 5);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
@@ -420,20 +670,23 @@ export class Outbox {
     })();
   }
 
-  /** Stops the background drainer after the entry in flight. */
+  /** Stops the background drainer after the entry in flight (claims not yet worked on are given back). */
   async stop(): Promise<void> {
     this.running = false;
+    this.stopping = true;
     this.wake?.();
     await this.loop;
+    this.stopping = false;
   }
 
+  /** Stops draining and waits for intake in progress; the database stays open (its owner closes it). */
   async close(): Promise<void> {
     await this.stop();
-    await this.journal.close();
+    await this.intake.idle();
   }
 }
 
-/** Opens the outbox journal in `options.dir`. */
+/** Opens the outbox on the store (importing an old journal folder first, if given and present). */
 export function openOutbox(options: OutboxOptions): Promise<Outbox> {
   return Outbox.open(options);
 }

@@ -4,9 +4,12 @@ import { DEFAULT_MAIL_TEMPLATES } from '../mail/default-templates.ts';
 import { openMailQueue } from '../mail/mail-queue.ts';
 import { loadMailTemplates } from '../mail/render-template.ts';
 import { createMailTransport } from '../mail/transport.ts';
+import { openDatabase, type Database } from '../store/database.ts';
+import { importWorkflowJournals } from '../store/import-workflow-journals.ts';
 import { openOutbox } from '../outbox/index.ts';
 import { createDesk } from '../desk/desk-service.ts';
 import { openWorkflow } from '../workflow/index.ts';
+import { startReadModelBuild } from '../workflow/read-model.ts';
 import { loadConfig } from './config.ts';
 import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv, type Env } from './env.ts';
@@ -15,6 +18,7 @@ import type { Services } from './services.ts';
 import { serverSecret } from './secrets.ts';
 import { readSitePaths } from './site-paths.ts';
 import { createUsedLinks } from './used-links.ts';
+import { createRevokedSessions } from './revoked-sessions.ts';
 import { createStaffAccess } from './staff-access.ts';
 import { createStaffOAuth } from './staff-oauth.ts';
 import { createWorkspace } from '../staff/workspace.ts';
@@ -29,6 +33,8 @@ function ownOrigin(env: Pick<Env, 'HOST' | 'PORT'>): string {
 }
 
 export interface RunningServices extends Services {
+  /** The one state store every service uses; closed last. */
+  database: Database;
   close(): Promise<void>;
 }
 
@@ -38,14 +44,19 @@ export async function createServices(): Promise<RunningServices> {
   const { configFile } = readSitePaths();
   const config = loadConfig(configFile);
   const secret = serverSecret(env.DATA_DIR, env.SESSION_SECRET);
+  const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+  // An installation from before the store: its workflow journal, mail queue and used links move in once.
+  await importWorkflowJournals(database, env.DATA_DIR);
+  const revokedSessions = createRevokedSessions(database);
   // Reads are conditional (ETag), so a short memory cache keeps replies fresh at no rate-limit cost;
   // retries stay short (0.25 s, 1 s, 2.25 s) so a visitor hears of an outage in seconds, not minutes.
   const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: secret }, tuning: { cacheTtlMs: 5_000, retryBaseMs: 250, requestTimeoutMs: 10_000 } });
-  const outbox = await openOutbox({ dir: path.join(env.DATA_DIR, 'outbox'), host: opened.host });
+  // The outbox journal of earlier releases (DATA_DIR/outbox) moves into the store once, then is renamed aside.
+  const outbox = await openOutbox({ database, journalDir: path.join(env.DATA_DIR, 'outbox'), host: opened.host, retentionDays: env.OUTBOX_RETENTION_DAYS });
   outbox.start();
   const mail = createMailTransport({ from: config.mailFrom, smtpUrl: env.SMTP_URL, mailDir: path.join(env.DATA_DIR, 'mail') });
-  const access = createCustomerAccess({ secret, usedLinks: createUsedLinks(path.join(env.DATA_DIR, 'used-links.jsonl')) });
-  const mailQueue = openMailQueue({ dir: path.join(env.DATA_DIR, 'mail-queue'), transport: mail });
+  const access = createCustomerAccess({ secret, usedLinks: createUsedLinks(database), revokedSessions });
+  const mailQueue = openMailQueue({ database, transport: mail });
   mailQueue.start();
   const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, path.resolve(path.dirname(configFile), config.mailTemplatesDir));
   // The embedded host needs no setup: without WEBHOOK_SECRET it signs with a generated one.
@@ -56,7 +67,7 @@ export async function createServices(): Promise<RunningServices> {
     mail: mailQueue,
     templates,
     signInUrl: (email, ref) => `${config.siteUrl}${access.signInPath(email, ref)}`,
-    dataDir: path.join(env.DATA_DIR, 'workflow'),
+    database,
     webhookSecret,
   });
   const webhookUrl = `${ownOrigin(env)}/api/webhooks/git-host`;
@@ -64,23 +75,29 @@ export async function createServices(): Promise<RunningServices> {
   else if (config.gitHost.baseUrl === undefined) console.warn(`helpdesk: the embedded issue host runs in another process; point its webhooks at ${webhookUrl} so staff changes are processed at once (the sweep catches up every ${config.sweepIntervalSeconds} s)`);
   if (!webhookSecret) console.warn('helpdesk: WEBHOOK_SECRET is not set: webhooks are refused and staff changes wait for the reconciliation sweep. Set it to the secret of the repository webhook.');
   workflow.start();
-  const desk = createDesk({ config, host: opened.host, outbox, mail, signInPath: (email, landOn) => access.signInPath(email, landOn), siteUrl: config.siteUrl, kindsOf: workflow.kindsOf, onRated: workflow.ticketChanged });
+  // The read model the queue, statistics, "My tickets" and the card read: built from the Git host once, in the
+  // background (pages answer from what is built meanwhile); later starts find it done and read nothing.
+  const readModel = startReadModelBuild({ database, host: opened.host, kindsOf: workflow.kindsOf });
+  const desk = createDesk({ config, host: opened.host, outbox, mail, signInPath: (email, landOn) => access.signInPath(email, landOn), siteUrl: config.siteUrl, kindsOf: workflow.kindsOf, onRated: workflow.ticketChanged, database });
   console.info(`helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`);
   return {
     config,
     desk,
     access,
-    rateLimits: createRateLimits(limitsFromConfig(config.abuse)),
-    staffAccess: createStaffAccess({ secret, config }),
+    rateLimits: createRateLimits(database, limitsFromConfig(config.abuse)),
+    staffAccess: createStaffAccess({ secret, config, revokedSessions }),
     staffOAuth: createStaffOAuth({ config, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
-    workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf }),
+    workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf, database, onChanged: workflow.ticketChanged }),
     siteUrl: config.siteUrl,
     workflow,
+    database,
     async close() {
+      await readModel.stop();
       await workflow.close();
       await mailQueue.close();
       await outbox.close();
       await opened.close();
+      await database.close();
     },
   };
 }

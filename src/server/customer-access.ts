@@ -1,6 +1,7 @@
 import { deriveKey, signToken, verifyToken, type AccessClaims } from '../tickets/access-token.ts';
 import type { CustomerSession } from '../tickets/customer.ts';
 import { DeskError } from '../tickets/errors.ts';
+import type { RevokedSessions } from './revoked-sessions.ts';
 import type { UsedLinks } from './used-links.ts';
 
 
@@ -9,6 +10,8 @@ export const SESSION_COOKIE = 'helpdesk_session';
 export interface CustomerAccessOptions {
   secret: string;
   usedLinks: UsedLinks;
+  /** Sessions signed out before they expire (shared by every server process). */
+  revokedSessions: RevokedSessions;
   /** Sign-in links expire after this long. @default 24 hours */
   linkTtlSeconds?: number;
   /** Sessions and ticket links last this long. @default 30 days */
@@ -40,20 +43,34 @@ export function createCustomerAccess(options: CustomerAccessOptions) {
       return signToken({ email, ticket, exp: now() + sessionTtl }, sessionKey);
     },
 
-    /** Redeems a sign-in link once: returns the session token to set and where to go. */
-    redeem(token: string): { sessionToken: string; claims: AccessClaims } {
+    /** Checks a sign-in link without using it up (the page its GET shows); throws like `redeem`, except for a used link. */
+    inspect(token: string): AccessClaims {
       const result = verifyToken(token, linkKey, now());
       if (!result.ok) throw new DeskError(result.reason === 'expired' ? 'link_expired' : 'link_invalid');
-      if (!options.usedLinks.use(result.claims.nonce, result.claims.exp)) throw new DeskError('link_used');
+      return result.claims;
+    },
+
+    /** Redeems a sign-in link once (on the POST of its Continue button): returns the session token to set and where to go. */
+    async redeem(token: string): Promise<{ sessionToken: string; claims: AccessClaims }> {
+      const result = verifyToken(token, linkKey, now());
+      if (!result.ok) throw new DeskError(result.reason === 'expired' ? 'link_expired' : 'link_invalid');
+      if (!(await options.usedLinks.use(result.claims.nonce, result.claims.exp))) throw new DeskError('link_used');
       return { sessionToken: signToken({ email: result.claims.email, exp: now() + sessionTtl }, sessionKey), claims: result.claims };
     },
 
-    /** Reads the session cookie; undefined for none, tampered or expired. */
-    readSession(cookie: string | undefined): CustomerSession | undefined {
+    /** Reads the session cookie; undefined for none, tampered, expired or signed out. */
+    async readSession(cookie: string | undefined): Promise<CustomerSession | undefined> {
       if (!cookie) return undefined;
       const result = verifyToken(cookie, sessionKey, now());
-      if (!result.ok) return undefined;
+      if (!result.ok || (await options.revokedSessions.isRevoked(cookie))) return undefined;
       return { email: result.claims.email, ...(result.claims.ticket ? { ticket: result.claims.ticket } : {}) };
+    },
+
+    /** Signs a session out for good: a copy of the cookie no longer opens it, on any server process. */
+    async signOut(cookie: string | undefined): Promise<void> {
+      if (!cookie) return;
+      const result = verifyToken(cookie, sessionKey, now());
+      if (result.ok) await options.revokedSessions.revoke(cookie, result.claims.exp);
     },
 
     sessionTtlSeconds: sessionTtl,

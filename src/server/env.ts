@@ -31,7 +31,11 @@ export const EnvSchema = z
     EMAIL_ENCRYPTION_KEY: optionalText.pipe(z.string().min(32, 'must be at least 32 characters; generate one with `openssl rand -hex 32`').optional()),
     /** SMTP server for mail, e.g. `smtps://user:pass@smtp.example.com`; unset writes `.eml` files to the data folder. */
     SMTP_URL: optionalText.pipe(z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional()),
-    /** Folder for local state: outbox journal, embedded issue host, mail. @default "data" */
+    /** PostgreSQL for the state store, e.g. `postgres://helpdesk:…@db.example.com:5432/helpdesk` (several server processes share it); unset keeps it in SQLite under DATA_DIR. */
+    DATABASE_URL: optionalText.pipe(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional()),
+    /** Days the outbox keeps delivered entries (what says "this was filed, as issue #n") before deleting them; ticket references stay. @default "30" */
+    OUTBOX_RETENTION_DAYS: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days, e.g. 30').transform(Number).optional()).transform((n) => n ?? 30),
+    /** Folder for local state: the SQLite store (unless DATABASE_URL), embedded issue host, mail. @default "data" */
     DATA_DIR: optionalText.transform((s) => s ?? 'data'),
     /** Interface the site listens on (read by the Node adapter); the embedded issue host sends its webhooks there. @default "localhost" */
     HOST: optionalText,

@@ -1,19 +1,21 @@
 import type { AttachmentInput } from '../tickets/attachments.ts';
 import { DeskError } from '../tickets/errors.ts';
+import { readBoundedBody } from './bounded-body.ts';
 
 const FORM_TYPES = ['multipart/form-data', 'application/x-www-form-urlencoded'];
 
 /**
  * Reads a form body, refusing what no form of ours sends: another content type, or a body larger
- * than `maxBytes` (checked on the declared length before anything is read).
+ * than `maxBytes`, counted while it is read (src/server/bounded-body.ts), chunked or not, whatever
+ * Content-Length says. Only then is it parsed, from the bounded bytes in memory.
  */
 export async function readForm(request: Request, maxBytes: number): Promise<FormData> {
-  const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  const contentType = request.headers.get('content-type') ?? '';
+  const type = contentType.split(';')[0]!.trim().toLowerCase();
   if (!FORM_TYPES.includes(type)) throw new DeskError('bad_content_type');
-  const length = Number(request.headers.get('content-length') ?? '0');
-  if (length > maxBytes) throw new DeskError('too_large', { message: `The request is too large: at most ${Math.floor(maxBytes / 1024 / 1024)} MiB in all.` });
+  const bytes = await readBoundedBody(request, maxBytes);
   try {
-    return await request.formData();
+    return await new Response(bytes, { headers: { 'content-type': contentType } }).formData();
   } catch (error) {
     throw new DeskError('invalid_input', { message: 'The form could not be read. Reload the page and send it again.', cause: error });
   }

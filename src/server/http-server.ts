@@ -1,5 +1,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import sirv from 'sirv';
+import { largestBodyLimit } from './bounded-body.ts';
+import { loadConfig } from './config.ts';
+import { readSitePaths } from './site-paths.ts';
 
 /** The Astro app in middleware mode: renders on-demand routes and the 404 page. */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void> | void;
@@ -23,13 +26,49 @@ export function cacheControlFor(pathname: string): string {
   return 'no-cache';
 }
 
+/** How long a client may go on sending a body nobody reads after its answer went out, before the connection is cut. */
+const LINGER_MS = 2_000;
+
+/**
+ * A request answered before its body was read to the end (a 413, a redirect that needed no body, a
+ * refusal): the connection ends once the answer is out, and the rest of the body is never read (Node
+ * would read and discard all of it, however large). The client gets a moment to read the answer and stop
+ * before the socket is destroyed: destroying it at once, with its upload unread, could reset the
+ * connection before the answer is read.
+ */
+function closeWhenAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  res.once('finish', () => {
+    if (req.complete) return;
+    const socket = req.socket;
+    // Undo Node's discarding read of the rest (it resumes a body nobody read when the answer finishes).
+    req.pause();
+    socket.pause();
+    socket.end();
+    const timer = setTimeout(() => socket.destroy(), LINGER_MS);
+    timer.unref();
+    socket.once('close', () => clearTimeout(timer));
+  });
+}
+
+/** The largest body any endpoint reads, from the site's config; undefined when the config cannot be read (the app reports that). */
+function configuredBodyLimit(): number | undefined {
+  try {
+    return largestBodyLimit(loadConfig(readSitePaths().configFile));
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The site's HTTP server: static files of the build (with their precompressed .br/.gz twins, ETags
  * and cache headers) first, the Astro app for everything else, security headers on all of it.
  * `https` says whether visitors reach the site over HTTPS (directly or through a proxy), for HSTS.
  */
-export function createSiteServer(options: { clientDir: string; app: AppHandler; https: boolean }): Server {
+export function createSiteServer(options: { clientDir: string; app: AppHandler; https: boolean; maxBodyBytes?: number }): Server {
   const headers = baseSecurityHeaders(options.https);
+  // Every endpoint bounds what it reads (src/server/bounded-body.ts); a declared length over the largest of
+  // those limits is refused here, before the app runs. Chunked bodies are counted by the endpoints.
+  const maxBodyBytes = options.maxBodyBytes ?? configuredBodyLimit();
   const serveStatic = sirv(options.clientDir, {
     brotli: true,
     gzip: true,
@@ -39,6 +78,15 @@ export function createSiteServer(options: { clientDir: string; app: AppHandler; 
   });
   return createServer((req, res) => {
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+    closeWhenAnsweredEarly(req, res);
+    const declared = Number(req.headers['content-length'] ?? '0');
+    if (maxBodyBytes !== undefined && !(declared <= maxBodyBytes)) {
+      const message = `The request is too large: at most ${Math.floor(maxBodyBytes / 1024 / 1024)} MiB.`;
+      const api = (req.url ?? '').startsWith('/api/');
+      res.writeHead(413, { 'Content-Type': api ? 'application/json; charset=utf-8' : 'text/plain; charset=utf-8' });
+      res.end(api ? JSON.stringify({ error: { code: 'too_large', message } }) : message);
+      return;
+    }
     try {
       decodeURI(req.url ?? '/');
     } catch {

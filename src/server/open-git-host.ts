@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_BOT_TOKEN, findRunningLocalHost, startLocalHost, type LocalHost } from '../local-host/index.ts';
+import { botToken, findRunningLocalHost, loadLocalHostCredentials, startLocalHost, TOKENS_FILE, type LocalHost } from '../local-host/index.ts';
 import type { Config } from '../config/config-schema.ts';
 import { envToCredentials, type Env } from './env.ts';
 import { serverSecret } from './secrets.ts';
@@ -43,7 +43,8 @@ export interface OpenedGitHost {
 
 /**
  * Wires the adapter for a composition root: GitHub (or GHES) when `gitHost.baseUrl` is set, otherwise the
- * embedded local issue host on `DATA_DIR/local-host` (reusing one another process already runs there).
+ * embedded local issue host on `DATA_DIR/local-host` (reusing one another process already runs there), as
+ * its bot account with the token generated for this installation in `DATA_DIR/local-host/tokens.json`.
  * Runs the start-up checks and throws a GitHostStartupError listing every problem and its fix.
  */
 export async function openGitHost(input: {
@@ -62,13 +63,23 @@ export async function openGitHost(input: {
   if (gitHost.baseUrl === undefined) {
     const dataDir = join(input.env.DATA_DIR, 'local-host');
     let url = findRunningLocalHost(dataDir);
-    if (!url) {
+    let token: string;
+    if (url) {
+      // Another process runs it (`npm run local-host`): its token file is there already.
+      token = botToken(loadLocalHostCredentials(dataDir, { create: false }));
+    } else {
       const repositories = [...new Set([gitHost.repository, gitHost.attachments.repository ?? gitHost.repository])].map((fullName) => ({ fullName, private: true }));
       localHost = await startLocalHost({ dataDir, repositories, ...(input.env.LOCAL_HOST_PORT !== undefined ? { port: input.env.LOCAL_HOST_PORT } : {}) });
       url = localHost.url;
+      try {
+        token = botToken({ users: localHost.users, file: join(dataDir, TOKENS_FILE) });
+      } catch (error) {
+        await localHost.close();
+        throw error;
+      }
     }
     // The local host has no secondary limits worth pacing for.
-    options = { baseUrl: url, auth: { kind: 'token', token: DEFAULT_BOT_TOKEN }, repository: gitHost.repository, attachments: gitHost.attachments, intervalsMs: { write: 0, notification: 0 }, emailSecret, ...metadata, ...input.tuning };
+    options = { baseUrl: url, auth: { kind: 'token', token }, repository: gitHost.repository, attachments: gitHost.attachments, intervalsMs: { write: 0, notification: 0 }, emailSecret, ...metadata, ...input.tuning };
   } else {
     const credentials = envToCredentials(input.env as Env);
     const missing = checkCredentials(gitHost.baseUrl, credentials);

@@ -3,7 +3,9 @@ import type { TicketView } from '../desk/desk.ts';
 import { parseReplyText, parseTicketForm, type FieldErrors } from '../tickets/ticket-form.ts';
 import type { CustomerSession } from '../tickets/customer.ts';
 import { formFields, formFiles, readForm } from './form-data.ts';
+import { BODY_LIMITS, formBodyLimit } from './bounded-body.ts';
 import { DeskError } from '../tickets/errors.ts';
+import { parseEmail } from '../tickets/email.ts';
 import type { Services } from './services.ts';
 
 /** The request facts a portal action needs, whatever framework serves it. */
@@ -22,8 +24,17 @@ export type PortalResult =
 
 /** Total request size a form may have: every attachment plus room for the text. */
 function maxFormBytes(services: Services): number {
-  const { maxBytes, maxCount } = services.config.attachments;
-  return maxBytes * Math.max(1, maxCount) + 1024 * 1024;
+  return formBodyLimit(services.config);
+}
+
+/** Runs a desk write; a refusal about the form's fields (e.g. too long for the Git host) goes back to the form with what was typed. */
+async function orFieldErrors<T>(values: Record<string, string>, write: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; result: PortalResult }> {
+  try {
+    return { ok: true, value: await write() };
+  } catch (error) {
+    if (error instanceof DeskError && error.code === 'invalid_input' && error.fields) return { ok: false, result: { kind: 'form', status: 400, values, errors: error.fields } };
+    throw error;
+  }
 }
 
 const ticketPath = (ref: string) => `/tickets/${encodeURIComponent(ref)}`;
@@ -55,9 +66,12 @@ export async function openTicket({ request, services, session, clientAddress }: 
   await rateLimits.consume('ticketPerIp', clientAddress);
   await rateLimits.consume('ticketPerEmail', parsed.value.email);
   const key = values['idempotencyKey'];
-  const { ref } = await desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined });
+  const opened = await orFieldErrors(values, () => desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined }));
+  if (!opened.ok) return opened.result;
+  const { ref } = opened.value;
+  // parseEmail normalised the address: the one mailed is the one the session holds.
   await desk.sendSignInLink(parsed.value.email, ref).catch(() => undefined);
-  const signedIn = session && session.ticket === undefined && session.email === parsed.value.email.toLowerCase();
+  const signedIn = session && session.ticket === undefined && session.email === parsed.value.email;
   return {
     kind: 'redirect',
     location: `${ticketPath(ref)}?created=1`,
@@ -67,21 +81,32 @@ export async function openTicket({ request, services, session, clientAddress }: 
 
 /** Mails a sign-in link for "My tickets"; the answer is the same whether or not the address has tickets. */
 export async function requestSignInLink({ request, services, clientAddress }: PortalRequest): Promise<PortalResult> {
-  const values = formFields(await readForm(request, 64 * 1024));
-  const email = (values['email'] ?? '').trim();
-  if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email) || email.length > 254) {
-    return { kind: 'form', status: 400, values, errors: { email: 'Enter a valid email address, like name@example.com.' } };
-  }
+  const values = formFields(await readForm(request, BODY_LIMITS.signInForm));
+  // The same rule as the ticket form's; the normalised address is both mailed and put in the link.
+  const parsed = parseEmail(values['email']);
+  if (!parsed.ok) return { kind: 'form', status: 400, values, errors: { email: parsed.message } };
+  const { email } = parsed;
   await services.rateLimits.consume('linkPerIp', clientAddress);
   await services.rateLimits.consume('linkPerEmail', email);
   await services.desk.sendSignInLink(email);
   return { kind: 'done', message: `If ${email} has tickets with us, a sign-in link is on its way. It works once, for 24 hours.` };
 }
 
-/** Exchanges an emailed link for a session. */
-export function redeemLink({ request, services }: PortalRequest): PortalResult {
+/**
+ * What an emailed link's page shows (GET): the link is checked but neither used up nor exchanged for a
+ * session, so a cross-site GET signs nobody in and a mail scanner that fetches links does not burn them.
+ * The page's Continue button posts the token to `redeemLink`.
+ */
+export function inspectLink({ request, services }: PortalRequest): { token: string; email: string; ticket: string | undefined } {
   const token = new URL(request.url).searchParams.get('token') ?? '';
-  const { sessionToken, claims } = services.access.redeem(token);
+  const claims = services.access.inspect(token);
+  return { token, email: claims.email, ticket: claims.ticket };
+}
+
+/** Exchanges an emailed link for a session: only on the POST of its Continue button (same-origin, checked by the middleware). */
+export async function redeemLink({ request, services }: PortalRequest): Promise<PortalResult> {
+  const token = formFields(await readForm(request, BODY_LIMITS.accessLink))['token'] ?? '';
+  const { sessionToken, claims } = await services.access.redeem(token);
   return { kind: 'redirect', location: claims.ticket ? ticketPath(claims.ticket) : '/tickets', session: sessionToken };
 }
 
@@ -107,7 +132,8 @@ export async function ticketAction(input: PortalRequest, ref: string): Promise<P
         return { kind: 'form', status: 400, values, errors: { ...(text.ok ? {} : { message: text.error }), ...(files.ok ? {} : { attachments: files.error }) } };
       }
       await services.rateLimits.consume('replyPerEmail', session.email);
-      await services.desk.reply(ref, session, text.value, files.files);
+      const replied = await orFieldErrors(values, () => services.desk.reply(ref, session, text.value, files.files));
+      if (!replied.ok) return replied.result;
       return { kind: 'redirect', location: `${ticketPath(ref)}#reply-form` };
     }
     case 'close':

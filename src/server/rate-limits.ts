@@ -1,5 +1,6 @@
-import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { sql } from 'kysely';
 import type { Config } from '../config/config-schema.ts';
+import type { Database } from '../store/database.ts';
 import { describeWait } from './http.ts';
 import { DeskError } from '../tickets/errors.ts';
 
@@ -35,21 +36,51 @@ export function limitsFromConfig(abuse: Config['abuse']): Partial<Record<RateLim
   };
 }
 
-/** In-memory limits for one server process (see the README on running several). */
-export function createRateLimits(overrides: Partial<Record<RateLimitName, { points: number; duration: number }>> = {}): RateLimits {
-  const limiters = new Map<RateLimitName, RateLimiterMemory>();
-  for (const name of Object.keys(RATE_LIMITS) as RateLimitName[]) {
-    limiters.set(name, new RateLimiterMemory({ keyPrefix: name, ...(overrides[name] ?? RATE_LIMITS[name]) }));
-  }
+/** Windows older than the longest limit are deleted after this many takes (per process). */
+const PRUNE_EVERY = 500;
+
+/**
+ * Limits shared by every server process, in the state store's `limits` table: a fixed window per key. A
+ * take is one atomic upsert, so two processes counting the same key at once never both see room for the
+ * last point (a limit of N holds across instances, not N per instance):
+ *
+ *   INSERT INTO limits (key, window_start, count) VALUES (:key, :now, 1)
+ *   ON CONFLICT (key) DO UPDATE SET
+ *     count        = CASE WHEN limits.window_start <= :now - :window THEN 1    ELSE limits.count + 1     END,
+ *     window_start = CASE WHEN limits.window_start <= :now - :window THEN :now ELSE limits.window_start END
+ *   RETURNING count, window_start
+ *
+ * (both CASEs read the row as it was: SQL evaluates every SET expression against the old row). The same
+ * statement runs on SQLite (3.35+) and PostgreSQL.
+ */
+export function createRateLimits(database: Database, overrides: Partial<Record<RateLimitName, { points: number; duration: number }>> = {}): RateLimits {
+  const { db } = database;
+  const limits = Object.fromEntries((Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => [name, overrides[name] ?? RATE_LIMITS[name]])) as Record<RateLimitName, { points: number; duration: number }>;
+  const longestMs = Math.max(...Object.values(limits).map((l) => l.duration)) * 1000;
+  let takes = 0;
   return {
     async consume(name, key) {
-      try {
-        await limiters.get(name)!.consume(key.toLowerCase());
-      } catch (rejection) {
-        if (!(rejection instanceof RateLimiterRes)) throw rejection;
-        const seconds = Math.max(1, Math.ceil(rejection.msBeforeNext / 1000));
-        throw new DeskError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });
-      }
+      const { points, duration } = limits[name];
+      const now = Date.now();
+      const windowMs = duration * 1000;
+      const expired = now - windowMs;
+      // Typed, so PostgreSQL reads the parameters as bigint in either branch of the CASE.
+      const nowParam = sql<number>`cast(${now} as bigint)`;
+      const row = await db
+        .insertInto('limits')
+        .values({ key: `${name}:${key.toLowerCase()}`, window_start: now, count: 1 })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet((eb) => ({
+            count: eb.case().when('limits.window_start', '<=', expired).then(sql<number>`1`).else(eb('limits.count', '+', 1)).end(),
+            window_start: eb.case().when('limits.window_start', '<=', expired).then(nowParam).else(eb.ref('limits.window_start')).end(),
+          })),
+        )
+        .returning(['count', 'window_start'])
+        .executeTakeFirstOrThrow();
+      if ((takes = (takes + 1) % PRUNE_EVERY) === 0) await db.deleteFrom('limits').where('window_start', '<=', now - longestMs).execute();
+      if (row.count <= points) return;
+      const seconds = Math.max(1, Math.ceil((Number(row.window_start) + windowMs - now) / 1000));
+      throw new DeskError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });
     },
   };
 }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { verifyPassword } from '../staff/passwords.ts';
 import { deriveKey, signPayload, verifyPayload } from '../tickets/access-token.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { RevokedSessions } from './revoked-sessions.ts';
 
 export const STAFF_COOKIE = 'helpdesk_staff';
 const SESSION_HOURS = 12;
@@ -17,7 +18,7 @@ export interface StaffSession {
  * Staff sign-in with the accounts of the config file (scrypt hashes). Sessions are signed with their
  * own key, last a working day, and end at once when the account is removed from the config.
  */
-export function createStaffAccess(options: { secret: string; config: Pick<Config, 'staffAccounts'>; now?: () => number }) {
+export function createStaffAccess(options: { secret: string; config: Pick<Config, 'staffAccounts'>; revokedSessions: RevokedSessions; now?: () => number }) {
   const key = deriveKey(options.secret, 'staff-session');
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const account = (login: string) => options.config.staffAccounts.find((a) => a.login.toLowerCase() === login.toLowerCase());
@@ -34,12 +35,19 @@ export function createStaffAccess(options: { secret: string; config: Pick<Config
     sessionForHostUser(login: string): string {
       return signPayload({ login, exp: now() + SESSION_HOURS * 3600, via: 'github' }, key);
     },
-    readSession(cookie: string | undefined): StaffSession | undefined {
+    async readSession(cookie: string | undefined): Promise<StaffSession | undefined> {
       if (!cookie) return undefined;
       const result = verifyPayload(cookie, key, StaffClaimsSchema, now());
       // Password sessions end when the account leaves the config; GitHub sessions were checked at sign-in.
       if (!result.ok || (result.claims.via !== 'github' && !account(result.claims.login))) return undefined;
+      if (await options.revokedSessions.isRevoked(cookie)) return undefined;
       return { login: result.claims.login };
+    },
+    /** Signs a session out for good: a copy of the cookie no longer opens it, on any server process. */
+    async signOut(cookie: string | undefined): Promise<void> {
+      if (!cookie) return;
+      const result = verifyPayload(cookie, key, StaffClaimsSchema, now());
+      if (result.ok) await options.revokedSessions.revoke(cookie, result.claims.exp);
     },
     sessionSeconds: SESSION_HOURS * 3600,
   };

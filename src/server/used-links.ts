@@ -1,39 +1,23 @@
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import type { Database } from '../store/database.ts';
 
 /**
- * Remembers the nonces of sign-in links already used, until they expire, so a link forwarded or
- * captured from a mailbox cannot be opened a second time. One JSON line per use, compacted on load.
+ * Remembers the nonces of sign-in links already used, until they expire, so a link forwarded or captured
+ * from a mailbox cannot be opened a second time, whichever server process it is opened on.
  */
 export interface UsedLinks {
-  /** Records a nonce; false when it was already used. */
-  use(nonce: string, expiresAt: number): boolean;
+  /** Records a nonce (its link expires at `expiresAt`, seconds); false when it was already used. */
+  use(nonce: string, expiresAt: number): Promise<boolean>;
 }
 
-export function createUsedLinks(file: string, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): UsedLinks {
-  const used = new Map<string, number>();
-  try {
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
-      if (!line) continue;
-      try {
-        const { nonce, exp } = JSON.parse(line) as { nonce: string; exp: number };
-        if (exp > nowSeconds()) used.set(nonce, exp);
-      } catch {
-        // A line cut short by a crash: the link it named has not been recorded, nothing else is lost.
-      }
-    }
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-  }
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(file, [...used].map(([nonce, exp]) => `${JSON.stringify({ nonce, exp })}\n`).join(''));
+export function createUsedLinks(database: Database, nowSeconds: () => number = () => Math.floor(Date.now() / 1000)): UsedLinks {
+  const { db } = database;
   return {
-    use(nonce, expiresAt) {
-      const known = used.get(nonce);
-      if (known !== undefined && known > nowSeconds()) return false;
-      used.set(nonce, expiresAt);
-      appendFileSync(file, `${JSON.stringify({ nonce, exp: expiresAt })}\n`);
-      return true;
+    async use(nonce, expiresAt) {
+      // Expired links are refused by their signature check anyway: forgetting them keeps the table small.
+      await db.deleteFrom('used_links').where('expires_at', '<=', nowSeconds() * 1000).execute();
+      // Insert-if-absent: of two processes opening the same link at once, only one inserts the row.
+      const rows = await db.insertInto('used_links').values({ id: nonce, expires_at: expiresAt * 1000 }).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+      return rows.length === 1;
     },
   };
 }

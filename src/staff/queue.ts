@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { statusOf } from '../tickets/status.ts';
 import { labelValue, TICKET_PRIORITIES, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
+import { ACTION_ORDER, priorityRank } from '../store/ticket-summaries.ts';
 
 /** A ticket as the queue lists it. */
 export interface QueueTicket {
@@ -22,9 +23,7 @@ export interface QueueRow extends QueueTicket {
 }
 
 /** Groups in the order staff should look at them: what needs action first (PRODUCT.md colours). */
-export const QUEUE_GROUPS: readonly TicketStatus[] = ['new', 'reply-received', 'open', 'escalated', 'on-hold', 'waiting', 'closed'];
-
-const PRIORITY_RANK: Record<string, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
+export const QUEUE_GROUPS: readonly TicketStatus[] = ACTION_ORDER;
 
 /** Queue filters from the query string; anything unknown falls back to "all", never to an error page. */
 export const QueueFilterSchema = z.object({
@@ -62,6 +61,8 @@ export interface QueuePage {
   total: number;
   page: number;
   pages: number;
+  /** While the read model is first built from the Git host: how far it got (the page lists only what is built). */
+  building?: { done: number; total: number | undefined } | undefined;
 }
 
 /**
@@ -82,7 +83,7 @@ export function buildQueue(tickets: readonly QueueTicket[], filter: QueueFilter,
     if (filter.to && opened > filter.to) return false;
     return true;
   });
-  const byPriority = (a: QueueRow, b: QueueRow) => (PRIORITY_RANK[a.priority] ?? 2) - (PRIORITY_RANK[b.priority] ?? 2);
+  const byPriority = (a: QueueRow, b: QueueRow) => priorityRank(a.priority) - priorityRank(b.priority);
   const compare: Record<QueueFilter['sort'], (a: QueueRow, b: QueueRow) => number> = {
     action: (a, b) => QUEUE_GROUPS.indexOf(a.status) - QUEUE_GROUPS.indexOf(b.status) || byPriority(a, b) || a.updatedAt.localeCompare(b.updatedAt),
     updated: (a, b) => b.updatedAt.localeCompare(a.updatedAt),
@@ -93,11 +94,11 @@ export function buildQueue(tickets: readonly QueueTicket[], filter: QueueFilter,
   const pages = Math.max(1, Math.ceil(rows.length / filter.pageSize));
   const page = Math.min(filter.page, pages);
   const visible = rows.slice((page - 1) * filter.pageSize, page * filter.pageSize);
-  const groups =
-    filter.sort === 'action'
-      ? QUEUE_GROUPS.map((status) => ({ status, rows: visible.filter((r) => r.status === status) })).filter((g) => g.rows.length > 0)
-      : visible.length > 0
-        ? [{ status: undefined, rows: visible }]
-        : [];
-  return { groups, total: rows.length, page, pages };
+  return { groups: queueGroups(visible, filter.sort), total: rows.length, page, pages };
+}
+
+/** The rows of one page in groups: by status with the default sort, one group without a status for the others. */
+export function queueGroups(visible: readonly QueueRow[], sort: QueueFilter['sort']): QueuePage['groups'] {
+  if (sort === 'action') return QUEUE_GROUPS.map((status) => ({ status, rows: visible.filter((r) => r.status === status) })).filter((g) => g.rows.length > 0);
+  return visible.length > 0 ? [{ status: undefined, rows: [...visible] }] : [];
 }

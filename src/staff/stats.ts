@@ -2,6 +2,7 @@ import type { Config } from '../config/config-schema.ts';
 import type { MessageKind } from '../tickets/message-kinds.ts';
 import type { Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
+import type { StatisticsInputs } from '../store/ticket-summaries.ts';
 
 /** A message as statistics count it: its kind in force, who wrote it (as people see it) and its rating. */
 export interface StatsMessage {
@@ -172,6 +173,55 @@ export function computeStatistics(
     timeToClose,
     statusNow,
     customers: [...customers.values()].sort((a, b) => b.tickets - a.tickets || b.hoursOpen - a.hoursOpen),
+    supporters: [...supporters.values()].sort((a, b) => a.login.localeCompare(b.login)),
+  };
+}
+
+/**
+ * The same statistics as computeStatistics, from the figures the read model totals in SQL (store/ticket-summaries.ts,
+ * statisticsInputs) instead of from every ticket's thread.
+ */
+export function statisticsFromSummaries(inputs: StatisticsInputs, rules: Pick<Config, 'supporters'>, range: { from: string; to: string }): Statistics {
+  let backlog = inputs.backlogBefore;
+  const days = daysBetween(range.from, range.to).map((day) => {
+    const opened = inputs.opened[day] ?? 0;
+    const closed = inputs.closed[day] ?? 0;
+    backlog += opened - closed;
+    return { day, opened, closed, backlog };
+  });
+  const firstResponse = summarize(inputs.openedInRange.filter((t) => t.firstResponseAt !== null).map((t) => ((t.firstResponseAt as number) - t.createdAt) / HOUR));
+  const timeToClose = summarize(inputs.openedInRange.filter((t) => t.closedAt !== null).map((t) => ((t.closedAt as number) - t.createdAt) / HOUR));
+  const statusNow: Record<string, number> = { ...inputs.statusNow };
+
+  const customers = inputs.customers.map((c) => ({ customer: c.customer, tickets: c.tickets, messages: c.messages, hoursOpen: c.openMs / HOUR }));
+
+  const supporters = new Map<string, SupporterTotals>();
+  const supporter = (key: string, login: string) => {
+    let totals = supporters.get(key);
+    if (!totals) supporters.set(key, (totals = { login, replies: 0, helpful: 0, notHelpful: 0, helpfulShare: undefined, openAssigned: 0 }));
+    return totals;
+  };
+  for (const s of rules.supporters) supporter(s.login.toLowerCase(), s.login);
+  for (const r of inputs.replies) {
+    const totals = supporter(r.key, r.author);
+    totals.replies += r.replies;
+    totals.helpful += r.helpful;
+    totals.notHelpful += r.notHelpful;
+  }
+  for (const a of inputs.openAssigned) supporter(a.key, a.login).openAssigned += a.tickets;
+  for (const totals of supporters.values()) {
+    const rated = totals.helpful + totals.notHelpful;
+    totals.helpfulShare = rated === 0 ? undefined : totals.helpful / rated;
+  }
+
+  return {
+    from: range.from,
+    to: range.to,
+    days,
+    firstResponse,
+    timeToClose,
+    statusNow,
+    customers: customers.sort((a, b) => b.tickets - a.tickets || b.hoursOpen - a.hoursOpen || (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : 0)),
     supporters: [...supporters.values()].sort((a, b) => a.login.localeCompare(b.login)),
   };
 }

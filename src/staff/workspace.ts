@@ -11,8 +11,10 @@ import { transition, type StatusChoice, type StatusTrigger } from '../tickets/tr
 import { customerTextForDisplay } from '../tickets/neutralize.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, staffText } from '../tickets/thread.ts';
-import { buildQueue, toQueueRow, type QueueFilter, type QueuePage } from './queue.ts';
-import { computeStatistics, type Statistics, type StatsTicket } from './stats.ts';
+import type { Database } from '../store/database.ts';
+import { queuePage, readModelBuild, statisticsInputs } from '../store/ticket-summaries.ts';
+import { queueGroups, toQueueRow, type QueueFilter, type QueuePage } from './queue.ts';
+import { statisticsFromSummaries, type Statistics } from './stats.ts';
 
 export interface StaffMessageView {
   id: number | undefined;
@@ -71,6 +73,13 @@ export function createWorkspace(options: {
   host: GitHost;
   /** The kinds in force for a thread: fixed when the server first saw each message (tickets/message-kinds.ts). */
   kindsOf(messages: readonly TicketMessage[]): Promise<Map<number, MessageKind>>;
+  /** The store holding the read model, which the queue and statistics read (never the Git host). */
+  database: Database;
+  /**
+   * Told after this workspace wrote labels or assignees: the workflow leaves the webhooks of the bot's own label and
+   * assignee writes alone, so the read model hears of them here (the workflow's `ticketChanged`).
+   */
+  onChanged?: (ticketNumber: number) => void;
 }) {
   const { config, host } = options;
   const displayName = (login: string) => staffDisplayName(config, login);
@@ -135,12 +144,20 @@ export function createWorkspace(options: {
   async function move(ticket: Ticket, trigger: StatusTrigger | StatusChoice): Promise<void> {
     const next = transition(ticket, trigger);
     if (next.changed) await host.updateTicket(ticket.number, { labels: next.labels, ...(next.state !== ticket.state ? { state: next.state } : {}) });
+    if (next.changed) options.onChanged?.(ticket.number);
   }
 
   return {
+    /** One page of the queue, from the read model (no Git host call); while it is first built, how far that got. */
     async queue(filter: QueueFilter, me: string): Promise<QueuePage> {
-      const tickets = await host.listTickets(filter.status === 'closed' || filter.status === 'all' ? 'all' : 'open');
-      return buildQueue(tickets.map((t) => ({ ...t, ref: t.meta?.ref })), filter, me);
+      const [page, build] = await Promise.all([queuePage(options.database, filter, me), readModelBuild(options.database)]);
+      return {
+        groups: queueGroups(page.rows, filter.sort),
+        total: page.total,
+        page: page.page,
+        pages: page.pages,
+        ...(build?.state === 'building' ? { building: { done: build.done, total: build.total } } : {}),
+      };
     },
 
     async ticket(number: number): Promise<StaffTicketView> {
@@ -166,6 +183,7 @@ export function createWorkspace(options: {
           const assignees = ticket.assignees.some((a) => a.toLowerCase() === login.toLowerCase()) ? ticket.assignees : [...ticket.assignees, login];
           const next = transition(ticket, 'assigned');
           await host.updateTicket(number, { assignees, ...(next.changed ? { labels: next.labels } : {}) });
+          options.onChanged?.(number);
           return;
         }
         case 'label': {
@@ -177,7 +195,10 @@ export function createWorkspace(options: {
           };
           if (!allowed[action.group]?.includes(action.value)) throw new DeskError('invalid_input', { message: `Choose one of: ${(allowed[action.group] ?? []).join(', ')}.` });
           if (action.group === 'status') await move(ticket, { set: action.value as StatusChoice['set'] });
-          else await host.setLabels(number, withLabel(ticket.labels, action.group, action.value));
+          else {
+            await host.setLabels(number, withLabel(ticket.labels, action.group, action.value));
+            options.onChanged?.(number);
+          }
           return;
         }
         case 'escalate':
@@ -195,28 +216,9 @@ export function createWorkspace(options: {
       }
     },
 
-    /** Statistics over a day range; threads are read for tickets opened in the range or still open. */
+    /** Statistics over a day range, totalled by the read model (no Git host call; every ticket's thread counts). */
     async statistics(range: { from: string; to: string }, now = Date.now()): Promise<Statistics> {
-      const summaries = await host.listTickets('all');
-      const needThread = summaries.filter((t) => t.state === 'open' || t.createdAt.slice(0, 10) >= range.from);
-      const threads = new Map((await Promise.all(needThread.map((t) => host.getTicket(t.number)))).filter((t): t is Ticket => t !== undefined).map((t) => [t.number, t]));
-      const resolved = new Map<number, StatsTicket['messages']>();
-      for (const thread of threads.values()) {
-        const kinds = await options.kindsOf(thread.messages);
-        const ratings = await replyRatings(thread.messages, kinds);
-        resolved.set(thread.number, thread.messages.map((m) => ({ kind: kinds.get(m.id) ?? 'outsider', author: effectiveAuthor(m), createdAt: m.createdAt, rating: ratings.get(m.id) })));
-      }
-      const tickets: StatsTicket[] = summaries.map((s) => ({
-        number: s.number,
-        state: s.state,
-        labels: s.labels,
-        assignees: s.assignees,
-        createdAt: s.createdAt,
-        closedAt: s.closedAt,
-        customer: s.meta?.customer?.id,
-        messages: resolved.get(s.number) ?? [],
-      }));
-      return computeStatistics(tickets, config, range, now);
+      return statisticsFromSummaries(await statisticsInputs(options.database, range, now), config, range);
     },
   };
 }

@@ -4,10 +4,10 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { Migrator } from 'kysely/migration';
 import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
-import type { StoreSchema } from './schema.ts';
+import type { Engine, StoreSchema } from './schema.ts';
 import { nodeSqliteDatabase } from './sqlite.ts';
 
-export type Engine = 'sqlite' | 'postgres';
+export type { Engine } from './schema.ts';
 
 /** The server's one state store. */
 export interface Database {

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
-import type { Engine } from './database.ts';
+import type { Engine } from './schema.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
 import { workflowMigrations } from './migrations/workflow.ts';

@@ -1,5 +1,8 @@
 import type { Generated } from 'kysely';
 
+/** The database engine behind the store. */
+export type Engine = 'sqlite' | 'postgres';
+
 /*
  * The store's tables, for both engines. Times are milliseconds since the epoch (bigint), JSON is text, and
  * bytes are blob/bytea, so one set of queries serves SQLite and PostgreSQL.
@@ -153,6 +156,30 @@ export interface TicketSummariesTable {
   not_helpful: number;
   /** The host's updated_at this row was built from; a stale webhook never overwrites a newer row. */
   host_updated_at: number;
+  /** Sort keys of the queue (migration 002-read-model-queue): the status's place in QUEUE_GROUPS, the priority's urgency. */
+  status_rank: number;
+  priority_rank: number;
+}
+
+/** A ticket's assignees, one row each (the queue's assignee filters, statistics' open tickets per supporter). */
+export interface TicketSummaryAssigneesTable {
+  number: number;
+  login: string;
+  /** Lower-cased login. */
+  login_key: string;
+  /** 1 while the ticket is open. */
+  open: number;
+}
+
+/** A ticket's public staff replies per author, with the customer's ratings of them (statistics per supporter). */
+export interface TicketSummaryRepliesTable {
+  number: number;
+  author: string;
+  /** Lower-cased author login. */
+  author_key: string;
+  replies: number;
+  helpful: number;
+  not_helpful: number;
 }
 
 export interface StoreSchema {
@@ -171,4 +198,6 @@ export interface StoreSchema {
   presence: PresenceTable;
   verified_metadata: VerifiedMetadataTable;
   ticket_summaries: TicketSummariesTable;
+  ticket_summary_assignees: TicketSummaryAssigneesTable;
+  ticket_summary_replies: TicketSummaryRepliesTable;
 }

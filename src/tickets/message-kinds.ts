@@ -87,11 +87,15 @@ export function firstSightKind(message: SeenMessage, rules: KindRules, authorHas
   return Date.parse(message.updatedAt) > Date.parse(message.createdAt) ? 'internal-note' : kind;
 }
 
-/** Remembers the kind of every message by id; first sight wins. */
+/** Remembers the kind of every message by id; first sight wins, across every server process. */
 export interface MessageKindRegistry {
-  get(id: number): MessageKind | undefined;
-  /** Records kinds unless recorded already (one durable write); returns the kinds in force. */
-  rememberAll(entries: ReadonlyArray<readonly [number, MessageKind]>): void;
+  /** The remembered kinds of these messages (those never seen are absent). */
+  getAll(ids: readonly number[]): Promise<Map<number, MessageKind>>;
+  /**
+   * Records kinds unless recorded already (insert-if-absent, atomic across processes) and returns the kinds
+   * in force for these ids: another view may have written first, and then its kind wins.
+   */
+  rememberAll(entries: ReadonlyArray<readonly [number, MessageKind]>): Promise<Map<number, MessageKind>>;
 }
 
 export interface KindContext {
@@ -109,21 +113,24 @@ export interface KindContext {
  */
 export async function kindsOf(messages: readonly SeenMessage[], ctx: KindContext, firstBodies?: ReadonlyMap<number, SeenMessage>): Promise<Map<number, MessageKind>> {
   const kinds = new Map<number, MessageKind>();
+  if (messages.length === 0) return kinds;
+  const known = await ctx.registry.getAll(messages.map((m) => m.id));
   const fresh: Array<[number, MessageKind]> = [];
   for (const message of messages) {
-    const known = ctx.registry.get(message.id);
-    if (known) {
-      kinds.set(message.id, known);
+    const kind = known.get(message.id);
+    if (kind) {
+      kinds.set(message.id, kind);
       continue;
     }
     const seen = firstBodies?.get(message.id) ?? message;
     const writer = !seen.author.isBot && (await ctx.hasWriteAccess(seen.author.login));
-    const kind = firstSightKind(seen, ctx.rules, writer);
-    kinds.set(message.id, kind);
-    fresh.push([message.id, kind]);
+    fresh.push([message.id, firstSightKind(seen, ctx.rules, writer)]);
   }
-  if (fresh.length > 0) ctx.registry.rememberAll(fresh);
-  return kinds;
+  if (fresh.length === 0) return kinds;
+  // Another view (or server process) may have fixed some of these meanwhile: the kinds in force win.
+  const inForce = await ctx.registry.rememberAll(fresh);
+  const decided = new Map(fresh);
+  return new Map(messages.map((m) => [m.id, kinds.get(m.id) ?? inForce.get(m.id) ?? decided.get(m.id)!] as const));
 }
 
 /** Whether the customer may see a message of this kind. */

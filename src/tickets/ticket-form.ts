@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Config } from '../config/config-schema.ts';
+import { parseEmail } from './email.ts';
 import { TICKET_PRIORITIES } from './labels.ts';
 
 export const GITHUB_BODY_LIMIT = 65_536;
@@ -17,7 +18,13 @@ export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketType
   return z.object({
     email: signedInEmail
       ? z.unknown().optional().transform(() => signedInEmail)
-      : z.string('Enter your email address so we can answer you.').transform(oneLine).pipe(z.email('Enter a valid email address, like name@example.com.').max(254, 'That email address is too long.')),
+      : z.unknown().transform((value, ctx) => {
+          // The one email rule (tickets/email.ts), the same as the sign-in form's.
+          const email = parseEmail(value);
+          if (email.ok) return email.email;
+          ctx.addIssue({ code: 'custom', message: email.message });
+          return z.NEVER;
+        }),
     name: z.string().optional().default('').transform(oneLine).pipe(z.string().max(100, 'Keep your name under 100 characters.')),
     subject: z
       .string('Enter a subject.')

@@ -1,5 +1,5 @@
 import type { MessageKind } from '../tickets/message-kinds.ts';
-import { neutralizeCustomerText } from '../tickets/neutralize.ts';
+import { neutralizeCustomerFragment } from '../tickets/neutralize.ts';
 
 /** A ticket as the card's figures need it: when things happened and who wrote them. */
 export interface CardTicket {
@@ -84,7 +84,7 @@ export const CARD_TITLE = '### 🗂️ Ticket card';
 export function renderCard(card: TicketCard): string {
   const f = card.figures;
   const others = card.otherTickets.length
-    ? card.otherTickets.map((t) => `[${neutralizeCustomerText(t.title).replace(/[[\]]/g, '')}](${t.htmlUrl}) (${t.status})`).join(' · ')
+    ? card.otherTickets.map((t) => `[${neutralizeCustomerFragment(t.title.replace(/[[\]]/g, ''))}](${t.htmlUrl}) (${t.status})`).join(' · ')
     : 'none';
   const rows: Array<[string, string]> = [
     ['Messages', `${f.messages.total} (customer ${f.messages.customer}, staff replies ${f.messages.staffReplies}, internal notes ${f.messages.internalNotes})`],

@@ -1,8 +1,7 @@
-import { join } from 'node:path';
 import { z } from 'zod';
+import type { Database } from '../store/database.ts';
 import { MESSAGE_KINDS, type MessageKind, type MessageKindRegistry } from '../tickets/message-kinds.ts';
-import { DurableLog } from '../store/durable-log.ts';
-
+import { nextInRotation, type RoutingPool } from './routing.ts';
 
 /** What the workflow remembers about one ticket between events. */
 export const TicketRecordSchema = z.strictObject({
@@ -18,140 +17,178 @@ export const TicketRecordSchema = z.strictObject({
 });
 export type TicketRecord = z.output<typeof TicketRecordSchema>;
 
-const RecordSchema = z.discriminatedUnion('t', [
-  z.strictObject({ t: z.literal('installed'), at: z.string() }),
-  z.strictObject({ t: z.literal('kind'), id: z.number(), kind: z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]) }),
-  z.strictObject({ t: z.literal('ticket'), ticket: TicketRecordSchema }),
-  z.strictObject({ t: z.literal('route'), pool: z.string(), login: z.string() }),
-  z.strictObject({ t: z.literal('delivery'), id: z.string(), hash: z.string() }),
-  z.strictObject({ t: z.literal('cursor'), since: z.string() }),
-]);
-type StoreRecord = z.output<typeof RecordSchema>;
+/** Webhook deliveries are remembered this long; GitHub redelivers within days. */
+export const DELIVERIES_KEPT_MS = 30 * 24 * 60 * 60_000;
 
-/** Deliveries remembered for de-duplication; GitHub redelivers within days, far fewer than this. */
-const DELIVERIES_KEPT = 10_000;
+/** Keys of the workflow's facts in the `meta` table. */
+export const META_INSTALLED_AT = 'workflow:installedAt';
+export const META_SWEEP_CURSOR = 'workflow:sweepCursor';
+
+/** Ids per query: well under SQLite's and PostgreSQL's parameter limits. */
+const CHUNK = 500;
+
+function chunks<T>(items: readonly T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += CHUNK) out.push(items.slice(i, i + CHUNK));
+  return out;
+}
+
+const KindSchema = z.enum(MESSAGE_KINDS as [MessageKind, ...MessageKind[]]);
 
 /**
- * The workflow's durable memory under `DATA_DIR/workflow`: when it was installed, the kind of every
- * message at first sight, per-ticket records, round-robin pointers, handled webhook deliveries and the
- * sweep cursor. One fsync'd journal; compacted into a snapshot when it grows.
+ * The kind of every message as first seen, in the store: read per thread, written insert-if-absent, so the
+ * first writer wins for every view and every server process (the primary key decides a race).
+ */
+export function kindRegistry(database: Database): MessageKindRegistry {
+  const { db } = database;
+  const registry: MessageKindRegistry = {
+    async getAll(ids) {
+      const kinds = new Map<number, MessageKind>();
+      for (const part of chunks([...new Set(ids)])) {
+        const rows = await db.selectFrom('message_kinds').select(['id', 'kind']).where('id', 'in', part).execute();
+        for (const row of rows) {
+          const kind = KindSchema.safeParse(row.kind);
+          if (kind.success) kinds.set(Number(row.id), kind.data);
+        }
+      }
+      return kinds;
+    },
+    async rememberAll(entries) {
+      const firstOfEach = [...new Map([...entries].reverse()).entries()].reverse();
+      for (const part of chunks(firstOfEach)) {
+        await db
+          .insertInto('message_kinds')
+          .values(part.map(([id, kind]) => ({ id, kind })))
+          .onConflict((oc) => oc.column('id').doNothing())
+          .execute();
+      }
+      // Whatever this process wrote or another wrote first: the rows decide.
+      return registry.getAll(entries.map(([id]) => id));
+    },
+  };
+  return registry;
+}
+
+/**
+ * The workflow's memory in the state store, shared by every server process: when it was installed, the kind
+ * of every message at first sight, per-ticket records, round-robin pointers, handled webhook deliveries and
+ * the sweep cursor. Nothing is held in memory but `installedAt`; every operation that two processes may run
+ * at once is one SQL statement (its own transaction on both engines), so it is atomic across them.
  */
 export class WorkflowStore implements MessageKindRegistry {
-  /** When the workflow first ran (ms, whole seconds); earlier events are learnt, not acted on. */
-  readonly installedAt: number;
-  private readonly log: DurableLog<StoreRecord>;
-  private readonly kinds = new Map<number, MessageKind>();
-  private readonly tickets = new Map<number, TicketRecord>();
-  private readonly routes = new Map<string, string>();
-  private readonly deliveries = new Map<string, string>();
-  private readonly hashes = new Set<string>();
-  private sweepCursor: string | undefined;
+  readonly database: Database;
+  private readonly kinds: MessageKindRegistry;
+  private installed: Promise<number> | undefined;
 
-  constructor(dir: string, warn: (message: string) => void = console.warn) {
-    let installed: string | undefined;
-    this.log = DurableLog.open(join(dir, 'journal.ndjson'), RecordSchema, (r) => {
-      if (r.t === 'installed') installed ??= r.at;
-      else this.apply(r);
-    }, warn);
-    if (installed === undefined) {
-      installed = new Date().toISOString();
-      this.log.append({ t: 'installed', at: installed });
-    }
-    // Git hosts stamp events to the second: an event in the second of installation counts as after it.
-    this.installedAt = Math.floor(Date.parse(installed) / 1000) * 1000;
+  constructor(database: Database) {
+    this.database = database;
+    this.kinds = kindRegistry(database);
   }
 
-  private apply(r: Exclude<StoreRecord, { t: 'installed' }>): void {
-    switch (r.t) {
-      case 'kind':
-        if (!this.kinds.has(r.id)) this.kinds.set(r.id, r.kind);
-        break;
-      case 'ticket':
-        this.tickets.set(r.ticket.number, r.ticket);
-        break;
-      case 'route':
-        this.routes.set(r.pool, r.login);
-        break;
-      case 'delivery':
-        this.deliveries.set(r.id, r.hash);
-        this.hashes.add(r.hash);
-        if (this.deliveries.size > DELIVERIES_KEPT) {
-          const [oldest, hash] = this.deliveries.entries().next().value as [string, string];
-          this.deliveries.delete(oldest);
-          this.hashes.delete(hash);
-        }
-        break;
-      case 'cursor':
-        this.sweepCursor = r.since;
-        break;
-    }
+  private get db() {
+    return this.database.db;
   }
 
-  private write(...records: Array<Exclude<StoreRecord, { t: 'installed' }>>): void {
-    this.log.append(...records);
-    for (const r of records) this.apply(r);
-    if (this.log.size > DELIVERIES_KEPT + 4 * (this.kinds.size + this.tickets.size) + 1000) this.compact();
+  /**
+   * When the workflow first ran (ms, whole seconds); earlier events are learnt, not acted on. The first
+   * process to ask records it; the others (and later starts) read that.
+   */
+  installedAt(): Promise<number> {
+    this.installed ??= (async () => {
+      await this.db
+        .insertInto('meta')
+        .values({ key: META_INSTALLED_AT, value: new Date().toISOString() })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
+      const row = await this.db.selectFrom('meta').select('value').where('key', '=', META_INSTALLED_AT).executeTakeFirstOrThrow();
+      // Git hosts stamp events to the second: an event in the second of installation counts as after it.
+      return Math.floor(Date.parse(row.value) / 1000) * 1000;
+    })().catch((error: unknown) => {
+      this.installed = undefined;
+      throw error;
+    });
+    return this.installed;
   }
 
-  private compact(): void {
-    this.log.compact([
-      { t: 'installed', at: new Date(this.installedAt).toISOString() },
-      ...[...this.kinds].map(([id, kind]) => ({ t: 'kind' as const, id, kind })),
-      ...[...this.tickets.values()].map((ticket) => ({ t: 'ticket' as const, ticket })),
-      ...[...this.routes].map(([pool, login]) => ({ t: 'route' as const, pool, login })),
-      ...[...this.deliveries].map(([id, hash]) => ({ t: 'delivery' as const, id, hash })),
-      ...(this.sweepCursor ? [{ t: 'cursor' as const, since: this.sweepCursor }] : []),
-    ]);
+  getAll(ids: readonly number[]): Promise<Map<number, MessageKind>> {
+    return this.kinds.getAll(ids);
   }
 
-  get(id: number): MessageKind | undefined {
-    return this.kinds.get(id);
+  /** Records first-sight kinds unless recorded already; returns the kinds in force. */
+  rememberAll(entries: ReadonlyArray<readonly [number, MessageKind]>): Promise<Map<number, MessageKind>> {
+    return this.kinds.rememberAll(entries);
   }
 
-  remember(id: number, kind: MessageKind): MessageKind {
-    const known = this.kinds.get(id);
-    if (known) return known;
-    this.write({ t: 'kind', id, kind });
-    return kind;
+  async ticket(number: number): Promise<TicketRecord | undefined> {
+    const row = await this.db.selectFrom('workflow_tickets').select('record').where('number', '=', number).executeTakeFirst();
+    return row ? TicketRecordSchema.parse(JSON.parse(row.record)) : undefined;
   }
 
-  /** Records several first-sight kinds in one durable write. */
-  rememberAll(entries: ReadonlyArray<readonly [number, MessageKind]>): void {
-    const fresh = entries.filter(([id]) => !this.kinds.has(id));
-    if (fresh.length > 0) this.write(...fresh.map(([id, kind]) => ({ t: 'kind' as const, id, kind })));
-  }
-
-  ticket(number: number): TicketRecord | undefined {
-    return this.tickets.get(number);
-  }
-
-  saveTicket(ticket: TicketRecord, route?: { pool: string; login: string }): void {
-    this.write({ t: 'ticket', ticket }, ...(route ? [{ t: 'route' as const, ...route }] : []));
+  async saveTicket(ticket: TicketRecord): Promise<void> {
+    const record = JSON.stringify(TicketRecordSchema.parse(ticket));
+    await this.db
+      .insertInto('workflow_tickets')
+      .values({ number: ticket.number, record })
+      .onConflict((oc) => oc.column('number').doUpdateSet({ record }))
+      .execute();
   }
 
   /** The login the pool's rotation assigned last. */
-  lastRouted(pool: string): string | undefined {
-    return this.routes.get(pool);
+  async lastRouted(pool: string): Promise<string | undefined> {
+    return (await this.db.selectFrom('routes').select('login').where('pool', '=', pool).executeTakeFirst())?.login;
   }
 
-  /** Whether a delivery (by id or by exact payload) was handled before. */
-  hasDelivery(id: string | undefined, hash: string): boolean {
-    return (id !== undefined && this.deliveries.has(id)) || this.hashes.has(hash);
+  /**
+   * Takes the next login of the pool's rotation, atomically across processes: reads the last login, chooses
+   * the next with `nextInRotation` (the rule), and writes it only if the last login is still the one read
+   * (compare-and-set: an insert-if-absent for a new pool, a conditional update otherwise, each one
+   * statement). When another process moved the rotation in between, it reads again and chooses again, so
+   * two processes routing at once never hand the same supporter two tickets in a row. The pointer moves
+   * when the choice is made: an assignment the host then refuses, or a sync that fails and is retried,
+   * skips that supporter's turn rather than risking a double assignment.
+   */
+  async nextRoute(pool: RoutingPool): Promise<{ login: string; previous: string | undefined } | undefined> {
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const previous = await this.lastRouted(pool.key);
+      const login = nextInRotation(pool, previous);
+      if (login === undefined) return undefined;
+      const written =
+        previous === undefined
+          ? await this.db.insertInto('routes').values({ pool: pool.key, login }).onConflict((oc) => oc.column('pool').doNothing()).executeTakeFirst()
+          : await this.db.updateTable('routes').set({ login }).where('pool', '=', pool.key).where('login', '=', previous).executeTakeFirst();
+      const count = 'numInsertedOrUpdatedRows' in written ? written.numInsertedOrUpdatedRows : written.numUpdatedRows;
+      if (Number(count ?? 0) === 1) return { login, previous };
+    }
+    throw new Error(`the rotation of ${pool.key} kept changing under this process; try again`);
   }
 
-  rememberDelivery(id: string, hash: string): void {
-    this.write({ t: 'delivery', id, hash });
+  /**
+   * Remembers a webhook delivery by id and by body hash (a replay under a fresh id), insert-if-absent on
+   * both: true only for the first process to remember it, so a delivery posted to two instances is
+   * processed once.
+   */
+  async rememberDelivery(id: string, hash: string, now = Date.now()): Promise<boolean> {
+    const rows = await this.db.insertInto('deliveries').values({ id, hash, at: now }).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    return rows.length === 1;
   }
 
-  get cursor(): string | undefined {
-    return this.sweepCursor;
+  /** Forgets deliveries older than `DELIVERIES_KEPT_MS`. */
+  async pruneDeliveries(now = Date.now()): Promise<number> {
+    const result = await this.db.deleteFrom('deliveries').where('at', '<', now - DELIVERIES_KEPT_MS).executeTakeFirst();
+    return Number(result.numDeletedRows);
   }
 
-  setCursor(since: string): void {
-    if (since !== this.sweepCursor) this.write({ t: 'cursor', since });
+  /** Where the last sweep got to (the host's `updated_at` of the newest ticket it read). */
+  async cursor(): Promise<string | undefined> {
+    return (await this.db.selectFrom('meta').select('value').where('key', '=', META_SWEEP_CURSOR).executeTakeFirst())?.value;
   }
 
-  close(): void {
-    this.log.close();
+  /** Moves the sweep cursor forward only: a slower sweep of another process never moves it back. */
+  async setCursor(since: string): Promise<void> {
+    await this.db
+      .insertInto('meta')
+      .values({ key: META_SWEEP_CURSOR, value: since })
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })).where('meta.value', '<', since))
+      .execute();
   }
 }

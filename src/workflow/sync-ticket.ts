@@ -7,14 +7,16 @@ import type { Config } from '../config/config-schema.ts';
 import { labelName, labelValue, type TicketStatus } from '../tickets/labels.ts';
 import { repairLabels, sameLabels } from '../tickets/label-repair.ts';
 import { effectiveAuthor, kindsOf, staffViaSite, type KindContext, type SeenMessage } from '../tickets/message-kinds.ts';
-import { ratingsOf } from '../tickets/ratings.ts';
-import { statusLabelOf, statusOf, withStatus } from '../tickets/status.ts';
+import { ratingsOf, type Rating } from '../tickets/ratings.ts';
+import type { Database } from '../store/database.ts';
+import { customerTickets, upsertTicketSummary } from '../store/ticket-summaries.ts';
+import { statusLabelOf, withStatus } from '../tickets/status.ts';
 import { publicText, stripCustomerHeader } from '../tickets/thread.ts';
 import { statusAfter } from '../tickets/transitions.ts';
 import { renderCard, ticketFigures, type CardTicket, type TicketCard } from './card.ts';
 import { escalationNote, nextTier, parseEscalateCommand } from './escalation.ts';
 import { factsOf, planNotice, type Notice } from './notifications.ts';
-import { nextInRotation, routingPool } from './routing.ts';
+import { routingPool } from './routing.ts';
 import type { WorkflowStore } from './store.ts';
 
 /** What syncing a ticket needs. */
@@ -26,6 +28,8 @@ export interface SyncDeps {
   templates: MailTemplates;
   signInUrl(email: string, ref: string): string;
   log: Pick<Console, 'warn' | 'info'>;
+  /** The store holding the read model: each sync writes the ticket's summary there, and the card reads the customer's other tickets from it. */
+  database?: Database | undefined;
 }
 
 /** How the workflow decides kinds: the one registry and the Git host's word on who has write access. */
@@ -42,6 +46,8 @@ export interface SyncResult {
   mails: string[];
   escalatedTo?: string | undefined;
   card?: 'posted' | 'edited' | 'unchanged' | 'skipped';
+  /** The customer's other tickets, when this one is new to the read model: their cards list it, so they are synced again. */
+  related?: number[];
 }
 
 /** Most of a customer's other tickets the card reads (newest first). */
@@ -70,11 +76,12 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   host.invalidate(ticketNumber);
   const ticket = await host.getTicket(ticketNumber, { fresh: true });
   if (!ticket || !isDeskTicket(ticket)) return { ticketNumber, skipped: 'not-a-ticket', mails: [] };
-  const installed = store.installedAt;
+  const installed = await store.installedAt();
   const isOld = (at: string | null) => at !== null && Date.parse(at) < installed;
-  const record = store.ticket(ticketNumber) ?? { number: ticketNumber, routed: false, escalations: 0, handledUpTo: 0 };
+  const stored = await store.ticket(ticketNumber);
+  const record = stored ?? { number: ticketNumber, routed: false, escalations: 0, handledUpTo: 0 };
   // Records written before `handledUpTo` existed: the messages whose kind was known had been handled.
-  const handledBefore = new Set(record.handledUpTo === undefined ? ticket.messages.filter((m) => store.get(m.id)).map((m) => m.id) : []);
+  const handledBefore = new Set(record.handledUpTo === undefined ? (await store.getAll(ticket.messages.map((m) => m.id))).keys() : []);
 
   let labels = repairLabels(ticket, config, event?.change === 'labeled' ? event.label : undefined);
   let status = statusLabelOf(labels) as TicketStatus;
@@ -84,6 +91,11 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   const created = event?.change === 'message-created' ? event.message : undefined;
   const firstBodies = new Map<number, SeenMessage>(created ? ticket.messages.filter((m) => m.id === created.id).map((m) => [m.id, { ...m, ...created }]) : []);
   const kinds = await kindsOf(ticket.messages, kindContext(deps), firstBodies);
+  // The read model hears of the ticket as read (its kinds and the ratings of its public replies) before anything
+  // is acted on, so a new ticket lists at once; written again below if this sync changes labels or assignees.
+  const replies = ticket.messages.filter((m) => kinds.get(m.id) === 'staff-reply');
+  const ratings = replies.length > 0 ? await ratingsOf(replies, (id) => host.listReactions(id), await host.botLogin()) : new Map<number, Rating>();
+  const summarized = deps.database ? await upsertTicketSummary(deps.database, { ticket, kinds, ratings }) : undefined;
   // The workflow acts once per message; views may have fixed a message's kind before the workflow got to it.
   const isNew = (id: number) => (record.handledUpTo === undefined ? !handledBefore.has(id) : id > record.handledUpTo);
   let escalation: { by: string | undefined; reason: string | undefined; key: string } | undefined;
@@ -112,7 +124,8 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   if (!record.routed && !isOld(ticket.createdAt)) {
     if (ticket.state === 'open' && assignees.length === 0 && status === 'new') {
       const pool = routingPool(config.supporters, category);
-      const login = pool && nextInRotation(pool, store.lastRouted(pool.key));
+      // Taken from the shared rotation atomically (compare-and-set): two server processes never pick the same supporter twice in a row.
+      const login = pool && (await store.nextRoute(pool))?.login;
       if (pool && login) {
         assignees = [login];
         status = statusAfter(status, 'auto-assigned');
@@ -128,7 +141,7 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   } else if (status === 'new' && assignees.length > 0) status = statusAfter(status, 'assigned');
   else if (event?.change === 'unassigned' && assignees.length === 0) status = statusAfter(status, 'unassigned-all');
 
-  const firstSightOfOldTicket = store.ticket(ticketNumber) === undefined && isOld(ticket.updatedAt);
+  const firstSightOfOldTicket = stored === undefined && isOld(ticket.updatedAt);
   if (!escalation && status === 'escalated' && record.status !== 'escalated' && ticket.state === 'open' && !firstSightOfOldTicket) {
     const byLabel = event?.change === 'labeled' && event.label === labelName('status', 'escalated') && !event.actor.isBot;
     escalation = { by: byLabel ? event.actor.login : undefined, reason: undefined, key: `escalate:${ticketNumber}:${record.escalations + 1}` };
@@ -172,14 +185,19 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   const mails: string[] = [];
   for (const notice of notices) {
     for (const planned of planNotice(facts, notice, deps)) {
-      if (deps.mail.enqueue(planned.key, planned.message)) mails.push(planned.key);
+      if (await deps.mail.enqueue(planned.key, planned.message)) mails.push(planned.key);
     }
   }
   const handledUpTo = Math.max(record.handledUpTo ?? 0, ...ticket.messages.map((m) => m.id));
-  store.saveTicket({ number: ticketNumber, routed: true, status, escalations: record.escalations + (escalation && escalation.key.startsWith(`escalate:${ticketNumber}:`) ? 1 : 0), handledUpTo }, route);
+  await store.saveTicket({ number: ticketNumber, routed: true, status, escalations: record.escalations + (escalation && escalation.key.startsWith(`escalate:${ticketNumber}:`) ? 1 : 0), handledUpTo });
 
-  const card = isOld(ticket.createdAt) && isOld(ticket.updatedAt) ? 'skipped' : await refreshCard(deps, ticket);
-  return { ticketNumber, labels, assignees, mails, escalatedTo: escalation ? (tier?.login ?? '') : undefined, card };
+  // The read model again when this sync changed labels or assignees: the ticket as it leaves it.
+  if (deps.database && (!sameLabels(labels, ticket.labels) || !sameLabels(assignees, ticket.assignees))) await upsertTicketSummary(deps.database, { ticket: { ...ticket, labels, assignees }, kinds, ratings });
+  const customer = ticket.meta?.customer?.id;
+  const related = deps.database && summarized === 'inserted' && customer ? (await customerTickets(deps.database, customer, { limit: CARD_OTHER_TICKETS })).map((t) => t.number).filter((n) => n !== ticketNumber) : [];
+
+  const card = isOld(ticket.createdAt) && isOld(ticket.updatedAt) ? 'skipped' : await refreshCard(deps, ticket, ratings);
+  return { ticketNumber, labels, assignees, mails, escalatedTo: escalation ? (tier?.login ?? '') : undefined, card, ...(related.length > 0 ? { related } : {}) };
 }
 
 async function cardTicket(deps: SyncDeps, ticket: Ticket): Promise<CardTicket> {
@@ -195,17 +213,20 @@ async function cardTicket(deps: SyncDeps, ticket: Ticket): Promise<CardTicket> {
   };
 }
 
-/** The card's figures for a ticket: this ticket's thread, its ratings and the customer's other tickets. */
-export async function computeTicketCard(deps: SyncDeps, ticket: Ticket): Promise<TicketCard> {
+/**
+ * The card's figures for a ticket: this ticket's thread, its ratings (`knownRatings` when the caller has them) and
+ * the customer's other tickets, from the read model (no Git host call for them).
+ */
+export async function computeTicketCard(deps: SyncDeps, ticket: Ticket, knownRatings?: ReadonlyMap<number, Rating>): Promise<TicketCard> {
   const { host } = deps;
   const thread = await cardTicket(deps, ticket);
   const replies = ticket.messages.filter((_, i) => thread.messages[i]?.kind === 'staff-reply');
-  const rated = [...(await ratingsOf(replies, (id) => host.listReactions(id), await host.botLogin())).values()];
+  const rated = [...(knownRatings ?? (await ratingsOf(replies, (id) => host.listReactions(id), await host.botLogin()))).values()];
   const ratings = { helpful: rated.filter((r) => r === 'helpful').length, notHelpful: rated.filter((r) => r === 'not-helpful').length };
   const figures = ticketFigures(thread);
   const email = ticket.meta?.customer?.email;
   if (!email) return { figures, ratings, otherTickets: [], customer: undefined };
-  const summaries = (await host.listCustomerTickets(email)).slice(0, CARD_OTHER_TICKETS);
+  const summaries = deps.database ? await customerTickets(deps.database, host.customerId(email), { limit: CARD_OTHER_TICKETS }) : [];
   let total = 0;
   const otherTickets: TicketCard['otherTickets'] = [];
   for (const summary of summaries) {
@@ -213,17 +234,18 @@ export async function computeTicketCard(deps: SyncDeps, ticket: Ticket): Promise
       total += figures.timeWithStaffMs;
       continue;
     }
-    const other = await host.getTicket(summary.number);
-    if (other) total += ticketFigures(await cardTicket(deps, other)).timeWithStaffMs;
-    otherTickets.push({ number: summary.number, title: summary.title, htmlUrl: summary.htmlUrl, state: summary.state, status: statusOf(summary) });
+    // Issues of one repository differ only in their number.
+    const htmlUrl = ticket.htmlUrl.replace(/\/\d+$/, `/${summary.number}`);
+    total += ticketFigures({ ...summary, htmlUrl, messages: summary.thread }).timeWithStaffMs;
+    otherTickets.push({ number: summary.number, title: summary.title, htmlUrl, state: summary.state, status: summary.status });
   }
   if (!summaries.some((s) => s.number === ticket.number)) total += figures.timeWithStaffMs;
   return { figures, ratings, otherTickets, customer: { tickets: otherTickets.length + 1, timeWithStaffMs: total } };
 }
 
 /** Posts the ticket card, or edits it when its figures changed; one card per ticket. */
-async function refreshCard(deps: SyncDeps, ticket: Ticket): Promise<'posted' | 'edited' | 'unchanged'> {
-  const body = renderCard(await computeTicketCard(deps, ticket));
+async function refreshCard(deps: SyncDeps, ticket: Ticket, ratings: ReadonlyMap<number, Rating>): Promise<'posted' | 'edited' | 'unchanged'> {
+  const body = renderCard(await computeTicketCard(deps, ticket, ratings));
   const key = `card:${ticket.number}`;
   const existing = ticket.messages.find((m) => m.author.isBot && (m.meta?.role === 'card' || m.meta?.key === key));
   if (existing && existing.body.replace(/\r\n/g, '\n') === body) return 'unchanged';
@@ -232,6 +254,6 @@ async function refreshCard(deps: SyncDeps, ticket: Ticket): Promise<'posted' | '
     return 'edited';
   }
   const posted = await deps.host.addComment(ticket.number, { body, key, fields: { role: 'card' } });
-  deps.store.rememberAll([[posted.id, 'system']]);
+  await deps.store.rememberAll([[posted.id, 'system']]);
   return 'posted';
 }

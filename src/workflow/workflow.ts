@@ -5,6 +5,7 @@ import { verifyWebhookSignature, webhookToTicketEvent, type TicketEvent } from '
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailTemplates } from '../mail/render-template.ts';
 import type { Config } from '../config/config-schema.ts';
+import type { Database } from '../store/database.ts';
 import { kindsOf, type MessageKind } from '../tickets/message-kinds.ts';
 import { WorkflowStore } from './store.ts';
 import { isDeskTicket, kindContext, syncTicket, type SyncDeps, type SyncResult } from './sync-ticket.ts';
@@ -35,8 +36,8 @@ export interface WorkflowOptions {
   templates: MailTemplates;
   /** The customer's absolute sign-in link for a ticket. */
   signInUrl(email: string, ref: string): string;
-  /** Folder of the workflow's journal (`DATA_DIR/workflow`). */
-  dataDir: string;
+  /** The state store the workflow remembers in (shared by every server process on it). */
+  database: Database;
   /** Secret of `X-Hub-Signature-256`; without it every delivery is refused. */
   webhookSecret: string | undefined;
   /** Seconds between reconciliation sweeps. @default config.sweepIntervalSeconds */
@@ -68,11 +69,13 @@ const RETRIES = [2_000, 10_000, 30_000];
 const ACCESS_EVENTS = new Set(['member', 'membership', 'organization', 'team', 'team_add', 'repository']);
 const QUIET_BOT_CHANGES = new Set(['labeled', 'unlabeled', 'assigned', 'unassigned']);
 
-/** Opens the workflow: its journal under `dataDir` and the processing queue (one ticket at a time). */
+/** Opens the workflow: its memory in the state store and the processing queue (one ticket at a time). */
 export function openWorkflow(options: WorkflowOptions): Workflow {
   const log = options.log ?? console;
-  const store = new WorkflowStore(options.dataDir, (m) => log.warn(`workflow: ${m}`));
-  const deps: SyncDeps = { config: options.config, host: options.host, store, mail: options.mail, templates: options.templates, signInUrl: options.signInUrl, log };
+  const store = new WorkflowStore(options.database);
+  // Recorded at the first start of the workflow on this store, before any event is looked at.
+  void store.installedAt().catch((error: unknown) => log.warn(`workflow: could not read the store (${(error as Error).message}); retrying on the first event`));
+  const deps: SyncDeps = { config: options.config, host: options.host, store, mail: options.mail, templates: options.templates, signInUrl: options.signInUrl, log, database: options.database };
   const chains = new Map<number, Promise<unknown>>();
   const inFlight = new Set<Promise<unknown>>();
   const failed = new Set<number>();
@@ -96,6 +99,8 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
       .then(
         (result) => {
           failed.delete(ticketNumber);
+          // A ticket new to the read model shows on the cards of the customer's other tickets.
+          if (!closed) for (const other of result.related ?? []) void schedule(other, undefined);
           return result;
         },
         (error: unknown) => {
@@ -116,7 +121,7 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
   }
 
   async function sweep(): Promise<{ checked: number; results: SyncResult[] }> {
-    const cursor = store.cursor ?? new Date(store.installedAt).toISOString();
+    const cursor = (await store.cursor()) ?? new Date(await store.installedAt()).toISOString();
     const since = new Date(Date.parse(cursor) - SWEEP_OVERLAP_MS);
     const tickets = await options.host.listTicketsUpdatedSince(since);
     const numbers = new Set([...tickets.filter(isDeskTicket).map((t) => t.number), ...failed]);
@@ -126,7 +131,8 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
       if (result) results.push(result);
     }
     const newest = tickets.map((t) => t.updatedAt).reduce((a, b) => (b > a ? b : a), cursor);
-    store.setCursor(newest);
+    if (newest !== cursor) await store.setCursor(newest);
+    await store.pruneDeliveries();
     return { checked: numbers.size, results };
   }
 
@@ -138,15 +144,15 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
       if (!(await verifyWebhookSignature(secret, delivery.body, delivery.signature))) return { status: 'rejected', reason: 'bad-signature' };
       // A replayed body is caught by its hash even under a fresh delivery id.
       const hash = createHash('sha256').update(delivery.body).digest('hex');
-      const id = delivery.id ?? undefined;
-      if (store.hasDelivery(id, hash)) return { status: 'duplicate' };
       let payload: unknown;
       try {
         payload = JSON.parse(delivery.body);
       } catch {
         return { status: 'rejected', reason: 'bad-payload' };
       }
-      store.rememberDelivery(id ?? hash, hash);
+      // Insert-if-absent by id and by hash, in the store every instance shares: only the first instance (or
+      // the first attempt) to record a delivery processes it.
+      if (!(await store.rememberDelivery(delivery.id ?? hash, hash))) return { status: 'duplicate' };
       // Who has write access changed: staff identity is asked of the host again.
       if (ACCESS_EVENTS.has(delivery.event ?? '')) options.host.forgetPermission();
       const event = webhookToTicketEvent(delivery.event ?? '', payload, { botLogin: await options.host.botLogin(), repository: options.host.repository, metadata: options.host.metadataContext() });
@@ -187,7 +193,6 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
       if (sweepTimer) clearInterval(sweepTimer);
       for (const t of timers) clearTimeout(t);
       await Promise.allSettled([...inFlight, ...(sweeping ? [sweeping] : [])]);
-      store.close();
     },
   };
   return workflow;

@@ -33,7 +33,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { select } from 'hast-util-select';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USERS, startLocalHost, type LocalHost } from '../../src/local-host/index.ts';
+import { startLocalHost, type LocalHost } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
 import type { TicketStatus } from '../../src/tickets/labels.ts';
 import type { MessageKind } from '../../src/tickets/message-kinds.ts';
@@ -54,7 +54,8 @@ const PASSWORD = 'a long staff password 42';
 const WEBHOOK_SECRET = 'ticket-model-webhook-secret-0123456789abcdef';
 const CHAIN = ['support-lead', 'it-oncall'];
 const STATUSES: readonly TicketStatus[] = ['new', 'open', 'reply-received', 'waiting', 'on-hold', 'escalated', 'closed'];
-const TOKEN = { owner: 'local-owner-token', anna: 'local-staff-anna', outsider: 'local-outsider', reader: 'local-listed-reader', privateMember: 'local-private-member' } as const;
+// The host generates its tokens on first start, as an installation's does (filled in when it has started).
+const TOKEN = { owner: '', anna: '', outsider: '', reader: '', privateMember: '' };
 const run = Math.random().toString(36).slice(2, 7);
 
 let site: RunningSite;
@@ -85,7 +86,9 @@ beforeAll(async () => {
   // The issue host runs in this process, so the test can tell when a ticket's traffic has settled. Its repository
   // is public, so an outsider (`random-visitor`, no permission) can comment as on a public GitHub repository.
   // The site finds it running on its data folder and uses it; webhooks are pointed at the site here.
-  local = await startLocalHost({ dataDir: path.join(dataDir, 'local-host'), users: DEFAULT_USERS, repositories: [{ fullName: 'local/support', private: false }] });
+  local = await startLocalHost({ dataDir: path.join(dataDir, 'local-host'), repositories: [{ fullName: 'local/support', private: false }] });
+  const tokenOf = (login: string) => local.users.find((u) => u.login === login)!.token;
+  Object.assign(TOKEN, { owner: tokenOf('local'), anna: tokenOf('support-anna'), outsider: tokenOf('random-visitor'), reader: tokenOf('listed-reader'), privateMember: tokenOf('private-member') });
   smtp = await startSmtp();
   site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir, SMTP_URL: smtp.url, WEBHOOK_SECRET });
   local.setWebhook({ url: `${site.url}/api/webhooks/git-host`, secret: WEBHOOK_SECRET });

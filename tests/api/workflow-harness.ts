@@ -5,7 +5,6 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import type { GitHost } from '../../src/git-host/index.ts';
-import { DEFAULT_USERS } from '../../src/local-host/index.ts';
 import { DEFAULT_MAIL_TEMPLATES } from '../../src/mail/default-templates.ts';
 import { openMailQueue, type MailQueue } from '../../src/mail/mail-queue.ts';
 import { loadMailTemplates } from '../../src/mail/render-template.ts';
@@ -13,7 +12,9 @@ import { createMailTransport } from '../../src/mail/transport.ts';
 import { ConfigSchema, type Config, type ConfigInput } from '../../src/config/config-schema.ts';
 import { HEADER_END } from '../../src/tickets/thread.ts';
 import { openWorkflow, type Workflow } from '../../src/workflow/index.ts';
-import { startTestHost, tempDir, TOKENS, type TestHost } from '../helpers/local-host.ts';
+import type { Database } from '../../src/store/database.ts';
+import { startTestHost, tempDir, TEST_USERS, TOKENS, type TestHost } from '../helpers/local-host.ts';
+import { freshStore } from '../helpers/store.ts';
 
 /** A mail as the SMTP server received it, decoded. */
 export interface CapturedMail {
@@ -107,8 +108,8 @@ export function testConfig(overrides: Partial<ConfigInput> = {}): Config {
   });
 }
 
-// The default table has the escalation chain's users (support-lead, it-oncall) too.
-export const EXTRA_USERS = DEFAULT_USERS;
+// The test table has the escalation chain's users (support-lead, it-oncall) too.
+export const EXTRA_USERS = TEST_USERS;
 
 export interface Harness {
   t: TestHost;
@@ -118,6 +119,8 @@ export interface Harness {
   smtp: Awaited<ReturnType<typeof startSmtp>>;
   config: Config;
   dataDir: string;
+  /** The state store of the running workflow and mail queue (reopened by `restart`). */
+  readonly database: Database;
   /** Opens a ticket the way the desk does (bot identity, metadata, labels). */
   openTicket(input: { email: string; category: string; subject?: string; text?: string; order?: string }): Promise<number>;
   /** A customer reply the way the desk's outbox posts it. */
@@ -128,7 +131,7 @@ export interface Harness {
   webhooks(on: boolean): void;
   /** Waits until webhooks were delivered, processed, and mails sent. */
   settle(): Promise<void>;
-  /** Stops the workflow (keeping its data) and opens a new one on the same folder: a restart. */
+  /** Stops the workflow and closes its store connection (keeping the data), then opens both again: a restart. */
   restart(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -136,6 +139,7 @@ export interface Harness {
 /** Starts a local host, an SMTP server, a webhook receiver and a workflow wired like the site does. */
 export async function startHarness(config: Config = testConfig()): Promise<Harness> {
   const { dir, remove } = await tempDir('workflow-');
+  const store = await freshStore();
   const smtp = await startSmtp();
   const t = await startTestHost({ users: EXTRA_USERS, dataDir: join(dir, 'local-host') });
   const host = t.adapter({ cacheTtlMs: 0 });
@@ -145,13 +149,13 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
   const quiet = process.env['WORKFLOW_DEBUG'] ? console : { warn: () => {}, info: () => {} };
   let ref = 0;
 
-  const open = () => {
-    const queue = openMailQueue({ dir: join(dir, 'mail-queue'), transport, retryBaseMs: 20, maxRetryMs: 200, log: quiet });
+  const open = (database: Database) => {
+    const queue = openMailQueue({ database, transport, retryBaseMs: 20, maxRetryMs: 200, log: quiet });
     queue.start();
-    const workflow = openWorkflow({ config, host, mail: queue, templates, signInUrl: (email, r) => `${config.siteUrl}/tickets/access?token=link-for-${encodeURIComponent(email)}-${r}`, dataDir: join(dir, 'workflow'), webhookSecret: secret, sweepIntervalSeconds: 3600, log: quiet });
-    return { queue, workflow };
+    const workflow = openWorkflow({ config, host, mail: queue, templates, signInUrl: (email, r) => `${config.siteUrl}/tickets/access?token=link-for-${encodeURIComponent(email)}-${r}`, database, webhookSecret: secret, sweepIntervalSeconds: 3600, log: quiet });
+    return { queue, workflow, database };
   };
-  let running = open();
+  let running = open(store.database);
   // The site's endpoint in miniature: raw body and headers straight into the workflow.
   const receiver: Server = createServer((req, res) => {
     let body = '';
@@ -180,6 +184,9 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
     smtp,
     config,
     dataDir: dir,
+    get database() {
+      return running.database;
+    },
     async openTicket({ email, category, subject = 'Parcel never arrived', text = 'Where is my parcel?', order = 'NW-1001' }) {
       ref += 1;
       const summary = await host.createTicket({
@@ -218,11 +225,15 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
     async restart() {
       await running.workflow.close();
       await running.queue.close();
-      running = open();
+      if (running.database !== store.database) await running.database.close();
+      else await store.database.close().catch(() => {});
+      running = open(await store.open());
     },
     async stop() {
       await running.workflow.close();
       await running.queue.close();
+      if (running.database !== store.database) await running.database.close();
+      await store.remove();
       await new Promise<void>((resolve) => receiver.close(() => resolve()));
       await t.stop(true);
       await smtp.close();

@@ -10,7 +10,8 @@ import { siteMetadata } from '../helpers/metadata.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { EXTRA_USERS, startSmtp } from './workflow-harness.ts';
+import { hostTokens } from '../helpers/local-host.ts';
+import { startSmtp } from './workflow-harness.ts';
 
 const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'workflow-site-')));
 const dataDir = path.join(root, 'data');
@@ -37,14 +38,14 @@ beforeAll(async () => {
   );
   const build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
-  mkdirSync(path.join(dataDir, 'local-host'), { recursive: true });
-  writeFileSync(path.join(dataDir, 'local-host', 'tokens.json'), JSON.stringify(EXTRA_USERS));
   smtp = await startSmtp();
   site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir, SMTP_URL: smtp.url });
   expect((await fetch(`${site.url}/tickets/new`)).status).toBe(200);
   const url = findRunningLocalHost(path.join(dataDir, 'local-host'))!;
-  anna = new Octokit({ baseUrl: url, auth: 'local-staff-anna' });
-  lead = new Octokit({ baseUrl: url, auth: 'local-staff-lead' });
+  // The site's host generated its tokens on first start; staff act with theirs, as they would with their GitHub tokens.
+  const tokens = hostTokens(path.join(dataDir, 'local-host'));
+  anna = new Octokit({ baseUrl: url, auth: tokens.of('support-anna') });
+  lead = new Octokit({ baseUrl: url, auth: tokens.of('support-lead') });
 }, 300_000);
 afterAll(async () => {
   await site?.stop();
@@ -109,7 +110,7 @@ describe('a scripted staff session on `npm start` with the embedded issue host',
     expect(replyMail.text).toContain('Please reply on the site, not to this email');
     const link = /http:\/\/localhost:4321(\/tickets\/access\?token=[\w.%-]+)/.exec(replyMail.text)![1]!;
     const reader = new SiteClient(site.url);
-    expect((await reader.fetch(link)).headers.get('location')).toBe(ticketPath);
+    expect((await reader.followSignInLink(link)).headers.get('location')).toBe(ticketPath);
 
     // The customer replies on the site → reply-received, the supporters hear of it.
     expect((await customer.post(ticketPath, { action: 'reply', message: 'Great, thanks! Which size is it?' })).status).toBe(303);

@@ -257,7 +257,7 @@ describe('the reconciliation sweep', () => {
     await h.settle();
     await h.queue.idle();
     expect(mailsFor(h, `new-ticket:${n}`)).toHaveLength(1);
-    expect(h.queue.mails.get(`new-ticket:${n}`)?.attempts).toBe(2);
+    expect((await h.queue.mail(`new-ticket:${n}`))?.attempts).toBe(2);
   });
 });
 

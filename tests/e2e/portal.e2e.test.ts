@@ -4,6 +4,7 @@ import { Octokit } from 'octokit';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
+import { hostTokens } from '../helpers/local-host.ts';
 import { siteMetadata } from '../helpers/metadata.ts';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { startBuiltSite, type RunningSite } from '../helpers/site.ts';
@@ -45,7 +46,7 @@ function signInLinkFor(email: string): string | undefined {
 
 async function staffOctokit(): Promise<{ octokit: Octokit; owner: string; repo: string }> {
   const url = await waitFor('the embedded issue host', () => findRunningLocalHost(path.join(dataDir, 'local-host')));
-  return { octokit: new Octokit({ baseUrl: url, auth: 'local-staff-anna' }), owner: 'local', repo: 'support' };
+  return { octokit: new Octokit({ baseUrl: url, auth: hostTokens(path.join(dataDir, 'local-host')).of('support-anna') }), owner: 'local', repo: 'support' };
 }
 
 describe('a customer with a problem', () => {
@@ -81,6 +82,8 @@ describe('a customer with a problem', () => {
     customer = await browser.newContext();
     page = await customer.newPage();
     await page.goto(site.url + link);
+    // The link's page signs nothing in by itself (no login CSRF): the customer presses Continue.
+    await page.getByRole('button', { name: 'Continue' }).click();
     await page.waitForURL(ticketUrl);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Tracking shows no update for a week');
   });

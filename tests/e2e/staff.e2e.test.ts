@@ -6,6 +6,7 @@ import { Octokit } from 'octokit';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { hostTokens } from '../helpers/local-host.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -52,7 +53,8 @@ describe('a supporter working the queue', () => {
 
     // The outbox files the ticket within moments and routing assigns it; its supporter hands it back
     // to the pool on the Git host (unassigns), as happens when someone is away.
-    const octokit = new Octokit({ baseUrl: await waitFor('the issue host', () => findRunningLocalHost(path.join(root, 'data', 'local-host'))), auth: 'local-staff-anna' });
+    const baseUrl = await waitFor('the issue host', () => findRunningLocalHost(path.join(root, 'data', 'local-host')));
+    const octokit = new Octokit({ baseUrl, auth: hostTokens(path.join(root, 'data', 'local-host')).of('support-anna') });
     const issue = await waitFor('the routed ticket', async () => {
       const { data } = await octokit.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'open' });
       return data.find((i) => i.title === 'Headlamp will not turn on' && (i.assignees?.length ?? 0) > 0);

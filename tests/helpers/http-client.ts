@@ -1,3 +1,5 @@
+import { Page } from './html.ts';
+
 /** A tiny cookie-keeping HTTP client for endpoint tests: what a browser without JavaScript does. */
 export class SiteClient {
   readonly base: string;
@@ -20,6 +22,19 @@ export class SiteClient {
       else this.cookies.set(name!.trim(), value.join('='));
     }
     return response;
+  }
+
+  /**
+   * Follows an emailed sign-in link the way a person does: opens it (which signs nothing in) and presses
+   * Continue on the page, which posts the token. Returns the answer to that post.
+   */
+  async followSignInLink(link: string): Promise<Response> {
+    const page = await this.fetch(link);
+    const html = await page.text();
+    if (page.status !== 200) return new Response(html, { status: page.status, headers: page.headers });
+    const token = new Page(html).attr('form[action="/tickets/access"] input[name="token"]', 'value');
+    if (token === undefined) throw new Error(`the sign-in page ${link} shows no Continue form:\n${html.slice(0, 500)}`);
+    return this.post('/tickets/access', { token });
   }
 
   /** Posts a form as multipart/form-data, the way the site's forms send it. */

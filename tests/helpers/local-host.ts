@@ -1,10 +1,31 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGitHost, type GitHost, type GitHostOptions } from '../../src/git-host/index.ts';
-import { startLocalHost, type LocalHost, type LocalHostOptions } from '../../src/local-host/index.ts';
+import { generateToken, loadLocalHostCredentials, startLocalHost, TOKENS_FILE, type LocalAccount, type LocalHost, type LocalHostOptions, type LocalUserInput } from '../../src/local-host/index.ts';
 
-/** Tokens of the local host's default token table, one per role. */
+/**
+ * The fixed token table of hosts a test starts itself (startTestHost passes it): the default accounts with
+ * test tokens. A host started without a table (the site's, `npm run local-host`) generates its own tokens
+ * and refuses these: read that host's tokens with hostTokens.
+ */
+export const TEST_USERS: LocalUserInput[] = [
+  { login: 'helpdesk-bot', token: 'local-bot-token', association: 'COLLABORATOR', permission: 'write', scopes: ['repo'] },
+  { login: 'local', token: 'local-owner-token', association: 'OWNER', permission: 'admin', scopes: ['repo', 'admin:org'] },
+  { login: 'support-anna', token: 'local-staff-anna', association: 'MEMBER', permission: 'write' },
+  { login: 'support-ben', token: 'local-staff-ben', association: 'COLLABORATOR', permission: 'write' },
+  { login: 'support-lead', token: 'local-staff-lead', association: 'MEMBER', permission: 'write' },
+  { login: 'it-oncall', token: 'local-staff-it', association: 'MEMBER', permission: 'write' },
+  { login: 'random-visitor', token: 'local-outsider', association: 'NONE', permission: 'none' },
+  { login: 'private-member', token: 'local-private-member', association: 'CONTRIBUTOR', permission: 'write' },
+  { login: 'listed-reader', token: 'local-listed-reader', association: 'CONTRIBUTOR', permission: 'read' },
+];
+
+/** The admin token (`/_admin/*`) of hosts started by startTestHost. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdef';
+
+/** Tokens of TEST_USERS, one per role. */
 export const TOKENS = {
   bot: 'local-bot-token',
   owner: 'local-owner-token',
@@ -36,7 +57,7 @@ export interface TestHost {
 /** Starts a local host on port 0 in a temporary data folder. */
 export async function startTestHost(options: Partial<LocalHostOptions> = {}): Promise<TestHost> {
   const { dir, remove } = options.dataDir ? { dir: options.dataDir, remove: async () => {} } : await tempDir('local-host-');
-  const local = await startLocalHost({ dataDir: dir, ...options });
+  const local = await startLocalHost({ dataDir: dir, users: TEST_USERS, adminToken: TEST_ADMIN_TOKEN, ...options });
   return {
     local,
     dataDir: dir,
@@ -77,4 +98,27 @@ export async function waitFor<T>(condition: () => T | Promise<T>, { timeoutMs = 
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** The tokens a host generated in its data folder (a site's is `DATA_DIR/local-host`): a user's by login, the admin token, all of them. */
+export function hostTokens(hostDataDir: string): { of(login: string): string; admin: string; all: string[] } {
+  const { users, adminToken } = loadLocalHostCredentials(hostDataDir, { create: false });
+  return {
+    of(login) {
+      const user = users.find((u) => u.login === login);
+      if (!user) throw new Error(`no ${login} in ${hostDataDir}/${TOKENS_FILE}`);
+      return user.token;
+    },
+    admin: adminToken,
+    all: [adminToken, ...users.map((u) => u.token)],
+  };
+}
+
+/** Generates a host's token file before the host starts (as its first start would), with more accounts added. */
+export function provisionHostTokens(hostDataDir: string, extra: LocalAccount[] = []): ReturnType<typeof hostTokens> {
+  const { file } = loadLocalHostCredentials(hostDataDir);
+  const stored = JSON.parse(readFileSync(file, 'utf8')) as { admin: string; users: unknown[] };
+  stored.users.push(...extra.map((account) => ({ ...account, token: generateToken(`local-${account.login}`) })));
+  writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
+  return hostTokens(hostDataDir);
 }

@@ -171,6 +171,8 @@ async function freePort(): Promise<number> {
 
 export interface RunningSite {
   url: string;
+  /** The server process, e.g. to read its memory from /proc/<pid>/status. */
+  pid: number;
   /** Everything the server printed so far (its log). */
   output(): string;
   stop(): Promise<void>;
@@ -200,6 +202,7 @@ export async function serveSite(outDir: string, options: BuildOptions = {}, extr
   }
   return {
     url,
+    pid: child.pid!,
     output: () => output,
     stop: () =>
       new Promise<void>((resolve) => {

@@ -7,12 +7,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { startLocalHost, type FaultsInput, type LocalHost } from '../../src/local-host/index.ts';
-import { readMetadata, type MetadataKey, type TicketMetadata } from '../../src/tickets/metadata.ts';
-import { siteMetadataKey } from '../helpers/metadata.ts';
+import { loadLocalHostCredentials, startLocalHost, type FaultsInput, type LocalHost } from '../../src/local-host/index.ts';
+import { openDatabase } from '../../src/store/database.ts';
+import { deriveMetadataKey, readMetadata, type MetadataKey, type TicketMetadata } from '../../src/tickets/metadata.ts';
 
 export const BOT_LOGIN = 'helpdesk-bot';
-const OWNER_TOKEN = 'local-owner-token';
+/** The SESSION_SECRET site servers of these runs get: it signs the metadata blocks audits verify. */
+export const SITE_SESSION_SECRET = 'reliability-session-secret-0123456789abcdef';
 const REPOSITORY = 'local/support';
 
 /** An issue as the host stores it, with the bot's metadata block (undefined when not written by the bot). */
@@ -25,6 +26,8 @@ export interface HostTicket {
 /** Where audits read the issues, and the key that verifies their metadata (the site server's). */
 export interface AuditTarget {
   url: string;
+  /** A token that reads every issue (the repository owner's). */
+  token: string;
   readonly key: MetadataKey;
 }
 
@@ -33,7 +36,7 @@ export async function listHostTickets(target: AuditTarget): Promise<HostTicket[]
   const hostUrl = target.url;
   const all: HostTicket[] = [];
   for (let page = 1; ; page += 1) {
-    const response = await fetch(`${hostUrl}/repos/${REPOSITORY}/issues?state=all&per_page=100&page=${page}`, { headers: { authorization: `token ${OWNER_TOKEN}` } });
+    const response = await fetch(`${hostUrl}/repos/${REPOSITORY}/issues?state=all&per_page=100&page=${page}`, { headers: { authorization: `token ${target.token}` } });
     if (!response.ok) throw new Error(`listing issues answered ${response.status}`);
     const issues = (await response.json()) as Array<{ number: number; title: string; body: string | null; user: { login: string } | null }>;
     for (const issue of issues) all.push({ number: issue.number, title: issue.title, meta: readMetadata(issue.body, issue.user, BOT_LOGIN, target.key) });
@@ -154,7 +157,10 @@ export interface DeskHost {
  * embedded host of `dataDir` (the lock file the site reads), so a site server on `DATA_DIR=dataDir` uses it.
  */
 export async function startDeskHost(dataDir: string, options: { limit: SecondaryLimit; faults?: FaultsInput }): Promise<DeskHost> {
-  const local = await startLocalHost({ dataDir: path.join(dataDir, 'host'), repositories: [{ fullName: REPOSITORY, private: true }], rateLimit: 1_000_000, ...(options.faults ? { faults: options.faults } : {}) });
+  // Tokens generated where the site reads them (`DATA_DIR/local-host/tokens.json`), given to the host in `dataDir/host`.
+  const { users, adminToken } = loadLocalHostCredentials(path.join(dataDir, 'local-host'));
+  const table = users.map(({ id: _id, ...user }) => user);
+  const local = await startLocalHost({ dataDir: path.join(dataDir, 'host'), users: table, adminToken, repositories: [{ fullName: REPOSITORY, private: true }], rateLimit: 1_000_000, ...(options.faults ? { faults: options.faults } : {}) });
   const proxy = await startLimitingProxy(local.url, options.limit);
   mkdirSync(path.join(dataDir, 'local-host'), { recursive: true });
   writeFileSync(path.join(dataDir, 'local-host', 'local-host.json'), JSON.stringify({ pid: process.pid, url: proxy.url }));
@@ -163,9 +169,9 @@ export async function startDeskHost(dataDir: string, options: { limit: Secondary
     proxy,
     target: {
       url: local.url,
-      get key() {
-        return siteMetadataKey(dataDir);
-      },
+      token: users.find((u) => u.login === 'local')!.token,
+      // The site server gets SESSION_SECRET from `siteServer` (below), so nothing is generated in `dataDir/secrets`.
+      key: deriveMetadataKey(SITE_SESSION_SECRET),
     },
     async close() {
       await proxy.close();
@@ -220,7 +226,7 @@ export async function siteServer(options: { outDir: string; configFile: string; 
     DATA_DIR: options.dataDir,
     HOST: '127.0.0.1',
     PORT: String(port),
-    SESSION_SECRET: 'reliability-session-secret-0123456789abcdef',
+    SESSION_SECRET: SITE_SESSION_SECRET,
   };
   const server: SiteServer = {
     url,
@@ -375,36 +381,33 @@ export function waitForDelivery(target: AuditTarget, acks: Iterable<string>, tim
   }, timeoutMs, 500);
 }
 
-/** What the outbox journal of a data folder says about its entries. */
-export interface JournalStats {
+/** What the outbox in a data folder's store says about its entries. */
+export interface OutboxStats {
   entries: number;
-  /** Entries whose last record is an attempt: read after a kill, the requests the process died waiting for. */
+  /**
+   * Entries with an attempt recorded and a lease still on them: read after a kill, the requests the process died
+   * waiting for (an entry that failed before and was claimed again, not yet re-sent, counts too).
+   */
   inFlight: number;
   /** Entries sent more than once. */
   retried: number;
-  /** Lines a crash tore (skipped on replay). */
-  tornLines: number;
+  /** Attachment bytes still waiting in the store. */
+  blobs: number;
 }
 
-/** Reads `dataDir/outbox/journal.ndjson` the way a support engineer would, without opening the outbox. */
-export function journalStats(dataDir: string): JournalStats {
-  const lines = readFileSync(path.join(dataDir, 'outbox', 'journal.ndjson'), 'utf8').split('\n').filter((l) => l.trim() !== '');
-  const attempts = new Map<string, number>();
-  const last = new Map<string, string>();
-  let entries = 0;
-  let tornLines = 0;
-  for (const line of lines) {
-    let record: { t: string; id?: string };
-    try {
-      record = JSON.parse(line) as { t: string; id?: string };
-    } catch {
-      tornLines += 1;
-      continue;
-    }
-    if (record.t === 'enqueue') entries += 1;
-    if (!record.id) continue;
-    last.set(record.id, record.t);
-    if (record.t === 'attempt') attempts.set(record.id, (attempts.get(record.id) ?? 0) + 1);
+/** Reads the outbox of `dataDir`'s SQLite store the way a support engineer would, without opening the outbox. */
+export async function outboxStats(dataDir: string): Promise<OutboxStats> {
+  const database = await openDatabase({ dataDir });
+  try {
+    const { db } = database;
+    const count = async (query: ReturnType<typeof db.selectFrom<'outbox'>>) => Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    return {
+      entries: await count(db.selectFrom('outbox')),
+      inFlight: await count(db.selectFrom('outbox').where('status', '=', 'queued').where('attempts', '>', 0).where('lease_owner', 'is not', null)),
+      retried: await count(db.selectFrom('outbox').where('attempts', '>', 1)),
+      blobs: Number((await db.selectFrom('attachment_blobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+    };
+  } finally {
+    await database.close();
   }
-  return { entries, inFlight: [...last.values()].filter((t) => t === 'attempt').length, retried: [...attempts.values()].filter((n) => n > 1).length, tornLines };
 }

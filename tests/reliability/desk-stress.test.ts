@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FaultsInput } from '../../src/local-host/index.ts';
 import { buildSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { auditHost, journalStats, siteServer, startDeskHost, submitMany, waitForDelivery, writeStressConfig, type Ack, type DeskHost, type SecondaryLimit, type SiteServer } from './desk-harness.ts';
+import { auditHost, outboxStats, siteServer, startDeskHost, submitMany, waitForDelivery, writeStressConfig, type Ack, type DeskHost, type SecondaryLimit, type SiteServer } from './desk-harness.ts';
 
 const root = path.resolve(mkdtempSync(path.join('tmp', 'reliability-')));
 const configFile = writeStressConfig(path.join(root, 'helpdesk.config.json'));
@@ -63,7 +63,7 @@ describe('the support desk under stress', () => {
       await waitFor(`${after} acknowledged tickets`, () => acks.length >= after || undefined, 30_000);
       pids.add(site.pid());
       await site.kill();
-      inFlightAtKill += journalStats(dataDir).inFlight;
+      inFlightAtKill += (await outboxStats(dataDir)).inFlight;
       await site.start();
     }
     const { acks: acknowledged, refused } = await burst;

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitHost } from '../../src/git-host/index.ts';
 import { openOutbox, type Outbox } from '../../src/outbox/index.ts';
-import { startTestHost, tempDir, TOKENS, type TestHost } from '../helpers/local-host.ts';
+import { freshStore } from '../helpers/store.ts';
+import { startTestHost, TOKENS, type TestHost } from '../helpers/local-host.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { deriveMetadataKey } from '../../src/tickets/metadata.ts';
 import { TEST_METADATA_SECRET } from '../helpers/local-host.ts';
@@ -11,29 +12,27 @@ const quiet = { warn: () => {}, info: () => {} };
 let t: TestHost;
 let host: GitHost;
 let outbox: Outbox;
-let removeDir: () => Promise<void>;
+let store: Awaited<ReturnType<typeof freshStore>>;
 
 beforeAll(async () => {
   t = await startTestHost();
   host = t.adapter();
-  const { dir, remove } = await tempDir('outbox-lookup-');
-  removeDir = remove;
+  store = await freshStore();
   // A long backoff: the entry whose create failed waits while other issues are created.
-  outbox = await openOutbox({ dir, host, backoff: { baseMs: 60_000, maxMs: 60_000 }, log: quiet });
+  outbox = await openOutbox({ database: store.database, host, backoff: { baseMs: 60_000, maxMs: 60_000 }, log: quiet });
 });
 afterAll(async () => {
   await outbox.close();
   await t.stop();
-  await removeDir();
+  await store.remove();
 });
 
-/** Drains until the entry is done (backoff skipped by clearing `retryAt`, as a later drainer pass would). */
+/** Drains until the entry is done (backoff skipped by clearing `retry_at` in the store, as a later drainer pass would). */
 async function drainEntry(entryId: string): Promise<void> {
   await waitFor(`entry ${entryId} done`, async () => {
-    const state = outbox.entries.get(entryId);
-    if (state && state.status === 'queued') state.retryAt = 0;
+    await store.database.db.updateTable('outbox').set({ retry_at: 0 }).where('id', '=', entryId).where('status', '=', 'queued').execute();
     await outbox.drainOnce();
-    return outbox.entries.get(entryId)?.status === 'done';
+    return (await outbox.get(entryId))?.status === 'done';
   });
 }
 
@@ -44,16 +43,16 @@ describe('outbox lookups of creates with an unknown outcome', () => {
     t.local.setFaults({ serverError: { count: 1, afterApply: true }, methods: ['POST'] });
     await outbox.drainOnce();
     t.local.setFaults({});
-    expect(outbox.entries.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(await outbox.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
     // Meanwhile the burst goes on: 120 newer bot issues push it out of the "100 most recent".
     for (let i = 0; i < 120; i += 1) {
       const res = await t.raw(TOKENS.bot, 'POST', '/repos/local/support/issues', { title: `burst ${i}`, body: 'y' });
       expect(res.status).toBe(201);
     }
     await drainEntry(entryId);
-    const mine = (await listHostTickets({ url: t.local.url, key: deriveMetadataKey(TEST_METADATA_SECRET) })).filter((i) => i.meta?.ref === ref);
+    const mine = (await listHostTickets({ url: t.local.url, token: TOKENS.owner, key: deriveMetadataKey(TEST_METADATA_SECRET) })).filter((i) => i.meta?.ref === ref);
     expect(mine.map((i) => i.meta?.key)).toEqual([entryId]);
-    expect(outbox.resolve(ref)).toBe(mine[0]?.number);
+    expect(await outbox.resolve(ref)).toBe(mine[0]?.number);
   });
 
   it('creates the ticket once when the failed create never reached the host', async () => {
@@ -61,9 +60,9 @@ describe('outbox lookups of creates with an unknown outcome', () => {
     t.local.setFaults({ serverError: { count: 1 }, methods: ['POST'] });
     await outbox.drainOnce();
     t.local.setFaults({});
-    expect(outbox.entries.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
+    expect(await outbox.get(entryId)).toMatchObject({ status: 'queued', attempts: 1 });
     await drainEntry(entryId);
-    const mine = (await listHostTickets({ url: t.local.url, key: deriveMetadataKey(TEST_METADATA_SECRET) })).filter((i) => i.meta?.ref === ref);
+    const mine = (await listHostTickets({ url: t.local.url, token: TOKENS.owner, key: deriveMetadataKey(TEST_METADATA_SECRET) })).filter((i) => i.meta?.ref === ref);
     expect(mine).toHaveLength(1);
   });
 });

@@ -2,9 +2,10 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileS
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_USERS, findRunningLocalHost } from '../../src/local-host/index.ts';
+import { findRunningLocalHost, PUBLISHED_TOKENS } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
 import { Page } from '../helpers/html.ts';
+import { hostTokens } from '../helpers/local-host.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type BuildResult, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -15,7 +16,9 @@ const configFile = path.join(root, 'helpdesk.config.json');
 const STAFF_PASSWORD = 'security suite staff password';
 // Secrets the site holds; none may ever reach a visitor, a bundle or the log.
 const secrets = () => [
-  ...DEFAULT_USERS.map((u) => u.token),
+  // The embedded host's tokens, generated for this installation, and the admin token of its fault switches.
+  ...hostTokens(path.join(dataDir, 'local-host')).all,
+  ...PUBLISHED_TOKENS,
   readFileSync(path.join(dataDir, 'secrets', 'session-secret'), 'utf8').trim(),
 ];
 
@@ -64,11 +67,12 @@ describe('secrets', () => {
     await waitFor('the ticket to be filed', async () => !(await (await visitor.fetch(apiPath)).text()).includes('"status":"queued"'));
     // An outage: the error page must not carry the host's URL credentials or tokens either.
     const hostUrl = findRunningLocalHost(path.join(dataDir, 'local-host'))!;
-    await fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', body: JSON.stringify({ serverError: { rate: 1 } }) });
+    const admin = { authorization: `token ${hostTokens(path.join(dataDir, 'local-host')).admin}` };
+    await fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', headers: admin, body: JSON.stringify({ serverError: { rate: 1 } }) });
     try {
       await waitFor('an outage answer', async () => (await capture(visitor, apiPath)).status === 502);
     } finally {
-      await fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', body: '{}' });
+      await fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', headers: admin, body: '{}' });
     }
     const staff = new SiteClient(site.url);
     await staff.post('/staff/signin', { login: 'support-anna', password: STAFF_PASSWORD });

@@ -60,11 +60,11 @@ export function parseQuery(query: string, lang: SearchLanguage): QueryWord[] {
   const text = textProcessor(lang);
   const cut = String(query).slice(0, MAX_QUERY_CHARS).normalize('NFC').replace(SYNTAX_CHARACTERS, ' ');
   const words = cut
-    .split(/[\s\-]+/)
+    .split(/[\s-]+/)
     .map((w) => text.trim(w))
     .filter((w) => w !== '')
     .slice(0, MAX_QUERY_WORDS);
-  const endsOpen = !/[\s\-]$/.test(cut);
+  const endsOpen = !/[\s-]$/.test(cut);
   return words.map((word, i) => ({
     word,
     term: text.stem(word),

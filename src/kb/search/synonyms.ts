@@ -13,7 +13,7 @@ export type SynonymGroups = string[][][];
 export function phraseToTerms(phrase: string, lang: SearchLanguage): string[] {
   const text = textProcessor(lang);
   return phrase
-    .split(/[\s\-]+/)
+    .split(/[\s-]+/)
     .map((word) => text.trim(word))
     .filter((word) => word !== '')
     .map((word) => text.stem(word));

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GitHostError, type GitHost } from '../../../src/git-host/index.ts';
+import type { TicketSummary } from '../../../src/tickets/ticket.ts';
 import { deriveMetadataKey, withMetadata } from '../../../src/tickets/metadata.ts';
 import { startTestHost, TEST_METADATA_SECRET, TOKENS, type TestHost } from '../../helpers/local-host.ts';
 
@@ -115,18 +116,26 @@ describe('the adapter against the local host', () => {
     ]);
   });
 
-  it('lists a customer\'s tickets from an index rebuilt by listing the bot\'s issues', async () => {
-    const a = await host.createTicket({ title: 'Mine 1', body: 'x', labels: [], key: 'key-list-1', customerEmail: 'carol@example.com' });
-    const b = await host.createTicket({ title: 'Mine 2', body: 'x', labels: [], key: 'key-list-2', customerEmail: 'CAROL@example.com ' });
-    await host.createTicket({ title: 'Not mine', body: 'x', labels: [], key: 'key-list-3', customerEmail: 'dave@example.com' });
+  it('lists the bot\'s issues a page at a time, oldest first, and reads a thread in one request', async () => {
+    const a = await host.createTicket({ title: 'Page 1', body: 'x', labels: [], key: 'key-page-1', customerEmail: 'carol@example.com' });
+    const b = await host.createTicket({ title: 'Page 2', body: 'x', labels: [], key: 'key-page-2', customerEmail: 'CAROL@example.com ' });
     // An outsider-looking issue with a copied metadata block, opened by staff, is not the bot's: never listed.
-    await t.raw(TOKENS.anna, 'POST', '/repos/local/support/issues', { title: 'forged', body: withMetadata({ kind: 'ticket', key: 'k', customer: { id: host.customerId('carol@example.com') } }, 'x', metadataKey) });
-    const fresh = t.adapter();
-    const before = t.local.requests.filter((r) => r.path.includes('/search/')).length;
-    expect((await fresh.listCustomerTickets('carol@example.com')).map((s) => s.number)).toEqual([b.number, a.number]);
-    expect(t.local.requests.filter((r) => r.path.includes('/search/')).length).toBe(before);
-    const c = await fresh.createTicket({ title: 'Mine 3', body: 'x', labels: [], key: 'key-list-4', customerEmail: 'carol@example.com' });
-    expect((await fresh.listCustomerTickets('carol@example.com')).map((s) => s.number)).toEqual([c.number, b.number, a.number]);
+    const staffIssue = await t.raw(TOKENS.anna, 'POST', '/repos/local/support/issues', { title: 'forged', body: withMetadata({ kind: 'ticket', key: 'k', customer: { id: host.customerId('carol@example.com') } }, 'x', metadataKey) });
+    const listed: TicketSummary[] = [];
+    for (let page = 1, last = 1; page <= last; page += 1) {
+      const answer = await host.listTicketPage(page, 2);
+      listed.push(...answer.tickets);
+      last = answer.lastPage;
+    }
+    const numbers = listed.map((s) => s.number);
+    expect(numbers).toEqual([...numbers].sort((x, y) => x - y));
+    expect(numbers).toEqual(expect.arrayContaining([a.number, b.number]));
+    expect(numbers).not.toContain(staffIssue.body.number);
+    expect(listed.filter((s) => s.meta?.customer?.id === host.customerId('carol@example.com')).map((s) => s.number)).toEqual([a.number, b.number]);
+    await host.addComment(a.number, { body: 'y', key: 'key-page-message' });
+    const before = t.local.requests.length;
+    expect((await host.listMessages(a.number)).map((m) => m.body)).toEqual(['y']);
+    expect(t.local.requests.length - before).toBe(1);
   });
 
   it('finds what it created by idempotency key among the bot\'s issues and comments', async () => {

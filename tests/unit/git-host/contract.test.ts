@@ -119,7 +119,8 @@ beforeAll(async () => {
   await host.uploadAttachment({ path: 'tickets/T-1/k/a.txt', content: Buffer.from('hi'), message: 'attachment' });
   await host.readAttachment('tickets/T-1/k/a.txt');
   await host.readAttachment('tickets/T-1/k/none.txt');
-  await host.listCustomerTickets('c@example.com');
+  await host.listTicketPage(1, 2);
+  await host.listMessages(ticket.number);
   await host.findTicketByKey('contract-1');
   await host.findMessageByKey(ticket.number, 'contract-2', new Date(Date.now() - 60_000));
   await host.octokit.paginate('GET /repos/{owner}/{repo}/issues', { owner: 'local', repo: 'support', state: 'all', per_page: 2 });

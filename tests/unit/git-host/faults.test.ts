@@ -116,10 +116,11 @@ describe('latency', () => {
   });
 
   it('can be switched through the admin endpoint', async () => {
-    const res = await fetch(`${t.local.url}/_admin/faults`, { method: 'PUT', body: JSON.stringify({ serverError: { count: 1, status: 503 } }) });
+    const headers = { authorization: `token ${t.local.adminToken}` };
+    const res = await fetch(`${t.local.url}/_admin/faults`, { method: 'PUT', headers, body: JSON.stringify({ serverError: { count: 1, status: 503 } }) });
     expect(res.status).toBe(200);
     expect(t.local.faults().serverError?.count).toBe(1);
-    const bad = await fetch(`${t.local.url}/_admin/faults`, { method: 'PUT', body: JSON.stringify({ serverError: { rate: 3 } }) });
+    const bad = await fetch(`${t.local.url}/_admin/faults`, { method: 'PUT', headers, body: JSON.stringify({ serverError: { rate: 3 } }) });
     expect(bad.status).toBe(422);
   });
 });

@@ -3,8 +3,7 @@ import { checkCredentials, checkGitHost, GitHostStartupError } from '../../../sr
 import { openGitHost } from '../../../src/server/open-git-host.ts';
 import { ConfigSchema } from '../../../src/config/config-schema.ts';
 import { envToCredentials, parseEnv } from '../../../src/server/env.ts';
-import { DEFAULT_USERS } from '../../../src/local-host/index.ts';
-import { startTestHost, tempDir, type TestHost } from '../../helpers/local-host.ts';
+import { startTestHost, tempDir, TEST_USERS, type TestHost } from '../../helpers/local-host.ts';
 
 let t: TestHost;
 
@@ -12,7 +11,7 @@ beforeAll(async () => {
   t = await startTestHost({
     repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/open-desk', private: false }],
     users: [
-      ...DEFAULT_USERS,
+      ...TEST_USERS,
       { login: 'gist-only', token: 'token-gist-only', permission: 'write', scopes: ['gist'] },
       { login: 'reader', token: 'token-reader', permission: 'read' },
     ],

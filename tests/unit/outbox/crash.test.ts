@@ -2,9 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openOutbox } from '../../../src/outbox/index.ts';
-import { startTestHost, tempDir, TOKENS, waitFor } from '../../helpers/local-host.ts';
+import { freshStore } from '../../helpers/store.ts';
+import { startTestHost, TOKENS, waitFor } from '../../helpers/local-host.ts';
 
 const child = join(import.meta.dirname, 'fixtures', 'outbox-child.ts');
+const quiet = { warn: () => {}, info: () => {} };
 const cleanups: Array<() => Promise<void>> = [];
 afterAll(async () => {
   for (const c of cleanups.reverse()) await c();
@@ -25,37 +27,44 @@ function spawnChild(args: string[]): { proc: ChildProcess; acks: string[]; exite
   return { proc, acks, exited };
 }
 
+/** A fresh store, removed at the end; the child gets its folder and URL. */
+async function storeForChild() {
+  const store = await freshStore();
+  cleanups.push(() => store.remove());
+  return { store, args: [store.dataDir, store.databaseUrl ?? '-'] };
+}
+
 describe('outbox durability', () => {
   it('keeps every acknowledged entry when the process is killed with SIGKILL mid-write', async () => {
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
-    const { proc, acks, exited } = spawnChild(['journal', dir]);
+    const { store, args } = await storeForChild();
+    const { proc, acks, exited } = spawnChild(['journal', ...args]);
     await waitFor(() => acks.length >= 40, { timeoutMs: 20_000 });
     proc.kill('SIGKILL');
     expect(await exited).toBe('SIGKILL');
     const acknowledged = [...acks];
-    const outbox = await openOutbox({ dir, log: { warn: () => {}, info: () => {} } });
-    const queued = new Set(outbox.list().map((s) => s.entry.ticket));
+    const outbox = await openOutbox({ database: store.database, log: quiet });
+    const queued = new Set((await outbox.list()).map((s) => s.entry.ticket));
     for (const ref of acknowledged) expect(queued.has(ref), ref).toBe(true);
     // Every view of a queued ticket shows its content.
     const view = await outbox.readTicket(acknowledged[0] as string);
     expect(view).toMatchObject({ status: 'queued', title: 'Ticket 0', labels: ['status: new'] });
-    // The journal stays appendable after a torn tail.
+    // The store takes writes after the kill.
     const { ref } = await outbox.createTicket({ title: 'after crash', body: 'x', labels: [] });
     await outbox.close();
-    const reopened = await openOutbox({ dir, log: { warn: () => {}, info: () => {} } });
-    expect((await reopened.readTicket(ref))?.status).toBe('queued');
+    const reopened = await store.open();
+    const again = await openOutbox({ database: reopened, log: quiet });
+    expect((await again.readTicket(ref))?.status).toBe('queued');
+    await again.close();
     await reopened.close();
   });
 
   it('makes no duplicate when the process dies between the host creating the issue and the outbox recording it', async () => {
     const t = await startTestHost();
     cleanups.push(() => t.stop());
-    const { dir, remove } = await tempDir();
-    cleanups.push(remove);
+    const { store, args } = await storeForChild();
     // The host applies the create at once but answers only after 30 s: the child dies waiting.
     t.local.setFaults({ latencyMs: 30_000, methods: ['POST'] });
-    const { proc, acks, exited } = spawnChild(['drain', dir, t.local.url]);
+    const { proc, acks, exited } = spawnChild(['drain', ...args, t.local.url]);
     const created = await waitFor(async () => {
       const list = await t.raw(TOKENS.owner, 'GET', '/repos/local/support/issues?state=all');
       return list.body.length > 0 ? list.body : undefined;
@@ -71,10 +80,12 @@ describe('outbox durability', () => {
     host.octokit.hook.before('request', (options) => {
       if (options.method === 'POST') creates += 1;
     });
-    const outbox = await openOutbox({ dir, host, backoff: { baseMs: 10, maxMs: 50 } });
-    expect(outbox.list()[0]?.attempts).toBe(1);
+    const outbox = await openOutbox({ database: store.database, host, backoff: { baseMs: 10, maxMs: 50 }, log: quiet });
+    const [entry] = await outbox.list();
+    expect(entry).toMatchObject({ attempts: 1, lease: expect.anything() });
+    // The dead process's lease runs out (it renewed it while alive); then this process takes the entry over.
     await waitFor(async () => (await outbox.drainOnce()) > 0);
-    expect(outbox.resolve(acks[0] as string)).toBe(created[0].number);
+    expect(await outbox.resolve(acks[0] as string)).toBe(created[0].number);
     const all = await t.raw(TOKENS.owner, 'GET', '/repos/local/support/issues?state=all');
     expect(all.body).toHaveLength(1);
     expect(creates).toBe(0);

@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ERROR_STATUS } from '../../../src/server/http.ts';
 import { DeskError } from '../../../src/tickets/errors.ts';
 import { createRateLimits } from '../../../src/server/rate-limits.ts';
+import { freshStore } from '../../helpers/store.ts';
+
+let store: Awaited<ReturnType<typeof freshStore>>;
+beforeEach(async () => {
+  store = await freshStore();
+});
+afterEach(() => store.remove());
 
 describe('rate limits', () => {
   it('allow the configured number per key, then refuse with a 429 that says when to try again', async () => {
-    const limits = createRateLimits({ ticketPerIp: { points: 2, duration: 600 } });
+    const limits = createRateLimits(store.database, { ticketPerIp: { points: 2, duration: 600 } });
     await limits.consume('ticketPerIp', '203.0.113.7');
     await limits.consume('ticketPerIp', '203.0.113.7');
     const refusal = await limits.consume('ticketPerIp', '203.0.113.7').catch((error: unknown) => error);
@@ -17,7 +24,7 @@ describe('rate limits', () => {
   });
 
   it('count each key apart, and emails without regard to case', async () => {
-    const limits = createRateLimits({ ticketPerEmail: { points: 1, duration: 60 } });
+    const limits = createRateLimits(store.database, { ticketPerEmail: { points: 1, duration: 60 } });
     await limits.consume('ticketPerEmail', 'zoe@example.com');
     await expect(limits.consume('ticketPerEmail', 'ZOE@example.com')).rejects.toThrow('try again in 1 minute');
     await expect(limits.consume('ticketPerEmail', 'sam@example.com')).resolves.toBeUndefined();

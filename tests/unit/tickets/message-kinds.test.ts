@@ -13,8 +13,11 @@ function context(publicByDefault: boolean): KindContext & { asked: string[] } {
     asked,
     rules: rules(publicByDefault),
     registry: {
-      get: (id) => kinds.get(id),
-      rememberAll: (entries) => entries.forEach(([id, kind]) => kinds.has(id) || kinds.set(id, kind)),
+      getAll: async (ids) => new Map(ids.flatMap((id) => (kinds.has(id) ? [[id, kinds.get(id)!] as const] : []))),
+      rememberAll: async (entries) => {
+        for (const [id, kind] of entries) if (!kinds.has(id)) kinds.set(id, kind);
+        return new Map(entries.map(([id]) => [id, kinds.get(id)!] as const));
+      },
     },
     hasWriteAccess: async (login) => {
       asked.push(login);

@@ -220,6 +220,9 @@ describe('edited metadata over HTTP (local host)', () => {
   });
   afterAll(() => t.stop());
 
+  /** The tickets filed under a customer as the read model files them: by the customer id of the verified metadata the adapter reads. */
+  const customerNumbers = async (h: GitHost, email: string) => (await h.listTickets('all')).filter((s) => s.meta?.kind === 'ticket' && s.meta.customer?.id === h.customerId(email)).map((s) => s.number);
+
   /** The repository owner (write access, not the bot) replaces the first line of an issue body. */
   async function editIssueBlock(n: number, edit: (line: string) => string): Promise<void> {
     const issue = await t.raw(TOKENS.owner, 'GET', `/repos/local/support/issues/${n}`);
@@ -235,7 +238,7 @@ describe('edited metadata over HTTP (local host)', () => {
   it('keeps the original customer when the owner edits the email in the block, and never lists the ticket for the other customer', async () => {
     const ticket = await host.createTicket({ title: 'Invoice', body: 'Please resend my invoice', labels: ['status: new'], key: 'key-mac-http-1', ref: 'T-MACHTTP1', customerEmail: 'alice@example.com', attachments: ['tickets/T-MACHTTP1/a/invoice.pdf'] });
     expect(ticket.meta?.customer?.email).toBe('alice@example.com');
-    expect((await host.listCustomerTickets('alice@example.com')).map((s) => s.number)).toContain(ticket.number);
+    expect(await customerNumbers(host, 'alice@example.com')).toContain(ticket.number);
     warnings.length = 0;
 
     await editIssueBlock(ticket.number, (line) => tampered(line, (j) => {
@@ -251,16 +254,16 @@ describe('edited metadata over HTTP (local host)', () => {
     // Logged once for this body version, however often it is read.
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`issue #${ticket.number}.*MAC does not verify.*keeping its last verified metadata`))]);
 
-    expect((await host.listCustomerTickets('mallory@example.com')).map((s) => s.number)).not.toContain(ticket.number);
+    expect(await customerNumbers(host, 'mallory@example.com')).not.toContain(ticket.number);
     host.invalidate(ticket.number);
-    expect((await host.listCustomerTickets('alice@example.com')).map((s) => s.number)).toContain(ticket.number);
+    expect(await customerNumbers(host, 'alice@example.com')).toContain(ticket.number);
     expect((await host.listTickets('all')).find((s) => s.number === ticket.number)?.meta?.customer?.email).toBe('alice@example.com');
 
     // An adapter that never saw the verified block (e.g. after a restart) gives the ticket to nobody.
     const fresh = t.adapter({ cacheTtlMs: 0 });
     expect((await fresh.getTicket(ticket.number))?.meta).toBeUndefined();
-    expect((await fresh.listCustomerTickets('mallory@example.com')).map((s) => s.number)).not.toContain(ticket.number);
-    expect((await fresh.listCustomerTickets('alice@example.com')).map((s) => s.number)).not.toContain(ticket.number);
+    expect(await customerNumbers(fresh, 'mallory@example.com')).not.toContain(ticket.number);
+    expect(await customerNumbers(fresh, 'alice@example.com')).not.toContain(ticket.number);
   });
 
   it('keeps the original customer when the owner replaces the block with garbage, or removes it', async () => {
@@ -275,7 +278,7 @@ describe('edited metadata over HTTP (local host)', () => {
     await editIssueBlock(ticket.number, () => 'Not a block any more');
     expect((await host.getTicket(ticket.number, { fresh: true }))?.meta?.customer?.email).toBe('alice@example.com');
     expect(warnings.at(-1)).toMatch(/was removed/);
-    expect((await host.listCustomerTickets('mallory@example.com')).map((s) => s.number)).not.toContain(ticket.number);
+    expect(await customerNumbers(host, 'mallory@example.com')).not.toContain(ticket.number);
   });
 
   it('keeps a ticket when a verified block of another ticket is pasted into it (while the adapter remembers it)', async () => {
@@ -285,7 +288,7 @@ describe('edited metadata over HTTP (local host)', () => {
     await editIssueBlock(mine.number, () => theirBlock);
     expect((await host.getTicket(mine.number, { fresh: true }))?.meta).toMatchObject({ key: 'key-mac-http-3', customer: { email: 'alice@example.com' } });
     expect(warnings.at(-1)).toMatch(/copied from another body/);
-    expect((await host.listCustomerTickets('mallory@example.com')).map((s) => s.number)).not.toContain(mine.number);
+    expect(await customerNumbers(host, 'mallory@example.com')).not.toContain(mine.number);
   });
 
   it('keeps a message\'s verified metadata when its comment is edited, and idempotency lookups match only verified blocks', async () => {

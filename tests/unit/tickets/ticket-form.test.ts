@@ -7,11 +7,11 @@ const config = parseConfig(readFileSync('helpdesk.config.json', 'utf8'));
 const valid = { email: ' Zoe@Example.com ', name: 'Zoë', subject: 'Parcel\nnever arrived', message: 'My parcel NW-1 did not arrive.\r\nPlease help.', type: 'problem', category: 'shipping', order: 'NW-10485327' };
 
 describe('parseTicketForm', () => {
-  it('cleans a valid form: one-line subject, normalised line ends, default priority', () => {
+  it('cleans a valid form: lower-cased email, one-line subject, normalised line ends, default priority', () => {
     const result = parseTicketForm(valid, config);
     expect(result).toEqual({
       ok: true,
-      value: { email: 'Zoe@Example.com', name: 'Zoë', subject: 'Parcel never arrived', message: 'My parcel NW-1 did not arrive.\nPlease help.', type: 'problem', category: 'shipping', order: 'NW-10485327', priority: 'normal' },
+      value: { email: 'zoe@example.com', name: 'Zoë', subject: 'Parcel never arrived', message: 'My parcel NW-1 did not arrive.\nPlease help.', type: 'problem', category: 'shipping', order: 'NW-10485327', priority: 'normal' },
     });
   });
 

@@ -1,5 +1,7 @@
 import type { APIRoute } from 'astro';
-import { json } from '../../../server/http.ts';
+import { BODY_LIMITS, readBoundedText } from '../../../server/bounded-body.ts';
+import { errorResponse, json } from '../../../server/http.ts';
+import { DeskError } from '../../../tickets/errors.ts';
 
 export const prerender = false;
 
@@ -11,13 +13,23 @@ const REFUSALS = {
   'bad-payload': { status: 400, message: 'The body is not JSON: set the webhook content type to application/json.' },
 } as const;
 
-/** Git host webhooks: raw body → verify → de-duplicate → queue → answer at once. */
+/** Git host webhooks: bounded raw body → verify → de-duplicate → queue → answer at once. */
 export const POST: APIRoute = async ({ request, locals }) => {
+  const signature = request.headers.get('x-hub-signature-256');
+  let body = '';
+  try {
+    // Unsigned deliveries are refused (401, or 503 without a secret) without reading a byte of the body;
+    // a signed one is read up to GitHub's payload cap, then its signature is checked over those bytes.
+    if (signature) body = await readBoundedText(request, BODY_LIMITS.webhook);
+  } catch (error) {
+    if (error instanceof DeskError) return errorResponse(error);
+    throw error;
+  }
   const outcome = await locals.services!.workflow.receive({
     id: request.headers.get('x-github-delivery'),
     event: request.headers.get('x-github-event'),
-    signature: request.headers.get('x-hub-signature-256'),
-    body: await request.text(),
+    signature,
+    body,
   });
   if (outcome.status === 'rejected') {
     const refusal = REFUSALS[outcome.reason];

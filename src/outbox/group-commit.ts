@@ -1,0 +1,73 @@
+/**
+ * Group commit: many small writes that arrive together share one transaction, so intake under load costs one
+ * sync to disk per batch rather than one per request. The first caller commits alone at once; callers arriving
+ * while a commit is in progress queue up and form the next batch, committed as soon as the current one is done.
+ * Every caller's promise settles only after the transaction holding its work committed (or failed).
+ */
+export class GroupCommit<Tx> {
+  private queue: Array<{ work: (tx: Tx) => Promise<unknown>; resolve: (value: unknown) => void; reject: (error: unknown) => void }> = [];
+  private flushing: Promise<void> | undefined;
+  private readonly transaction: <T>(body: (tx: Tx) => Promise<T>) => Promise<T>;
+  private readonly maxBatch: number;
+  /** Transactions committed so far (tests and statistics compare it with the number of calls). */
+  commits = 0;
+  /** Calls whose work has committed so far. */
+  committedCalls = 0;
+
+  /**
+   * @param transaction runs `body` in one transaction and commits it (rolls back if it throws).
+   * @param maxBatch at most this many calls per transaction.
+   */
+  constructor(transaction: <T>(body: (tx: Tx) => Promise<T>) => Promise<T>, maxBatch = 200) {
+    this.transaction = transaction;
+    this.maxBatch = maxBatch;
+  }
+
+  /** Runs `work` in the next transaction; resolves with its result once that transaction has committed. */
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    const done = new Promise<T>((resolve, reject) => this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject }));
+    this.flushing ??= this.flush();
+    return done;
+  }
+
+  /** Resolves once everything queued so far has been committed or refused. */
+  async idle(): Promise<void> {
+    while (this.flushing) await this.flushing;
+  }
+
+  private async flush(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, this.maxBatch);
+        try {
+          const results = await this.transaction(async (tx) => {
+            const out: unknown[] = [];
+            for (const call of batch) out.push(await call.work(tx));
+            return out;
+          });
+          this.commits += 1;
+          this.committedCalls += batch.length;
+          batch.forEach((call, i) => call.resolve(results[i]));
+        } catch (error) {
+          if (batch.length === 1) {
+            batch[0]?.reject(error);
+            continue;
+          }
+          // One call's failure must not fail the others: run each alone to find out which one it was.
+          for (const call of batch) {
+            try {
+              const result = await this.transaction((tx) => call.work(tx));
+              this.commits += 1;
+              this.committedCalls += 1;
+              call.resolve(result);
+            } catch (single) {
+              call.reject(single);
+            }
+          }
+        }
+      }
+    } finally {
+      this.flushing = undefined;
+    }
+  }
+}
