@@ -11,7 +11,8 @@ export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: Databa
   const db = new DatabaseSync(file);
   // WAL lets readers (the CLI, a second process) work beside the writer; FULL syncs every commit, so a
   // customer is answered only after their ticket is on disk. busy_timeout waits for another process's write.
-  db.exec('PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; PRAGMA auto_vacuum = INCREMENTAL;');
+  // auto_vacuum must come first: it only takes effect before the file has tables or switches to WAL.
+  db.exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
   return {
     raw: db,
     close: () => db.close(),

@@ -39,11 +39,14 @@ async function deskUnderTest(name: string, limit: SecondaryLimit, faults?: Fault
 }
 
 describe('the support desk under stress', () => {
-  it('accepts a burst of 150 tickets against an aggressive secondary rate limit and files each exactly once', { timeout: 90_000 }, async () => {
-    const { host, site } = await deskUnderTest('burst', { max: 10, windowMs: 1000 });
+  it('accepts a burst of 150 tickets against an aggressive secondary rate limit and files each exactly once', { timeout: 150_000 }, async () => {
+    // 5 writes a second: below what the embedded host sustains (it commits every write to git, ~10 a second on a
+    // quiet machine, fewer on a busy one), so the drainer does meet the limit wherever this runs. With the pauses
+    // the limit imposes, the 150 tickets take about 45 s to drain.
+    const { host, site } = await deskUnderTest('burst', { max: 5, windowMs: 1000 });
     const result = await submitMany(site.url, 150, { concurrency: 10, deadline: Date.now() + 30_000 });
     expect({ accepted: result.acks.length, refused: result.refused, networkErrors: result.networkErrors }).toEqual({ accepted: 150, refused: 0, networkErrors: 0 });
-    const audit = await waitForDelivery(host.target, result.acks.map((a) => a.ref), 60_000);
+    const audit = await waitForDelivery(host.target, result.acks.map((a) => a.ref), 110_000);
     expect(audit).toEqual({ acknowledged: 150, lost: [], duplicates: [], issues: 150 });
     // The limit was really hit, and the host only ever saw what the proxy let through.
     expect(host.proxy.limited).toBeGreaterThan(0);
