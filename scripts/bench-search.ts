@@ -223,7 +223,13 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
     const js = await bundle('lunr', `import lunr from 'lunr'; globalThis.lunr = lunr;`);
     return {
       buildMs,
-      payload: { firstResult: [{ name: 'lunr.js', bytes: js }, { name: 'index.json', bytes: Buffer.from(json) }, { name: 'store.json', bytes: Buffer.from(store) }] },
+      payload: {
+        firstResult: [
+          { name: 'lunr.js', bytes: js },
+          { name: 'index.json', bytes: Buffer.from(json) },
+          { name: 'store.json', bytes: Buffer.from(store) },
+        ],
+      },
       load: async () => ({ idx: lunr.Index.load(JSON.parse(json)), store: JSON.parse(store) as unknown }),
       query: (handle, q) => {
         try {
@@ -248,7 +254,12 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
     const js = await bundle('minisearch', `import MiniSearch from 'minisearch'; globalThis.MiniSearch = MiniSearch;`);
     return {
       buildMs,
-      payload: { firstResult: [{ name: 'minisearch.js', bytes: js }, { name: 'index.json', bytes: Buffer.from(json) }] },
+      payload: {
+        firstResult: [
+          { name: 'minisearch.js', bytes: js },
+          { name: 'index.json', bytes: Buffer.from(json) },
+        ],
+      },
       load: async () => MiniSearch.loadJSON(json, options),
       query: (handle, q) => (handle as MiniSearch).search(q).map((r) => articles[Number(r.id)]!.slug),
     };
@@ -261,7 +272,12 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
   const { index } = await pagefind.createIndex({});
   if (!index) throw new Error('pagefind.createIndex failed');
   for (const a of articles) {
-    await index.addCustomRecord({ url: articleUrl(a.slug), content: [a.keywords.join(' '), a.headings.map((h) => h.text).join(' '), a.description, a.text].join('\n'), language: 'en', meta: { title: a.title } });
+    await index.addCustomRecord({
+      url: articleUrl(a.slug),
+      content: [a.keywords.join(' '), a.headings.map((h) => h.text).join(' '), a.description, a.text].join('\n'),
+      language: 'en',
+      meta: { title: a.title },
+    });
   }
   await index.writeFiles({ outputPath: out });
   const buildMs = performance.now() - t0;
@@ -372,7 +388,9 @@ const ms = (n: number | undefined): string => (n === undefined ? '–' : n >= 10
 const ratio = (n: number | undefined): string => (n === undefined ? '–' : n.toFixed(3));
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
       child: { type: 'string' },
       corpus: { type: 'string' },
       synonyms: { type: 'string' },
@@ -436,9 +454,32 @@ async function main(): Promise<void> {
   const rows: string[][] = [];
   for (const [name, byEngine] of Object.entries(results)) {
     for (const engine of engines) {
-      const r = byEngine[engine] as { error?: string; buildMs: number; bytes: { raw: number; gzip: number; brotli: number }; loadMs: number; fullLoadMs?: number; p50Ms: number; p95Ms: number; peakMiB: number; mrrAt10?: number; recallAt5?: number };
+      const r = byEngine[engine] as {
+        error?: string;
+        buildMs: number;
+        bytes: { raw: number; gzip: number; brotli: number };
+        loadMs: number;
+        fullLoadMs?: number;
+        p50Ms: number;
+        p95Ms: number;
+        peakMiB: number;
+        mrrAt10?: number;
+        recallAt5?: number;
+      };
       if (r.error) rows.push([name, engine, `error: ${r.error.slice(0, 80)}`]);
-      else rows.push([name, engine, ms(r.buildMs), `${kib(r.bytes.raw)} / ${kib(r.bytes.gzip)} / ${kib(r.bytes.brotli)}`, r.fullLoadMs === undefined ? ms(r.loadMs) : `${ms(r.loadMs)} (full ${ms(r.fullLoadMs)})`, ms(r.p50Ms), ms(r.p95Ms), r.peakMiB.toFixed(0), ratio(r.mrrAt10), ratio(r.recallAt5)]);
+      else
+        rows.push([
+          name,
+          engine,
+          ms(r.buildMs),
+          `${kib(r.bytes.raw)} / ${kib(r.bytes.gzip)} / ${kib(r.bytes.brotli)}`,
+          r.fullLoadMs === undefined ? ms(r.loadMs) : `${ms(r.loadMs)} (full ${ms(r.fullLoadMs)})`,
+          ms(r.p50Ms),
+          ms(r.p95Ms),
+          r.peakMiB.toFixed(0),
+          ratio(r.mrrAt10),
+          ratio(r.recallAt5),
+        ]);
     }
   }
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -80,7 +80,13 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('\n').filter((l) => l.startsWith('//')).map((l) => l.slice(3)).join('\n'));
+  console.log(
+    readFileSync(new URL(import.meta.url), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('//'))
+      .map((l) => l.slice(3))
+      .join('\n'),
+  );
   process.exit(0);
 }
 const seconds = Number(args.seconds);
@@ -118,7 +124,11 @@ async function loadTest(outDir: string): Promise<void> {
   const { host, site } = await desk('load', NO_LIMIT, outDir);
   // Pages of tickets already on the host: a queued ticket is read from the store and costs no API call.
   const seeded = await submitMany(site.url, 50, { concurrency: 10, deadline: Date.now() + 60_000 });
-  await waitForDelivery(host.target, seeded.acks.map((a) => a.ref), 120_000);
+  await waitForDelivery(
+    host.target,
+    seeded.acks.map((a) => a.ref),
+    120_000,
+  );
   await host.local.idle();
   let views = 0;
   let viewErrors = 0;
@@ -177,12 +187,37 @@ async function loadTest(outDir: string): Promise<void> {
   const peak = site.peakRss();
   results['load'] = {
     command,
-    views: { total: views, errors: viewErrors, perSecond: views / read.duration, latencyMs: { p50: read.latency.p50, p99: read.latency.p99 }, apiCalls, notModified, apiCallsPer1000Views: (apiCalls / Math.max(views, 1)) * 1000, distinctTickets: seeded.acks.length },
-    submissions: { accepted: accepted.length, refused, errors: write.errors + write.timeouts, perSecond: accepted.length / write.duration, latencyMs: { p50: write.latency.p50, p99: write.latency.p99 } },
+    views: {
+      total: views,
+      errors: viewErrors,
+      perSecond: views / read.duration,
+      latencyMs: { p50: read.latency.p50, p99: read.latency.p99 },
+      apiCalls,
+      notModified,
+      apiCallsPer1000Views: (apiCalls / Math.max(views, 1)) * 1000,
+      distinctTickets: seeded.acks.length,
+    },
+    submissions: {
+      accepted: accepted.length,
+      refused,
+      errors: write.errors + write.timeouts,
+      perSecond: accepted.length / write.duration,
+      latencyMs: { p50: write.latency.p50, p99: write.latency.p99 },
+    },
     peakRssBytes: peak,
   };
-  rows.push(['ticket-page views', `${fmt(views / read.duration)}/s`, `${fmt(read.latency.p50)} / ${fmt(read.latency.p99)} ms`, `${fmt((apiCalls / Math.max(views, 1)) * 1000, 1)} API calls per 1,000 views (${fmt(apiCalls)} calls, ${fmt(notModified)} of them 304, for ${fmt(views)} views of ${seeded.acks.length} tickets)`]);
-  rows.push(['ticket submissions', `${fmt(accepted.length / write.duration)}/s accepted`, `${fmt(write.latency.p50)} / ${fmt(write.latency.p99)} ms`, `${fmt(accepted.length)} accepted, ${refused} refused, ${write.errors + write.timeouts} errors; peak server memory ${mib(peak)}`]);
+  rows.push([
+    'ticket-page views',
+    `${fmt(views / read.duration)}/s`,
+    `${fmt(read.latency.p50)} / ${fmt(read.latency.p99)} ms`,
+    `${fmt((apiCalls / Math.max(views, 1)) * 1000, 1)} API calls per 1,000 views (${fmt(apiCalls)} calls, ${fmt(notModified)} of them 304, for ${fmt(views)} views of ${seeded.acks.length} tickets)`,
+  ]);
+  rows.push([
+    'ticket submissions',
+    `${fmt(accepted.length / write.duration)}/s accepted`,
+    `${fmt(write.latency.p50)} / ${fmt(write.latency.p99)} ms`,
+    `${fmt(accepted.length)} accepted, ${refused} refused, ${write.errors + write.timeouts} errors; peak server memory ${mib(peak)}`,
+  ]);
 }
 
 /** N submissions at once against the secondary limit, optionally killing the server `kills` times. */
@@ -205,9 +240,16 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
   }
   const result = await burst;
   const acceptedMs = Date.now() - started;
-  const audit = await waitForDelivery(host.target, result.acks.map((a) => a.ref), drainMs).catch(async (error: Error) => {
+  const audit = await waitForDelivery(
+    host.target,
+    result.acks.map((a) => a.ref),
+    drainMs,
+  ).catch(async (error: Error) => {
     console.error(error.message);
-    return auditHost(host.target, result.acks.map((a) => a.ref));
+    return auditHost(
+      host.target,
+      result.acks.map((a) => a.ref),
+    );
   });
   const drainedMs = Date.now() - started;
   const hostCreates = host.local.requests.filter((r) => r.method === 'POST' && /\/issues$/.test(r.path) && r.status === 201).length;
@@ -331,17 +373,38 @@ async function seedHistory(hostDir: string, count: number): Promise<Map<string, 
         const id = tx.nextId();
         const when = stamp(at);
         if (kind === 'customer') {
-          comments.push({ id, issueNumber: number, body: withMetadata({ kind: 'message', key: `bench-message-${id}`, customer }, `**Customer reply** (${customer.id})\n\n---\n\nAny news?`, key), user: BOT_LOGIN, createdAt: when, updatedAt: when, reactions: [] });
+          comments.push({
+            id,
+            issueNumber: number,
+            body: withMetadata({ kind: 'message', key: `bench-message-${id}`, customer }, `**Customer reply** (${customer.id})\n\n---\n\nAny news?`, key),
+            user: BOT_LOGIN,
+            createdAt: when,
+            updatedAt: when,
+            reactions: [],
+          });
         } else {
           const reactions = kind === 'reply' && r.next() < 0.3 ? [{ id: tx.nextId(), content: r.pick(['+1', '+1', '-1']), user: BOT_LOGIN, createdAt: when }] : [];
-          comments.push({ id, issueNumber: number, body: kind === 'reply' ? '/reply Thanks, we are on it.' : 'Checked with the warehouse.', user: r.pick(['support-anna', 'support-ben']), createdAt: when, updatedAt: when, reactions });
+          comments.push({
+            id,
+            issueNumber: number,
+            body: kind === 'reply' ? '/reply Thanks, we are on it.' : 'Checked with the warehouse.',
+            user: r.pick(['support-anna', 'support-ben']),
+            createdAt: when,
+            updatedAt: when,
+            reactions,
+          });
         }
       }
       const recent = end - created < 30 * 86_400_000;
       const closed = r.next() < (recent ? 0.4 : 0.9);
       const closedAt = closed ? stamp(at + 3_600_000 + Math.floor(r.next() * 86_400_000)) : null;
       const status = closed ? 'closed' : r.pick(['new', 'open', 'open', 'reply-received', 'waiting', 'waiting', 'on-hold', 'escalated']);
-      const labels = [labelName('status', status), labelName('priority', r.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent'])), labelName('type', r.pick(['question', 'problem', 'complaint', 'order'])), labelName('category', category)];
+      const labels = [
+        labelName('status', status),
+        labelName('priority', r.pick(['low', 'normal', 'normal', 'normal', 'high', 'urgent'])),
+        labelName('type', r.pick(['question', 'problem', 'complaint', 'order'])),
+        labelName('category', category),
+      ];
       for (const name of labels) names.add(name);
       const assignees = status === 'new' ? [] : [r.pick(['support-anna', 'support-ben'])];
       const updated = [stamp(created), ...comments.map((c) => c.createdAt), ...(closedAt ? [closedAt] : [])].sort().at(-1) as string;
@@ -349,7 +412,11 @@ async function seedHistory(hostDir: string, count: number): Promise<Map<string, 
         id: tx.nextId(),
         number,
         title: `Order question ${number}`,
-        body: withMetadata({ kind: 'ticket', key: `bench-ticket-${number}`, ref, customer, customerName: 'Bench Customer' }, `**Customer:** Bench Customer (${customer.id}) · **Category:** ${category}\n\n---\n\nWhere is my parcel?`, key),
+        body: withMetadata(
+          { kind: 'ticket', key: `bench-ticket-${number}`, ref, customer, customerName: 'Bench Customer' },
+          `**Customer:** Bench Customer (${customer.id}) · **Category:** ${category}\n\n---\n\nWhere is my parcel?`,
+          key,
+        ),
         user: BOT_LOGIN,
         state: closed ? 'closed' : 'open',
         stateReason: closed ? 'completed' : null,
@@ -411,7 +478,11 @@ async function historyTest(outDir: string, count: number): Promise<void> {
   const buildWallMs = Date.now() - t;
   const buildCalls = calls() - buildMark;
   console.log(`history: read model built in ${fmt(buildWallMs / 1000, 1)} s (${built[1]} tickets, ${fmt(buildCalls)} Git host calls, notice while building: ${noticeWhileBuilding})`);
-  for (const line of site.output().split('\n').filter((l) => l.includes('read model:'))) console.log(`  ${line.trim()}`);
+  for (const line of site
+    .output()
+    .split('\n')
+    .filter((l) => l.includes('read model:')))
+    console.log(`  ${line.trim()}`);
   await host.local.idle();
 
   // A customer of the history, signed in through the mailed link.
@@ -420,14 +491,20 @@ async function historyTest(outDir: string, count: number): Promise<void> {
   const customer = new SiteClient(site.url);
   const asked = await customer.post('/tickets', { email: customerEmail });
   if (asked.status !== 200) throw new Error(`asking for a sign-in link answered ${asked.status}`);
-  const link = await pollUntil('the sign-in mail', async () => {
-    const dir = path.join(dataDir, 'mail');
-    for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : []) {
-      const text = readFileSync(path.join(dir, file), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
-      if (text.includes(`To: ${customerEmail}`)) return /\/tickets\/access\?token=[\w.%-]+/.exec(text)?.[0];
-    }
-    return undefined;
-  }, 30_000);
+  const link = await pollUntil(
+    'the sign-in mail',
+    async () => {
+      const dir = path.join(dataDir, 'mail');
+      for (const file of existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.eml')) : []) {
+        const text = readFileSync(path.join(dir, file), 'utf8')
+          .replace(/=\r?\n/g, '')
+          .replace(/=3D/g, '=');
+        if (text.includes(`To: ${customerEmail}`)) return /\/tickets\/access\?token=[\w.%-]+/.exec(text)?.[0];
+      }
+      return undefined;
+    },
+    30_000,
+  );
   // The link's page asks to continue; its POST signs in (a GET alone uses nothing up).
   await customer.fetch(link);
   if (!customer.cookies.has('helpdesk_session')) await customer.post('/tickets/access', { token: new URL(link, site.url).searchParams.get('token') ?? '' });
@@ -507,7 +584,9 @@ async function historyTest(outDir: string, count: number): Promise<void> {
     rebuildStarted: /read model: (building|continuing)/.test(site.output().slice(startOutput - 2000)),
     byPath,
   };
-  console.log(`history: restart: ${restart.pageViews} page views in ${restartSeconds} s; ${restart.hostCallsInTheFirstMinute} Git host calls in all (${JSON.stringify(byPath)}), ${restart.readModelHostCalls} for the read model, ${restart.hostCallsDuringPageViews} during the page views`);
+  console.log(
+    `history: restart: ${restart.pageViews} page views in ${restartSeconds} s; ${restart.hostCallsInTheFirstMinute} Git host calls in all (${JSON.stringify(byPath)}), ${restart.readModelHostCalls} for the read model, ${restart.hostCallsDuringPageViews} during the page views`,
+  );
 
   const p95s = Object.values(measured).map((m) => m.p95);
   const worst = Math.max(...p95s);
@@ -551,7 +630,10 @@ try {
   const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { results?: Record<string, unknown> }) : {};
   mkdirSync(path.dirname(file), { recursive: true });
   const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.release()}` };
-  writeFileSync(file, `${JSON.stringify({ updated: new Date().toISOString(), machine, results: { ...previous.results, ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...(v as object), at: new Date().toISOString() }])) } }, null, 2)}\n`);
+  writeFileSync(
+    file,
+    `${JSON.stringify({ updated: new Date().toISOString(), machine, results: { ...previous.results, ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...(v as object), at: new Date().toISOString() }])) } }, null, 2)}\n`,
+  );
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);

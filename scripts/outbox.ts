@@ -24,7 +24,9 @@ try {
     if (command === 'list') {
       const entries = await outbox.list(values.all ? ['queued', 'poisoned', 'done'] : ['queued', 'poisoned']);
       for (const s of entries) {
-        console.log(`${s.status.padEnd(8)} ${s.entry.id}  ${s.entry.kind.padEnd(16)} ${s.entry.ticket.padEnd(12)} attempts=${s.attempts}${s.result?.number !== undefined ? `  #${s.result.number}` : ''}${s.lastError ? `  ${s.lastError}` : ''}`);
+        console.log(
+          `${s.status.padEnd(8)} ${s.entry.id}  ${s.entry.kind.padEnd(16)} ${s.entry.ticket.padEnd(12)} attempts=${s.attempts}${s.result?.number !== undefined ? `  #${s.result.number}` : ''}${s.lastError ? `  ${s.lastError}` : ''}`,
+        );
       }
       console.log(`${entries.length} entr${entries.length === 1 ? 'y' : 'ies'}`);
     } else if (command === 'retry' && id) {

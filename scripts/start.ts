@@ -6,7 +6,7 @@ import { readSitePaths } from '../src/server/site-paths.ts';
 const host = process.env['HOST'] ?? '127.0.0.1';
 const port = process.env['PORT'] ?? '4321';
 
-let config;
+let config: ReturnType<typeof loadConfig>;
 try {
   config = loadConfig(readSitePaths().configFile);
 } catch (error) {
@@ -38,7 +38,11 @@ for (let attempt = 0; attempt < 100; attempt++) {
       if (!desk.ok) console.error(`The support desk did not start (HTTP ${desk.status}); the messages above say why.`);
     }
     console.log(`\nHelp centre running at ${url}  (Ctrl-C to stop)`);
-    console.log(config.gitHost.baseUrl ? `Tickets go to ${config.gitHost.repository} on ${config.gitHost.baseUrl}.\n` : 'Tickets go to the embedded local issue host (no gitHost.baseUrl in helpdesk.config.json).\n');
+    console.log(
+      config.gitHost.baseUrl
+        ? `Tickets go to ${config.gitHost.repository} on ${config.gitHost.baseUrl}.\n`
+        : 'Tickets go to the embedded local issue host (no gitHost.baseUrl in helpdesk.config.json).\n',
+    );
     break;
   } catch {
     await new Promise((resolve) => setTimeout(resolve, 100));

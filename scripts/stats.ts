@@ -31,7 +31,10 @@ try {
     .then(async () => {
       // Statistics come from the read model the server keeps (it reads the Git host once, on its first start).
       const build = await readModelBuild(database);
-      if (build?.state !== 'done') console.warn(`stats: the server has ${build ? `read ${build.done} of ${build.total ?? '?'} tickets` : 'not read the tickets'} from the Git host yet; these figures cover only those. Start the server (npm start) and let it finish.`);
+      if (build?.state !== 'done')
+        console.warn(
+          `stats: the server has ${build ? `read ${build.done} of ${build.total ?? '?'} tickets` : 'not read the tickets'} from the Git host yet; these figures cover only those. Start the server (npm start) and let it finish.`,
+        );
       const store = new WorkflowStore(database);
       return createWorkspace({ config, host: opened.host, kindsOf: (messages) => kindsOf(messages, kindContext({ config, host: opened.host, store })), database }).statistics(range);
     })
@@ -49,10 +52,22 @@ try {
       if (rows.length === 0) console.log('  (none)\n');
       else console.table(rows);
     };
-    table('per day', stats.days.filter((d) => d.opened || d.closed).map((d) => ({ day: d.day, opened: d.opened, closed: d.closed, backlog: d.backlog })));
-    table('status now', Object.entries(stats.statusNow).map(([status, tickets]) => ({ status, tickets })));
-    table('supporters', stats.supporters.map((s) => ({ supporter: s.login, replies: s.replies, helpful: s.helpful, 'not helpful': s.notHelpful, 'open assigned': s.openAssigned })));
-    table('customers', stats.customers.slice(0, 20).map((c) => ({ customer: c.customer, tickets: c.tickets, messages: c.messages, 'hours open': Math.round(c.hoursOpen) })));
+    table(
+      'per day',
+      stats.days.filter((d) => d.opened || d.closed).map((d) => ({ day: d.day, opened: d.opened, closed: d.closed, backlog: d.backlog })),
+    );
+    table(
+      'status now',
+      Object.entries(stats.statusNow).map(([status, tickets]) => ({ status, tickets })),
+    );
+    table(
+      'supporters',
+      stats.supporters.map((s) => ({ supporter: s.login, replies: s.replies, helpful: s.helpful, 'not helpful': s.notHelpful, 'open assigned': s.openAssigned })),
+    );
+    table(
+      'customers',
+      stats.customers.slice(0, 20).map((c) => ({ customer: c.customer, tickets: c.tickets, messages: c.messages, 'hours open': Math.round(c.hoursOpen) })),
+    );
   }
 } finally {
   await opened.close();

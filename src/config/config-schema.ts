@@ -28,7 +28,11 @@ const SupporterSchema = z.strictObject({
 
 const AttachmentsSchema = z.strictObject({
   /** Largest single attachment in bytes. @default 5242880 (5 MiB) */
-  maxBytes: z.number().int().positive().default(5 * 1024 * 1024),
+  maxBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(5 * 1024 * 1024),
   /** Most attachments per message. @default 3 */
   maxCount: z.number().int().min(0).default(3),
   /** MIME types accepted, decided by sniffing the content, not the file name. @default images, PDF, plain text */
@@ -39,7 +43,10 @@ const GitHostSchema = z.strictObject({
   /** API base URL; empty runs the embedded local issue host. @example "https://api.github.com" */
   baseUrl: z.url().optional(),
   /** Repository holding the ticket issues, as owner/name. @example "northwind/support" */
-  repository: z.string().regex(/^[\w.-]+\/[\w.-]+$/, 'write it as owner/name, e.g. "northwind/support"').default('local/support'),
+  repository: z
+    .string()
+    .regex(/^[\w.-]+\/[\w.-]+$/, 'write it as owner/name, e.g. "northwind/support"')
+    .default('local/support'),
   /** Repository and branch receiving attachments (issues have no upload API). @default the ticket repository, branch "attachments" */
   attachments: z.strictObject({ repository: z.string().optional(), branch: z.string().default('attachments') }).default({ branch: 'attachments' }),
 });
@@ -123,7 +130,11 @@ export const ConfigSchema = z
     offline: z
       .strictObject({
         /** Most bytes precached at install; above it only the search index, assets and index pages are, and articles are cached on visit. @default 10485760 (10 MiB) */
-        precacheMaxBytes: z.number().int().positive().default(10 * 1024 * 1024),
+        precacheMaxBytes: z
+          .number()
+          .int()
+          .positive()
+          .default(10 * 1024 * 1024),
       })
       .default({ precacheMaxBytes: 10 * 1024 * 1024 }),
     gitHost: GitHostSchema.default({ repository: 'local/support', attachments: { branch: 'attachments' } }),

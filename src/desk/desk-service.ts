@@ -144,7 +144,16 @@ export function createDesk(options: DeskOptions): Desk {
   }
 
   function queuedMessage(p: { body: string; createdAt: string }, attachments: AttachmentView[] = []): MessageView {
-    return { id: undefined, kind: 'customer', authorName: 'You', html: renderMessage(publicText({ author: { login: '', isBot: true }, body: p.body, meta: { customer: {} } }, 'customer')), createdAt: p.createdAt, queued: true, attachments, rating: undefined };
+    return {
+      id: undefined,
+      kind: 'customer',
+      authorName: 'You',
+      html: renderMessage(publicText({ author: { login: '', isBot: true }, body: p.body, meta: { customer: {} } }, 'customer')),
+      createdAt: p.createdAt,
+      queued: true,
+      attachments,
+      rating: undefined,
+    };
   }
 
   /** Finds a ticket the session may see: its issue number (once created) and view. */
@@ -190,7 +199,8 @@ export function createDesk(options: DeskOptions): Desk {
   return {
     accepting() {
       if (!config.features.tickets) return { ok: false, reason: 'We are not taking tickets on this site at the moment. Please try again later.' };
-      if (!config.supporters.some((s) => s.present)) return { ok: false, reason: 'Our support team is away right now, so we are not taking new tickets. Please try again later — the articles may already have your answer.' };
+      if (!config.supporters.some((s) => s.present))
+        return { ok: false, reason: 'Our support team is away right now, so we are not taking new tickets. Please try again later — the articles may already have your answer.' };
       return { ok: true };
     },
 
@@ -252,7 +262,8 @@ export function createDesk(options: DeskOptions): Desk {
     async setClosed(ref, session, closed) {
       const found = await findTicket(ref, session);
       if (!found) throw new DeskError('not_found');
-      if (!(closed ? found.view.canClose : found.view.canReopen)) throw new DeskError('not_allowed', { message: closed ? 'This ticket cannot be closed here.' : 'This ticket cannot be reopened here.' });
+      if (!(closed ? found.view.canClose : found.view.canReopen))
+        throw new DeskError('not_allowed', { message: closed ? 'This ticket cannot be closed here.' : 'This ticket cannot be reopened here.' });
       if (found.number === undefined) throw new DeskError('not_allowed', { message: 'This ticket is still being filed. Try again in a minute.' });
       const ticket = await host.getTicket(found.number, { fresh: true });
       if (!ticket) throw new DeskError('not_found');

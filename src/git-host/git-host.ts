@@ -259,7 +259,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
     const id = customerId(email);
     if (await isPrivate()) return { id, email };
     if (!emailKeys) {
-      throw new GitHostError('config', `repository ${options.repository} is public: customer emails would be stored in clear text. Set EMAIL_ENCRYPTION_KEY (or SESSION_SECRET) so they are sealed, or make the repository private.`);
+      throw new GitHostError(
+        'config',
+        `repository ${options.repository} is public: customer emails would be stored in clear text. Set EMAIL_ENCRYPTION_KEY (or SESSION_SECRET) so they are sealed, or make the repository private.`,
+      );
     }
     return { id, sealedEmail: sealEmail(email, emailKeys) };
   }
@@ -282,9 +285,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
   /** The permission endpoint's answer; undefined when the host does not know the login (404). */
   async function readPermission(login: string): Promise<{ permission: string; role_name?: string | undefined } | undefined> {
     try {
-      const { data } = await call(`read the permission of ${login}`, false, () =>
-        octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...ticketRepo, username: login }),
-      );
+      const { data } = await call(`read the permission of ${login}`, false, () => octokit.request('GET /repos/{owner}/{repo}/collaborators/{username}/permission', { ...ticketRepo, username: login }));
       return data;
     } catch (error) {
       if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
@@ -479,7 +480,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
             content: Buffer.from(input.content).toString('base64'),
           }),
         );
-      let response;
+      let response: Awaited<ReturnType<typeof put>>;
       try {
         response = await put();
       } catch (error) {
@@ -538,7 +539,14 @@ export function createGitHost(options: GitHostOptions): GitHost {
       // never skipped), and creation times never change, so we can stop at the first one older than `since`.
       // (In a burst, a create whose answer was lost can be hundreds of issues back by the time it is retried.)
       return call('look up a ticket by idempotency key', false, async () => {
-        const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'desc', per_page: KEY_LOOKUP_ISSUES });
+        const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+          ...ticketRepo,
+          creator: ctx.botLogin,
+          state: 'all',
+          sort: 'created',
+          direction: 'desc',
+          per_page: KEY_LOOKUP_ISSUES,
+        });
         for await (const { data } of pages) {
           for (const issue of data) {
             // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).

@@ -15,7 +15,7 @@ export interface LabelSyncReport {
 export async function syncLabels(host: GitHost, labels: TicketLabel[]): Promise<LabelSyncReport> {
   const [owner, repo] = host.repository.split('/') as [string, string];
   const what = `read the labels of ${host.repository}`;
-  let existing;
+  let existing: Array<{ name: string; color: string; description: string | null }>;
   try {
     existing = await host.octokit.paginate('GET /repos/{owner}/{repo}/labels', { owner, repo, per_page: 100 });
   } catch (error) {

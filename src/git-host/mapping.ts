@@ -68,7 +68,10 @@ function trustedMeta(id: string, where: string, body: string | null | undefined,
     if (!remembered) return undefined;
     reason = 'the verified metadata block was removed';
   }
-  const version = createHash('sha256').update(body ?? '', 'utf8').digest('hex').slice(0, 16);
+  const version = createHash('sha256')
+    .update(body ?? '', 'utf8')
+    .digest('hex')
+    .slice(0, 16);
   if (ctx.metadataMemory?.firstRejection(id, version) ?? true) {
     ctx.onRejectedMetadata?.(where, `${reason}; ${remembered ? 'keeping its last verified metadata' : 'no verified metadata known, so it has none'}`);
   }
@@ -102,7 +105,18 @@ export function commentToMessage(comment: IssueComment, ctx: MappingContext): Ti
     id: Number(comment.id),
     author: toAuthor(comment.user, comment.author_association, ctx),
     body: stripMetadata(comment.body),
-    meta: trustedMeta(`comment:${comment.id}`, `comment ${comment.id} on issue #${String(comment.issue_url ?? '').split('/').pop() || '?'}`, comment.body, comment.user, comment.created_at, ctx),
+    meta: trustedMeta(
+      `comment:${comment.id}`,
+      `comment ${comment.id} on issue #${
+        String(comment.issue_url ?? '')
+          .split('/')
+          .pop() || '?'
+      }`,
+      comment.body,
+      comment.user,
+      comment.created_at,
+      ctx,
+    ),
     createdAt: comment.created_at,
     updatedAt: comment.updated_at,
     reactions,

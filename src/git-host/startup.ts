@@ -3,14 +3,20 @@ import { GitHostError } from './errors.ts';
 import type { GitHost } from './git-host.ts';
 
 /** How the server authenticates at the Git host, derived from the environment. */
-export type GitHostCredentials =
-  | { kind: 'token'; token: string }
-  | { kind: 'app'; appId: number; privateKey: string; installationId: number }
-  | { kind: 'none' };
+export type GitHostCredentials = { kind: 'token'; token: string } | { kind: 'app'; appId: number; privateKey: string; installationId: number } | { kind: 'none' };
 
 /** One thing wrong with the Git host set-up, with what to do about it. */
 export interface StartupProblem {
-  code: 'credentials-missing' | 'credentials-rejected' | 'token-scope' | 'token-permission' | 'repository-not-found' | 'public-repository-clear-emails' | 'attachments-repository-not-found' | 'attachments-branch-missing' | 'host-unreachable';
+  code:
+    | 'credentials-missing'
+    | 'credentials-rejected'
+    | 'token-scope'
+    | 'token-permission'
+    | 'repository-not-found'
+    | 'public-repository-clear-emails'
+    | 'attachments-repository-not-found'
+    | 'attachments-branch-missing'
+    | 'host-unreachable';
   severity: 'error' | 'warning';
   message: string;
 }
@@ -76,7 +82,11 @@ export async function checkGitHost(
     botLogin = await host.botLogin();
   } catch (error) {
     if (error instanceof GitHostError && error.kind === 'auth') {
-      problems.push({ code: 'credentials-rejected', severity: 'error', message: `${credential} was rejected by ${where} (401 Bad credentials). Create a new token or key and set it again; tokens expire and can be revoked.` });
+      problems.push({
+        code: 'credentials-rejected',
+        severity: 'error',
+        message: `${credential} was rejected by ${where} (401 Bad credentials). Create a new token or key and set it again; tokens expire and can be revoked.`,
+      });
     } else {
       problems.push({ code: 'host-unreachable', severity: 'error', message: `cannot reach the Git host at ${where}: ${(error as Error).message}. Check gitHost.baseUrl and the network.` });
     }
@@ -84,7 +94,13 @@ export async function checkGitHost(
   }
   // Classic tokens list their scopes in X-OAuth-Scopes; fine-grained tokens and Apps send no such header.
   const scopesHeader = options.authKind === 'token' ? (await host.octokit.request('GET /user')).headers['x-oauth-scopes'] : undefined;
-  const scopes = scopesHeader === undefined ? undefined : scopesHeader.split(',').map((s) => s.trim()).filter(Boolean);
+  const scopes =
+    scopesHeader === undefined
+      ? undefined
+      : scopesHeader
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
   const repo = await readRepo(host, host.repository);
   const scopeProblem = (isPrivate: boolean): StartupProblem => ({
     code: 'token-scope',
@@ -120,7 +136,11 @@ export async function checkGitHost(
   }
   const attachmentsRepo = options.attachments?.repository;
   if (attachmentsRepo && attachmentsRepo !== host.repository && (await readRepo(host, attachmentsRepo)) === 'not-found') {
-    problems.push({ code: 'attachments-repository-not-found', severity: 'error', message: `attachments repository "${attachmentsRepo}" was not found at ${where}. Check gitHost.attachments.repository in helpdesk.config.json, or remove it to store attachments in ${host.repository}.` });
+    problems.push({
+      code: 'attachments-repository-not-found',
+      severity: 'error',
+      message: `attachments repository "${attachmentsRepo}" was not found at ${where}. Check gitHost.attachments.repository in helpdesk.config.json, or remove it to store attachments in ${host.repository}.`,
+    });
   } else {
     const [owner, name] = (attachmentsRepo ?? host.repository).split('/') as [string, string];
     const branch = options.attachments?.branch ?? 'attachments';
@@ -128,7 +148,11 @@ export async function checkGitHost(
       await host.octokit.request('GET /repos/{owner}/{repo}/git/ref/{ref}', { owner, repo: name, ref: `heads/${branch}` });
     } catch (error) {
       if (!(error instanceof RequestError && error.status === 404)) throw error;
-      problems.push({ code: 'attachments-branch-missing', severity: 'warning', message: `attachments branch "${branch}" does not exist yet in ${attachmentsRepo ?? host.repository}; it is created on the first upload, or now by \`npm run setup:labels\`.` });
+      problems.push({
+        code: 'attachments-branch-missing',
+        severity: 'warning',
+        message: `attachments branch "${branch}" does not exist yet in ${attachmentsRepo ?? host.repository}; it is created on the first upload, or now by \`npm run setup:labels\`.`,
+      });
     }
   }
   return { ok: !problems.some((p) => p.severity === 'error'), problems, botLogin, repositoryPrivate: repo.private };

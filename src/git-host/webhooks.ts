@@ -7,19 +7,7 @@ import { commentToMessage, type MetadataContext } from './mapping.ts';
 type IssueComment = components['schemas']['issue-comment'];
 
 /** What happened to a ticket, in ticket terms, as a webhook told it. */
-export type TicketChangeKind =
-  | 'opened'
-  | 'edited'
-  | 'closed'
-  | 'reopened'
-  | 'assigned'
-  | 'unassigned'
-  | 'labeled'
-  | 'unlabeled'
-  | 'message-created'
-  | 'message-edited'
-  | 'message-deleted'
-  | 'other';
+export type TicketChangeKind = 'opened' | 'edited' | 'closed' | 'reopened' | 'assigned' | 'unassigned' | 'labeled' | 'unlabeled' | 'message-created' | 'message-edited' | 'message-deleted' | 'other';
 
 /** A ticket event parsed from a Git host webhook. */
 export interface TicketEvent {

@@ -4,10 +4,7 @@ import { LanguageSchema } from '../config/config-schema.ts';
 const isoDate = /^\d{4}-\d{2}-\d{2}$/;
 
 /** YAML reads `2026-10-14` as a Date; a quoted value stays a string. Both become `YYYY-MM-DD`. */
-const DateSchema = z.union([
-  z.date().transform((d) => d.toISOString().slice(0, 10)),
-  z.string().regex(isoDate, 'write the date as YYYY-MM-DD, e.g. 2026-10-14'),
-]);
+const DateSchema = z.union([z.date().transform((d) => d.toISOString().slice(0, 10)), z.string().regex(isoDate, 'write the date as YYYY-MM-DD, e.g. 2026-10-14')]);
 
 const SlugSchema = z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'a slug is the file name without .md: lowercase letters, digits and dashes');
 

@@ -15,10 +15,7 @@ export function homeUrl(lang: string, defaultLanguage = 'en'): string {
   return lang === defaultLanguage ? '/' : `/${lang}/`;
 }
 
-export type InternalTarget =
-  | { kind: 'external' }
-  | { kind: 'anchor'; anchor: string }
-  | { kind: 'article'; slug: string; anchor: string | undefined; viaFile: string | undefined };
+export type InternalTarget = { kind: 'external' } | { kind: 'anchor'; anchor: string } | { kind: 'article'; slug: string; anchor: string | undefined; viaFile: string | undefined };
 
 /**
  * Classifies a link written in an article: another article (by relative `.md` path or by

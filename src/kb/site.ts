@@ -38,7 +38,10 @@ export function byRecency(a: Article, b: Article): number {
 
 /** The `limit` most recently updated articles in a language. */
 export function recentlyUpdated(articles: readonly Article[], lang: Language, limit = 6): Article[] {
-  return articles.filter((a) => a.lang === lang).sort(byRecency).slice(0, limit);
+  return articles
+    .filter((a) => a.lang === lang)
+    .sort(byRecency)
+    .slice(0, limit);
 }
 
 /** Articles of one category and language, alphabetical. */

@@ -1,6 +1,22 @@
 import type { components } from '@octokit/openapi-types';
 import type { BranchRecord, CommentRecord, IssueRecord, RepoState } from './records.ts';
-import { branchSha, gitBlobSha, toCollaboratorPermission, toComment, toContentFile, toFileCommit, toFullRepository, toGitRef, toIssue, toLabel, toPrivateUser, toReaction, toSimpleUser, type HostUrls, type UserLookup } from './shapes.ts';
+import {
+  branchSha,
+  gitBlobSha,
+  toCollaboratorPermission,
+  toComment,
+  toContentFile,
+  toFileCommit,
+  toFullRepository,
+  toGitRef,
+  toIssue,
+  toLabel,
+  toPrivateUser,
+  toReaction,
+  toSimpleUser,
+  type HostUrls,
+  type UserLookup,
+} from './shapes.ts';
 import { isSafeContentPath, now, type Store } from './store.ts';
 import { hasPermission, type LocalUser } from './users.ts';
 
@@ -86,7 +102,10 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
     case 'GET ':
       return api.getRepo();
     case 'GET labels':
-      return paginate(state.labels.map((l) => toLabel(ctx.urls, state.repo, l)), req);
+      return paginate(
+        state.labels.map((l) => toLabel(ctx.urls, state.repo, l)),
+        req,
+      );
     case 'POST labels':
       return api.createLabel();
     case 'GET issues':
@@ -100,13 +119,23 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
     case 'PATCH issues/:n':
       return api.updateIssue(rest[1]);
     case 'GET issues/:n/comments':
-      return api.withIssue(rest[1], (issue) => paginate(api.filterSince(issue.comments).map((c) => api.commentJson(c)), req));
+      return api.withIssue(rest[1], (issue) =>
+        paginate(
+          api.filterSince(issue.comments).map((c) => api.commentJson(c)),
+          req,
+        ),
+      );
     case 'POST issues/:n/comments':
       return api.createComment(rest[1]);
     case 'PATCH issues/comments/:n':
       return api.updateComment(rest[2]);
     case 'GET issues/comments/:n/reactions':
-      return api.withComment(rest[2], (c) => paginate(c.reactions.filter((r) => !req.query.get('content') || r.content === req.query.get('content')).map((r) => toReaction(ctx.urls, r, api.user)), req));
+      return api.withComment(rest[2], (c) =>
+        paginate(
+          c.reactions.filter((r) => !req.query.get('content') || r.content === req.query.get('content')).map((r) => toReaction(ctx.urls, r, api.user)),
+          req,
+        ),
+      );
     case 'DELETE issues/comments/:n/reactions/:n':
       return api.deleteReaction(rest[2], rest[4]);
     case 'POST issues/comments/:n/reactions':

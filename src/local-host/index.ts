@@ -207,7 +207,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       log(status, user?.login, 'secondary-rate-limit');
       return send(
         res,
-        { status, body: { message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) } },
+        {
+          status,
+          body: {
+            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+            status: String(status),
+          },
+        },
         { ...rateHeaders(rateKey, limit, false), 'retry-after': String(retryAfter) },
       );
     }
@@ -216,7 +223,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       log(403, user?.login, 'primary-rate-limit');
       return send(
         res,
-        { status: 403, body: { message: `API rate limit exceeded for user ID ${user?.id ?? 0}.`, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' } },
+        {
+          status: 403,
+          body: { message: `API rate limit exceeded for user ID ${user?.id ?? 0}.`, documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: '403' },
+        },
         { 'x-ratelimit-limit': String(limit), 'x-ratelimit-remaining': '0', 'x-ratelimit-used': String(limit), 'x-ratelimit-reset': String(reset), 'x-ratelimit-resource': 'core' },
       );
     }
@@ -239,7 +249,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       log(400, user?.login);
       return send(res, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' } }, {});
     }
-    const segments = url.pathname.split('/').filter(Boolean).map((s) => decodeURIComponent(s));
+    const segments = url.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((s) => decodeURIComponent(s));
     const response = await handleApi({ store, urls, users, emit }, { method, segments, query: url.searchParams, body, user, url });
 
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs).unref());
@@ -256,7 +269,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const headers: Record<string, string> = { ...scopeHeaders };
     if (method === 'GET' && response.status === 200) {
       // Conditional requests: a matching If-None-Match gets 304 and costs no rate limit, as on GitHub.
-      const etag = `W/"${createHash('sha256').update(JSON.stringify(response.body)).update(response.headers?.link ?? '').digest('hex')}"`;
+      const etag = `W/"${createHash('sha256')
+        .update(JSON.stringify(response.body))
+        .update(response.headers?.link ?? '')
+        .digest('hex')}"`;
       headers.etag = etag;
       headers['cache-control'] = 'private, max-age=60, s-maxage=60';
       headers.vary = 'Accept, Authorization, Cookie, X-GitHub-OTP';

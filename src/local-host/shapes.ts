@@ -78,7 +78,7 @@ export function toPrivateUser(urls: HostUrls, user: LocalUser): Schemas['private
 export function toCollaboratorPermission(urls: HostUrls, user: Pick<LocalUser, 'login' | 'id' | 'type' | 'permission'>, privateRepo: boolean): Schemas['repository-collaborator-permission'] {
   const role = user.permission === 'none' && !privateRepo ? 'read' : user.permission;
   const permission = role === 'maintain' ? 'write' : role === 'triage' ? 'read' : role;
-  const at = (r: typeof role[]) => r.includes(role);
+  const at = (r: (typeof role)[]) => r.includes(role);
   return {
     permission,
     role_name: role,

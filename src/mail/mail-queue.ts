@@ -151,12 +151,7 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
     }
     // Sent: marked so whoever holds the lease now (this worker, or one that took over a lease that ran out).
     // A crash right here, after the SMTP server accepted the mail, is the one way it can be sent twice.
-    await db
-      .updateTable('mail_queue')
-      .set({ status: 'sent', sent_at: Date.now(), lease_owner: null, lease_until: null })
-      .where('key', '=', mail.key)
-      .where('status', '=', 'queued')
-      .execute();
+    await db.updateTable('mail_queue').set({ status: 'sent', sent_at: Date.now(), lease_owner: null, lease_until: null }).where('key', '=', mail.key).where('status', '=', 'queued').execute();
   }
 
   /** Gives back leases this worker took but did not use (closing mid-batch). */
@@ -172,7 +167,18 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
     async enqueue(key, message) {
       const rows = await db
         .insertInto('mail_queue')
-        .values({ key, message: JSON.stringify(MailMessageSchema.parse(message)), status: 'queued', attempts: 0, retry_at: 0, last_error: null, lease_owner: null, lease_until: null, created_at: Date.now(), sent_at: null })
+        .values({
+          key,
+          message: JSON.stringify(MailMessageSchema.parse(message)),
+          status: 'queued',
+          attempts: 0,
+          retry_at: 0,
+          last_error: null,
+          lease_owner: null,
+          lease_until: null,
+          created_at: Date.now(),
+          sent_at: null,
+        })
         .onConflict((oc) => oc.column('key').doNothing())
         .returning('key')
         .execute();
@@ -183,7 +189,14 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
     async mail(key) {
       const row = await db.selectFrom('mail_queue').selectAll().where('key', '=', key).executeTakeFirst();
       if (!row) return undefined;
-      return { key, message: MailMessageSchema.parse(JSON.parse(row.message)), status: row.status === 'sent' ? 'sent' : 'pending', attempts: row.attempts, lastError: row.last_error ?? undefined, retryAt: row.retry_at };
+      return {
+        key,
+        message: MailMessageSchema.parse(JSON.parse(row.message)),
+        status: row.status === 'sent' ? 'sent' : 'pending',
+        attempts: row.attempts,
+        lastError: row.last_error ?? undefined,
+        retryAt: row.retry_at,
+      };
     },
     drain() {
       // A drain in progress may have looked before this mail arrived: look again after it.

@@ -45,7 +45,10 @@ function checkTemplate(source: string, file: string, allowed: readonly string[],
     const line = source.slice(0, match.index).split('\n').length + firstLine - 1;
     const where = `${file}:${line}`;
     if (!allowed.includes(name)) throw new MailTemplateError(`${where}: unknown variable "${name}" in ${tag}; this template may use: ${allowed.join(', ')}`);
-    if (raw && (!html || !name.endsWith('Html'))) throw new MailTemplateError(`${where}: ${tag} inserts "${name}" without escaping; only the prepared HTML values (${allowed.filter((a) => a.endsWith('Html')).join(', ') || 'none'}) may use {{{…}}} in an .html template`);
+    if (raw && (!html || !name.endsWith('Html')))
+      throw new MailTemplateError(
+        `${where}: ${tag} inserts "${name}" without escaping; only the prepared HTML values (${allowed.filter((a) => a.endsWith('Html')).join(', ') || 'none'}) may use {{{…}}} in an .html template`,
+      );
     if (sigil === '#' || sigil === '^') open.push(name);
     if (sigil === '/' && open.pop() !== name) throw new MailTemplateError(`${where}: ${tag} closes a section that is not open; close sections in the order they were opened`);
   }

@@ -54,6 +54,9 @@ export interface ResponseFacts {
 
 /** A response may be cached by the service worker only if it is a same-origin 200 that its server lets caches keep. */
 export function isCacheableResponse(response: ResponseFacts): boolean {
-  const directives = (response.cacheControl ?? '').toLowerCase().split(',').map((d) => d.trim().split('=')[0]);
+  const directives = (response.cacheControl ?? '')
+    .toLowerCase()
+    .split(',')
+    .map((d) => d.trim().split('=')[0]);
   return response.status === 200 && (response.type === 'basic' || response.type === 'default') && !directives.includes('no-store') && !directives.includes('private');
 }

@@ -105,7 +105,12 @@ export function opFields(op: { fields?: MetadataFields | undefined; extra?: Reco
 
 /** Safe file name part of an attachment path. */
 function safeName(name: string): string {
-  return name.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '').slice(0, 100) || 'file';
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 100) || 'file'
+  );
 }
 
 type Row = Selectable<OutboxTable>;
@@ -340,8 +345,17 @@ export class Outbox {
 
   /** A customer's tickets not yet on the host (queued or poisoned), oldest first. */
   async queuedTickets(email: string): Promise<Array<{ ref: string; title: string; createdAt: string; poisoned: boolean }>> {
-    const rows = await this.db.selectFrom('outbox').selectAll().where('kind', '=', 'createTicket').where('status', '<>', 'done').where('customer_email', '=', email.trim().toLowerCase()).orderBy('seq').execute();
-    return rows.map(toState).flatMap((s) => (s.entry.op?.kind === 'createTicket' ? [{ ref: s.entry.ticket, title: s.entry.op.title, createdAt: s.entry.createdAt, poisoned: s.status === 'poisoned' }] : []));
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('kind', '=', 'createTicket')
+      .where('status', '<>', 'done')
+      .where('customer_email', '=', email.trim().toLowerCase())
+      .orderBy('seq')
+      .execute();
+    return rows
+      .map(toState)
+      .flatMap((s) => (s.entry.op?.kind === 'createTicket' ? [{ ref: s.entry.ticket, title: s.entry.op.title, createdAt: s.entry.createdAt, poisoned: s.status === 'poisoned' }] : []));
   }
 
   private async pendingFor(key: string): Promise<PendingMessage[]> {
@@ -407,7 +421,8 @@ export class Outbox {
   async export(id: string): Promise<string> {
     const state = await this.get(id);
     if (!state) throw new OutboxError(`no outbox entry ${id}`);
-    const blob = state.entry.kind === 'uploadAttachment' && state.status !== 'done' ? await this.db.selectFrom('attachment_blobs').select('bytes').where('entry_id', '=', id).executeTakeFirst() : undefined;
+    const blob =
+      state.entry.kind === 'uploadAttachment' && state.status !== 'done' ? await this.db.selectFrom('attachment_blobs').select('bytes').where('entry_id', '=', id).executeTakeFirst() : undefined;
     return JSON.stringify({ ...state, retryAt: state.retryAt ? new Date(state.retryAt).toISOString() : undefined, ...(blob ? { pendingBytes: blob.bytes.length } : {}) }, null, 2);
   }
 
@@ -434,7 +449,15 @@ export class Outbox {
       const rows = await query.execute();
       if (rows.length === 0) return [];
       const until = now + this.leaseMs;
-      await trx.updateTable('outbox').set({ lease_owner: this.owner, lease_until: until }).where('seq', 'in', rows.map((r) => r.seq)).execute();
+      await trx
+        .updateTable('outbox')
+        .set({ lease_owner: this.owner, lease_until: until })
+        .where(
+          'seq',
+          'in',
+          rows.map((r) => r.seq),
+        )
+        .execute();
       return rows.map((r) => toState({ ...r, lease_owner: this.owner, lease_until: until }));
     });
   }
@@ -449,7 +472,14 @@ export class Outbox {
   private async renewLeases(): Promise<void> {
     if (this.held.size === 0) return;
     const ids = [...this.held];
-    await this.write((trx) => trx.updateTable('outbox').set({ lease_until: Date.now() + this.leaseMs }).where('id', 'in', ids).where('lease_owner', '=', this.owner).execute());
+    await this.write((trx) =>
+      trx
+        .updateTable('outbox')
+        .set({ lease_until: Date.now() + this.leaseMs })
+        .where('id', 'in', ids)
+        .where('lease_owner', '=', this.owner)
+        .execute(),
+    );
   }
 
   /** Claims the entries whose turn it is and sends them, once each; resolves with how many reached a final state. */
@@ -462,7 +492,10 @@ export class Outbox {
     this.lastClaimed = claimed.length;
     if (claimed.length === 0) return 0;
     for (const s of claimed) this.held.add(s.entry.id);
-    this.heartbeat ??= setInterval(() => void this.renewLeases().catch((error: unknown) => this.log.warn(`outbox: could not renew leases: ${(error as Error).message}`)), Math.max(Math.floor(this.leaseMs / 3), 10));
+    this.heartbeat ??= setInterval(
+      () => void this.renewLeases().catch((error: unknown) => this.log.warn(`outbox: could not renew leases: ${(error as Error).message}`)),
+      Math.max(Math.floor(this.leaseMs / 3), 10),
+    );
     this.heartbeat.unref?.();
     let settled = 0;
     try {
@@ -495,13 +528,21 @@ export class Outbox {
       const mine = (trx: Tx) => trx.updateTable('outbox').where('id', '=', entry.id).where('lease_owner', '=', this.owner).where('status', '=', 'queued');
       if (!isTransient(e) && e.kind !== 'auth') {
         this.log.warn(`outbox: entry ${entry.id} (${entry.kind} for ${entry.ticket}) refused for good: ${e.message}`);
-        await this.write((trx) => mine(trx).set({ status: 'poisoned', last_error: e.message, host_status: e.status ?? null, lease_owner: null, lease_until: null }).execute());
+        await this.write((trx) =>
+          mine(trx)
+            .set({ status: 'poisoned', last_error: e.message, host_status: e.status ?? null, lease_owner: null, lease_until: null })
+            .execute(),
+        );
         return true;
       }
       const exp = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(state.attempts - 1, 0));
       const wait = Math.ceil(Math.max(e.retryAfterMs ?? 0, exp * (0.5 + Math.random() / 2)));
       if (e.kind === 'rate-limited') this.pausedUntil = Date.now() + wait;
-      await this.write((trx) => mine(trx).set({ last_error: e.message, retry_at: Date.now() + wait, lease_owner: null, lease_until: null }).execute());
+      await this.write((trx) =>
+        mine(trx)
+          .set({ last_error: e.message, retry_at: Date.now() + wait, lease_owner: null, lease_until: null })
+          .execute(),
+      );
       return false;
     }
   }
@@ -511,8 +552,18 @@ export class Outbox {
     const { entry } = state;
     await this.write(async (trx) => {
       // Whoever holds the entry now, this outcome is true: record it unless it already is.
-      await trx.updateTable('outbox').set({ status: 'done', result: JSON.stringify(result), done_at: Date.now(), op: '{}', last_error: null, lease_owner: null, lease_until: null }).where('id', '=', entry.id).where('status', '<>', 'done').execute();
-      if (entry.kind === 'createTicket' && result.number !== undefined) await trx.insertInto('ticket_refs').values({ ref: entry.ticket, number: result.number }).onConflict((oc) => oc.doNothing()).execute();
+      await trx
+        .updateTable('outbox')
+        .set({ status: 'done', result: JSON.stringify(result), done_at: Date.now(), op: '{}', last_error: null, lease_owner: null, lease_until: null })
+        .where('id', '=', entry.id)
+        .where('status', '<>', 'done')
+        .execute();
+      if (entry.kind === 'createTicket' && result.number !== undefined)
+        await trx
+          .insertInto('ticket_refs')
+          .values({ ref: entry.ticket, number: result.number })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
       if (entry.kind === 'uploadAttachment') await trx.deleteFrom('attachment_blobs').where('entry_id', '=', entry.id).execute();
     });
   }
@@ -633,7 +684,12 @@ export class Outbox {
 
   /** The next time a queued entry becomes due (ms since epoch), if any is waiting for one. */
   private async nextDue(): Promise<number | undefined> {
-    const row = await this.db.selectFrom('outbox').select((eb) => eb.fn.min('retry_at').as('next')).where('status', '=', 'queued').where('retry_at', '>', Date.now()).executeTakeFirst();
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min('retry_at').as('next'))
+      .where('status', '=', 'queued')
+      .where('retry_at', '>', Date.now())
+      .executeTakeFirst();
     return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
   }
 

@@ -112,7 +112,8 @@ export async function sendDraft(draft: TicketDraft, action: string, fetchImpl: t
   const message = typeof body.error?.message === 'string' ? body.error.message : `HTTP ${response.status}`;
   // 408 and 429 are "not now", not "not this": retry later like a server error.
   if (response.status >= 400 && response.status < 500 && response.status !== 408 && response.status !== 429) {
-    const fields = body.error?.fields && typeof body.error.fields === 'object' ? Object.fromEntries(Object.entries(body.error.fields).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
+    const fields =
+      body.error?.fields && typeof body.error.fields === 'object' ? Object.fromEntries(Object.entries(body.error.fields).filter((e): e is [string, string] => typeof e[1] === 'string')) : {};
     return { kind: 'rejected', message, fields };
   }
   return { kind: 'retry', message };

@@ -1,9 +1,7 @@
 import type { TextSegment } from '../kb/search/highlight.ts';
 
 /** Main thread → search worker. */
-export type SearchRequest =
-  | { type: 'warm'; lang: string }
-  | { type: 'query'; id: number; lang: string; query: string; limit: number };
+export type SearchRequest = { type: 'warm'; lang: string } | { type: 'query'; id: number; lang: string; query: string; limit: number };
 
 /** What a result row needs; text comes as segments and is rendered with text nodes only. */
 export interface ResultView {
@@ -14,6 +12,4 @@ export interface ResultView {
 }
 
 /** Search worker → main thread. `complete` is false while only the head index (titles, keywords) is loaded. */
-export type SearchResponse =
-  | { type: 'results'; id: number; query: string; results: ResultView[]; complete: boolean }
-  | { type: 'error'; id: number; message: string };
+export type SearchResponse = { type: 'results'; id: number; query: string; results: ResultView[]; complete: boolean } | { type: 'error'; id: number; message: string };

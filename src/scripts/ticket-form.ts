@@ -52,7 +52,11 @@ function setUpSuggestions(form: HTMLFormElement): void {
   const sources = [...form.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>('[data-suggest-source]')];
   if (!box || !list || sources.length === 0) return;
   const update = debounce(async () => {
-    const query = sources.map((s) => s.value).join(' ').trim().slice(0, 300);
+    const query = sources
+      .map((s) => s.value)
+      .join(' ')
+      .trim()
+      .slice(0, 300);
     if (query.length < 4) {
       box.hidden = true;
       return;

@@ -72,14 +72,29 @@ export async function createServices(): Promise<RunningServices> {
   });
   const webhookUrl = `${ownOrigin(env)}/api/webhooks/git-host`;
   if (opened.localHost && webhookSecret) opened.localHost.setWebhook({ url: webhookUrl, secret: webhookSecret });
-  else if (config.gitHost.baseUrl === undefined) console.warn(`helpdesk: the embedded issue host runs in another process; point its webhooks at ${webhookUrl} so staff changes are processed at once (the sweep catches up every ${config.sweepIntervalSeconds} s)`);
+  else if (config.gitHost.baseUrl === undefined)
+    console.warn(
+      `helpdesk: the embedded issue host runs in another process; point its webhooks at ${webhookUrl} so staff changes are processed at once (the sweep catches up every ${config.sweepIntervalSeconds} s)`,
+    );
   if (!webhookSecret) console.warn('helpdesk: WEBHOOK_SECRET is not set: webhooks are refused and staff changes wait for the reconciliation sweep. Set it to the secret of the repository webhook.');
   workflow.start();
   // The read model the queue, statistics, "My tickets" and the card read: built from the Git host once, in the
   // background (pages answer from what is built meanwhile); later starts find it done and read nothing.
   const readModel = startReadModelBuild({ database, host: opened.host, kindsOf: workflow.kindsOf });
-  const desk = createDesk({ config, host: opened.host, outbox, mail, signInPath: (email, landOn) => access.signInPath(email, landOn), siteUrl: config.siteUrl, kindsOf: workflow.kindsOf, onRated: workflow.ticketChanged, database });
-  console.info(`helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`);
+  const desk = createDesk({
+    config,
+    host: opened.host,
+    outbox,
+    mail,
+    signInPath: (email, landOn) => access.signInPath(email, landOn),
+    siteUrl: config.siteUrl,
+    kindsOf: workflow.kindsOf,
+    onRated: workflow.ticketChanged,
+    database,
+  });
+  console.info(
+    `helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`,
+  );
   return {
     config,
     desk,

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { ConfigSchema, type Config } from '../config/config-schema.ts';
 
 export { ConfigSchema, type Config, type ConfigInput } from '../config/config-schema.ts';

@@ -4,7 +4,6 @@ import { DeskError } from '../tickets/errors.ts';
 import type { RevokedSessions } from './revoked-sessions.ts';
 import type { UsedLinks } from './used-links.ts';
 
-
 export const SESSION_COOKIE = 'helpdesk_session';
 
 export interface CustomerAccessOptions {

@@ -40,16 +40,24 @@ export const EnvSchema = z
     /** Interface the site listens on (read by the Node adapter); the embedded issue host sends its webhooks there. @default "localhost" */
     HOST: optionalText,
     /** Port the site listens on (read by the Node adapter). @default "4321" */
-    PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional()),
+    PORT: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional(),
+    ),
     /** Port of the embedded local issue host; unset picks a free port. @example "4500" */
-    LOCAL_HOST_PORT: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional()),
+    LOCAL_HOST_PORT: optionalText.pipe(
+      z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional(),
+    ),
   })
   .superRefine((env, ctx) => {
     const app = [env.GITHUB_APP_ID, env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_INSTALLATION_ID];
     const set = app.filter((v) => v !== undefined).length;
     if (set > 0 && set < 3) {
       const missing = (['GITHUB_APP_ID', 'GITHUB_APP_PRIVATE_KEY', 'GITHUB_APP_INSTALLATION_ID'] as const).filter((k) => env[k] === undefined);
-      ctx.addIssue({ code: 'custom', path: [missing[0] ?? 'GITHUB_APP_ID'], message: `is missing; a GitHub App needs all three of GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID (missing: ${missing.join(', ')})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: [missing[0] ?? 'GITHUB_APP_ID'],
+        message: `is missing; a GitHub App needs all three of GITHUB_APP_ID, GITHUB_APP_PRIVATE_KEY and GITHUB_APP_INSTALLATION_ID (missing: ${missing.join(', ')})`,
+      });
     }
     if (set === 3 && env.GITHUB_TOKEN !== undefined) {
       ctx.addIssue({ code: 'custom', path: ['GITHUB_TOKEN'], message: 'is set together with the GitHub App variables; set either GITHUB_TOKEN or the three GITHUB_APP_* variables, not both' });

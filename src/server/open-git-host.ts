@@ -79,7 +79,16 @@ export async function openGitHost(input: {
       }
     }
     // The local host has no secondary limits worth pacing for.
-    options = { baseUrl: url, auth: { kind: 'token', token }, repository: gitHost.repository, attachments: gitHost.attachments, intervalsMs: { write: 0, notification: 0 }, emailSecret, ...metadata, ...input.tuning };
+    options = {
+      baseUrl: url,
+      auth: { kind: 'token', token },
+      repository: gitHost.repository,
+      attachments: gitHost.attachments,
+      intervalsMs: { write: 0, notification: 0 },
+      emailSecret,
+      ...metadata,
+      ...input.tuning,
+    };
   } else {
     const credentials = envToCredentials(input.env as Env);
     const missing = checkCredentials(gitHost.baseUrl, credentials);

@@ -55,7 +55,10 @@ const PRUNE_EVERY = 500;
  */
 export function createRateLimits(database: Database, overrides: Partial<Record<RateLimitName, { points: number; duration: number }>> = {}): RateLimits {
   const { db } = database;
-  const limits = Object.fromEntries((Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => [name, overrides[name] ?? RATE_LIMITS[name]])) as Record<RateLimitName, { points: number; duration: number }>;
+  const limits = Object.fromEntries((Object.keys(RATE_LIMITS) as RateLimitName[]).map((name) => [name, overrides[name] ?? RATE_LIMITS[name]])) as Record<
+    RateLimitName,
+    { points: number; duration: number }
+  >;
   const longestMs = Math.max(...Object.values(limits).map((l) => l.duration)) * 1000;
   let takes = 0;
   return {
@@ -71,13 +74,22 @@ export function createRateLimits(database: Database, overrides: Partial<Record<R
         .values({ key: `${name}:${key.toLowerCase()}`, window_start: now, count: 1 })
         .onConflict((oc) =>
           oc.column('key').doUpdateSet((eb) => ({
-            count: eb.case().when('limits.window_start', '<=', expired).then(sql<number>`1`).else(eb('limits.count', '+', 1)).end(),
+            count: eb
+              .case()
+              .when('limits.window_start', '<=', expired)
+              .then(sql<number>`1`)
+              .else(eb('limits.count', '+', 1))
+              .end(),
             window_start: eb.case().when('limits.window_start', '<=', expired).then(nowParam).else(eb.ref('limits.window_start')).end(),
           })),
         )
         .returning(['count', 'window_start'])
         .executeTakeFirstOrThrow();
-      if ((takes = (takes + 1) % PRUNE_EVERY) === 0) await db.deleteFrom('limits').where('window_start', '<=', now - longestMs).execute();
+      if ((takes = (takes + 1) % PRUNE_EVERY) === 0)
+        await db
+          .deleteFrom('limits')
+          .where('window_start', '<=', now - longestMs)
+          .execute();
       if (row.count <= points) return;
       const seconds = Math.max(1, Math.ceil((Number(row.window_start) + windowMs - now) / 1000));
       throw new DeskError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });

@@ -19,8 +19,15 @@ export function createRevokedSessions(database: Database, nowSeconds: () => numb
   const { db } = database;
   return {
     async revoke(token, expiresAt) {
-      await db.deleteFrom('revoked_sessions').where('expires_at', '<=', nowSeconds() * 1000).execute();
-      await db.insertInto('revoked_sessions').values({ id: idOf(token), expires_at: expiresAt * 1000 }).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await db
+        .deleteFrom('revoked_sessions')
+        .where('expires_at', '<=', nowSeconds() * 1000)
+        .execute();
+      await db
+        .insertInto('revoked_sessions')
+        .values({ id: idOf(token), expires_at: expiresAt * 1000 })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     },
     async isRevoked(token) {
       return (await db.selectFrom('revoked_sessions').select('id').where('id', '=', idOf(token)).executeTakeFirst()) !== undefined;

@@ -14,9 +14,17 @@ export function createUsedLinks(database: Database, nowSeconds: () => number = (
   return {
     async use(nonce, expiresAt) {
       // Expired links are refused by their signature check anyway: forgetting them keeps the table small.
-      await db.deleteFrom('used_links').where('expires_at', '<=', nowSeconds() * 1000).execute();
+      await db
+        .deleteFrom('used_links')
+        .where('expires_at', '<=', nowSeconds() * 1000)
+        .execute();
       // Insert-if-absent: of two processes opening the same link at once, only one inserts the row.
-      const rows = await db.insertInto('used_links').values({ id: nonce, expires_at: expiresAt * 1000 }).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();
+      const rows = await db
+        .insertInto('used_links')
+        .values({ id: nonce, expires_at: expiresAt * 1000 })
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute();
       return rows.length === 1;
     },
   };

@@ -38,7 +38,16 @@ export function layoutChart(kind: 'bar' | 'line', categories: readonly string[],
     categories.forEach((category, i) => {
       series.forEach((s, j) => {
         const value = s.values[i] ?? 0;
-        bars.push({ x: plot.left + i * slot + slot * 0.1 + j * barWidth, y: y(value), width: Math.max(barWidth - 1, 1), height: plot.bottom - y(value), color: s.color, label: s.label, value, category });
+        bars.push({
+          x: plot.left + i * slot + slot * 0.1 + j * barWidth,
+          y: y(value),
+          width: Math.max(barWidth - 1, 1),
+          height: plot.bottom - y(value),
+          color: s.color,
+          label: s.label,
+          value,
+          category,
+        });
       });
     });
   } else {

@@ -27,16 +27,30 @@ export const QUEUE_GROUPS: readonly TicketStatus[] = ACTION_ORDER;
 
 /** Queue filters from the query string; anything unknown falls back to "all", never to an error page. */
 export const QueueFilterSchema = z.object({
-  status: z.enum([...TICKET_STATUSES, 'all', 'active']).catch('active').default('active'),
-  priority: z.enum([...TICKET_PRIORITIES, 'all']).catch('all').default('all'),
+  status: z
+    .enum([...TICKET_STATUSES, 'all', 'active'])
+    .catch('active')
+    .default('active'),
+  priority: z
+    .enum([...TICKET_PRIORITIES, 'all'])
+    .catch('all')
+    .default('all'),
   type: z.string().max(50).catch('all').default('all'),
   category: z.string().max(50).catch('all').default('all'),
   /** `me`, `pool` (unassigned), `all`, or a login. */
   assignee: z.string().max(50).catch('all').default('all'),
   /** Opened on or after, YYYY-MM-DD. */
-  from: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  from: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
   /** Opened on or before, YYYY-MM-DD. */
-  to: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined),
+  to: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional()
+    .catch(undefined),
   sort: z.enum(['action', 'updated', 'created', 'priority']).catch('action').default('action'),
   pageSize: z.coerce.number().int().min(5).max(200).catch(25).default(25),
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
@@ -47,7 +61,6 @@ export type QueueFilter = z.output<typeof QueueFilterSchema>;
 export function parseQueueFilter(params: URLSearchParams): QueueFilter {
   return QueueFilterSchema.parse(Object.fromEntries([...params].filter(([, v]) => v !== '')));
 }
-
 
 /** A ticket's status as staff see it: the closed state wins over a stale label. */
 export function toQueueRow(ticket: QueueTicket): QueueRow {

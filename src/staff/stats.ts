@@ -106,12 +106,7 @@ export function hoursOpen(ticket: Pick<StatsTicket, 'createdAt' | 'closedAt'>, n
  * of each day, time to first response and to close (median and p90, over tickets opened in the
  * range), per-customer totals and per-supporter ratings and workload.
  */
-export function computeStatistics(
-  tickets: readonly StatsTicket[],
-  rules: Pick<Config, 'supporters'>,
-  range: { from: string; to: string },
-  now = Date.now(),
-): Statistics {
+export function computeStatistics(tickets: readonly StatsTicket[], rules: Pick<Config, 'supporters'>, range: { from: string; to: string }, now = Date.now()): Statistics {
   const inRange = (iso: string | null) => iso !== null && iso.slice(0, 10) >= range.from && iso.slice(0, 10) <= range.to;
   const days = daysBetween(range.from, range.to).map((day) => {
     const end = Date.parse(`${day}T23:59:59.999Z`);
@@ -243,7 +238,10 @@ export function statisticsToCsv(stats: Statistics): string {
     ],
     [['status', 'tickets'], ...Object.entries(stats.statusNow).map(([status, count]) => [status, count])],
     [['customer', 'tickets', 'messages', 'hours open'], ...stats.customers.map((c) => [c.customer, c.tickets, c.messages, c.hoursOpen])],
-    [['supporter', 'replies', 'helpful', 'not helpful', 'helpful share', 'open assigned'], ...stats.supporters.map((s) => [s.login, s.replies, s.helpful, s.notHelpful, s.helpfulShare, s.openAssigned])],
+    [
+      ['supporter', 'replies', 'helpful', 'not helpful', 'helpful share', 'open assigned'],
+      ...stats.supporters.map((s) => [s.login, s.replies, s.helpful, s.notHelpful, s.helpfulShare, s.openAssigned]),
+    ],
   ];
   return `${tables.map((table) => table.map((row) => row.map(csvCell).join(',')).join('\r\n')).join('\r\n\r\n')}\r\n`;
 }

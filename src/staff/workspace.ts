@@ -62,7 +62,6 @@ export function issueWebUrl(gitHost: Pick<Config['gitHost'], 'baseUrl' | 'reposi
   return `${web}/${gitHost.repository}/issues/${number}`;
 }
 
-
 /**
  * What the staff pages do, through the Git host layer only, so on GitHub every action shows up in
  * the issue UI as well. Replies and notes written here are posted by the bot with trusted metadata
@@ -85,7 +84,11 @@ export function createWorkspace(options: {
   const displayName = (login: string) => staffDisplayName(config, login);
 
   async function replyRatings(messages: readonly TicketMessage[], kinds: ReadonlyMap<number, MessageKind>): Promise<Map<number, Rating>> {
-    return ratingsOf(messages.filter((m) => kinds.get(m.id) === 'staff-reply'), (id) => host.listReactions(id), await host.botLogin());
+    return ratingsOf(
+      messages.filter((m) => kinds.get(m.id) === 'staff-reply'),
+      (id) => host.listReactions(id),
+      await host.botLogin(),
+    );
   }
 
   async function view(ticket: Ticket): Promise<StaffTicketView> {
@@ -94,7 +97,15 @@ export function createWorkspace(options: {
     const ratings = await replyRatings(ticket.messages, kinds);
     const customer = ticket.meta?.customer;
     const messages: StaffMessageView[] = [
-      { id: undefined, kind: 'opening', authorName: `Customer ${customer?.id ?? ''}`.trim(), html: renderMessage(customerTextForDisplay(ticket.body)), createdAt: ticket.createdAt, edited: false, rating: undefined },
+      {
+        id: undefined,
+        kind: 'opening',
+        authorName: `Customer ${customer?.id ?? ''}`.trim(),
+        html: renderMessage(customerTextForDisplay(ticket.body)),
+        createdAt: ticket.createdAt,
+        edited: false,
+        rating: undefined,
+      },
       ...ticket.messages.map((m) => {
         const kind = kinds.get(m.id) ?? 'outsider';
         const author = effectiveAuthor(m);
@@ -136,7 +147,10 @@ export function createWorkspace(options: {
   }
 
   async function post(number: number, login: string, text: string, visibility: 'public' | 'internal'): Promise<void> {
-    const header = visibility === 'public' ? `**Reply by ${displayName(login)}** (@${login}, on the help centre) — sent to the customer` : `**Internal note by ${displayName(login)}** (@${login}, on the help centre)`;
+    const header =
+      visibility === 'public'
+        ? `**Reply by ${displayName(login)}** (@${login}, on the help centre) — sent to the customer`
+        : `**Internal note by ${displayName(login)}** (@${login}, on the help centre)`;
     await host.addComment(number, { body: `${header}${HEADER_END}${text}`, key: newIdempotencyKey(), fields: { postedBy: { login, visibility } } });
   }
 
@@ -173,7 +187,9 @@ export function createWorkspace(options: {
           if (text === '') throw new DeskError('invalid_input', { message: 'Write something before sending.' });
           // What reaches a customer comes from someone the Git host says has write access, however they signed in.
           if (action.visibility === 'public' && !(await host.hasWriteAccess(login))) {
-            throw new DeskError('not_allowed', { message: `${login} has no write access to ${config.gitHost.repository}, so cannot reply to customers. Ask the repository owner to add you as a collaborator, or write an internal note.` });
+            throw new DeskError('not_allowed', {
+              message: `${login} has no write access to ${config.gitHost.repository}, so cannot reply to customers. Ask the repository owner to add you as a collaborator, or write an internal note.`,
+            });
           }
           await post(number, login, text, action.visibility);
           await move(ticket, action.visibility === 'public' ? 'staff-reply' : 'internal-note');

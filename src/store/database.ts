@@ -47,11 +47,21 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // bigint columns hold milliseconds and ids, well inside Number's safe range.
       types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as never,
     });
-    database = { engine: 'postgres', db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }), description: `PostgreSQL at ${describeDatabaseUrl(options.databaseUrl)}`, close: async () => database.db.destroy() };
+    database = {
+      engine: 'postgres',
+      db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }),
+      description: `PostgreSQL at ${describeDatabaseUrl(options.databaseUrl)}`,
+      close: async () => database.db.destroy(),
+    };
   } else {
     mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, 'helpdesk.sqlite');
-    database = { engine: 'sqlite', db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(file) }) }), description: `SQLite at ${file}`, close: async () => database.db.destroy() };
+    database = {
+      engine: 'sqlite',
+      db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(file) }) }),
+      description: `SQLite at ${file}`,
+      close: async () => database.db.destroy(),
+    };
   }
   const { error, results } = await new Migrator({ db: database.db, provider: migrationProvider(database.engine) }).migrateToLatest();
   if (error) {

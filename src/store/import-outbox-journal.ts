@@ -84,7 +84,8 @@ export function readOutboxJournal(file: string, warn: (message: string) => void 
       continue;
     }
     if (record.t === 'enqueue') {
-      if (!states.has(record.entry.id)) states.set(record.entry.id, { entry: record.entry, status: 'queued', attempts: 0, firstAttemptAt: null, lastError: null, hostStatus: null, retryAt: 0, result: null, doneAt: null });
+      if (!states.has(record.entry.id))
+        states.set(record.entry.id, { entry: record.entry, status: 'queued', attempts: 0, firstAttemptAt: null, lastError: null, hostStatus: null, retryAt: 0, result: null, doneAt: null });
       continue;
     }
     const state = states.get(record.id);
@@ -185,10 +186,25 @@ export async function importOutboxJournal(database: Database, dir: string, log: 
   }
   await database.db.transaction().execute(async (trx) => {
     // Enqueue order becomes `seq` order.
-    for (let i = 0; i < rows.length; i += CHUNK) await trx.insertInto('outbox').values(rows.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
-    for (let i = 0; i < refs.length; i += CHUNK) await trx.insertInto('ticket_refs').values(refs.slice(i, i + CHUNK)).onConflict((oc) => oc.doNothing()).execute();
+    for (let i = 0; i < rows.length; i += CHUNK)
+      await trx
+        .insertInto('outbox')
+        .values(rows.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
+    for (let i = 0; i < refs.length; i += CHUNK)
+      await trx
+        .insertInto('ticket_refs')
+        .values(refs.slice(i, i + CHUNK))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     // Blobs one by one: attachments may be large.
-    for (const blob of blobs) await trx.insertInto('attachment_blobs').values(blob).onConflict((oc) => oc.doNothing()).execute();
+    for (const blob of blobs)
+      await trx
+        .insertInto('attachment_blobs')
+        .values(blob)
+        .onConflict((oc) => oc.doNothing())
+        .execute();
   });
   let movedTo = `${dir}.imported`;
   if (existsSync(movedTo)) movedTo = `${dir}.imported-${new Date().toISOString().replace(/[:.]/g, '-')}`;
@@ -198,6 +214,8 @@ export async function importOutboxJournal(database: Database, dir: string, log: 
     // Another process sharing this data folder imported it at the same moment and renamed it first.
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-  log.info(`outbox: imported the old journal ${file} into the store (${database.description}): ${counts.queued} queued, ${counts.poisoned} poisoned, ${counts.done} done entries, ${refs.length} ticket refs, ${blobs.length} attachments not yet uploaded; the old folder is now ${movedTo}`);
+  log.info(
+    `outbox: imported the old journal ${file} into the store (${database.description}): ${counts.queued} queued, ${counts.poisoned} poisoned, ${counts.done} done entries, ${refs.length} ticket refs, ${blobs.length} attachments not yet uploaded; the old folder is now ${movedTo}`,
+  );
   return { ...counts, movedTo };
 }

@@ -126,18 +126,39 @@ async function importWorkflow(database: Database, file: string, warn: (m: string
         .onConflict((oc) => oc.column('key').doUpdateSet({ value: installedAt }).where('meta.value', '>', installedAt))
         .execute();
     }
-    if (cursor !== undefined) await trx.insertInto('meta').values({ key: META_SWEEP_CURSOR, value: cursor }).onConflict((oc) => oc.column('key').doNothing()).execute();
+    if (cursor !== undefined)
+      await trx
+        .insertInto('meta')
+        .values({ key: META_SWEEP_CURSOR, value: cursor })
+        .onConflict((oc) => oc.column('key').doNothing())
+        .execute();
     for (const part of chunks([...kinds])) {
-      await trx.insertInto('message_kinds').values(part.map(([id, kind]) => ({ id, kind }))).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await trx
+        .insertInto('message_kinds')
+        .values(part.map(([id, kind]) => ({ id, kind })))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     }
     for (const part of chunks([...tickets.values()])) {
-      await trx.insertInto('workflow_tickets').values(part.map((t) => ({ number: t.number, record: JSON.stringify(t) }))).onConflict((oc) => oc.column('number').doNothing()).execute();
+      await trx
+        .insertInto('workflow_tickets')
+        .values(part.map((t) => ({ number: t.number, record: JSON.stringify(t) })))
+        .onConflict((oc) => oc.column('number').doNothing())
+        .execute();
     }
     for (const part of chunks([...routes])) {
-      await trx.insertInto('routes').values(part.map(([pool, login]) => ({ pool, login }))).onConflict((oc) => oc.column('pool').doNothing()).execute();
+      await trx
+        .insertInto('routes')
+        .values(part.map(([pool, login]) => ({ pool, login })))
+        .onConflict((oc) => oc.column('pool').doNothing())
+        .execute();
     }
     for (const part of chunks([...deliveries])) {
-      await trx.insertInto('deliveries').values(part.map(([id, hash]) => ({ id, hash, at: now }))).onConflict((oc) => oc.doNothing()).execute();
+      await trx
+        .insertInto('deliveries')
+        .values(part.map(([id, hash]) => ({ id, hash, at: now })))
+        .onConflict((oc) => oc.doNothing())
+        .execute();
     }
   });
   return { file, kinds: kinds.size, tickets: tickets.size, routes: routes.size, deliveries: deliveries.size, installedAt, cursor };
@@ -149,7 +170,8 @@ async function importMailQueue(database: Database, file: string, warn: (m: strin
   const mails = new Map<string, Mail>();
   for (const r of records) {
     if (r.t === 'enqueue') {
-      if (!mails.has(r.key)) mails.set(r.key, { key: r.key, message: JSON.stringify(r.message), createdAt: Date.parse(r.at) || Date.now(), sentAt: undefined, attempts: 0, lastError: null, retryAt: 0 });
+      if (!mails.has(r.key))
+        mails.set(r.key, { key: r.key, message: JSON.stringify(r.message), createdAt: Date.parse(r.at) || Date.now(), sentAt: undefined, attempts: 0, lastError: null, retryAt: 0 });
       continue;
     }
     const mail = mails.get(r.key);
@@ -186,10 +208,18 @@ async function importMailQueue(database: Database, file: string, warn: (m: strin
 async function importUsedLinks(database: Database, file: string, warn: (m: string) => void): Promise<NonNullable<ImportReport['usedLinks']>> {
   const nowSeconds = Date.now() / 1000;
   // Links already expired are refused by their signature check anyway.
-  const links = new Map(readJsonLines(file, LegacyUsedLink, warn).filter((l) => l.exp > nowSeconds).map((l) => [l.nonce, l.exp]));
+  const links = new Map(
+    readJsonLines(file, LegacyUsedLink, warn)
+      .filter((l) => l.exp > nowSeconds)
+      .map((l) => [l.nonce, l.exp]),
+  );
   await database.db.transaction().execute(async (trx) => {
     for (const part of chunks([...links])) {
-      await trx.insertInto('used_links').values(part.map(([id, exp]) => ({ id, expires_at: exp * 1000 }))).onConflict((oc) => oc.column('id').doNothing()).execute();
+      await trx
+        .insertInto('used_links')
+        .values(part.map(([id, exp]) => ({ id, expires_at: exp * 1000 })))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .execute();
     }
   });
   return { file, links: links.size };

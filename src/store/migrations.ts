@@ -16,7 +16,11 @@ function migrations(engine: Engine): Record<string, Migration> {
   return {
     '001-initial': {
       async up(db: Kysely<unknown>) {
-        await db.schema.createTable('meta').addColumn('key', 'text', (c) => c.primaryKey()).addColumn('value', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('meta')
+          .addColumn('key', 'text', (c) => c.primaryKey())
+          .addColumn('value', 'text', (c) => c.notNull())
+          .execute();
 
         await db.schema
           .createTable('outbox')
@@ -44,7 +48,11 @@ function migrations(engine: Engine): Record<string, Migration> {
         await db.schema.createIndex('outbox_customer').on('outbox').columns(['customer_email']).execute();
         await db.schema.createIndex('outbox_draft_key').on('outbox').columns(['draft_key']).execute();
 
-        await db.schema.createTable('ticket_refs').addColumn('ref', 'text', (c) => c.primaryKey()).addColumn('number', bigint, (c) => c.notNull().unique()).execute();
+        await db.schema
+          .createTable('ticket_refs')
+          .addColumn('ref', 'text', (c) => c.primaryKey())
+          .addColumn('number', bigint, (c) => c.notNull().unique())
+          .execute();
         await db.schema
           .createTable('attachment_blobs')
           .addColumn('path', 'text', (c) => c.primaryKey())
@@ -59,9 +67,21 @@ function migrations(engine: Engine): Record<string, Migration> {
           .addColumn('at', bigint, (c) => c.notNull())
           .execute();
         await db.schema.createIndex('deliveries_at').on('deliveries').column('at').execute();
-        await db.schema.createTable('message_kinds').addColumn('id', bigint, (c) => c.primaryKey()).addColumn('kind', 'text', (c) => c.notNull()).execute();
-        await db.schema.createTable('workflow_tickets').addColumn('number', bigint, (c) => c.primaryKey()).addColumn('record', 'text', (c) => c.notNull()).execute();
-        await db.schema.createTable('routes').addColumn('pool', 'text', (c) => c.primaryKey()).addColumn('login', 'text', (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('message_kinds')
+          .addColumn('id', bigint, (c) => c.primaryKey())
+          .addColumn('kind', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('workflow_tickets')
+          .addColumn('number', bigint, (c) => c.primaryKey())
+          .addColumn('record', 'text', (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('routes')
+          .addColumn('pool', 'text', (c) => c.primaryKey())
+          .addColumn('login', 'text', (c) => c.notNull())
+          .execute();
 
         await db.schema
           .createTable('mail_queue')
@@ -78,8 +98,16 @@ function migrations(engine: Engine): Record<string, Migration> {
           .execute();
         await db.schema.createIndex('mail_queue_status').on('mail_queue').columns(['status', 'retry_at']).execute();
 
-        await db.schema.createTable('used_links').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('expires_at', bigint, (c) => c.notNull()).execute();
-        await db.schema.createTable('revoked_sessions').addColumn('id', 'text', (c) => c.primaryKey()).addColumn('expires_at', bigint, (c) => c.notNull()).execute();
+        await db.schema
+          .createTable('used_links')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .execute();
+        await db.schema
+          .createTable('revoked_sessions')
+          .addColumn('id', 'text', (c) => c.primaryKey())
+          .addColumn('expires_at', bigint, (c) => c.notNull())
+          .execute();
         await db.schema
           .createTable('limits')
           .addColumn('key', 'text', (c) => c.primaryKey())

@@ -329,7 +329,14 @@ export async function queuePage(database: Database, filter: SummaryFilter, me: s
       ordered = ordered.orderBy('s.created_at', 'desc');
       break;
   }
-  const rows = total === 0 ? [] : await ordered.orderBy('s.number', 'desc').limit(filter.pageSize).offset((page - 1) * filter.pageSize).execute();
+  const rows =
+    total === 0
+      ? []
+      : await ordered
+          .orderBy('s.number', 'desc')
+          .limit(filter.pageSize)
+          .offset((page - 1) * filter.pageSize)
+          .execute();
   return { rows: rows.map(toRow), total, page, pages };
 }
 
@@ -431,7 +438,11 @@ export async function statisticsInputs(database: Database, range: { from: string
     backlogBefore: num(openedBefore.n) - num(closedBefore.n),
     opened,
     closed,
-    openedInRange: openedInRange.map((r) => ({ createdAt: Number(r.created_at), firstResponseAt: r.first_response_at === null ? null : Number(r.first_response_at), closedAt: r.closed_at === null ? null : Number(r.closed_at) })),
+    openedInRange: openedInRange.map((r) => ({
+      createdAt: Number(r.created_at),
+      firstResponseAt: r.first_response_at === null ? null : Number(r.first_response_at),
+      closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    })),
     statusNow,
     customers: customers.map((c) => ({ customer: c.customer_id as string, tickets: num(c.tickets), messages: num(c.messages), openMs: num(c.open_ms) })),
     replies: replies.map((r) => ({ key: r.author_key, author: r.author, replies: num(r.replies), helpful: num(r.helpful), notHelpful: num(r.not_helpful) })),

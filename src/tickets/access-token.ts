@@ -21,9 +21,7 @@ const ClaimsSchema = z.strictObject({
 });
 export type AccessClaims = z.output<typeof ClaimsSchema>;
 
-export type VerifyResult =
-  | { ok: true; claims: AccessClaims }
-  | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
+export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 /** Derives the key of one purpose from the server secret (HKDF-SHA256), so one secret serves all. */
 export function deriveKey(secret: string, purpose: TokenPurpose | 'staff-session' | 'email-seal' | 'customer-id'): Buffer {

@@ -55,10 +55,7 @@ export async function sniffType(bytes: Uint8Array): Promise<string | undefined> 
  * Checks a message's attachments against the configured count, size and types, sniffing each
  * file's content. Returns the files to store, or a message that says what is allowed.
  */
-export async function checkAttachments(
-  files: readonly AttachmentInput[],
-  limits: Config['attachments'],
-): Promise<{ ok: true; files: CheckedAttachment[] } | { ok: false; error: string }> {
+export async function checkAttachments(files: readonly AttachmentInput[], limits: Config['attachments']): Promise<{ ok: true; files: CheckedAttachment[] } | { ok: false; error: string }> {
   const present = files.filter((f) => f.bytes.byteLength > 0 || f.name !== '');
   if (present.length > limits.maxCount) {
     return { ok: false, error: `Attach at most ${limits.maxCount} file(s); you chose ${present.length}.` };

@@ -51,12 +51,25 @@ export function repairLabels(ticket: LabelledTicket, rules: Pick<Config, 'ticket
   let status: string | undefined;
   if (ticket.state === 'closed') status = 'closed';
   else {
-    status = pick(statuses.filter((s) => s !== 'closed'), preferFor('status'), STATUS_PRECEDENCE);
+    status = pick(
+      statuses.filter((s) => s !== 'closed'),
+      preferFor('status'),
+      STATUS_PRECEDENCE,
+    );
     status ??= statuses.includes('closed') || ticket.assignees.length > 0 ? 'open' : 'new';
   }
-  const priority = pick((byGroup.get('priority') ?? []).filter((p) => (TICKET_PRIORITIES as readonly string[]).includes(p)), preferFor('priority'), PRIORITY_PRECEDENCE) ?? 'normal';
+  const priority =
+    pick(
+      (byGroup.get('priority') ?? []).filter((p) => (TICKET_PRIORITIES as readonly string[]).includes(p)),
+      preferFor('priority'),
+      PRIORITY_PRECEDENCE,
+    ) ?? 'normal';
   const type = pick(byGroup.get('type') ?? [], preferFor('type'), rules.ticketTypes) ?? rules.ticketTypes[0];
-  const category = pick(byGroup.get('category') ?? [], preferFor('category'), rules.categories.map((c) => c.id));
+  const category = pick(
+    byGroup.get('category') ?? [],
+    preferFor('category'),
+    rules.categories.map((c) => c.id),
+  );
   return [
     ...others,
     labelName('status', status),

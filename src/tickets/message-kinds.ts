@@ -57,7 +57,10 @@ export function isMarkedPublic(body: string, rules: KindRules): boolean {
 
 /** The text of a staff comment without its leading `/reply` or `/internal` marker. */
 export function withoutMarker(body: string): string {
-  return body.replace(/^[ \t]*\/(reply|internal)(?=\s|$)[ \t]*/i, '').replace(/^\s*\n/, '').trim();
+  return body
+    .replace(/^[ \t]*\/(reply|internal)(?=\s|$)[ \t]*/i, '')
+    .replace(/^\s*\n/, '')
+    .trim();
 }
 
 /**

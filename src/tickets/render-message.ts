@@ -22,13 +22,7 @@ function safeLinks() {
   };
 }
 
-const processor = unified()
-  .use(remarkParse)
-  .use(remarkGfm)
-  .use(remarkRehype)
-  .use(rehypeSanitize, schema)
-  .use(safeLinks)
-  .use(rehypeStringify);
+const processor = unified().use(remarkParse).use(remarkGfm).use(remarkRehype).use(rehypeSanitize, schema).use(safeLinks).use(rehypeStringify);
 
 /**
  * Renders message markdown (a customer's or a staff reply) to HTML safe to put in a page: raw HTML

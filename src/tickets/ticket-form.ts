@@ -9,7 +9,11 @@ export const GITHUB_BODY_LIMIT = 65_536;
 export const TICKET_FIELDS = ['email', 'name', 'subject', 'message', 'type', 'category', 'order', 'priority'] as const;
 export type TicketField = (typeof TICKET_FIELDS)[number];
 
-const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
+const oneLine = (s: string) =>
+  s
+    .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 
 /** Builds the schema of the ticket form for a configuration (its categories, types and limits). */
 export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketTypes' | 'limits' | 'features'>, signedInEmail?: string) {
@@ -17,7 +21,10 @@ export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketType
   const { subjectMax, messageMax } = config.limits;
   return z.object({
     email: signedInEmail
-      ? z.unknown().optional().transform(() => signedInEmail)
+      ? z
+          .unknown()
+          .optional()
+          .transform(() => signedInEmail)
       : z.unknown().transform((value, ctx) => {
           // The one email rule (tickets/email.ts), the same as the sign-in form's.
           const email = parseEmail(value);
@@ -32,8 +39,18 @@ export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketType
       .pipe(z.string().min(3, 'Enter a subject of at least 3 characters.').max(subjectMax, `The subject may be at most ${subjectMax} characters long.`)),
     message: z
       .string('Describe your question or problem.')
-      .transform((s) => s.replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim())
-      .pipe(z.string().min(10, 'Describe your question in at least 10 characters.').max(messageMax, `The message may be at most ${messageMax.toLocaleString('en')} characters long.`)),
+      .transform((s) =>
+        s
+          .replace(/\r\n?/g, '\n')
+          .replace(/\u0000/g, '')
+          .trim(),
+      )
+      .pipe(
+        z
+          .string()
+          .min(10, 'Describe your question in at least 10 characters.')
+          .max(messageMax, `The message may be at most ${messageMax.toLocaleString('en')} characters long.`),
+      ),
     type: z.enum(config.ticketTypes as [string, ...string[]], `Choose one of: ${config.ticketTypes.join(', ')}.`),
     category: z.enum(categories as [string, ...string[]], `Choose one of: ${categories.join(', ')}.`),
     order: z
@@ -41,10 +58,18 @@ export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketType
       .optional()
       .default('')
       .transform(oneLine)
-      .pipe(z.string().max(40, 'An order number has at most 40 characters.').regex(/^[\w./-]*$/, 'Use only letters, digits, dashes, dots and slashes for the order number.')),
+      .pipe(
+        z
+          .string()
+          .max(40, 'An order number has at most 40 characters.')
+          .regex(/^[\w./-]*$/, 'Use only letters, digits, dashes, dots and slashes for the order number.'),
+      ),
     priority: config.features.customerPriority
       ? z.enum(TICKET_PRIORITIES, `Choose one of: ${TICKET_PRIORITIES.join(', ')}.`).default('normal')
-      : z.unknown().optional().transform(() => 'normal' as const),
+      : z
+          .unknown()
+          .optional()
+          .transform(() => 'normal' as const),
   });
 }
 
@@ -71,7 +96,13 @@ export function parseTicketForm(
 /** A reply's text, with the same limit as a ticket message. */
 export function parseReplyText(input: unknown, config: Pick<Config, 'limits'>): { ok: true; value: string } | { ok: false; error: string } {
   const { messageMax } = config.limits;
-  const text = typeof input === 'string' ? input.replace(/\r\n?/g, '\n').replace(/\u0000/g, '').trim() : '';
+  const text =
+    typeof input === 'string'
+      ? input
+          .replace(/\r\n?/g, '\n')
+          .replace(/\u0000/g, '')
+          .trim()
+      : '';
   if (text.length === 0) return { ok: false, error: 'Write a reply before sending.' };
   if (text.length > messageMax) return { ok: false, error: `The reply may be at most ${messageMax.toLocaleString('en')} characters long; it has ${text.length.toLocaleString('en')}.` };
   return { ok: true, value: text };

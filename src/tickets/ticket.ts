@@ -55,4 +55,3 @@ export interface TicketMessage {
 export interface Ticket extends TicketSummary {
   messages: TicketMessage[];
 }
-

@@ -2,16 +2,7 @@ import type { TicketStatus } from './labels.ts';
 import { statusLabelOf, statusOf, withStatus } from './status.ts';
 
 /** Something that happened to a ticket, as the status rules see it. */
-export type StatusTrigger =
-  | 'customer-reply'
-  | 'staff-reply'
-  | 'internal-note'
-  | 'auto-assigned'
-  | 'assigned'
-  | 'unassigned-all'
-  | 'closed'
-  | 'reopened'
-  | 'escalated';
+export type StatusTrigger = 'customer-reply' | 'staff-reply' | 'internal-note' | 'auto-assigned' | 'assigned' | 'unassigned-all' | 'closed' | 'reopened' | 'escalated';
 
 /**
  * The status after a trigger (PRODUCT.md, "Transitions"):

@@ -83,15 +83,16 @@ export const CARD_TITLE = '### 🗂️ Ticket card';
  */
 export function renderCard(card: TicketCard): string {
   const f = card.figures;
-  const others = card.otherTickets.length
-    ? card.otherTickets.map((t) => `[${neutralizeCustomerFragment(t.title.replace(/[[\]]/g, ''))}](${t.htmlUrl}) (${t.status})`).join(' · ')
-    : 'none';
+  const others = card.otherTickets.length ? card.otherTickets.map((t) => `[${neutralizeCustomerFragment(t.title.replace(/[[\]]/g, ''))}](${t.htmlUrl}) (${t.status})`).join(' · ') : 'none';
   const rows: Array<[string, string]> = [
     ['Messages', `${f.messages.total} (customer ${f.messages.customer}, staff replies ${f.messages.staffReplies}, internal notes ${f.messages.internalNotes})`],
     ['First staff response', f.firstResponseMs === undefined ? 'no public reply yet' : `after ${formatDuration(f.firstResponseMs)}`],
     ['Time with staff', formatDuration(f.timeWithStaffMs)],
     ['Ratings', `${card.ratings.helpful} helpful, ${card.ratings.notHelpful} not helpful`],
-    ['Customer', card.customer ? `${card.customer.tickets} ticket${card.customer.tickets === 1 ? '' : 's'} in total, ${formatDuration(card.customer.timeWithStaffMs)} with staff` : 'unknown (email not readable)'],
+    [
+      'Customer',
+      card.customer ? `${card.customer.tickets} ticket${card.customer.tickets === 1 ? '' : 's'} in total, ${formatDuration(card.customer.timeWithStaffMs)} with staff` : 'unknown (email not readable)',
+    ],
     ['Other tickets', others],
   ];
   return [

@@ -24,7 +24,13 @@ export function nextTier(assignees: readonly string[], chain: readonly string[])
 }
 
 /** What the internal escalation note says. */
-export function escalationNote(input: { by: string | undefined; reason: string | undefined; to: { login: string; tier: number } | undefined; from: readonly string[]; assignError?: string | undefined }): string {
+export function escalationNote(input: {
+  by: string | undefined;
+  reason: string | undefined;
+  to: { login: string; tier: number } | undefined;
+  from: readonly string[];
+  assignError?: string | undefined;
+}): string {
   const who = input.by ?? 'someone (found by the reconciliation sweep)';
   const lines = [`**Escalated** by ${who}.`, '', `**Reason:** ${input.reason?.trim() ? input.reason.trim() : 'no reason given'}`, ''];
   if (!input.to) lines.push('The ticket is already with the last tier of the escalation chain; assignees are unchanged.');

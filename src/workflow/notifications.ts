@@ -107,15 +107,18 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
 }
 
 /** Ticket facts from labels and metadata. */
-export function factsOf(ticket: {
-  number: number;
-  title: string;
-  createdAt: string;
-  labels: readonly string[];
-  assignees: readonly string[];
-  htmlUrl: string;
-  meta: { ref?: string | undefined; customer?: { email?: string | undefined } | undefined; order?: string | undefined } | undefined;
-}, status: TicketStatus): TicketFacts {
+export function factsOf(
+  ticket: {
+    number: number;
+    title: string;
+    createdAt: string;
+    labels: readonly string[];
+    assignees: readonly string[];
+    htmlUrl: string;
+    meta: { ref?: string | undefined; customer?: { email?: string | undefined } | undefined; order?: string | undefined } | undefined;
+  },
+  status: TicketStatus,
+): TicketFacts {
   return {
     number: ticket.number,
     ref: ticket.meta?.ref ?? `#${ticket.number}`,

@@ -76,7 +76,10 @@ export async function buildReadModel(options: ReadModelBuildOptions, control: { 
     if (total === undefined) total = lastPage > progress.page ? (lastPage - 1) * pageSize + (await host.listTicketPage(lastPage, pageSize)).tickets.length : tickets.length;
     const fresh = tickets.filter((t) => t.number > (progress as ReadModelBuild).after);
     const concurrency = options.concurrency ?? 8;
-    const threads = await inBatches(fresh.filter(isDeskTicket), concurrency, async (summary: TicketSummary) => ({ ...summary, messages: summary.commentCount > 0 ? await host.listMessages(summary.number) : [] }));
+    const threads = await inBatches(fresh.filter(isDeskTicket), concurrency, async (summary: TicketSummary) => ({
+      ...summary,
+      messages: summary.commentCount > 0 ? await host.listMessages(summary.number) : [],
+    }));
     // The kinds of the whole page at once: one write of the first-sight kinds per page, not one per ticket.
     const kinds = await options.kindsOf(threads.flatMap((t) => t.messages));
     const inputs = await inBatches(threads, concurrency, async (ticket): Promise<SummaryInput> => ({ ticket, kinds, ratings: await replyRatings(host, ticket.messages, kinds) }));

@@ -154,7 +154,11 @@ export class WorkflowStore implements MessageKindRegistry {
       if (login === undefined) return undefined;
       const written =
         previous === undefined
-          ? await this.db.insertInto('routes').values({ pool: pool.key, login }).onConflict((oc) => oc.column('pool').doNothing()).executeTakeFirst()
+          ? await this.db
+              .insertInto('routes')
+              .values({ pool: pool.key, login })
+              .onConflict((oc) => oc.column('pool').doNothing())
+              .executeTakeFirst()
           : await this.db.updateTable('routes').set({ login }).where('pool', '=', pool.key).where('login', '=', previous).executeTakeFirst();
       const count = 'numInsertedOrUpdatedRows' in written ? written.numInsertedOrUpdatedRows : written.numUpdatedRows;
       if (Number(count ?? 0) === 1) return { login, previous };
@@ -168,13 +172,21 @@ export class WorkflowStore implements MessageKindRegistry {
    * processed once.
    */
   async rememberDelivery(id: string, hash: string, now = Date.now()): Promise<boolean> {
-    const rows = await this.db.insertInto('deliveries').values({ id, hash, at: now }).onConflict((oc) => oc.doNothing()).returning('id').execute();
+    const rows = await this.db
+      .insertInto('deliveries')
+      .values({ id, hash, at: now })
+      .onConflict((oc) => oc.doNothing())
+      .returning('id')
+      .execute();
     return rows.length === 1;
   }
 
   /** Forgets deliveries older than `DELIVERIES_KEPT_MS`. */
   async pruneDeliveries(now = Date.now()): Promise<number> {
-    const result = await this.db.deleteFrom('deliveries').where('at', '<', now - DELIVERIES_KEPT_MS).executeTakeFirst();
+    const result = await this.db
+      .deleteFrom('deliveries')
+      .where('at', '<', now - DELIVERIES_KEPT_MS)
+      .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 
@@ -188,7 +200,12 @@ export class WorkflowStore implements MessageKindRegistry {
     await this.db
       .insertInto('meta')
       .values({ key: META_SWEEP_CURSOR, value: since })
-      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })).where('meta.value', '<', since))
+      .onConflict((oc) =>
+        oc
+          .column('key')
+          .doUpdateSet((eb) => ({ value: eb.ref('excluded.value') }))
+          .where('meta.value', '<', since),
+      )
       .execute();
   }
 }

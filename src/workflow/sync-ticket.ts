@@ -177,7 +177,13 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   }
 
   if (escalation && !ticket.messages.some((m) => m.author.isBot && m.meta?.key === escalation.key)) {
-    const body = escalationNote({ by: escalation.by, reason: escalation.reason ?? 'no reason given (the label was set in the issue UI)', to: tier, from: previousAssignees.filter((a) => a !== tier?.login), assignError });
+    const body = escalationNote({
+      by: escalation.by,
+      reason: escalation.reason ?? 'no reason given (the label was set in the issue UI)',
+      to: tier,
+      from: previousAssignees.filter((a) => a !== tier?.login),
+      assignError,
+    });
     await host.addComment(ticketNumber, { body, key: escalation.key, fields: { role: 'escalation-note' } });
   }
 
@@ -192,9 +198,13 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   await store.saveTicket({ number: ticketNumber, routed: true, status, escalations: record.escalations + (escalation && escalation.key.startsWith(`escalate:${ticketNumber}:`) ? 1 : 0), handledUpTo });
 
   // The read model again when this sync changed labels or assignees: the ticket as it leaves it.
-  if (deps.database && (!sameLabels(labels, ticket.labels) || !sameLabels(assignees, ticket.assignees))) await upsertTicketSummary(deps.database, { ticket: { ...ticket, labels, assignees }, kinds, ratings });
+  if (deps.database && (!sameLabels(labels, ticket.labels) || !sameLabels(assignees, ticket.assignees)))
+    await upsertTicketSummary(deps.database, { ticket: { ...ticket, labels, assignees }, kinds, ratings });
   const customer = ticket.meta?.customer?.id;
-  const related = deps.database && summarized === 'inserted' && customer ? (await customerTickets(deps.database, customer, { limit: CARD_OTHER_TICKETS })).map((t) => t.number).filter((n) => n !== ticketNumber) : [];
+  const related =
+    deps.database && summarized === 'inserted' && customer
+      ? (await customerTickets(deps.database, customer, { limit: CARD_OTHER_TICKETS })).map((t) => t.number).filter((n) => n !== ticketNumber)
+      : [];
 
   const card = isOld(ticket.createdAt) && isOld(ticket.updatedAt) ? 'skipped' : await refreshCard(deps, ticket, ratings);
   return { ticketNumber, labels, assignees, mails, escalatedTo: escalation ? (tier?.login ?? '') : undefined, card, ...(related.length > 0 ? { related } : {}) };

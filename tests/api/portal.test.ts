@@ -142,7 +142,12 @@ describe('opening a ticket', () => {
     const response = await client.post('/tickets/new', form(change as Record<string, string | File>));
     expect(response.status).toBe(400);
     const page = new Page(await response.text());
-    expect(page.all('.field-error').map((e) => JSON.stringify(e)).join('')).toContain(message.slice(0, 30));
+    expect(
+      page
+        .all('.field-error')
+        .map((e) => JSON.stringify(e))
+        .join(''),
+    ).toContain(message.slice(0, 30));
     expect(page.attr('#name', 'value')).toBe('Zoë');
   });
 

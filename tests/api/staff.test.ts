@@ -42,7 +42,17 @@ async function newTicket(email: string, subject: string): Promise<{ customer: Si
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
   const passwordHash = await hashPassword(PASSWORD);
-  writeFileSync(configFile, JSON.stringify({ ...config, staffAccounts: [{ login: 'support-anna', passwordHash }, { login: 'support-ben', passwordHash }], abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 } }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      ...config,
+      staffAccounts: [
+        { login: 'support-anna', passwordHash },
+        { login: 'support-ben', passwordHash },
+      ],
+      abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 },
+    }),
+  );
   const build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
   site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
@@ -76,13 +86,14 @@ describe('role checks on every staff page and endpoint', () => {
   beforeAll(async () => {
     ({ number, customer } = await newTicket('roles@example.com', 'Role check'));
   });
-  const routes = () => [
-    ['GET', '/staff'],
-    ['GET', `/staff/tickets/${number}`],
-    ['GET', '/staff/stats'],
-    ['GET', '/staff/stats.csv'],
-    ['POST', `/staff/tickets/${number}`],
-  ] as const;
+  const routes = () =>
+    [
+      ['GET', '/staff'],
+      ['GET', `/staff/tickets/${number}`],
+      ['GET', '/staff/stats'],
+      ['GET', '/staff/stats.csv'],
+      ['POST', `/staff/tickets/${number}`],
+    ] as const;
 
   it('sends anonymous visitors and customers to sign in, and refuses their POSTs', async () => {
     for (const client of [new SiteClient(site.url), customer]) {
@@ -145,7 +156,12 @@ describe('working a ticket from the staff pages', () => {
     expect(page).not.toContain('Reply by');
 
     const workspace = new Page(await (await staff.fetch(`/staff/tickets/${number}`)).text());
-    expect(workspace.all('.message-kind-internal-note').map((m) => JSON.stringify(m)).join('')).toContain('Supplier batch 42');
+    expect(
+      workspace
+        .all('.message-kind-internal-note')
+        .map((m) => JSON.stringify(m))
+        .join(''),
+    ).toContain('Supplier batch 42');
 
     await act({ action: 'label', group: 'priority', value: 'high' });
     await act({ action: 'escalate', reason: 'Needs a warehouse decision' });

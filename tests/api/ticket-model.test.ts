@@ -77,7 +77,11 @@ beforeAll(async () => {
         { login: 'listed-reader', displayName: 'Listed Reader', categories: [], present: false },
       ],
       escalationChain: CHAIN,
-      staffAccounts: [{ login: 'support-anna', passwordHash }, { login: 'support-ben', passwordHash }, { login: 'listed-reader', passwordHash }],
+      staffAccounts: [
+        { login: 'support-anna', passwordHash },
+        { login: 'support-ben', passwordHash },
+        { login: 'listed-reader', passwordHash },
+      ],
       abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 100 },
     }),
   );
@@ -126,7 +130,13 @@ async function hostApi(token: string, method: string, route: string, body?: unkn
 
 async function hostIssue(n: number): Promise<HostIssue> {
   const data = await hostApi(TOKEN.owner, 'GET', `/issues/${n}`);
-  return { number: data.number, title: data.title, labels: data.labels.map((l: { name: string }) => l.name).sort(), state: data.state, assignees: data.assignees.map((a: { login: string }) => a.login).sort() };
+  return {
+    number: data.number,
+    title: data.title,
+    labels: data.labels.map((l: { name: string }) => l.name).sort(),
+    state: data.state,
+    assignees: data.assignees.map((a: { login: string }) => a.login).sort(),
+  };
 }
 
 interface HostComment {
@@ -138,7 +148,12 @@ interface HostComment {
 
 async function hostComments(n: number): Promise<HostComment[]> {
   const data = await hostApi(TOKEN.owner, 'GET', `/issues/${n}/comments?per_page=100`);
-  return (data as Array<{ id: number; body: string; user: { login: string }; author_association: string }>).map((c) => ({ id: c.id, body: c.body, user: c.user.login, author_association: c.author_association }));
+  return (data as Array<{ id: number; body: string; user: { login: string }; author_association: string }>).map((c) => ({
+    id: c.id,
+    body: c.body,
+    user: c.user.login,
+    author_association: c.author_association,
+  }));
 }
 
 const comment = async (token: string, n: number, body: string): Promise<number> => (await hostApi(token, 'POST', `/issues/${n}/comments`, { body })).id;
@@ -210,13 +225,26 @@ async function openTicket(label: string): Promise<Ticket> {
   const email = `${label}-${run}@example.com`.toLowerCase();
   const subject = `Ticket model ${label} ${run}`;
   const customer = new SiteClient(site.url);
-  const response = await customer.post('/tickets/new', { email, name: 'Casey', subject, message: `Opening message of ${label}.`, type: 'problem', category: 'shipping', order: 'NW-30001', website: '' });
+  const response = await customer.post('/tickets/new', {
+    email,
+    name: 'Casey',
+    subject,
+    message: `Opening message of ${label}.`,
+    type: 'problem',
+    category: 'shipping',
+    order: 'NW-30001',
+    website: '',
+  });
   expect(response.status, await response.clone().text()).toBe(303);
   const ticketPath = response.headers.get('location')!.split('?')[0]!;
-  const n = await waitFor(`the issue of ${label}`, async () => {
-    const issues: Array<{ number: number; title: string }> = await hostApi(TOKEN.owner, 'GET', '/issues?state=all&per_page=100');
-    return issues.find((i) => i.title === subject)?.number;
-  }, 40_000).catch((error: Error) => {
+  const n = await waitFor(
+    `the issue of ${label}`,
+    async () => {
+      const issues: Array<{ number: number; title: string }> = await hostApi(TOKEN.owner, 'GET', '/issues?state=all&per_page=100');
+      return issues.find((i) => i.title === subject)?.number;
+    },
+    40_000,
+  ).catch((error: Error) => {
     throw new Error(`${error.message}\n--- the site's log (end) ---\n${site.output().slice(-4000)}`);
   });
   return { n, ref: ticketPath.split('/').pop()!, ticketPath, email, customer };
@@ -335,11 +363,26 @@ describe('A. every trigger from every status, through every path, ends where tra
         table.push(`${start} × ${triggerName(cell.trigger)} → ${statusLabelOf(after.labels)}/${after.state} (expected ${expected.status}/${expected.state})`);
         expect.soft(statusLabelOf(after.labels), `status label after ${where}`).toBe(expected.status);
         expect.soft(after.state, `issue state after ${where}`).toBe(expected.state);
-        expect.soft(after.labels.filter((l) => l.startsWith('status: ')), `one status label after ${where}`).toHaveLength(1);
-        expect.soft(after.labels.filter((l) => !l.startsWith('status: ')), `other labels untouched after ${where}`).toEqual(before.labels.filter((l) => !l.startsWith('status: ')));
+        expect
+          .soft(
+            after.labels.filter((l) => l.startsWith('status: ')),
+            `one status label after ${where}`,
+          )
+          .toHaveLength(1);
+        expect
+          .soft(
+            after.labels.filter((l) => !l.startsWith('status: ')),
+            `other labels untouched after ${where}`,
+          )
+          .toEqual(before.labels.filter((l) => !l.startsWith('status: ')));
         // The workflow's own effect: an escalation assigns a tier of the chain (the last tier keeps it).
         if (cell.trigger === 'escalated' && expected.status === 'escalated') {
-          expect.soft(after.assignees.some((a) => CHAIN.includes(a)), `a tier of the escalation chain assigned after ${where}`).toBe(true);
+          expect
+            .soft(
+              after.assignees.some((a) => CHAIN.includes(a)),
+              `a tier of the escalation chain assigned after ${where}`,
+            )
+            .toBe(true);
         }
         // A closed ticket stays closed: not even for a moment does it carry another status label.
         if (before.state === 'closed' && expected.state === 'closed') {
@@ -357,7 +400,7 @@ describe('A. every trigger from every status, through every path, ends where tra
         }
         // HTTP answers: a refused customer action is a 409 and changes nothing; the staff pages redirect.
         if (p === 'customer desk') {
-          const refused = (cell.trigger === 'customer-reply' || cell.trigger === 'closed') ? start === 'closed' : start !== 'closed';
+          const refused = cell.trigger === 'customer-reply' || cell.trigger === 'closed' ? start === 'closed' : start !== 'closed';
           expect.soft(answer, `HTTP answer of ${where}`).toBe(refused ? 409 : 303);
         }
         // The staff pages refuse to escalate a closed ticket (409, reopen first); everything else redirects.
@@ -411,7 +454,12 @@ function editedText(edit: Edit, secret: string): string | undefined {
 const EXPECTED_KIND: Record<Creator, MessageKind> = { 'staff note': 'internal-note', 'staff reply': 'staff-reply', outsider: 'outsider', 'site reply': 'staff-reply', 'site note': 'internal-note' };
 
 function statsReplies(csv: string): Map<string, number> {
-  const tables = csv.split('\r\n\r\n').map((table) => table.split('\r\n').filter(Boolean).map((row) => [...row.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'))));
+  const tables = csv.split('\r\n\r\n').map((table) =>
+    table
+      .split('\r\n')
+      .filter(Boolean)
+      .map((row) => [...row.matchAll(/"((?:[^"]|"")*)"/g)].map((m) => m[1]!.replace(/""/g, '"'))),
+  );
   const supporters = tables.find((table) => table[0]?.[0] === 'supporter')!;
   return new Map(supporters.slice(1).map((row) => [row[0]!, Number(row[1])]));
 }
@@ -435,9 +483,23 @@ async function readViews(t: Ticket, staff: SiteClient) {
     customerKinds: new Map(customerPage.all('li.message[id]').map((el) => [idOf(el), classOf(el).find((c) => c.startsWith('message-') && c !== 'message')!])),
     apiIds: new Set(api.ticket.messages.filter((m) => m.id !== undefined).map((m) => m.id!)),
     apiKinds: new Map(api.ticket.messages.filter((m) => m.id !== undefined).map((m) => [m.id!, m.kind])),
-    staffKinds: new Map(staffPage.all('li.message[id]').map((el) => [idOf(el), classOf(el).find((c) => c.startsWith('message-kind-'))!.replace('message-kind-', '')])),
+    staffKinds: new Map(
+      staffPage.all('li.message[id]').map((el) => [
+        idOf(el),
+        classOf(el)
+          .find((c) => c.startsWith('message-kind-'))!
+          .replace('message-kind-', ''),
+      ]),
+    ),
     // The label each message carries on the staff page (`<span class="kind kind-…">`), next to the item's class.
-    staffLabels: new Map(staffPage.all('li.message[id]').map((el) => [idOf(el), classOf(select('span.kind', el) ?? { properties: {} }).find((c) => c.startsWith('kind-'))?.replace('kind-', '')])),
+    staffLabels: new Map(
+      staffPage.all('li.message[id]').map((el) => [
+        idOf(el),
+        classOf(select('span.kind', el) ?? { properties: {} })
+          .find((c) => c.startsWith('kind-'))
+          ?.replace('kind-', ''),
+      ]),
+    ),
   };
 }
 
@@ -476,7 +538,17 @@ describe('B. a message keeps the kind it was first seen with, in every view, wha
           expect((await ben.post(`/staff/tickets/${t.n}`, { action: creator === 'site reply' ? 'reply' : 'note', text: original })).status).toBe(303);
           id = (await hostComments(t.n)).find((c) => c.body.includes(secret))!.id;
         }
-        made.push({ id, n: t.n, creator, edit, kind: EXPECTED_KIND[creator], original, edited: undefined, words: [secret], author: creator.startsWith('site') ? 'support-ben' : creator === 'outsider' ? 'random-visitor' : 'support-anna' });
+        made.push({
+          id,
+          n: t.n,
+          creator,
+          edit,
+          kind: EXPECTED_KIND[creator],
+          original,
+          edited: undefined,
+          words: [secret],
+          author: creator.startsWith('site') ? 'support-ben' : creator === 'outsider' ? 'random-visitor' : 'support-anna',
+        });
       }
     }
     const prefix = tickets.get('prefix')!;
@@ -488,7 +560,17 @@ describe('B. a message keeps the kind it was first seen with, in every view, wha
     ] as const) {
       const secret = word(`prefix${tag}`);
       const original = text(secret);
-      made.push({ id: await comment(TOKEN.anna, prefix.n, original), n: prefix.n, creator: 'prefix', edit: 'none', kind: 'internal-note', original, edited: undefined, words: [secret], author: 'support-anna' });
+      made.push({
+        id: await comment(TOKEN.anna, prefix.n, original),
+        n: prefix.n,
+        creator: 'prefix',
+        edit: 'none',
+        kind: 'internal-note',
+        original,
+        edited: undefined,
+        words: [secret],
+        author: 'support-anna',
+      });
     }
     // And a customer reply from the desk, on the same ticket: the customer's own words, shown to them as theirs.
     const own = word('customerreply');
@@ -556,7 +638,9 @@ describe('B. a message keeps the kind it was first seen with, in every view, wha
       const onStaffPage = (kind: MessageKind) => mine.filter((m) => views.staffKinds.get(m.id) === kind).length;
       const customers = mine.filter((m) => m.kind === 'customer').length;
       expect.soft(counts, `ticket card of the ${creator} ticket #${t.n}`).toEqual({ total: 1 + customers + replies + notes, customer: 1 + customers, staffReplies: replies, internalNotes: notes });
-      expect.soft(counts && { staffReplies: counts.staffReplies, internalNotes: counts.internalNotes }, `card and staff page agree on #${t.n}`).toEqual({ staffReplies: onStaffPage('staff-reply'), internalNotes: onStaffPage('internal-note') });
+      expect
+        .soft(counts && { staffReplies: counts.staffReplies, internalNotes: counts.internalNotes }, `card and staff page agree on #${t.n}`)
+        .toEqual({ staffReplies: onStaffPage('staff-reply'), internalNotes: onStaffPage('internal-note') });
     }
 
     // Statistics: public replies per supporter grew by exactly the public replies each wrote here.
@@ -585,10 +669,14 @@ describe('B. a message keeps the kind it was first seen with, in every view, wha
     const noteId = await comment(TOKEN.anna, t.n, `${note} only for staff`);
     const replyId = await comment(TOKEN.anna, t.n, `/reply ${reply} for the customer`);
     // The site keeps a thread for a few seconds (conditional reads); the page sees the comments once it reads again.
-    const first = await waitFor('the customer page to see the reply', async () => {
-      const html = await (await t.customer.fetch(t.ticketPath)).text();
-      return html.includes(reply) ? html : undefined;
-    }, 15_000);
+    const first = await waitFor(
+      'the customer page to see the reply',
+      async () => {
+        const html = await (await t.customer.fetch(t.ticketPath)).text();
+        return html.includes(reply) ? html : undefined;
+      },
+      15_000,
+    );
     local.setWebhook({ url: `${site.url}/api/webhooks/git-host`, secret: WEBHOOK_SECRET });
     expect(first).toContain(reply);
     expect(first).not.toContain(note);
@@ -661,7 +749,12 @@ describe('C. staff is who the host says has write access', () => {
     expect.soft(views.apiText).toContain(memberWord);
     const mail = await waitFor('the private member reply mail', () => mailsTo(t.email).find((m) => m.event === `staff-reply:${t.n}:${memberId}`)).catch(() => undefined);
     expect.soft(mail?.text, 'the private member reply reached the customer by mail').toContain(memberWord);
-    expect.soft(mailsTo(t.email).filter((m) => m.event === `staff-reply:${t.n}:${readerId}`), 'no mail for the reader').toEqual([]);
+    expect
+      .soft(
+        mailsTo(t.email).filter((m) => m.event === `staff-reply:${t.n}:${readerId}`),
+        'no mail for the reader',
+      )
+      .toEqual([]);
     for (const m of mailsTo(t.email)) expect.soft(m.raw + m.text + m.html, `mail ${m.event} carries the reader's text`).not.toContain(readerWord);
   }, 60_000);
 
@@ -677,7 +770,12 @@ describe('C. staff is who the host says has write access', () => {
     expect.soft(alert).toContain('internal note');
     const issue = await settled(t.n, () => true);
     expect.soft(statusOf(issue), 'the refused reply changed nothing').toBe('open');
-    expect.soft((await hostComments(t.n)).some((c) => c.body.includes(refusedWord)), 'nothing was posted').toBe(false);
+    expect
+      .soft(
+        (await hostComments(t.n)).some((c) => c.body.includes(refusedWord)),
+        'nothing was posted',
+      )
+      .toBe(false);
     expect.soft(await (await t.customer.fetch(`/api/tickets/${t.ref}`)).text()).not.toContain(refusedWord);
     // An internal note stays possible for them.
     expect.soft((await reader.post(`/staff/tickets/${t.n}`, { action: 'note', text: 'A note from a reader.' })).status).toBe(303);

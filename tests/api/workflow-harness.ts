@@ -37,7 +37,12 @@ function decodePart(headers: string, body: string): string {
 
 function decodeHeader(value: string): string {
   return value.replace(/\r?\n\s+/g, ' ').replace(/=\?utf-8\?([BQ])\?([^?]*)\?=\s*/gi, (_m, enc: string, text: string) =>
-    enc.toUpperCase() === 'B' ? Buffer.from(text, 'base64').toString('utf8') : Buffer.from(text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8'),
+    enc.toUpperCase() === 'B'
+      ? Buffer.from(text, 'base64').toString('utf8')
+      : Buffer.from(
+          text.replace(/_/g, ' ').replace(/=([0-9A-F]{2})/gi, (_x, h: string) => String.fromCharCode(parseInt(h, 16))),
+          'latin1',
+        ).toString('utf8'),
   );
 }
 
@@ -74,7 +79,12 @@ export async function startSmtp(): Promise<{ url: string; mails: CapturedMail[];
           failures -= 1;
           return callback(Object.assign(new Error('451 try again later'), { responseCode: 451 }));
         }
-        mails.push(parseMail(Buffer.from(data, 'latin1').toString('latin1'), session.envelope.rcptTo.map((r) => r.address)));
+        mails.push(
+          parseMail(
+            Buffer.from(data, 'latin1').toString('latin1'),
+            session.envelope.rcptTo.map((r) => r.address),
+          ),
+        );
         callback();
       });
     },
@@ -152,7 +162,17 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
   const open = (database: Database) => {
     const queue = openMailQueue({ database, transport, retryBaseMs: 20, maxRetryMs: 200, log: quiet });
     queue.start();
-    const workflow = openWorkflow({ config, host, mail: queue, templates, signInUrl: (email, r) => `${config.siteUrl}/tickets/access?token=link-for-${encodeURIComponent(email)}-${r}`, database, webhookSecret: secret, sweepIntervalSeconds: 3600, log: quiet });
+    const workflow = openWorkflow({
+      config,
+      host,
+      mail: queue,
+      templates,
+      signInUrl: (email, r) => `${config.siteUrl}/tickets/access?token=link-for-${encodeURIComponent(email)}-${r}`,
+      database,
+      webhookSecret: secret,
+      sweepIntervalSeconds: 3600,
+      log: quiet,
+    });
     return { queue, workflow, database };
   };
   let running = open(store.database);
@@ -162,7 +182,12 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
     req.on('data', (c: Buffer) => (body += c.toString('utf8')));
     req.on('end', () => {
       void running.workflow
-        .receive({ id: (req.headers['x-github-delivery'] as string) ?? null, event: (req.headers['x-github-event'] as string) ?? null, signature: (req.headers['x-hub-signature-256'] as string) ?? null, body })
+        .receive({
+          id: (req.headers['x-github-delivery'] as string) ?? null,
+          event: (req.headers['x-github-event'] as string) ?? null,
+          signature: (req.headers['x-hub-signature-256'] as string) ?? null,
+          body,
+        })
         .then((outcome) => {
           res.writeHead(outcome.status === 'rejected' ? 401 : 202).end(JSON.stringify(outcome));
         });

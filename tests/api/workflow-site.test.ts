@@ -55,11 +55,20 @@ afterAll(async () => {
 const labelsOf = async (n: number) => (await anna.rest.issues.get({ ...repo, issue_number: n })).data.labels.map((l) => (typeof l === 'string' ? l : l.name!)).sort();
 const statusIs = (n: number, status: string) => waitFor(`status: ${status} on #${n}`, async () => (await labelsOf(n)).includes(`status: ${status}`) || undefined);
 const mailsTo = (email: string) => smtp.mails.filter((m) => m.to.includes(email));
-const events = (email: string) => mailsTo(email).map((m) => m.event.replace(/:\d{4}-\d\d-\d\dT[\d:]+Z$/, ':at').replace(/:\d+/g, ':#').replace(/:T-[0-9A-Z]+$/, ':ref')).sort();
+const events = (email: string) =>
+  mailsTo(email)
+    .map((m) =>
+      m.event
+        .replace(/:\d{4}-\d\d-\d\dT[\d:]+Z$/, ':at')
+        .replace(/:\d+/g, ':#')
+        .replace(/:T-[0-9A-Z]+$/, ':ref'),
+    )
+    .sort();
 
 describe('the webhook endpoint of the built site', () => {
   const secret = () => readFileSync(path.join(dataDir, 'secrets', 'webhook-secret'), 'utf8').trim();
-  const post = (body: string, headers: Record<string, string>) => fetch(`${site.url}/api/webhooks/git-host`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'issues', ...headers } });
+  const post = (body: string, headers: Record<string, string>) =>
+    fetch(`${site.url}/api/webhooks/git-host`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'issues', ...headers } });
   const body = JSON.stringify({ action: 'edited', issue: { number: 424242 }, sender: { login: 'support-anna' } });
 
   it('refuses unsigned and wrongly signed deliveries', async () => {
@@ -86,7 +95,16 @@ describe('a scripted staff session on `npm start` with the embedded issue host',
   it('produces exactly the labels, assignees, mails and card the rules say', async () => {
     // The customer opens a ticket on the site.
     const customer = new SiteClient(site.url);
-    const opened = await customer.post('/tickets/new', { email: 'mia@example.com', name: 'Mia', subject: 'Tent pole snapped', message: 'The pole snapped on day one.', type: 'problem', category: 'shipping', order: 'NW-20001', website: '' });
+    const opened = await customer.post('/tickets/new', {
+      email: 'mia@example.com',
+      name: 'Mia',
+      subject: 'Tent pole snapped',
+      message: 'The pole snapped on day one.',
+      type: 'problem',
+      category: 'shipping',
+      order: 'NW-20001',
+      website: '',
+    });
     expect(opened.status).toBe(303);
     const ticketPath = opened.headers.get('location')!.split('?')[0]!;
     const ref = ticketPath.split('/').pop()!;

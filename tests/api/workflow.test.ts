@@ -22,7 +22,7 @@ const mailsFor = (x: Harness, event: string): CapturedMail[] => x.smtp.mails.fil
 const patchCount = (x: Harness) => x.t.local.requests.filter((r) => r.method === 'PATCH' || r.method === 'POST').length;
 
 describe('a new ticket', () => {
-  it('is assigned in its category, set open, announced to the category\'s supporters and gets a card', async () => {
+  it("is assigned in its category, set open, announced to the category's supporters and gets a card", async () => {
     const n = await h.openTicket({ email: 'zoe@example.com', category: 'shipping', order: 'NW-555' });
     await h.settle();
     const data = await issueOf(h, n);
@@ -44,7 +44,7 @@ describe('a new ticket', () => {
     expect(comments[0]!.user.login).toBe('helpdesk-bot');
   });
 
-  it('rotates fairly among the category\'s present supporters, and the rotation survives a restart', async () => {
+  it("rotates fairly among the category's present supporters, and the rotation survives a restart", async () => {
     const assigned: string[] = [];
     for (let i = 0; i < 3; i++) {
       const n = await h.openTicket({ email: `rr${i}@example.com`, category: 'orders' });
@@ -106,7 +106,7 @@ describe('staff working a ticket in the issue UI', () => {
     expect(await statusOf(h, n)).toEqual(['status: waiting']);
   });
 
-  it('a customer reply sets reply-received and mails the category\'s supporters with a link to the issue', async () => {
+  it("a customer reply sets reply-received and mails the category's supporters with a link to the issue", async () => {
     const id = await h.customerReply(n, 'carla@example.com', 'Thanks, but I also need a new slider.');
     await h.settle();
     expect(await statusOf(h, n)).toEqual(['status: reply-received']);
@@ -166,7 +166,7 @@ describe('staff working a ticket in the issue UI', () => {
     expect(await statusOf(h, n)).toEqual(['status: open']);
   });
 
-  it('keeps one card, edited in place with the thread\'s figures', async () => {
+  it("keeps one card, edited in place with the thread's figures", async () => {
     const cards = (await commentsOf(h, n)).filter((c) => c.body.includes('Ticket card'));
     expect(cards).toHaveLength(1);
     expect(cards[0]!.body).toContain('| Messages | 5 (customer 2, staff replies 1, internal notes 2) |');

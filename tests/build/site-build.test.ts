@@ -34,7 +34,10 @@ describe('building the sample knowledgebase', () => {
   });
 
   it('lists each category with the number of articles it holds, in English and German', () => {
-    for (const [lang, route] of [['en', ''], ['de', 'de']] as const) {
+    for (const [lang, route] of [
+      ['en', ''],
+      ['de', 'de'],
+    ] as const) {
       const home = page(build, route);
       const cards = home.all('.card-grid .card');
       expect(cards.length).toBeGreaterThan(0);
@@ -49,7 +52,9 @@ describe('building the sample knowledgebase', () => {
   });
 
   it('shows recently updated articles newest first on the home page', () => {
-    const dates = page(build, '').all('.article-list time').map((t) => String(t.properties['dateTime']));
+    const dates = page(build, '')
+      .all('.article-list time')
+      .map((t) => String(t.properties['dateTime']));
     expect(dates.length).toBeGreaterThan(3);
     expect([...dates].sort().reverse()).toEqual(dates);
   });

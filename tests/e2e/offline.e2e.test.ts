@@ -99,7 +99,7 @@ interface ShownResult {
 /** What the search box must show: the build's own index files, searched with the same code in Node. */
 function expectedResults(build: BuildResult, lang: 'en' | 'de', query: string): ShownResult[] {
   const client = path.join(build.outDir, 'client');
-  const read = <T,>(url: string): T => JSON.parse(readFileSync(path.join(client, url), 'utf8')) as T;
+  const read = <T>(url: string): T => JSON.parse(readFileSync(path.join(client, url), 'utf8')) as T;
   const files = read<SearchManifest>('_search/manifest.json')[lang];
   if (!files) throw new Error(`no ${lang} index in the build`);
   const searcher = createSearcher(read<SearchHead>(files.head), read<SearchBody>(files.body));
@@ -107,9 +107,9 @@ function expectedResults(build: BuildResult, lang: 'en' | 'de', query: string): 
 }
 
 async function shownResults(page: Page): Promise<ShownResult[]> {
-  return page.locator('form[data-search-box] [role="option"]:visible a').evaluateAll((links) =>
-    links.map((link) => ({ title: link.querySelector('.search-title')?.textContent ?? '', url: link.getAttribute('href') ?? '' })),
-  );
+  return page
+    .locator('form[data-search-box] [role="option"]:visible a')
+    .evaluateAll((links) => links.map((link) => ({ title: link.querySelector('.search-title')?.textContent ?? '', url: link.getAttribute('href') ?? '' })));
 }
 
 /** Types into the page's first visible search box; waits until it shows exactly `expected` (complete index, not just titles). */
@@ -180,7 +180,11 @@ describe('after one online visit', () => {
     await expect.poll(() => status.textContent()).toBe('You are offline. Help articles and search keep working.');
 
     const offlineStatus = { en: 'You are offline. Help articles and search keep working.', de: 'Sie sind offline. Hilfeartikel und Suche funktionieren weiter.' };
-    for (const [slug, lang] of [['headlamp-not-turning-on', 'en'], ['change-shipping-address', 'en'], ['ruecksendung', 'de']] as const) {
+    for (const [slug, lang] of [
+      ['headlamp-not-turning-on', 'en'],
+      ['change-shipping-address', 'en'],
+      ['ruecksendung', 'de'],
+    ] as const) {
       const response = await page.goto(`${proxy.url}/articles/${slug}/`);
       expect(response?.fromServiceWorker(), slug).toBe(true);
       expect((await page.locator('h1').first().textContent())?.trim()).toBe(titleOf(first, slug));
@@ -241,7 +245,12 @@ describe('after one online visit', () => {
     await page.goto(`${proxy.url}/tickets/new`);
     expect(await page.locator('h1').textContent()).toBe('You are offline');
     expect(await page.locator('form[data-ticket-form]').count()).toBe(0);
-    const apiOffline = await page.evaluate(() => fetch('/api/suggest?q=zipper').then((r) => `HTTP ${r.status}`, (e: unknown) => `failed: ${String(e)}`));
+    const apiOffline = await page.evaluate(() =>
+      fetch('/api/suggest?q=zipper').then(
+        (r) => `HTTP ${r.status}`,
+        (e: unknown) => `failed: ${String(e)}`,
+      ),
+    );
     expect(apiOffline).toMatch(/^failed: /);
     await goOnline(context);
     await context.close();
@@ -304,9 +313,11 @@ describe('the ticket form offline', () => {
     await goOffline(context);
     await expect.poll(() => status.textContent()).toContain('You are offline. You can still write your ticket');
     await page.getByRole('button', { name: 'Send ticket' }).click();
-    await expect.poll(() => status.textContent()).toBe(
-      'You are offline. Your ticket is saved on this device and will be sent automatically when you are back online. Attachments are not kept offline: add them in a reply once your ticket is open.',
-    );
+    await expect
+      .poll(() => status.textContent())
+      .toBe(
+        'You are offline. Your ticket is saved on this device and will be sent automatically when you are back online. Attachments are not kept offline: add them in a reply once your ticket is open.',
+      );
     expect(page.url()).toBe(`${proxy.url}/tickets/new`);
     const saved = await page.evaluate(() => Object.entries(localStorage).find(([key]) => key.startsWith('helpdesk:ticket-draft:'))?.[1]);
     const draft = JSON.parse(saved ?? '{}') as { idempotencyKey: string; fields: Array<[string, string]>; droppedFiles: boolean };
@@ -325,12 +336,15 @@ describe('the ticket form offline', () => {
     expect(await page.evaluate(() => Object.keys(localStorage).filter((key) => key.startsWith('helpdesk:ticket-draft:')))).toEqual([]);
 
     // The same draft sent again (a retry after a lost answer) finds the ticket instead of opening another.
-    const again = await page.evaluate(async (fields) => {
-      const body = new FormData();
-      for (const [name, value] of fields) body.append(name, value);
-      const response = await fetch('/tickets/new', { method: 'POST', body, headers: { Accept: 'application/json' } });
-      return { status: response.status, body: (await response.json()) as { url?: string } };
-    }, [...draft.fields, ['idempotencyKey', draft.idempotencyKey]] as Array<[string, string]>);
+    const again = await page.evaluate(
+      async (fields) => {
+        const body = new FormData();
+        for (const [name, value] of fields) body.append(name, value);
+        const response = await fetch('/tickets/new', { method: 'POST', body, headers: { Accept: 'application/json' } });
+        return { status: response.status, body: (await response.json()) as { url?: string } };
+      },
+      [...draft.fields, ['idempotencyKey', draft.idempotencyKey]] as Array<[string, string]>,
+    );
     expect(again.status).toBeLessThan(300);
     expect(again.body.url?.split('?')[0]).toBe(ticketUrl?.split('?')[0]);
     await context.close();

@@ -31,12 +31,16 @@ function signInLinkFor(email: string): string | undefined {
   const dir = path.join(dataDir, 'mail');
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith('.eml'))
+      .sort();
   } catch {
     return undefined;
   }
   for (const file of files.reverse()) {
-    const mail = readFileSync(path.join(dir, file), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const mail = readFileSync(path.join(dir, file), 'utf8')
+      .replace(/=\r?\n/g, '')
+      .replace(/=3D/g, '=');
     if (!mail.includes(`To: ${email}`)) continue;
     const match = /\/tickets\/access\?token=[\w.%-]+/.exec(mail);
     if (match) return match[0];

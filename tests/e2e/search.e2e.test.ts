@@ -102,7 +102,13 @@ const viewports = [
   { name: 'phone', width: 390, height: 844 },
 ] as const;
 
-interface ContrastFinding { selector: string; text: string; color: string; background: string; ratio: number }
+interface ContrastFinding {
+  selector: string;
+  text: string;
+  color: string;
+  background: string;
+  ratio: number;
+}
 
 /**
  * WCAG contrast of every text-bearing element matched by `selectors` inside `root`, against its effective

@@ -60,10 +60,18 @@ describe('a supporter working the queue', () => {
       return data.find((i) => i.title === 'Headlamp will not turn on' && (i.assignees?.length ?? 0) > 0);
     });
     await octokit.rest.issues.update({ owner: 'local', repo: 'support', issue_number: issue.number, assignees: [] });
-    await expect.poll(async () => {
-      await page.reload();
-      return page.locator('section', { has: page.getByRole('heading', { name: /New — in the pool/ }) }).getByRole('link', { name: 'Headlamp will not turn on' }).count();
-    }, { timeout: 20_000 }).toBe(1);
+    await expect
+      .poll(
+        async () => {
+          await page.reload();
+          return page
+            .locator('section', { has: page.getByRole('heading', { name: /New — in the pool/ }) })
+            .getByRole('link', { name: 'Headlamp will not turn on' })
+            .count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
     await screenshot(page, 'staff-queue');
 
     await page.getByRole('link', { name: 'Headlamp will not turn on' }).click();

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Element, Root } from 'hast';
 import { select, selectAll } from 'hast-util-select';
-import { toString } from 'hast-util-to-string';
+import { toString as hastToString } from 'hast-util-to-string';
 import rehypeParse from 'rehype-parse';
 import { unified } from 'unified';
 
@@ -22,7 +22,7 @@ export class Page {
   }
   text(selector: string): string | undefined {
     const element = this.one(selector);
-    return element ? toString(element).trim() : undefined;
+    return element ? hastToString(element).trim() : undefined;
   }
   attr(selector: string, name: string): string | undefined {
     const value = this.one(selector)?.properties[name];

@@ -11,7 +11,10 @@ export const STORE_ENGINE: Engine = process.env['STORE_ENGINE'] === 'postgres' ?
 
 function serverUrl(): string {
   const url = process.env['TEST_DATABASE_URL'];
-  if (!url) throw new Error('STORE_ENGINE=postgres needs TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/postgres (a role that may create databases); see the README, "Running the store tests on PostgreSQL".');
+  if (!url)
+    throw new Error(
+      'STORE_ENGINE=postgres needs TEST_DATABASE_URL=postgres://user:password@127.0.0.1:5432/postgres (a role that may create databases); see the README, "Running the store tests on PostgreSQL".',
+    );
   return url;
 }
 

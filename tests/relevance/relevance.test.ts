@@ -37,7 +37,10 @@ describe('relevance on the sample knowledgebase', () => {
   });
 
   it('answers every misspelling and German query in the top 3', () => {
-    const report = evaluateRelevance(queries.filter((q) => q.kind === 'misspelling' || q.kind === 'german'), rank);
+    const report = evaluateRelevance(
+      queries.filter((q) => q.kind === 'misspelling' || q.kind === 'german'),
+      rank,
+    );
     expect(report.outcomes.filter((o) => (o.firstRelevantRank ?? 99) > 3).map((o) => o.query)).toEqual([]);
   });
 });

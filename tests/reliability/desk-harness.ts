@@ -113,7 +113,13 @@ export async function startLimitingProxy(target: string, limit: SecondaryLimit):
         const status = limit.status ?? 403;
         req.resume();
         res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'retry-after': String(retryAfter) });
-        res.end(JSON.stringify({ message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.', documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api', status: String(status) }));
+        res.end(
+          JSON.stringify({
+            message: 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again.',
+            documentation_url: 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api',
+            status: String(status),
+          }),
+        );
         return;
       }
       times.push(now);
@@ -160,7 +166,14 @@ export async function startDeskHost(dataDir: string, options: { limit: Secondary
   // Tokens generated where the site reads them (`DATA_DIR/local-host/tokens.json`), given to the host in `dataDir/host`.
   const { users, adminToken } = loadLocalHostCredentials(path.join(dataDir, 'local-host'));
   const table = users.map(({ id: _id, ...user }) => user);
-  const local = await startLocalHost({ dataDir: path.join(dataDir, 'host'), users: table, adminToken, repositories: [{ fullName: REPOSITORY, private: true }], rateLimit: 1_000_000, ...(options.faults ? { faults: options.faults } : {}) });
+  const local = await startLocalHost({
+    dataDir: path.join(dataDir, 'host'),
+    users: table,
+    adminToken,
+    repositories: [{ fullName: REPOSITORY, private: true }],
+    rateLimit: 1_000_000,
+    ...(options.faults ? { faults: options.faults } : {}),
+  });
   const proxy = await startLimitingProxy(local.url, options.limit);
   mkdirSync(path.join(dataDir, 'local-host'), { recursive: true });
   writeFileSync(path.join(dataDir, 'local-host', 'local-host.json'), JSON.stringify({ pid: process.pid, url: proxy.url }));
@@ -327,7 +340,11 @@ export function ackFrom(body: string, setCookies: string[]): Ack | undefined {
  * killed) is sent again with the same draft key until it is acknowledged or `deadline` passes, as the
  * offline-draft form does. Resolves with the acks, in completion order.
  */
-export async function submitMany(siteUrl: string, count: number, options: { concurrency: number; offset?: number; deadline: number; onAck?: (ack: Ack) => void }): Promise<{ acks: Ack[]; refused: number; networkErrors: number }> {
+export async function submitMany(
+  siteUrl: string,
+  count: number,
+  options: { concurrency: number; offset?: number; deadline: number; onAck?: (ack: Ack) => void },
+): Promise<{ acks: Ack[]; refused: number; networkErrors: number }> {
   const acks: Ack[] = [];
   let next = 0;
   let refused = 0;
@@ -375,10 +392,15 @@ export async function pollUntil<T>(what: string, check: () => Promise<T | undefi
 /** Waits until every acknowledged ticket is on the host; resolves with the final audit. */
 export function waitForDelivery(target: AuditTarget, acks: Iterable<string>, timeoutMs: number): Promise<Audit> {
   const refs = [...acks];
-  return pollUntil(`all ${refs.length} acknowledged tickets on the host`, async () => {
-    const audit = await auditHost(target, refs);
-    return audit.lost.length === 0 ? audit : undefined;
-  }, timeoutMs, 500);
+  return pollUntil(
+    `all ${refs.length} acknowledged tickets on the host`,
+    async () => {
+      const audit = await auditHost(target, refs);
+      return audit.lost.length === 0 ? audit : undefined;
+    },
+    timeoutMs,
+    500,
+  );
 }
 
 /** What the outbox in a data folder's store says about its entries. */
@@ -405,7 +427,14 @@ export async function outboxStats(dataDir: string): Promise<OutboxStats> {
       entries: await count(db.selectFrom('outbox')),
       inFlight: await count(db.selectFrom('outbox').where('status', '=', 'queued').where('attempts', '>', 0).where('lease_owner', 'is not', null)),
       retried: await count(db.selectFrom('outbox').where('attempts', '>', 1)),
-      blobs: Number((await db.selectFrom('attachment_blobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n),
+      blobs: Number(
+        (
+          await db
+            .selectFrom('attachment_blobs')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
     };
   } finally {
     await database.close();

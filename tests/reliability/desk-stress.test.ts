@@ -46,7 +46,11 @@ describe('the support desk under stress', () => {
     const { host, site } = await deskUnderTest('burst', { max: 5, windowMs: 1000 });
     const result = await submitMany(site.url, 150, { concurrency: 10, deadline: Date.now() + 30_000 });
     expect({ accepted: result.acks.length, refused: result.refused, networkErrors: result.networkErrors }).toEqual({ accepted: 150, refused: 0, networkErrors: 0 });
-    const audit = await waitForDelivery(host.target, result.acks.map((a) => a.ref), 110_000);
+    const audit = await waitForDelivery(
+      host.target,
+      result.acks.map((a) => a.ref),
+      110_000,
+    );
     expect(audit).toEqual({ acknowledged: 150, lost: [], duplicates: [], issues: 150 });
     // The limit was really hit, and the host only ever saw what the proxy let through.
     expect(host.proxy.limited).toBeGreaterThan(0);
@@ -73,7 +77,11 @@ describe('the support desk under stress', () => {
     expect(pids.size).toBe(5);
     expect(refused).toBe(0);
     expect(acknowledged).toHaveLength(120);
-    const audit = await waitForDelivery(host.target, acknowledged.map((a) => a.ref), 60_000);
+    const audit = await waitForDelivery(
+      host.target,
+      acknowledged.map((a) => a.ref),
+      60_000,
+    );
     // Every submission was resent with its draft key until acknowledged: one issue each, acknowledged or not.
     expect(audit).toEqual({ acknowledged: 120, lost: [], duplicates: [], issues: 120 });
     // The kills did catch creates whose outcome the outbox had to look up (the unknown-outcome path).

@@ -54,7 +54,8 @@ interface Run {
 /** What Vitest adds to the environment; `astro dev` with NODE_ENV=test answers every page with 404. */
 const TEST_RUNNER_ENV = /^(VITEST\w*|TEST|NODE_ENV|BASE_URL|MODE|DEV|PROD|SSR|FORCE_TTY)$/;
 /** A developer's own settings must not point a smoke run at a real host, port or folder. */
-const SITE_ENV = /^(DATA_DIR|LOCAL_HOST_PORT|HELPDESK_\w+|GITHUB_\w+|SMTP_URL|SESSION_SECRET|WEBHOOK_SECRET|EMAIL_ENCRYPTION_KEY|DATABASE_URL|TEST_DATABASE_URL|STORE_ENGINE|OUTBOX_RETENTION_DAYS|HOST|PORT)$/;
+const SITE_ENV =
+  /^(DATA_DIR|LOCAL_HOST_PORT|HELPDESK_\w+|GITHUB_\w+|SMTP_URL|SESSION_SECRET|WEBHOOK_SECRET|EMAIL_ENCRYPTION_KEY|DATABASE_URL|TEST_DATABASE_URL|STORE_ENGINE|OUTBOX_RETENTION_DAYS|HOST|PORT)$/;
 
 /** The environment a person running `npm run` has, with a data folder of the run's own. */
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
@@ -220,7 +221,9 @@ describe('package.json scripts', () => {
     const host = await npmStart('local-host', [], /local issue host serving local\/support at (http:\/\/\S+)/, { DATA_DIR: dataDir });
     try {
       const url = /at (http:\/\/\S+)/.exec(host.output())![1]!;
-      const { users: [user] } = JSON.parse(readFileSync(path.join(dataDir, 'local-host', 'tokens.json'), 'utf8')) as { users: { token: string }[] };
+      const {
+        users: [user],
+      } = JSON.parse(readFileSync(path.join(dataDir, 'local-host', 'tokens.json'), 'utf8')) as { users: { token: string }[] };
       // Generated for this installation, and printed only by prefix.
       for (let i = 0; i < 100 && !host.output().includes('admin (/_admin/*)'); i++) await new Promise((r) => setTimeout(r, 50));
       expect(host.output()).toContain(`local-bot-…${user!.token.slice(-4)}`);

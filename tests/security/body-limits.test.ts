@@ -78,7 +78,11 @@ async function flood(target: string, options: { headers?: Record<string, string>
     ...options.headers,
     ...(options.contentLength === undefined ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': String(options.contentLength) }),
   };
-  socket.write(`POST ${url.pathname}${url.search} HTTP/1.1\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n')}\r\n\r\n`);
+  socket.write(
+    `POST ${url.pathname}${url.search} HTTP/1.1\r\n${Object.entries(headers)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('\r\n')}\r\n\r\n`,
+  );
   let done = false;
   void stopped.then(() => (done = true));
   for await (const chunk of zeros(options.total ?? ATTACK_BYTES)) {
@@ -99,13 +103,27 @@ async function flood(target: string, options: { headers?: Record<string, string>
 
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
-  writeFileSync(configFile, JSON.stringify({ ...config, staffAccounts: [{ login: 'support-anna', passwordHash: await hashPassword(STAFF_PASSWORD) }], abuse: { ticketsPerIpPerHour: 10_000, ticketsPerEmailPerHour: 10_000, linksPerEmailPer15Min: 10_000 } }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      ...config,
+      staffAccounts: [{ login: 'support-anna', passwordHash: await hashPassword(STAFF_PASSWORD) }],
+      abuse: { ticketsPerIpPerHour: 10_000, ticketsPerEmailPerHour: 10_000, linksPerEmailPer15Min: 10_000 },
+    }),
+  );
   const build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
   site = await serveSite(build.outDir, { configFile }, { DATA_DIR: path.join(root, 'data') });
   // A ticket and its customer's session, and a staff session: the ticket and workspace forms read bodies only then.
   customer = new SiteClient(site.url);
-  const opened = await customer.post('/tickets/new', { email: 'bodies@example.com', subject: 'Body limits', message: 'A ticket for the body limit checks.', type: 'question', category: 'orders', website: '' });
+  const opened = await customer.post('/tickets/new', {
+    email: 'bodies@example.com',
+    subject: 'Body limits',
+    message: 'A ticket for the body limit checks.',
+    type: 'question',
+    category: 'orders',
+    website: '',
+  });
   expect(opened.status, await opened.clone().text()).toBe(303);
   ticketPath = opened.headers.get('location')!.split('?')[0]!;
   staff = new SiteClient(site.url);
@@ -121,7 +139,12 @@ const targets: { name: string; path: () => string; client?: () => SiteClient; he
   { name: 'sign-in link Continue', path: () => '/tickets/access', status: 413 },
   { name: 'message preview', path: () => '/api/preview', headers: { 'Content-Type': 'text/plain; charset=utf-8' }, status: 413 },
   // Signed (wrongly): read up to GitHub's 25 MB payload cap, then refused.
-  { name: 'webhook, signed', path: () => '/api/webhooks/git-host', headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'issues', 'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}` }, status: 413 },
+  {
+    name: 'webhook, signed',
+    path: () => '/api/webhooks/git-host',
+    headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'issues', 'X-Hub-Signature-256': `sha256=${'0'.repeat(64)}` },
+    status: 413,
+  },
   // Unsigned: refused before a byte of the body is read.
   { name: 'webhook, unsigned', path: () => '/api/webhooks/git-host', headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'issues' }, status: 401 },
   { name: 'staff sign-in', path: () => '/staff/signin', status: 413 },
@@ -134,7 +157,12 @@ const targets: { name: string; path: () => string; client?: () => SiteClient; he
 describe('a 300 MB request body', () => {
   it('is refused at each endpoint’s limit, chunked or under a lying Content-Length, while the server’s memory stays put', { timeout: 60_000 }, async () => {
     // Warm up: every route rendered once, so what follows measures bodies, not code loading.
-    for (const target of targets) await ((!target.signsOut && target.client?.()) || new SiteClient(site.url)).fetch(target.path(), { method: 'POST', body: new URLSearchParams({ x: '1' }), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
+    for (const target of targets)
+      await ((!target.signsOut && target.client?.()) || new SiteClient(site.url)).fetch(target.path(), {
+        method: 'POST',
+        body: new URLSearchParams({ x: '1' }),
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      });
     const baseline = rssMiB();
     const report: string[] = [];
     let peak = baseline;
@@ -147,7 +175,9 @@ describe('a 300 MB request body', () => {
       const lying = await flood(target.path(), { headers: target.headers, cookies: target.client?.(), contentLength: 1_000 });
       const after = rssMiB();
       peak = Math.max(peak, afterChunked, after);
-      report.push(`${target.name.padEnd(42)} chunked ${chunked.status} after ${(chunked.sentBytes / MiB).toFixed(0).padStart(3)} MiB sent, ${String(chunked.ms).padStart(5)} ms, RSS ${(afterChunked - before).toFixed(1).padStart(5)} MiB; lying length ${lying.status ?? 'closed'} after ${(lying.sentBytes / MiB).toFixed(0).padStart(3)} MiB, RSS ${(after - afterChunked).toFixed(1).padStart(5)} MiB`);
+      report.push(
+        `${target.name.padEnd(42)} chunked ${chunked.status} after ${(chunked.sentBytes / MiB).toFixed(0).padStart(3)} MiB sent, ${String(chunked.ms).padStart(5)} ms, RSS ${(afterChunked - before).toFixed(1).padStart(5)} MiB; lying length ${lying.status ?? 'closed'} after ${(lying.sentBytes / MiB).toFixed(0).padStart(3)} MiB, RSS ${(after - afterChunked).toFixed(1).padStart(5)} MiB`,
+      );
       expect(chunked.status, `${target.name}, chunked: ${chunked.answer}`).toBe(target.status);
       // Refused long before the end: the server stopped reading at its limit (GitHub's 25 MB cap at most).
       expect(chunked.sentBytes, `${target.name}, chunked`).toBeLessThan(100 * MiB);
@@ -172,7 +202,9 @@ describe('a 300 MB request body', () => {
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       settled = rssMiB();
     }
-    report.push(`RSS baseline ${baseline.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB (+${(peak - baseline).toFixed(1)}), after the last request ${end.toFixed(1)} MiB (+${(end - baseline).toFixed(1)}), settled ${settled.toFixed(1)} MiB (+${(settled - baseline).toFixed(1)})`);
+    report.push(
+      `RSS baseline ${baseline.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB (+${(peak - baseline).toFixed(1)}), after the last request ${end.toFixed(1)} MiB (+${(end - baseline).toFixed(1)}), settled ${settled.toFixed(1)} MiB (+${(settled - baseline).toFixed(1)})`,
+    );
     console.log(report.join('\n'));
     expect(peak - baseline, report.join('\n')).toBeLessThan(100);
     expect(settled - baseline, report.join('\n')).toBeLessThan(20);

@@ -19,7 +19,15 @@ const configFile = path.join(root, 'helpdesk.config.json');
 let site: RunningSite;
 let host: { staff: Octokit; owner: string; repo: string };
 
-const ticket = (overrides: Record<string, string> = {}) => ({ name: '', subject: 'Portal abuse check', message: 'A ticket for the portal abuse checks.', type: 'question', category: 'orders', website: '', ...overrides });
+const ticket = (overrides: Record<string, string> = {}) => ({
+  name: '',
+  subject: 'Portal abuse check',
+  message: 'A ticket for the portal abuse checks.',
+  type: 'question',
+  category: 'orders',
+  website: '',
+  ...overrides,
+});
 
 /** The mails written so far, with their recipients. */
 function mails(): { to: string; text: string }[] {

@@ -43,7 +43,14 @@ function filesBelow(dir: string): string[] {
 
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
-  writeFileSync(configFile, JSON.stringify({ ...config, staffAccounts: [{ login: 'support-anna', passwordHash: await hashPassword(STAFF_PASSWORD) }], abuse: { ticketsPerIpPerHour: 10_000, ticketsPerEmailPerHour: 10_000, linksPerEmailPer15Min: 10_000 } }));
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      ...config,
+      staffAccounts: [{ login: 'support-anna', passwordHash: await hashPassword(STAFF_PASSWORD) }],
+      abuse: { ticketsPerIpPerHour: 10_000, ticketsPerEmailPerHour: 10_000, linksPerEmailPer15Min: 10_000 },
+    }),
+  );
   build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
   site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
@@ -54,7 +61,23 @@ afterAll(() => site?.stop());
 describe('secrets', () => {
   it('never appear in a page, an API answer, an error page or the server log', async () => {
     const visitor = new SiteClient(site.url);
-    for (const route of ['/', '/de/', '/articles/track-your-order/', '/categories/shipping/', '/search?q=refund', '/no/such/page', '/tickets', '/tickets/new', '/tickets/T-00000000', '/tickets/access?token=x.y', '/api/tickets/T-00000000', '/api/suggest?q=parcel', '/staff', '/staff/signin', '/staff/oauth/start']) {
+    for (const route of [
+      '/',
+      '/de/',
+      '/articles/track-your-order/',
+      '/categories/shipping/',
+      '/search?q=refund',
+      '/no/such/page',
+      '/tickets',
+      '/tickets/new',
+      '/tickets/T-00000000',
+      '/tickets/access?token=x.y',
+      '/api/tickets/T-00000000',
+      '/api/suggest?q=parcel',
+      '/staff',
+      '/staff/signin',
+      '/staff/oauth/start',
+    ]) {
       await capture(visitor, route);
     }
     await capture(visitor, '/tickets/new', { method: 'POST', body: new URLSearchParams({ email: 'x' }), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } });
@@ -147,7 +170,11 @@ describe('input fuzzing', () => {
     { method: 'GET', path: (s) => `/staff/oauth/callback?state=${enc(s)}&code=${enc(s)}` },
   ];
   const contentTypes = ['multipart/form-data; boundary=xyz', 'application/x-www-form-urlencoded', 'application/json', 'text/plain', 'application/xml', ''];
-  const text = fc.oneof(fc.string({ maxLength: 200 }), fc.string({ unit: 'grapheme', maxLength: 100 }), fc.constantFrom('../../etc/passwd', '%00', '\u0000', '\ud800', '{"a":', '<script>', '🙂'.repeat(300), 'a'.repeat(70_000)));
+  const text = fc.oneof(
+    fc.string({ maxLength: 200 }),
+    fc.string({ unit: 'grapheme', maxLength: 100 }),
+    fc.constantFrom('../../etc/passwd', '%00', '\u0000', '\ud800', '{"a":', '<script>', '🙂'.repeat(300), 'a'.repeat(70_000)),
+  );
 
   it('answers every endpoint with a clear status below 500 and keeps serving', async () => {
     const client = new SiteClient(site.url);

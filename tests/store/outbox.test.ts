@@ -74,7 +74,11 @@ function watchedHost(stats: SendStats, instance: string): GitHost {
       return async (...args: unknown[]) => {
         const [first, second] = args as [{ ref?: string; key?: string; path?: string } | number, { ref?: string; key: string } | undefined];
         const [ticket, key] =
-          prop === 'addComment' ? [second?.ref ?? `#${String(first)}`, second?.key] : prop === 'createTicket' ? [(first as { ref: string }).ref, (first as { key: string }).key] : [String((first as { path: string }).path).split('/')[1], (first as { path: string }).path];
+          prop === 'addComment'
+            ? [second?.ref ?? `#${String(first)}`, second?.key]
+            : prop === 'createTicket'
+              ? [(first as { ref: string }).ref, (first as { key: string }).key]
+              : [String((first as { path: string }).path).split('/')[1], (first as { path: string }).path];
         if (ticket === undefined || key === undefined) throw new Error(`cannot tell the ticket of ${String(prop)}`);
         stats.sends.set(key, (stats.sends.get(key) ?? 0) + 1);
         stats.byInstance.set(instance, (stats.byInstance.get(instance) ?? 0) + 1);
@@ -100,7 +104,13 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
   it('keeps what it acknowledged across a close and reopen: tickets, messages and attachment bytes', async () => {
     const s = await store();
     const first = await openOutbox({ database: s.database, log: quiet });
-    const { ref, attachments } = await first.createTicket({ title: 'Durable', body: 'Hello', labels: ['status: new'], customerEmail: 'Q@Example.com', files: [{ filename: 'a.txt', content: Buffer.from('file bytes') }] });
+    const { ref, attachments } = await first.createTicket({
+      title: 'Durable',
+      body: 'Hello',
+      labels: ['status: new'],
+      customerEmail: 'Q@Example.com',
+      files: [{ filename: 'a.txt', content: Buffer.from('file bytes') }],
+    });
     await first.addComment(ref, { body: 'and more' });
     await first.close();
     await s.database.close();
@@ -224,7 +234,15 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     const big = Buffer.alloc(300_000, 7);
     const { ref, attachments } = await outbox.createTicket({ title: unique('Blob'), body: 'x', labels: [], files: [{ filename: 'big.bin', content: big }] });
     const reply = await outbox.uploadAttachment(ref, { filename: 'second.bin', content: Buffer.alloc(200_000, 8) });
-    const count = async () => Number((await s.database.db.selectFrom('attachment_blobs').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const count = async () =>
+      Number(
+        (
+          await s.database.db
+            .selectFrom('attachment_blobs')
+            .select((eb) => eb.fn.countAll().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
     expect(await count()).toBe(2);
     outbox.start();
     await waitFor(async () => (await outbox.list()).length === 0);
@@ -239,7 +257,13 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
   it('keeps only "filed, as which issue" of a delivered entry', async () => {
     const s = await store();
     const outbox = await outboxOn(s.database, { host: t.adapter() });
-    const { ref, entryId } = await outbox.createTicket({ title: unique('Pruned'), body: 'a long customer text', labels: ['status: new'], customerEmail: 'p@example.com', fields: { draftKey: 'draft-pruned', order: 'NW-1' } });
+    const { ref, entryId } = await outbox.createTicket({
+      title: unique('Pruned'),
+      body: 'a long customer text',
+      labels: ['status: new'],
+      customerEmail: 'p@example.com',
+      fields: { draftKey: 'draft-pruned', order: 'NW-1' },
+    });
     await waitFor(async () => (await outbox.drainOnce()) > 0);
     const row = await s.database.db.selectFrom('outbox').selectAll().where('id', '=', entryId).executeTakeFirstOrThrow();
     const number = await outbox.resolve(ref);
@@ -261,7 +285,11 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     const waiting = await outbox.createTicket({ title: 'x'.repeat(300), body: 'poisoned: never done', labels: [] });
     await outbox.drainOnce();
     expect((await outbox.list(['done'])).length).toBe(2);
-    await s.database.db.updateTable('outbox').set({ done_at: Date.now() - 31 * 86_400_000 }).where('id', '=', old.entryId).execute();
+    await s.database.db
+      .updateTable('outbox')
+      .set({ done_at: Date.now() - 31 * 86_400_000 })
+      .where('id', '=', old.entryId)
+      .execute();
     expect(await outbox.maintain()).toMatchObject({ deleted: 1 });
     expect(await outbox.get(old.entryId)).toBeUndefined();
     expect(await outbox.get(recent.entryId)).toMatchObject({ status: 'done' });
@@ -278,7 +306,11 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     const s = await store();
     const outbox = await outboxOn(s.database);
     const before = outbox.intakeStats;
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => outbox.createTicket({ title: `Batch ${i}`, body: 'x', labels: [], ...(i % 4 === 0 ? { files: [{ filename: 'f.txt', content: Buffer.from(`f${i}`) }] } : {}) })));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        outbox.createTicket({ title: `Batch ${i}`, body: 'x', labels: [], ...(i % 4 === 0 ? { files: [{ filename: 'f.txt', content: Buffer.from(`f${i}`) }] } : {}) }),
+      ),
+    );
     const after = outbox.intakeStats;
     expect(after.calls - before.calls).toBe(20);
     expect(after.transactions - before.transactions).toBeLessThan(20);
@@ -299,12 +331,57 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     const at = (minutes: number) => new Date(Date.now() - minutes * 60_000).toISOString();
     const lines = [
       // A queued ticket with a file and a reply; its create was tried once and failed.
-      { t: 'enqueue', entry: { id: '00000000-0000-4000-8000-000000000001', ticket: 'T-QUEUED01', createdAt: at(10), op: { kind: 'uploadAttachment', path: 'tickets/T-QUEUED01/00000000-0000-4000-8000-000000000001/note.txt', contentBase64: Buffer.from('old bytes').toString('base64'), message: 'Attachment for ticket T-QUEUED01' } } },
-      { t: 'enqueue', entry: { id: '00000000-0000-4000-8000-000000000002', ticket: 'T-QUEUED01', createdAt: at(10), op: { kind: 'createTicket', title: 'Imported queued', body: 'q', labels: ['status: new'], customerEmail: 'Old@Example.com', attachments: ['tickets/T-QUEUED01/00000000-0000-4000-8000-000000000001/note.txt'], extra: { draftKey: 'old-draft', order: 'NW-9' } } } },
-      { t: 'enqueue', entry: { id: '00000000-0000-4000-8000-000000000003', ticket: 'T-QUEUED01', createdAt: at(9), op: { kind: 'addComment', body: 'queued reply', customerEmail: 'old@example.com' } } },
+      {
+        t: 'enqueue',
+        entry: {
+          id: '00000000-0000-4000-8000-000000000001',
+          ticket: 'T-QUEUED01',
+          createdAt: at(10),
+          op: {
+            kind: 'uploadAttachment',
+            path: 'tickets/T-QUEUED01/00000000-0000-4000-8000-000000000001/note.txt',
+            contentBase64: Buffer.from('old bytes').toString('base64'),
+            message: 'Attachment for ticket T-QUEUED01',
+          },
+        },
+      },
+      {
+        t: 'enqueue',
+        entry: {
+          id: '00000000-0000-4000-8000-000000000002',
+          ticket: 'T-QUEUED01',
+          createdAt: at(10),
+          op: {
+            kind: 'createTicket',
+            title: 'Imported queued',
+            body: 'q',
+            labels: ['status: new'],
+            customerEmail: 'Old@Example.com',
+            attachments: ['tickets/T-QUEUED01/00000000-0000-4000-8000-000000000001/note.txt'],
+            extra: { draftKey: 'old-draft', order: 'NW-9' },
+          },
+        },
+      },
+      {
+        t: 'enqueue',
+        entry: { id: '00000000-0000-4000-8000-000000000003', ticket: 'T-QUEUED01', createdAt: at(9), op: { kind: 'addComment', body: 'queued reply', customerEmail: 'old@example.com' } },
+      },
       { t: 'done', id: '00000000-0000-4000-8000-000000000001', at: at(9), result: { path: 'tickets/T-QUEUED01/00000000-0000-4000-8000-000000000001/note.txt' } },
       // (the upload above is done: its bytes are not carried over; a second, undelivered upload is)
-      { t: 'enqueue', entry: { id: '00000000-0000-4000-8000-000000000004', ticket: 'T-QUEUED01', createdAt: at(8), op: { kind: 'uploadAttachment', path: 'tickets/T-QUEUED01/00000000-0000-4000-8000-000000000004/more.txt', contentBase64: Buffer.from('more bytes').toString('base64'), message: 'Attachment for ticket T-QUEUED01' } } },
+      {
+        t: 'enqueue',
+        entry: {
+          id: '00000000-0000-4000-8000-000000000004',
+          ticket: 'T-QUEUED01',
+          createdAt: at(8),
+          op: {
+            kind: 'uploadAttachment',
+            path: 'tickets/T-QUEUED01/00000000-0000-4000-8000-000000000004/more.txt',
+            contentBase64: Buffer.from('more bytes').toString('base64'),
+            message: 'Attachment for ticket T-QUEUED01',
+          },
+        },
+      },
       { t: 'attempt', id: '00000000-0000-4000-8000-000000000002', at: at(8) },
       { t: 'failed', id: '00000000-0000-4000-8000-000000000002', at: at(8), error: 'the Git host answered 502', retryAt: at(7) },
       // A poisoned ticket.
@@ -312,7 +389,15 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
       { t: 'attempt', id: '00000000-0000-4000-8000-000000000005', at: at(6) },
       { t: 'poisoned', id: '00000000-0000-4000-8000-000000000005', at: at(6), error: 'title is too long', status: 422 },
       // A done ticket, filed as #4242.
-      { t: 'enqueue', entry: { id: '00000000-0000-4000-8000-000000000006', ticket: 'T-DONE0001', createdAt: at(5), op: { kind: 'createTicket', title: 'Imported done', body: 'd', labels: [], customerEmail: 'done@example.com' } } },
+      {
+        t: 'enqueue',
+        entry: {
+          id: '00000000-0000-4000-8000-000000000006',
+          ticket: 'T-DONE0001',
+          createdAt: at(5),
+          op: { kind: 'createTicket', title: 'Imported done', body: 'd', labels: [], customerEmail: 'done@example.com' },
+        },
+      },
       { t: 'attempt', id: '00000000-0000-4000-8000-000000000006', at: at(5) },
       { t: 'done', id: '00000000-0000-4000-8000-000000000006', at: at(5), result: { number: 4242 } },
     ];

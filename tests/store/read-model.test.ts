@@ -157,7 +157,13 @@ afterAll(() => store?.remove());
 describe(`the read model on ${STORE_ENGINE}`, () => {
   it('keeps the row built from the newest read of the host, and equal times pass (a rating changes no updated_at)', async () => {
     const base = makeTickets(1, 99)[0] as Fixture;
-    const ticket = { ...base.ticket, number: 90_001, meta: { ...base.ticket.meta, ref: 'T-NEWERWIN', customer: { id: 'c-newer' } } as TicketMeta, updatedAt: '2026-06-01T10:00:00Z', assignees: ['support-ben'] };
+    const ticket = {
+      ...base.ticket,
+      number: 90_001,
+      meta: { ...base.ticket.meta, ref: 'T-NEWERWIN', customer: { id: 'c-newer' } } as TicketMeta,
+      updatedAt: '2026-06-01T10:00:00Z',
+      assignees: ['support-ben'],
+    };
     const input = { ticket, kinds: base.kinds, ratings: base.ratings };
     expect(await upsertTicketSummary(database, input)).toBe('inserted');
     const older = { ...input, ticket: { ...ticket, title: 'stale title', updatedAt: '2026-06-01T09:59:59Z', assignees: [] } };
@@ -165,17 +171,29 @@ describe(`the read model on ${STORE_ENGINE}`, () => {
     expect((await ticketSummary(database, 90_001))?.title).toBe(ticket.title);
     expect((await storeQueue(database, QueueFilterSchema.parse({ status: 'all', assignee: 'support-ben', pageSize: 200 }), 'x')).groups.flatMap((g) => g.rows.map((r) => r.number))).toContain(90_001);
 
-    const reply: TicketMessage = { id: 95_000, author: { login: 'support-ben', association: 'MEMBER', isBot: false }, body: '/reply hi', meta: undefined, createdAt: '2026-06-01T09:00:00Z', updatedAt: '2026-06-01T09:00:00Z', reactions: { '+1': 1 } };
+    const reply: TicketMessage = {
+      id: 95_000,
+      author: { login: 'support-ben', association: 'MEMBER', isBot: false },
+      body: '/reply hi',
+      meta: undefined,
+      createdAt: '2026-06-01T09:00:00Z',
+      updatedAt: '2026-06-01T09:00:00Z',
+      reactions: { '+1': 1 },
+    };
     const rated = { ticket: { ...ticket, messages: [reply] }, kinds: new Map<number, MessageKind>([[95_000, 'staff-reply']]), ratings: new Map<number, Rating>([[95_000, 'helpful']]) };
     expect(await upsertTicketSummary(database, rated)).toBe('updated');
     expect((await ticketSummary(database, 90_001))?.thread).toEqual([{ id: 95_000, kind: 'staff-reply', author: 'support-ben', createdAt: '2026-06-01T09:00:00Z', rating: 'helpful' }]);
 
-    const newer = { ...rated, ticket: { ...rated.ticket, title: 'newer title', state: 'closed' as const, closedAt: '2026-06-02T00:00:00Z', updatedAt: '2026-06-02T00:00:00Z', assignees: ['Support-Anna'] } };
+    const newer = {
+      ...rated,
+      ticket: { ...rated.ticket, title: 'newer title', state: 'closed' as const, closedAt: '2026-06-02T00:00:00Z', updatedAt: '2026-06-02T00:00:00Z', assignees: ['Support-Anna'] },
+    };
     expect(await upsertTicketSummary(database, newer)).toBe('updated');
     const row = await ticketSummary(database, 90_001);
     expect(row).toMatchObject({ title: 'newer title', state: 'closed', status: 'closed', assignees: ['Support-Anna'], closedAt: '2026-06-02T00:00:00Z' });
     // The assignee list is replaced with the row: the old assignee no longer finds it, the new one (any case) does.
-    const mine = async (login: string) => (await storeQueue(database, QueueFilterSchema.parse({ status: 'all', assignee: 'me', pageSize: 200 }), login)).groups.flatMap((g) => g.rows.map((r) => r.number));
+    const mine = async (login: string) =>
+      (await storeQueue(database, QueueFilterSchema.parse({ status: 'all', assignee: 'me', pageSize: 200 }), login)).groups.flatMap((g) => g.rows.map((r) => r.number));
     expect(await mine('support-ben')).not.toContain(90_001);
     expect(await mine('SUPPORT-ANNA')).toContain(90_001);
     expect(await customerTickets(database, 'c-newer')).toHaveLength(1);
@@ -239,7 +257,9 @@ describe(`the read model on ${STORE_ENGINE}`, () => {
     for (const [id, own] of byCustomer) {
       const expected = own.map((f) => f.ticket).sort((a, b) => b.number - a.number);
       const listed = await customerTickets(database, id);
-      expect(listed.map((t) => [t.number, t.ref, t.title, t.status, t.createdAt, t.updatedAt, t.closedAt])).toEqual(expected.map((t) => [t.number, t.meta?.ref, t.title, statusOf(t), t.createdAt, t.updatedAt, t.closedAt]));
+      expect(listed.map((t) => [t.number, t.ref, t.title, t.status, t.createdAt, t.updatedAt, t.closedAt])).toEqual(
+        expected.map((t) => [t.number, t.meta?.ref, t.title, statusOf(t), t.createdAt, t.updatedAt, t.closedAt]),
+      );
       expect(listed.map((t) => t.thread.map((m) => m.id))).toEqual(expected.map((t) => t.messages.map((m) => m.id)));
       expect((await customerTickets(database, id, { limit: 2 })).map((t) => t.number)).toEqual(expected.slice(0, 2).map((t) => t.number));
     }
@@ -251,7 +271,10 @@ describe(`the first build of the read model on ${STORE_ENGINE}`, () => {
   /** A Git host holding `fixtures` (plus an issue that is not a desk ticket), counting what is read. */
   function fakeHost(all: readonly Fixture[], onPage?: (page: number) => void) {
     const reads = { pages: [] as number[], threads: new Map<number, number>(), reactions: 0 };
-    const summaries: TicketSummary[] = [...all.map((f) => f.ticket), { ...(all[0] as Fixture).ticket, number: 5000, author: { login: 'support-anna', association: 'MEMBER', isBot: false }, meta: undefined, messages: [] } as Ticket]
+    const summaries: TicketSummary[] = [
+      ...all.map((f) => f.ticket),
+      { ...(all[0] as Fixture).ticket, number: 5000, author: { login: 'support-anna', association: 'MEMBER', isBot: false }, meta: undefined, messages: [] } as Ticket,
+    ]
       .sort((a, b) => a.number - b.number)
       .map(({ messages: _messages, ...summary }) => ({ ...summary }) as TicketSummary);
     const byNumber = new Map(all.map((f) => [f.ticket.number, f]));
@@ -306,7 +329,14 @@ describe(`the first build of the read model on ${STORE_ENGINE}`, () => {
         expect(new Set(threadReads.map(([n]) => n)).size).toBe(threadReads.length);
         // Only tickets with a thread are read beyond the listing, and never the issue staff opened.
         expect(threadReads.map(([n]) => n).sort((a, b) => a - b)).toEqual(tickets.filter((f) => f.ticket.messages.length > 0).map((f) => f.ticket.number));
-        expect(lines).toEqual(expect.arrayContaining(['helpdesk: read model: 50/231 tickets', 'helpdesk: read model: 150/231 tickets', expect.stringMatching(/continuing the first build at 100\/231/), expect.stringMatching(/^helpdesk: read model: built, 231 tickets in/)]));
+        expect(lines).toEqual(
+          expect.arrayContaining([
+            'helpdesk: read model: 50/231 tickets',
+            'helpdesk: read model: 150/231 tickets',
+            expect.stringMatching(/continuing the first build at 100\/231/),
+            expect.stringMatching(/^helpdesk: read model: built, 231 tickets in/),
+          ]),
+        );
 
         // What the build wrote is what the sync would have written: the same queue and statistics.
         const range = { from: '2026-04-01', to: '2026-04-30' };

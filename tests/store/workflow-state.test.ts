@@ -164,7 +164,10 @@ describe(`the workflow's state on ${STORE_ENGINE}`, () => {
     await la.consume('ticketPerEmail', 'zoe@example.com');
     await expect(la.consume('ticketPerEmail', 'Zoe@Example.com')).rejects.toThrow('try again in 1 minute');
     // The window began more than 60 s ago.
-    await a.db.updateTable('limits').set({ window_start: Date.now() - 61_000 }).execute();
+    await a.db
+      .updateTable('limits')
+      .set({ window_start: Date.now() - 61_000 })
+      .execute();
     await expect(createRateLimits(b, { ticketPerEmail: { points: 1, duration: 60 } }).consume('ticketPerEmail', 'zoe@example.com')).resolves.toBeUndefined();
     expect(await a.db.selectFrom('limits').select('count').execute()).toEqual([{ count: 1 }]);
   });
@@ -194,7 +197,9 @@ describe(`the mail queue shared by two instances on ${STORE_ENGINE}`, () => {
     qa.start();
     qb.start();
     const keys = range(24).map((i) => `staff-reply:1:${i}`);
-    const fresh = await together(keys.flatMap((key) => [() => qa.enqueue(key, { to: 'zoe@example.com', subject: key, text: 'hi' }), () => qb.enqueue(key, { to: 'zoe@example.com', subject: key, text: 'hi' })]));
+    const fresh = await together(
+      keys.flatMap((key) => [() => qa.enqueue(key, { to: 'zoe@example.com', subject: key, text: 'hi' }), () => qb.enqueue(key, { to: 'zoe@example.com', subject: key, text: 'hi' })]),
+    );
     expect(fresh.filter(Boolean)).toHaveLength(keys.length);
     await waitFor('every mail sent', () => smtp.mails.length >= keys.length || undefined);
     await Promise.all([qa.idle(), qb.idle()]);
@@ -239,7 +244,12 @@ describe(`webhook deliveries posted to two workflow instances on ${STORE_ENGINE}
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
       req.on('end', () => {
-        captured.push({ id: (req.headers['x-github-delivery'] as string) ?? null, event: (req.headers['x-github-event'] as string) ?? null, signature: (req.headers['x-hub-signature-256'] as string) ?? null, body });
+        captured.push({
+          id: (req.headers['x-github-delivery'] as string) ?? null,
+          event: (req.headers['x-github-event'] as string) ?? null,
+          signature: (req.headers['x-hub-signature-256'] as string) ?? null,
+          body,
+        });
         res.writeHead(202).end();
       });
     });
@@ -252,7 +262,17 @@ describe(`webhook deliveries posted to two workflow instances on ${STORE_ENGINE}
     const instances: Array<{ workflow: Workflow; queue: MailQueue }> = [a, b].map((database) => {
       const queue = openMailQueue({ database, transport, log: quiet });
       queue.start();
-      const workflow = openWorkflow({ config, host: t.adapter({ cacheTtlMs: 0 }), mail: queue, templates, signInUrl: () => 'https://help.example.com/x', database, webhookSecret: secret, sweepIntervalSeconds: 3600, log: quiet });
+      const workflow = openWorkflow({
+        config,
+        host: t.adapter({ cacheTtlMs: 0 }),
+        mail: queue,
+        templates,
+        signInUrl: () => 'https://help.example.com/x',
+        database,
+        webhookSecret: secret,
+        sweepIntervalSeconds: 3600,
+        log: quiet,
+      });
       return { workflow, queue };
     });
     try {
@@ -330,7 +350,13 @@ describe(`an installation from before the store, on ${STORE_ENGINE}`, () => {
       ]),
     );
     const inAnHour = Math.floor(Date.now() / 1000) + 3600;
-    writeFileSync(path.join(dataDir, 'used-links.jsonl'), lines([{ nonce: 'used-nonce-1', exp: inAnHour }, { nonce: 'expired-nonce', exp: 1_000 }]));
+    writeFileSync(
+      path.join(dataDir, 'used-links.jsonl'),
+      lines([
+        { nonce: 'used-nonce-1', exp: inAnHour },
+        { nonce: 'expired-nonce', exp: 1_000 },
+      ]),
+    );
   }
 
   it('imports the workflow journal, the mail queue and the used links, then renames each aside', async () => {
@@ -353,7 +379,12 @@ describe(`an installation from before the store, on ${STORE_ENGINE}`, () => {
     // Read back through the other instance, as the workflow reads it.
     const s = new WorkflowStore(b);
     expect(await s.installedAt()).toBe(Date.parse('2025-11-03T09:15:42.000Z'));
-    expect(await s.getAll([101, 102, 103])).toEqual(new Map<number, MessageKind>([[101, 'customer'], [102, 'internal-note']]));
+    expect(await s.getAll([101, 102, 103])).toEqual(
+      new Map<number, MessageKind>([
+        [101, 'customer'],
+        [102, 'internal-note'],
+      ]),
+    );
     expect(await s.ticket(7)).toEqual({ number: 7, routed: true, status: 'escalated', escalations: 1, handledUpTo: 102 });
     expect(await s.ticket(8)).toEqual({ number: 8, routed: false, escalations: 0 });
     expect(await s.lastRouted('category:orders')).toBe('support-ben');
@@ -370,7 +401,12 @@ describe(`an installation from before the store, on ${STORE_ENGINE}`, () => {
     const q = openMailQueue({ database: b, transport: createMailTransport({ from: 'Help <help@example.com>', smtpUrl: smtp.url, mailDir: path.join(dataDir, 'mail') }), log: quiet });
     try {
       expect(await q.mail('new-ticket:7')).toMatchObject({ status: 'sent' });
-      expect(await q.mail('staff-reply:7:102')).toMatchObject({ status: 'pending', attempts: 2, lastError: 'connection refused', message: { to: 'zoe@example.com', html: '<p>Body</p>', headers: { 'Reply-To': 'help@example.com' } } });
+      expect(await q.mail('staff-reply:7:102')).toMatchObject({
+        status: 'pending',
+        attempts: 2,
+        lastError: 'connection refused',
+        message: { to: 'zoe@example.com', html: '<p>Body</p>', headers: { 'Reply-To': 'help@example.com' } },
+      });
       expect(await q.enqueue('new-ticket:7', { to: 'anna@example.com', subject: 'again', text: 'again' })).toBe(false);
       q.start();
       await q.idle();
@@ -385,7 +421,7 @@ describe(`an installation from before the store, on ${STORE_ENGINE}`, () => {
     expect(await importWorkflowJournals(a, dataDir, log)).toEqual({});
   });
 
-  it('keeps the journal\'s installation time over one a store recorded first, and the store\'s kinds over the journal\'s', async () => {
+  it("keeps the journal's installation time over one a store recorded first, and the store's kinds over the journal's", async () => {
     const s = new WorkflowStore(a);
     await s.rememberAll([[101, 'system']]);
     expect(await s.installedAt()).toBeGreaterThan(Date.parse('2025-11-03T09:15:42.000Z'));

@@ -201,7 +201,10 @@ function planClauses(part: SearchPart, words: readonly QueryWord[], synonyms: Se
       for (const term of fuzzyMatches(part, w.term, distance, part.isBody ? BODY_FUZZY_MATCHES : FUZZY_MATCHES)) add(term, 'fuzzy');
     }
   }
-  for (const { entry, alternative } of expandSynonyms(words.map((w) => w.term), synonyms)) {
+  for (const { entry, alternative } of expandSynonyms(
+    words.map((w) => w.term),
+    synonyms,
+  )) {
     position = words.findIndex((w) => w.term === entry[0]);
     for (const term of alternative) add(term, 'synonym');
   }
@@ -361,7 +364,10 @@ export async function searchLoading(searcher: Searcher, query: string, files: In
   const shards = shardsForQuery(searcher, query).filter((n) => !searcher.shards.has(n));
   if (shards.length > 0) await Promise.all(shards.map(async (n) => searcher.shards.set(n, await files.shard(n))));
   const ranked = rankDocs(searcher, query, options.limit ?? 10);
-  const chunks = chunksForDocs(searcher, ranked.map((r) => r.doc)).filter((n) => !searcher.chunks.has(n));
+  const chunks = chunksForDocs(
+    searcher,
+    ranked.map((r) => r.doc),
+  ).filter((n) => !searcher.chunks.has(n));
   if (chunks.length > 0) await Promise.all(chunks.map(async (n) => searcher.chunks.set(n, await files.docs(n))));
   return ranked.map((r) => toResult(searcher, r));
 }

@@ -4,8 +4,14 @@ import { MAX_QUERY_CHARS, search, type Searcher, type SearchResult } from './que
 /** Query string of `/search`: `q` (cut to MAX_QUERY_CHARS) and `lang` (unknown values read as `fallbackLang`). */
 export function parseSearchParams(params: URLSearchParams, languages: readonly string[], fallbackLang: string): { query: string; lang: string } {
   const schema = z.object({
-    q: z.string().catch('').transform((q) => q.slice(0, MAX_QUERY_CHARS)),
-    lang: z.string().refine((l) => languages.includes(l)).catch(fallbackLang),
+    q: z
+      .string()
+      .catch('')
+      .transform((q) => q.slice(0, MAX_QUERY_CHARS)),
+    lang: z
+      .string()
+      .refine((l) => languages.includes(l))
+      .catch(fallbackLang),
   });
   const { q, lang } = schema.parse({ q: params.get('q') ?? '', lang: params.get('lang') ?? fallbackLang });
   return { query: q, lang };

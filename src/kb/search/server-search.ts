@@ -39,10 +39,7 @@ export function siteSearcher(source: SiteSearchSource, lang: string): Searcher |
   let searchers = searchersByArticles.get(source.articles);
   if (!searchers) {
     searchers = new Map(
-      [...buildSiteSearchIndexes(source)].map(([l, parts]) => [
-        l,
-        createSearcher(JSON.parse(JSON.stringify(parts.head)) as SearchHead, JSON.parse(JSON.stringify(parts.body)) as SearchBody),
-      ]),
+      [...buildSiteSearchIndexes(source)].map(([l, parts]) => [l, createSearcher(JSON.parse(JSON.stringify(parts.head)) as SearchHead, JSON.parse(JSON.stringify(parts.body)) as SearchBody)]),
     );
     searchersByArticles.set(source.articles, searchers);
   }

@@ -75,10 +75,7 @@ export function searchAssets(
   const emit = (file: string, content: Buffer): void => {
     assets.push({ path: file, content });
     if (!compress) return;
-    assets.push(
-      { path: `${file}.gz`, content: gzipSync(content, { level: 9 }) },
-      { path: `${file}.br`, content: brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }) },
-    );
+    assets.push({ path: `${file}.gz`, content: gzipSync(content, { level: 9 }) }, { path: `${file}.br`, content: brotliCompressSync(content, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }) });
   };
   const emitHashed = (name: string, data: unknown): string => {
     const content = Buffer.from(JSON.stringify(data));

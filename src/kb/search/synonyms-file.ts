@@ -9,10 +9,7 @@ const SynonymGroupSchema = z
 
 /** The synonyms file: per language, a list of groups. Strict, so a misspelt language key fails. */
 export const SynonymsFileSchema = z.strictObject(
-  Object.fromEntries(SEARCH_LANGUAGES.map((lang) => [lang, z.array(SynonymGroupSchema).default([])])) as Record<
-    SearchLanguage,
-    z.ZodDefault<z.ZodArray<typeof SynonymGroupSchema>>
-  >,
+  Object.fromEntries(SEARCH_LANGUAGES.map((lang) => [lang, z.array(SynonymGroupSchema).default([])])) as Record<SearchLanguage, z.ZodDefault<z.ZodArray<typeof SynonymGroupSchema>>>,
 );
 export type SynonymsFile = z.output<typeof SynonymsFileSchema>;
 

@@ -21,9 +21,7 @@ export function phraseToTerms(phrase: string, lang: SearchLanguage): string[] {
 
 /** Converts a language's groups to index terms, dropping entries that have no searchable word. */
 export function synonymsToGroups(file: SynonymsFile, lang: SearchLanguage): SynonymGroups {
-  return file[lang]
-    .map((group) => group.map((phrase) => phraseToTerms(phrase, lang)).filter((terms) => terms.length > 0))
-    .filter((group) => group.length > 1);
+  return file[lang].map((group) => group.map((phrase) => phraseToTerms(phrase, lang)).filter((terms) => terms.length > 0)).filter((group) => group.length > 1);
 }
 
 /**

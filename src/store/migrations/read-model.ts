@@ -10,8 +10,14 @@ export const readModelMigrations: Record<string, Migration> = {
   '002-read-model-queue': {
     async up(db: Kysely<unknown>) {
       // QUEUE_GROUPS order of the status, and the priority's urgency (urgent 0 … low 3, unknown 2).
-      await db.schema.alterTable('ticket_summaries').addColumn('status_rank', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-      await db.schema.alterTable('ticket_summaries').addColumn('priority_rank', 'integer', (c) => c.notNull().defaultTo(2)).execute();
+      await db.schema
+        .alterTable('ticket_summaries')
+        .addColumn('status_rank', 'integer', (c) => c.notNull().defaultTo(0))
+        .execute();
+      await db.schema
+        .alterTable('ticket_summaries')
+        .addColumn('priority_rank', 'integer', (c) => c.notNull().defaultTo(2))
+        .execute();
       // "Needs action first" (also every status filter), "priority", "recently updated" and "newest"; ties newest ticket first.
       await db.schema.createIndex('ticket_summaries_action').on('ticket_summaries').columns(['status_rank', 'priority_rank', 'updated_at', 'number desc']).execute();
       await db.schema.createIndex('ticket_summaries_priority').on('ticket_summaries').columns(['priority_rank', 'updated_at', 'number desc']).execute();

@@ -11,7 +11,12 @@ let t: TestHost;
 let host: GitHost;
 
 beforeAll(async () => {
-  t = await startTestHost({ repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/public-desk', private: false }] });
+  t = await startTestHost({
+    repositories: [
+      { fullName: 'local/support', private: true },
+      { fullName: 'local/public-desk', private: false },
+    ],
+  });
   host = t.adapter();
 });
 afterAll(() => t.stop());
@@ -21,7 +26,14 @@ const posts = (path: RegExp) => t.local.requests.filter((r) => r.method === 'POS
 describe('the adapter against the local host', () => {
   it('creates a ticket with its labels in one request and reads it back with metadata', async () => {
     const before = t.local.requests.length;
-    const ticket = await host.createTicket({ title: 'Parcel missing', body: 'Where is my parcel?', labels: ['status: new', 'priority: normal'], key: 'key-create-1', ref: 'T-AAAA0001', customerEmail: 'Alice@Example.com' });
+    const ticket = await host.createTicket({
+      title: 'Parcel missing',
+      body: 'Where is my parcel?',
+      labels: ['status: new', 'priority: normal'],
+      key: 'key-create-1',
+      ref: 'T-AAAA0001',
+      customerEmail: 'Alice@Example.com',
+    });
     const requests = t.local.requests.slice(before).filter((r) => r.path.startsWith('/repos/local/support/issues'));
     expect(requests).toHaveLength(1);
     expect(ticket.labels).toEqual(['status: new', 'priority: normal']);
@@ -116,11 +128,14 @@ describe('the adapter against the local host', () => {
     ]);
   });
 
-  it('lists the bot\'s issues a page at a time, oldest first, and reads a thread in one request', async () => {
+  it("lists the bot's issues a page at a time, oldest first, and reads a thread in one request", async () => {
     const a = await host.createTicket({ title: 'Page 1', body: 'x', labels: [], key: 'key-page-1', customerEmail: 'carol@example.com' });
     const b = await host.createTicket({ title: 'Page 2', body: 'x', labels: [], key: 'key-page-2', customerEmail: 'CAROL@example.com ' });
     // An outsider-looking issue with a copied metadata block, opened by staff, is not the bot's: never listed.
-    const staffIssue = await t.raw(TOKENS.anna, 'POST', '/repos/local/support/issues', { title: 'forged', body: withMetadata({ kind: 'ticket', key: 'k', customer: { id: host.customerId('carol@example.com') } }, 'x', metadataKey) });
+    const staffIssue = await t.raw(TOKENS.anna, 'POST', '/repos/local/support/issues', {
+      title: 'forged',
+      body: withMetadata({ kind: 'ticket', key: 'k', customer: { id: host.customerId('carol@example.com') } }, 'x', metadataKey),
+    });
     const listed: TicketSummary[] = [];
     for (let page = 1, last = 1; page <= last; page += 1) {
       const answer = await host.listTicketPage(page, 2);
@@ -138,7 +153,7 @@ describe('the adapter against the local host', () => {
     expect(t.local.requests.length - before).toBe(1);
   });
 
-  it('finds what it created by idempotency key among the bot\'s issues and comments', async () => {
+  it("finds what it created by idempotency key among the bot's issues and comments", async () => {
     const ticket = await host.createTicket({ title: 'Keyed', body: 'x', labels: [], key: 'key-find-ticket' });
     const message = await host.addComment(ticket.number, { body: 'y', key: 'key-find-message' });
     expect((await host.findTicketByKey('key-find-ticket'))?.number).toBe(ticket.number);

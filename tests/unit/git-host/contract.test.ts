@@ -87,7 +87,8 @@ function record(h: GitHost): GitHost {
       recorded.push({ method: options.method, url: response.url, status: response.status, headers: response.headers, body: response.data });
       return response;
     } catch (error) {
-      if (error instanceof RequestError && error.response) recorded.push({ method: options.method, url: error.response.url, status: error.status, headers: error.response.headers, body: error.response.data });
+      if (error instanceof RequestError && error.response)
+        recorded.push({ method: options.method, url: error.response.url, status: error.status, headers: error.response.headers, body: error.response.data });
       throw error;
     }
   });
@@ -95,7 +96,12 @@ function record(h: GitHost): GitHost {
 }
 
 beforeAll(async () => {
-  t = await startTestHost({ repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/public-desk', private: false }] });
+  t = await startTestHost({
+    repositories: [
+      { fullName: 'local/support', private: true },
+      { fullName: 'local/public-desk', private: false },
+    ],
+  });
   host = record(t.adapter());
   // Drive the adapter's whole surface, successes and refusals.
   await host.botLogin();
@@ -134,12 +140,16 @@ beforeAll(async () => {
   await host.createTicket({ title: '', body: 'x', labels: [], key: 'contract-bad' }).catch(() => undefined);
   await host.octokit.request('POST /repos/{owner}/{repo}/labels', { owner: 'local', repo: 'support', name: 'status: new', color: 'ffffff' }).catch(() => undefined);
   await record(t.adapter({ repository: 'local/public-desk', emailSecret: 'k'.repeat(32) })).createTicket({ title: 'p', body: 'x', labels: [], key: 'contract-pub', customerEmail: 'p@example.com' });
-  await record(t.adapter({ token: 'no-such-token-1' })).botLogin().catch(() => undefined);
-  await record(t.adapter({ repository: 'local/missing' })).isPrivate().catch(() => undefined);
+  await record(t.adapter({ token: 'no-such-token-1' }))
+    .botLogin()
+    .catch(() => undefined);
+  await record(t.adapter({ repository: 'local/missing' }))
+    .isPrivate()
+    .catch(() => undefined);
 }, 60_000);
 afterAll(() => t.stop());
 
-describe('local host responses match GitHub\'s OpenAPI description', () => {
+describe("local host responses match GitHub's OpenAPI description", () => {
   it('covers every endpoint the adapter uses', () => {
     const used = new Set(recorded.map((r) => `${r.method} ${operationFor(r.method, r.url)?.template ?? `?${r.url}`}`));
     expect([...used].sort()).toEqual(
@@ -191,7 +201,7 @@ describe('local host responses match GitHub\'s OpenAPI description', () => {
     const validate = validatorFor('/repos/{owner}/{repo}/issues', 'POST', 201, created?.body);
     if (validate === 'no-body') throw new Error('expected a schema');
     expect(validate(created?.body)).toBe(true);
-    const { number: _number, ...withoutNumber } = created?.body as Json;
+    const { number: _number, ...withoutNumber } = (created?.body ?? {}) as Json;
     expect(validate(withoutNumber)).toBe(false);
     expect(validate({ ...(created?.body as Json), state: 42 })).toBe(false);
   });

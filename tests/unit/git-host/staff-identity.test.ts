@@ -7,7 +7,12 @@ import { startTestHost, TOKENS, type TestHost } from '../../helpers/local-host.t
 let t: TestHost;
 
 beforeAll(async () => {
-  t = await startTestHost({ repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/public-desk', private: false }] });
+  t = await startTestHost({
+    repositories: [
+      { fullName: 'local/support', private: true },
+      { fullName: 'local/public-desk', private: false },
+    ],
+  });
 });
 afterAll(() => t.stop());
 
@@ -134,7 +139,11 @@ describe('GET /repos/{owner}/{repo}/collaborators/{username}/permission on the l
   it('answers 200 with permission, role_name and the user', async () => {
     const res = await t.raw(TOKENS.bot, 'GET', url('private-member'));
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ permission: 'write', role_name: 'write', user: { login: 'private-member', type: 'User', role_name: 'write', permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } } });
+    expect(res.body).toMatchObject({
+      permission: 'write',
+      role_name: 'write',
+      user: { login: 'private-member', type: 'User', role_name: 'write', permissions: { admin: false, maintain: false, push: true, triage: true, pull: true } },
+    });
     expect((await t.raw(TOKENS.bot, 'GET', url('LOCAL'))).body).toMatchObject({ permission: 'admin', role_name: 'admin', user: { login: 'local' } });
     expect((await t.raw(TOKENS.bot, 'GET', url('random-visitor'))).body).toMatchObject({ permission: 'none', role_name: 'none' });
     // Anyone reads a public repository.

@@ -9,18 +9,16 @@ let t: TestHost;
 
 beforeAll(async () => {
   t = await startTestHost({
-    repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/open-desk', private: false }],
-    users: [
-      ...TEST_USERS,
-      { login: 'gist-only', token: 'token-gist-only', permission: 'write', scopes: ['gist'] },
-      { login: 'reader', token: 'token-reader', permission: 'read' },
+    repositories: [
+      { fullName: 'local/support', private: true },
+      { fullName: 'local/open-desk', private: false },
     ],
+    users: [...TEST_USERS, { login: 'gist-only', token: 'token-gist-only', permission: 'write', scopes: ['gist'] }, { login: 'reader', token: 'token-reader', permission: 'read' }],
   });
 });
 afterAll(() => t.stop());
 
-const check = (token: string, repository = 'local/support', emailSecretSet = true) =>
-  checkGitHost(t.adapter({ token, repository }), { baseUrl: t.local.url, authKind: 'token', emailSecretSet });
+const check = (token: string, repository = 'local/support', emailSecretSet = true) => checkGitHost(t.adapter({ token, repository }), { baseUrl: t.local.url, authKind: 'token', emailSecretSet });
 
 describe('start-up checks', () => {
   it('passes for a working set-up, warning only that the attachments branch is missing', async () => {
@@ -39,7 +37,9 @@ describe('start-up checks', () => {
   it('names the missing scope of a classic token', async () => {
     const report = await check('token-gist-only');
     expect(report.ok).toBe(false);
-    expect(report.problems.map((p) => p.message)).toContain('GITHUB_TOKEN lacks the "repo" scope (it has: gist). Create a classic token with the "repo" scope, or a fine-grained token with Issues and Contents read and write on local/support.');
+    expect(report.problems.map((p) => p.message)).toContain(
+      'GITHUB_TOKEN lacks the "repo" scope (it has: gist). Create a classic token with the "repo" scope, or a fine-grained token with Issues and Contents read and write on local/support.',
+    );
   });
 
   it('says when the identity cannot write to the repository', async () => {
@@ -72,12 +72,36 @@ describe('start-up checks', () => {
     const { dir, remove } = await tempDir();
     try {
       const config = ConfigSchema.parse({ categories: [{ id: 'orders', title: { en: 'Orders' } }] });
-      const opened = await openGitHost({ config, env: { DATA_DIR: dir, LOCAL_HOST_PORT: undefined, SESSION_SECRET: undefined, EMAIL_ENCRYPTION_KEY: undefined, GITHUB_TOKEN: undefined, GITHUB_APP_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_APP_INSTALLATION_ID: undefined } });
+      const opened = await openGitHost({
+        config,
+        env: {
+          DATA_DIR: dir,
+          LOCAL_HOST_PORT: undefined,
+          SESSION_SECRET: undefined,
+          EMAIL_ENCRYPTION_KEY: undefined,
+          GITHUB_TOKEN: undefined,
+          GITHUB_APP_ID: undefined,
+          GITHUB_APP_PRIVATE_KEY: undefined,
+          GITHUB_APP_INSTALLATION_ID: undefined,
+        },
+      });
       expect(opened.localHost?.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
       expect(opened.report.repositoryPrivate).toBe(true);
       await opened.close();
       const github = ConfigSchema.parse({ categories: [{ id: 'orders', title: { en: 'Orders' } }], gitHost: { baseUrl: 'https://api.github.com', repository: 'acme/help' } });
-      const error = await openGitHost({ config: github, env: { DATA_DIR: dir, LOCAL_HOST_PORT: undefined, SESSION_SECRET: undefined, EMAIL_ENCRYPTION_KEY: undefined, GITHUB_TOKEN: undefined, GITHUB_APP_ID: undefined, GITHUB_APP_PRIVATE_KEY: undefined, GITHUB_APP_INSTALLATION_ID: undefined } }).catch((e: unknown) => e);
+      const error = await openGitHost({
+        config: github,
+        env: {
+          DATA_DIR: dir,
+          LOCAL_HOST_PORT: undefined,
+          SESSION_SECRET: undefined,
+          EMAIL_ENCRYPTION_KEY: undefined,
+          GITHUB_TOKEN: undefined,
+          GITHUB_APP_ID: undefined,
+          GITHUB_APP_PRIVATE_KEY: undefined,
+          GITHUB_APP_INSTALLATION_ID: undefined,
+        },
+      }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GitHostStartupError);
       expect((error as Error).message).toContain('GITHUB_TOKEN is not set');
     } finally {
@@ -107,7 +131,14 @@ describe('environment', () => {
   });
 
   it('refuses a token together with App credentials', () => {
-    expect(() => parseEnv({ GITHUB_TOKEN: 't', GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'k', GITHUB_APP_INSTALLATION_ID: '2' })).toThrowError(/GITHUB_TOKEN: is set together with the GitHub App variables/);
-    expect(envToCredentials(parseEnv({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'a\\nb', GITHUB_APP_INSTALLATION_ID: '2' }))).toEqual({ kind: 'app', appId: 1, privateKey: 'a\nb', installationId: 2 });
+    expect(() => parseEnv({ GITHUB_TOKEN: 't', GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'k', GITHUB_APP_INSTALLATION_ID: '2' })).toThrowError(
+      /GITHUB_TOKEN: is set together with the GitHub App variables/,
+    );
+    expect(envToCredentials(parseEnv({ GITHUB_APP_ID: '1', GITHUB_APP_PRIVATE_KEY: 'a\\nb', GITHUB_APP_INSTALLATION_ID: '2' }))).toEqual({
+      kind: 'app',
+      appId: 1,
+      privateKey: 'a\nb',
+      installationId: 2,
+    });
   });
 });

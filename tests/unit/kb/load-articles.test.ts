@@ -66,7 +66,7 @@ describe('parseArticle', () => {
   describe.each([
     ['invalid YAML', good.replace('description: Find where your parcel is.', 'description: Tip: find your parcel'), 4, 'front matter is not valid YAML'],
     ['an unknown key', good.replace('updated: 2026-10-14', 'updatd: 2026-10-14'), 9, 'unknown front matter key "updatd"'],
-    ['keywords as a string', good.replace(/keywords:\n  - tracking number\n  - trackng/, 'keywords: tracking'), 5, '"keywords": keywords must be a YAML list'],
+    ['keywords as a string', good.replace(/keywords:\n {2}- tracking number\n {2}- trackng/, 'keywords: tracking'), 5, '"keywords": keywords must be a YAML list'],
     ['an empty title', good.replace('title: Track your order', 'title: ""'), 2, '"title": the title must not be empty'],
     ['a missing description', good.replace(/description:.*\n/, ''), 1, 'missing "description"'],
     ['an unsupported language', good.replace('category: shipping', 'category: shipping\nlang: fr'), 9, '"lang"'],

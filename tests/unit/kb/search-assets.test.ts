@@ -20,7 +20,12 @@ describe('search index assets', () => {
 
   it('builds one index per language and leaves drafts out', () => {
     expect([...indexes.keys()]).toEqual(['en', 'de']);
-    expect(indexes.get('en')!.head.chunks!.flat().map((d) => d[0])).toEqual(['Track your order']);
+    expect(
+      indexes
+        .get('en')!
+        .head.chunks!.flat()
+        .map((d) => d[0]),
+    ).toEqual(['Track your order']);
   });
 
   it('names files by content hash, with gzip and brotli twins of the same bytes', () => {

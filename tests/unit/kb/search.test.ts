@@ -65,10 +65,7 @@ describe('ranking', () => {
 });
 
 describe('input safety', () => {
-  const searcher = searcherFor([
-    article('refund-policy', { title: 'Refund policy', text: 'How refunds work.' }),
-    article('returns', { title: 'Returns', text: 'Send items back.' }),
-  ]);
+  const searcher = searcherFor([article('refund-policy', { title: 'Refund policy', text: 'How refunds work.' }), article('returns', { title: 'Returns', text: 'Send items back.' })]);
   const awkward = [
     '',
     ' ',
@@ -157,22 +154,25 @@ describe('index built in one pass', () => {
     { lang: 'en' as const, queries: [['tent'], ['pole', 'red'], ['kit'], ['hold', 'peg']] },
     { lang: 'de' as const, queries: [['zelt'], ['stang', 'rot']] },
   ])('ranks as an index from lunr.Builder, scores equal to the stored precision ($lang)', ({ lang, queries }) => {
-      const texts = lang === 'de' ? germanDocs : docs;
-      const builder = new lunr.Builder();
-      builder.pipeline.add(...textProcessor(lang).pipelineFunctions);
-      builder.ref('id');
-      for (const [field, boost] of Object.entries(fields)) builder.field(field, { boost });
-      texts.forEach(([title, text], id) => builder.add({ id: String(id), title, text }));
-      const reference = builder.build();
-      const { terms, postings } = indexFields(texts, Object.values(fields), lang);
-      const view = lunrViewOf({ fields: Object.keys(fields), terms, documentCount: texts.length, postingsAt: (t) => postings[t] });
-      for (const query of queries) {
-        const expected = reference.query((q) => query.forEach((term) => q.term(term, { usePipeline: false })));
-        const actual = view.query(new Map(query.map((term) => [term, { boost: 1, fields: undefined, isExpansion: false }])));
-        expect(expected.length, query.join(' ')).toBeGreaterThan(0);
-        expect(actual.map((r) => r.ref), query.join(' ')).toEqual(expected.map((r) => r.ref));
-        // Weights are stored in hundredths.
-        actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 1));
-      }
+    const texts = lang === 'de' ? germanDocs : docs;
+    const builder = new lunr.Builder();
+    builder.pipeline.add(...textProcessor(lang).pipelineFunctions);
+    builder.ref('id');
+    for (const [field, boost] of Object.entries(fields)) builder.field(field, { boost });
+    texts.forEach(([title, text], id) => builder.add({ id: String(id), title, text }));
+    const reference = builder.build();
+    const { terms, postings } = indexFields(texts, Object.values(fields), lang);
+    const view = lunrViewOf({ fields: Object.keys(fields), terms, documentCount: texts.length, postingsAt: (t) => postings[t] });
+    for (const query of queries) {
+      const expected = reference.query((q) => query.forEach((term) => q.term(term, { usePipeline: false })));
+      const actual = view.query(new Map(query.map((term) => [term, { boost: 1, fields: undefined, isExpansion: false }])));
+      expect(expected.length, query.join(' ')).toBeGreaterThan(0);
+      expect(
+        actual.map((r) => r.ref),
+        query.join(' '),
+      ).toEqual(expected.map((r) => r.ref));
+      // Weights are stored in hundredths.
+      actual.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i]!.score, 1));
+    }
   });
 });

@@ -68,8 +68,13 @@ describe('concurrent writes', () => {
 });
 
 describe('users and permissions', () => {
-  it('identifies users by token and applies GitHub\'s rules for labels and private repositories', async () => {
-    const t = await startTestHost({ repositories: [{ fullName: 'local/support', private: true }, { fullName: 'local/open', private: false }] });
+  it("identifies users by token and applies GitHub's rules for labels and private repositories", async () => {
+    const t = await startTestHost({
+      repositories: [
+        { fullName: 'local/support', private: true },
+        { fullName: 'local/open', private: false },
+      ],
+    });
     cleanups.push(() => t.stop());
     expect((await t.raw(TOKENS.anna, 'GET', '/user')).body).toMatchObject({ login: 'support-anna' });
     expect((await t.raw('bad-token-000', 'GET', '/user')).status).toBe(401);
@@ -91,7 +96,12 @@ describe('webhooks', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        received.push({ event: String(req.headers['x-github-event']), delivery: String(req.headers['x-github-delivery']), signature: String(req.headers['x-hub-signature-256']), body: Buffer.concat(chunks).toString() });
+        received.push({
+          event: String(req.headers['x-github-event']),
+          delivery: String(req.headers['x-github-delivery']),
+          signature: String(req.headers['x-hub-signature-256']),
+          body: Buffer.concat(chunks).toString(),
+        });
         res.writeHead(204).end();
       });
     });
@@ -105,7 +115,9 @@ describe('webhooks', () => {
     await t.raw(TOKENS.anna, 'POST', `/repos/local/support/issues/${ticket.number}/comments`, { body: '/reply hi' });
     await adapter.updateTicket(ticket.number, { labels: ['status: waiting'], state: 'closed' });
     await waitFor(() => received.length >= 5);
-    const payloads = received.map((r) => JSON.parse(r.body) as { action: string; issue: { number: number }; comment?: { user: { login: string }; author_association: string }; label?: { name: string } });
+    const payloads = received.map(
+      (r) => JSON.parse(r.body) as { action: string; issue: { number: number }; comment?: { user: { login: string }; author_association: string }; label?: { name: string } },
+    );
     expect(received.map((r, i) => `${r.event}.${payloads[i]?.action}`)).toEqual(['issues.opened', 'issue_comment.created', 'issues.closed', 'issues.labeled', 'issues.unlabeled']);
     expect(payloads[1]?.comment).toMatchObject({ user: { login: 'support-anna' }, author_association: 'MEMBER' });
     expect(payloads[3]?.label?.name).toBe('status: waiting');

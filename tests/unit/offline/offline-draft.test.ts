@@ -22,7 +22,13 @@ function memoryStorage(): DraftStorage & { items: Map<string, string> } {
 
 const draft: TicketDraft = {
   idempotencyKey: '0123456789abcdef0123456789abcdef',
-  fields: [['email', 'ada@example.com'], ['subject', 'Zip stuck'], ['message', 'Line 1\nLine 2 – ünïcode'], ['tag', 'a'], ['tag', 'b']],
+  fields: [
+    ['email', 'ada@example.com'],
+    ['subject', 'Zip stuck'],
+    ['message', 'Line 1\nLine 2 – ünïcode'],
+    ['tag', 'a'],
+    ['tag', 'b'],
+  ],
   droppedFiles: true,
   savedAt: '2026-01-02T03:04:05.000Z',
 };
@@ -44,7 +50,15 @@ describe('drafts', () => {
     form.append('attachments', new File(['png bytes'], 'photo.png', { type: 'image/png' }));
     form.append('message', 'hello');
     const result = entriesToDraft(form, 'k'.repeat(32), new Date('2026-01-02T03:04:05Z'));
-    expect(result).toEqual({ idempotencyKey: 'k'.repeat(32), fields: [['email', 'ada@example.com'], ['message', 'hello']], droppedFiles: true, savedAt: '2026-01-02T03:04:05.000Z' });
+    expect(result).toEqual({
+      idempotencyKey: 'k'.repeat(32),
+      fields: [
+        ['email', 'ada@example.com'],
+        ['message', 'hello'],
+      ],
+      droppedFiles: true,
+      savedAt: '2026-01-02T03:04:05.000Z',
+    });
   });
 
   it('do not note an empty file input (no file chosen) as a dropped attachment', () => {
@@ -62,12 +76,18 @@ describe('drafts', () => {
     expect(loadDraft(storage, draftStorageKey('/tickets/T-1'))).toBeUndefined();
   });
 
-  it.each([null, '', 'not json', 'null', '{}', '{"idempotencyKey":"short","fields":[]}', '{"idempotencyKey":"0123456789abcdef","fields":[["a",1]]}', '{"idempotencyKey":"0123456789abcdef","fields":"a=b"}'])(
-    'read %j as no draft',
-    (text) => {
-      expect(parseDraft(text)).toBeUndefined();
-    },
-  );
+  it.each([
+    null,
+    '',
+    'not json',
+    'null',
+    '{}',
+    '{"idempotencyKey":"short","fields":[]}',
+    '{"idempotencyKey":"0123456789abcdef","fields":[["a",1]]}',
+    '{"idempotencyKey":"0123456789abcdef","fields":"a=b"}',
+  ])('read %j as no draft', (text) => {
+    expect(parseDraft(text)).toBeUndefined();
+  });
 });
 
 interface Captured {

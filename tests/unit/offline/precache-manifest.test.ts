@@ -100,7 +100,10 @@ describe('a knowledgebase above offline.precacheMaxBytes', () => {
     // Room for everything but articles, and a couple of those.
     const client = path.join(original.outDir, 'client');
     const sizeOf = (url: string) => statSync(path.join(client, url.endsWith('/') ? `${url}index.html` : url)).size;
-    const cap = precacheManifest(original).filter((e) => !e.url.startsWith('/articles/')).reduce((sum, e) => sum + sizeOf(e.url), 0) + 30_000;
+    const cap =
+      precacheManifest(original)
+        .filter((e) => !e.url.startsWith('/articles/'))
+        .reduce((sum, e) => sum + sizeOf(e.url), 0) + 30_000;
     const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8')) as Record<string, unknown>;
     const configFile = path.join(work, 'capped.config.json');
     writeFileSync(configFile, JSON.stringify({ ...config, offline: { precacheMaxBytes: cap } }));

@@ -73,7 +73,19 @@ describe('planPrecache', () => {
     const urls = plan.entries.map((e) => e.url);
     expect(urls).toEqual([...urls].sort());
     expect(urls).toEqual(
-      expect.arrayContaining(['/', '/de/', '/offline/', '/categories/shipping/', '/de/categories/shipping/', '/articles/track-your-order/', '/articles/return-policy/', '/articles/ruecksendung/', '/_search/manifest.json', '/_search/en.head.0123456789.json', '/_astro/Base.abc123.css']),
+      expect.arrayContaining([
+        '/',
+        '/de/',
+        '/offline/',
+        '/categories/shipping/',
+        '/de/categories/shipping/',
+        '/articles/track-your-order/',
+        '/articles/return-policy/',
+        '/articles/ruecksendung/',
+        '/_search/manifest.json',
+        '/_search/en.head.0123456789.json',
+        '/_astro/Base.abc123.css',
+      ]),
     );
     expect(urls.filter((u) => /^\/(tickets|api)\b|\.(gz|br|map)$|404/.test(u))).toEqual([]);
     expect(plan.capped).toBe(false);
@@ -112,12 +124,17 @@ describe('planPrecache', () => {
     const plan = planPrecache(site, { maxBytes: 1000 });
     expect(plan.requiredOverCap).toBe(true);
     expect(plan.entries.map((e) => e.kind).sort()).toEqual(['asset', 'asset', 'search', 'search', 'shell', 'shell', 'shell', 'shell']);
-    expect(precacheReport(plan).lines.at(-1)).toBe('the offline page, assets and search index alone are above offline.precacheMaxBytes (1.0 KiB); they are precached anyway, since offline search needs them.');
+    expect(precacheReport(plan).lines.at(-1)).toBe(
+      'the offline page, assets and search index alone are above offline.precacheMaxBytes (1.0 KiB); they are precached anyway, since offline search needs them.',
+    );
   });
 
   it('fails the build when the offline page is missing', () => {
-    expect(() => planPrecache(site.filter((f) => f.url !== 'offline/index.html'), { maxBytes: 1e9 })).toThrow(
-      'the offline page /offline/ is missing from the build; src/pages/offline.astro must be prerendered (it is the fallback for every offline navigation)',
-    );
+    expect(() =>
+      planPrecache(
+        site.filter((f) => f.url !== 'offline/index.html'),
+        { maxBytes: 1e9 },
+      ),
+    ).toThrow('the offline page /offline/ is missing from the build; src/pages/offline.astro must be prerendered (it is the fallback for every offline navigation)');
   });
 });

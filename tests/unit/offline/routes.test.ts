@@ -2,7 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { isCacheablePageUrl, isCacheableResponse, isPrivatePath } from '../../../src/offline/routes.ts';
 
 describe('isPrivatePath', () => {
-  it.each(['/staff', '/staff/signin', '/tickets', '/tickets/', '/tickets/new', '/tickets/T-42/files/a.png', '/api/tickets/T-1', '/api/suggest', '/Tickets/new', '//tickets/new', '/%74ickets/new', '/api'])('%s is private', (path) => {
+  it.each([
+    '/staff',
+    '/staff/signin',
+    '/tickets',
+    '/tickets/',
+    '/tickets/new',
+    '/tickets/T-42/files/a.png',
+    '/api/tickets/T-1',
+    '/api/suggest',
+    '/Tickets/new',
+    '//tickets/new',
+    '/%74ickets/new',
+    '/api',
+  ])('%s is private', (path) => {
     expect(isPrivatePath(path)).toBe(true);
   });
 

@@ -65,10 +65,13 @@ describe('outbox durability', () => {
     // The host applies the create at once but answers only after 30 s: the child dies waiting.
     t.local.setFaults({ latencyMs: 30_000, methods: ['POST'] });
     const { proc, acks, exited } = spawnChild(['drain', ...args, t.local.url]);
-    const created = await waitFor(async () => {
-      const list = await t.raw(TOKENS.owner, 'GET', '/repos/local/support/issues?state=all');
-      return list.body.length > 0 ? list.body : undefined;
-    }, { timeoutMs: 20_000 });
+    const created = await waitFor(
+      async () => {
+        const list = await t.raw(TOKENS.owner, 'GET', '/repos/local/support/issues?state=all');
+        return list.body.length > 0 ? list.body : undefined;
+      },
+      { timeoutMs: 20_000 },
+    );
     proc.kill('SIGKILL');
     await exited;
     expect(created).toHaveLength(1);

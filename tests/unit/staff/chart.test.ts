@@ -13,7 +13,14 @@ describe('chart layout', () => {
   });
 
   it('draws one bar per series and day, scaled to the top tick', () => {
-    const chart = layoutChart('bar', ['11-01', '11-02'], [{ label: 'Opened', color: '#000', values: [2, 4] }, { label: 'Closed', color: '#999', values: [0, 1] }]);
+    const chart = layoutChart(
+      'bar',
+      ['11-01', '11-02'],
+      [
+        { label: 'Opened', color: '#000', values: [2, 4] },
+        { label: 'Closed', color: '#999', values: [0, 1] },
+      ],
+    );
     expect(chart.bars).toHaveLength(4);
     expect(chart.max).toBe(4);
     const tallest = chart.bars.find((b) => b.value === 4)!;

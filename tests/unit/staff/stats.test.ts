@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { MessageKind } from '../../../src/tickets/message-kinds.ts';
 import { computeStatistics, percentile, statisticsToCsv, type StatsTicket } from '../../../src/staff/stats.ts';
 
-const rules = { repliesPublicByDefault: false, supporters: [{ login: 'anna', categories: [], present: true }, { login: 'ben', categories: [], present: true }] };
+const rules = {
+  repliesPublicByDefault: false,
+  supporters: [
+    { login: 'anna', categories: [], present: true },
+    { login: 'ben', categories: [], present: true },
+  ],
+};
 const customer = 'helpdesk-bot';
 const anna = 'anna';
 const ben = 'ben';
@@ -18,22 +24,34 @@ const msg = (author: string, body: string, createdAt: string, reactions: Record<
 // A scripted week: three tickets with known answers.
 const tickets: StatsTicket[] = [
   {
-    number: 1, state: 'closed', labels: ['status: closed'], assignees: ['anna'], customer: 'c-1',
-    createdAt: '2026-11-02T09:00:00Z', closedAt: '2026-11-03T09:00:00Z',
-    messages: [
-      msg(anna, 'internal: looking', '2026-11-02T09:30:00Z'),
-      msg(anna, '/reply Found it', '2026-11-02T11:00:00Z', { '+1': 1 }),
-      msg(customer, 'thanks', '2026-11-02T12:00:00Z'),
-    ],
+    number: 1,
+    state: 'closed',
+    labels: ['status: closed'],
+    assignees: ['anna'],
+    customer: 'c-1',
+    createdAt: '2026-11-02T09:00:00Z',
+    closedAt: '2026-11-03T09:00:00Z',
+    messages: [msg(anna, 'internal: looking', '2026-11-02T09:30:00Z'), msg(anna, '/reply Found it', '2026-11-02T11:00:00Z', { '+1': 1 }), msg(customer, 'thanks', '2026-11-02T12:00:00Z')],
   },
   {
-    number: 2, state: 'open', labels: ['status: waiting'], assignees: ['ben'], customer: 'c-1',
-    createdAt: '2026-11-03T10:00:00Z', closedAt: null,
+    number: 2,
+    state: 'open',
+    labels: ['status: waiting'],
+    assignees: ['ben'],
+    customer: 'c-1',
+    createdAt: '2026-11-03T10:00:00Z',
+    closedAt: null,
     messages: [msg(ben, '/reply Which size?', '2026-11-03T14:00:00Z', { '-1': 1 })],
   },
   {
-    number: 3, state: 'open', labels: ['status: new'], assignees: [], customer: 'c-2',
-    createdAt: '2026-11-04T08:00:00Z', closedAt: null, messages: [],
+    number: 3,
+    state: 'open',
+    labels: ['status: new'],
+    assignees: [],
+    customer: 'c-2',
+    createdAt: '2026-11-04T08:00:00Z',
+    closedAt: null,
+    messages: [],
   },
 ];
 const now = Date.parse('2026-11-05T08:00:00Z');

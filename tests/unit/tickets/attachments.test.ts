@@ -16,8 +16,17 @@ describe('attachments', () => {
   });
 
   it('accepts allowed files and reports the sniffed type', async () => {
-    const result = await checkAttachments([{ name: 'photo.jpg', bytes: PNG }, { name: 'notes.txt', bytes: new TextEncoder().encode('hello') }], limits);
-    expect(result.ok && result.files.map((f) => [f.name, f.type])).toEqual([['photo.jpg', 'image/png'], ['notes.txt', 'text/plain']]);
+    const result = await checkAttachments(
+      [
+        { name: 'photo.jpg', bytes: PNG },
+        { name: 'notes.txt', bytes: new TextEncoder().encode('hello') },
+      ],
+      limits,
+    );
+    expect(result.ok && result.files.map((f) => [f.name, f.type])).toEqual([
+      ['photo.jpg', 'image/png'],
+      ['notes.txt', 'text/plain'],
+    ]);
   });
 
   it.each([
@@ -25,7 +34,10 @@ describe('attachments', () => {
     ['a file too large', [new Uint8Array(2048).fill(65)], '"f.txt" is 2 KiB; each file may be at most 1 KiB.'],
     ['an empty file', [new Uint8Array(0)], '"f.txt" is empty.'],
   ])('refuses %s with a clear message', async (_kind, contents, error) => {
-    const result = await checkAttachments(contents.map((bytes) => ({ name: 'f.txt', bytes })), limits);
+    const result = await checkAttachments(
+      contents.map((bytes) => ({ name: 'f.txt', bytes })),
+      limits,
+    );
     expect(result).toEqual({ ok: false, error });
   });
 

@@ -5,7 +5,17 @@ import { createDesk } from '../../../src/desk/desk-service.ts';
 
 const config = parseConfig(readFileSync('helpdesk.config.json', 'utf8'));
 // accepting() reads only the config; the other parts are never touched.
-const deskFor = (changes: Partial<typeof config>) => createDesk({ config: { ...config, ...changes }, host: {} as never, outbox: {} as never, mail: {} as never, signInPath: () => '/x', kindsOf: async () => new Map(), siteUrl: 'http://x', database: {} as never });
+const deskFor = (changes: Partial<typeof config>) =>
+  createDesk({
+    config: { ...config, ...changes },
+    host: {} as never,
+    outbox: {} as never,
+    mail: {} as never,
+    signInPath: () => '/x',
+    kindsOf: async () => new Map(),
+    siteUrl: 'http://x',
+    database: {} as never,
+  });
 
 describe('whether the desk takes new tickets', () => {
   it('takes them while a supporter is present and tickets are on', () => {

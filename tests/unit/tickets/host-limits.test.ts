@@ -36,7 +36,9 @@ describe('the final body must fit the Git host', () => {
     } catch (error) {
       expect(error).toBeInstanceOf(DeskError);
       expect((error as DeskError).code).toBe('invalid_input');
-      expect((error as DeskError).fields?.['message']).toMatch(/^Your message is too long once formatted for our ticket system \([\d,]+ characters over\)\. Shorten it or attach the text as a file\.$/);
+      expect((error as DeskError).fields?.['message']).toMatch(
+        /^Your message is too long once formatted for our ticket system \([\d,]+ characters over\)\. Shorten it or attach the text as a file\.$/,
+      );
     }
   });
 

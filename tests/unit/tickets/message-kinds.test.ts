@@ -53,7 +53,10 @@ describe('message kinds are fixed at first sight, by whichever view sees a messa
         // Some views see the original (the created webhook); others only the edited text (a later page view).
         for (const m of messages) if (m.c.webhookArrived) await kindsOf([m.edited], ctx, new Map([[m.original.id, m.original]]));
         for (const m of messages) if (m.c.viewedBetween) await kindsOf([m.edited], ctx);
-        const kinds = await kindsOf(messages.map((m) => m.edited), ctx);
+        const kinds = await kindsOf(
+          messages.map((m) => m.edited),
+          ctx,
+        );
         for (const m of messages) {
           if (!m.wasPublic) expect(isVisibleToCustomer(kinds.get(m.original.id)!)).toBe(false);
           // Asking again gives the same answer: one decision for every view.

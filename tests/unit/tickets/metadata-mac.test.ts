@@ -221,7 +221,8 @@ describe('edited metadata over HTTP (local host)', () => {
   afterAll(() => t.stop());
 
   /** The tickets filed under a customer as the read model files them: by the customer id of the verified metadata the adapter reads. */
-  const customerNumbers = async (h: GitHost, email: string) => (await h.listTickets('all')).filter((s) => s.meta?.kind === 'ticket' && s.meta.customer?.id === h.customerId(email)).map((s) => s.number);
+  const customerNumbers = async (h: GitHost, email: string) =>
+    (await h.listTickets('all')).filter((s) => s.meta?.kind === 'ticket' && s.meta.customer?.id === h.customerId(email)).map((s) => s.number);
 
   /** The repository owner (write access, not the bot) replaces the first line of an issue body. */
   async function editIssueBlock(n: number, edit: (line: string) => string): Promise<void> {
@@ -236,18 +237,33 @@ describe('edited metadata over HTTP (local host)', () => {
   }
 
   it('keeps the original customer when the owner edits the email in the block, and never lists the ticket for the other customer', async () => {
-    const ticket = await host.createTicket({ title: 'Invoice', body: 'Please resend my invoice', labels: ['status: new'], key: 'key-mac-http-1', ref: 'T-MACHTTP1', customerEmail: 'alice@example.com', attachments: ['tickets/T-MACHTTP1/a/invoice.pdf'] });
+    const ticket = await host.createTicket({
+      title: 'Invoice',
+      body: 'Please resend my invoice',
+      labels: ['status: new'],
+      key: 'key-mac-http-1',
+      ref: 'T-MACHTTP1',
+      customerEmail: 'alice@example.com',
+      attachments: ['tickets/T-MACHTTP1/a/invoice.pdf'],
+    });
     expect(ticket.meta?.customer?.email).toBe('alice@example.com');
     expect(await customerNumbers(host, 'alice@example.com')).toContain(ticket.number);
     warnings.length = 0;
 
-    await editIssueBlock(ticket.number, (line) => tampered(line, (j) => {
-      j.customer.email = 'mallory@example.com';
-      j.customer.id = host.customerId('mallory@example.com');
-    }));
+    await editIssueBlock(ticket.number, (line) =>
+      tampered(line, (j) => {
+        j.customer.email = 'mallory@example.com';
+        j.customer.id = host.customerId('mallory@example.com');
+      }),
+    );
 
     const read1 = await host.getTicket(ticket.number, { fresh: true });
-    expect(read1?.meta).toMatchObject({ key: 'key-mac-http-1', ref: 'T-MACHTTP1', customer: { email: 'alice@example.com', id: host.customerId('alice@example.com') }, attachments: ['tickets/T-MACHTTP1/a/invoice.pdf'] });
+    expect(read1?.meta).toMatchObject({
+      key: 'key-mac-http-1',
+      ref: 'T-MACHTTP1',
+      customer: { email: 'alice@example.com', id: host.customerId('alice@example.com') },
+      attachments: ['tickets/T-MACHTTP1/a/invoice.pdf'],
+    });
     expect(read1?.body).toBe('Please resend my invoice');
     const read2 = await host.getTicket(ticket.number, { fresh: true });
     expect(read2?.meta?.customer?.email).toBe('alice@example.com');
@@ -291,7 +307,7 @@ describe('edited metadata over HTTP (local host)', () => {
     expect(await customerNumbers(host, 'mallory@example.com')).not.toContain(mine.number);
   });
 
-  it('keeps a message\'s verified metadata when its comment is edited, and idempotency lookups match only verified blocks', async () => {
+  it("keeps a message's verified metadata when its comment is edited, and idempotency lookups match only verified blocks", async () => {
     const ticket = await host.createTicket({ title: 'Lookups', body: 'x', labels: [], key: 'key-mac-http-5', customerEmail: 'alice@example.com' });
     const message = await host.addComment(ticket.number, { body: 'follow-up', key: 'key-mac-http-msg', customerEmail: 'alice@example.com' });
     const comments = await t.raw(TOKENS.owner, 'GET', `/repos/local/support/issues/${ticket.number}/comments`);

@@ -4,14 +4,31 @@ import { parseConfig } from '../../../src/server/config.ts';
 import { parseReplyText, parseTicketForm } from '../../../src/tickets/ticket-form.ts';
 
 const config = parseConfig(readFileSync('helpdesk.config.json', 'utf8'));
-const valid = { email: ' Zoe@Example.com ', name: 'Zoë', subject: 'Parcel\nnever arrived', message: 'My parcel NW-1 did not arrive.\r\nPlease help.', type: 'problem', category: 'shipping', order: 'NW-10485327' };
+const valid = {
+  email: ' Zoe@Example.com ',
+  name: 'Zoë',
+  subject: 'Parcel\nnever arrived',
+  message: 'My parcel NW-1 did not arrive.\r\nPlease help.',
+  type: 'problem',
+  category: 'shipping',
+  order: 'NW-10485327',
+};
 
 describe('parseTicketForm', () => {
   it('cleans a valid form: lower-cased email, one-line subject, normalised line ends, default priority', () => {
     const result = parseTicketForm(valid, config);
     expect(result).toEqual({
       ok: true,
-      value: { email: 'zoe@example.com', name: 'Zoë', subject: 'Parcel never arrived', message: 'My parcel NW-1 did not arrive.\nPlease help.', type: 'problem', category: 'shipping', order: 'NW-10485327', priority: 'normal' },
+      value: {
+        email: 'zoe@example.com',
+        name: 'Zoë',
+        subject: 'Parcel never arrived',
+        message: 'My parcel NW-1 did not arrive.\nPlease help.',
+        type: 'problem',
+        category: 'shipping',
+        order: 'NW-10485327',
+        priority: 'normal',
+      },
     });
   });
 

@@ -4,7 +4,11 @@ import { deriveMetadataKey } from '../../../src/tickets/metadata.ts';
 import { TEST_METADATA_SECRET } from '../../helpers/local-host.ts';
 import { signPayload } from '../../../src/local-host/index.ts';
 
-const ctx = { botLogin: 'helpdesk-bot', repository: 'local/support', metadata: { metadataKey: deriveMetadataKey(TEST_METADATA_SECRET), legacyMetadataBefore: undefined, onRejectedMetadata: () => {} } };
+const ctx = {
+  botLogin: 'helpdesk-bot',
+  repository: 'local/support',
+  metadata: { metadataKey: deriveMetadataKey(TEST_METADATA_SECRET), legacyMetadataBefore: undefined, onRejectedMetadata: () => {} },
+};
 const issue = { number: 7, title: 't', state: 'open', labels: [], assignees: [] };
 const commentJson = { id: 99, body: '/reply hi', user: { login: 'support-anna' }, author_association: 'MEMBER', created_at: '2026-01-01T00:00:00Z', updated_at: '2026-01-01T00:00:00Z' };
 
