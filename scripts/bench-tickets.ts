@@ -96,7 +96,7 @@ const [limitMax, limitSeconds] = (args.limit ?? '80/10').split('/').map(Number) 
 const burstLimit: SecondaryLimit = { max: limitMax, windowMs: limitSeconds * 1000 };
 const NO_LIMIT: SecondaryLimit = { max: 1_000_000, windowMs: 1000 };
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'bench-tickets-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'bench-tickets-')));
 const configFile = writeStressConfig(path.join(root, 'helpdesk.config.json'));
 const results: Record<string, unknown> = {};
 const rows: string[][] = [];

@@ -164,7 +164,7 @@ export function createDesk(options: DeskOptions): Desk {
     if (read.status === 'queued') {
       const entry = await outbox.createEntry(ref);
       const op = entry?.entry.op;
-      if (!op || op.kind !== 'createTicket' || !owns(session, ref, op.customerEmail)) return undefined;
+      if (op?.kind !== 'createTicket' || !owns(session, ref, op.customerEmail)) return undefined;
       const fields = opFields(op);
       return {
         number: undefined,

@@ -11,7 +11,7 @@ import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'staff-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'staff-')));
 const dataDir = path.join(root, 'data');
 const configFile = path.join(root, 'helpdesk.config.json');
 const PASSWORD = 'a long staff password 42';

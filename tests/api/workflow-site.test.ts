@@ -13,7 +13,7 @@ import { waitFor } from '../helpers/wait.ts';
 import { hostTokens } from '../helpers/local-host.ts';
 import { startSmtp } from './workflow-harness.ts';
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'workflow-site-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'workflow-site-')));
 const dataDir = path.join(root, 'data');
 const configFile = path.join(root, 'helpdesk.config.json');
 const repo = { owner: 'local', repo: 'support' };

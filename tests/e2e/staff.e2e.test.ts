@@ -10,7 +10,7 @@ import { hostTokens } from '../helpers/local-host.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'staff-e2e-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'staff-e2e-')));
 const configFile = path.join(root, 'helpdesk.config.json');
 const PASSWORD = 'staff password for the browser test';
 

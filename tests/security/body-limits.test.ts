@@ -12,7 +12,7 @@ import { hashPassword } from '../../src/staff/passwords.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'body-limits-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'body-limits-')));
 const configFile = path.join(root, 'helpdesk.config.json');
 const STAFF_PASSWORD = 'body limits suite staff password';
 const MiB = 1024 * 1024;

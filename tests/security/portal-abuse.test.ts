@@ -12,7 +12,7 @@ import { siteMetadata } from '../helpers/metadata.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'portal-abuse-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'portal-abuse-')));
 const dataDir = path.join(root, 'data');
 const configFile = path.join(root, 'helpdesk.config.json');
 

@@ -10,7 +10,7 @@ import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type BuildResult, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const root = path.resolve(mkdtempSync(path.join((mkdirSync('tmp', { recursive: true }), 'tmp'), 'security-')));
+const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'security-')));
 const dataDir = path.join(root, 'data');
 const configFile = path.join(root, 'helpdesk.config.json');
 const STAFF_PASSWORD = 'security suite staff password';
