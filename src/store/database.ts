@@ -47,6 +47,9 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       // bigint columns hold milliseconds and ids, well inside Number's safe range.
       types: { getTypeParser: (oid: number, format?: string) => (oid === 20 ? Number : pg.types.getTypeParser(oid, format as 'text')) } as never,
     });
+    // An idle connection the server ends (a restart, a failover, an administrator) is reported on the pool;
+    // unhandled, that event would end the process. The pool opens a new connection for the next query.
+    pool.on('error', (error) => console.warn(`helpdesk: a PostgreSQL connection ended (${error.message}); reconnecting on the next query`));
     database = {
       engine: 'postgres',
       db: new Kysely<StoreSchema>({ dialect: new PostgresDialect({ pool }) }),

@@ -39,7 +39,12 @@ export async function freshStore(): Promise<{ database: Database; dataDir: strin
       await client.end();
     };
   }
-  const open = () => openDatabase({ dataDir, databaseUrl });
+  const opened: Database[] = [];
+  const open = async () => {
+    const another = await openDatabase({ dataDir, databaseUrl });
+    opened.push(another);
+    return another;
+  };
   const database = await open();
   return {
     database,
@@ -47,7 +52,8 @@ export async function freshStore(): Promise<{ database: Database; dataDir: strin
     databaseUrl,
     open,
     async remove() {
-      await database.close().catch(() => {});
+      // Every connection of the test closes before the database is dropped.
+      await Promise.all(opened.map((d) => d.close().catch(() => {})));
       await dropDatabase();
       rmSync(dataDir, { recursive: true, force: true });
     },
