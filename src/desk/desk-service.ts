@@ -276,6 +276,8 @@ export function createDesk(options: DeskOptions): Desk {
       const message = found?.view.messages.find((m) => m.id === messageId && m.kind === 'staff');
       if (!found || !message) throw new DeskError('not_found', { message: 'There is no such staff reply on this ticket.' });
       if (!config.features.ratings) throw new DeskError('not_allowed', { message: 'Ratings are switched off.' });
+      // The same rating again changes nothing and costs no write to the Git host.
+      if (message.rating === rating) return;
       await host.setReaction(messageId, rating === 'helpful' ? '+1' : '-1', rating === 'helpful' ? '-1' : '+1');
       ratings.set(messageId, rating);
       if (found.number !== undefined) options.onRated?.(found.number);

@@ -120,10 +120,15 @@ export async function loadTicket({ services, session }: PortalRequest, ref: stri
 
 /** Reply, close, reopen or rate, from the ticket page's forms (`action` field). */
 export async function ticketAction(input: PortalRequest, ref: string): Promise<PortalResult> {
-  const { request, services, session } = input;
+  const { request, services, session, clientAddress } = input;
   if (!session) throw new DeskError('not_signed_in');
   const form = await readForm(request, maxFormBytes(services));
   const values = formFields(form);
+  // Each of these writes to the Git host: metered per customer and per address, like replies.
+  if (values['action'] === 'close' || values['action'] === 'reopen' || values['action'] === 'rate') {
+    await services.rateLimits.consume('changePerEmail', session.email);
+    await services.rateLimits.consume('changePerIp', clientAddress);
+  }
   switch (values['action']) {
     case 'reply': {
       const text = parseReplyText(values['message'], services.config);

@@ -18,6 +18,10 @@ export const RATE_LIMITS = {
   staffSignInPerIp: { points: 10, duration: 15 * 60 },
   /** Replies per customer. */
   replyPerEmail: { points: 30, duration: 60 * 60 },
+  /** Ratings, closes and reopens per customer: each writes to the Git host (and updates the ticket card). */
+  changePerEmail: { points: 30, duration: 60 * 60 },
+  /** The same per client address, against one script cycling through many sessions. */
+  changePerIp: { points: 60, duration: 60 * 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;

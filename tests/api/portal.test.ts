@@ -222,6 +222,24 @@ describe('the ticket page', () => {
     expect(await tamperedResponse.text()).toContain('This link is not valid');
   });
 
+  it('meters ratings, closes and reopens per customer; thirty clicks leave one reaction', async () => {
+    const { client, ticketPath, ref } = await openTicket({ email: 'meter@example.com' });
+    const issue = await issueFor(ref);
+    const { data: reply } = await host.staff.rest.issues.createComment({ owner: host.owner, repo: host.repo, issue_number: issue.number, body: '/reply Does this help?' });
+    await waitFor('the reply', async () => (await (await client.fetch(ticketPath)).text()).includes('Does this help?'));
+    const rate = () => client.post(ticketPath, { action: 'rate', message: String(reply.id), rating: 'helpful' });
+    const answers: number[] = [];
+    for (let i = 0; i < 30; i++) answers.push((await rate()).status);
+    expect(answers.every((status) => status === 303)).toBe(true);
+    const refused = await rate();
+    expect(refused.status).toBe(429);
+    expect(await refused.text()).toMatch(/try again in/i);
+    // Thirty clicks, one reaction: the repeats changed nothing on the host.
+    const { data: reactions } = await host.staff.rest.reactions.listForIssueComment({ owner: host.owner, repo: host.repo, comment_id: reply.id });
+    expect(reactions.map((r) => [r.user?.login, r.content])).toEqual([['helpdesk-bot', '+1']]);
+    expect((await client.post(ticketPath, { action: 'close', confirm: 'yes' })).status).toBe(429);
+  });
+
   it('lets the customer rate a reply, reply themselves and close the ticket', async () => {
     const { client, ticketPath, ref } = await openTicket({ email: 'journey@example.com' });
     const issue = await issueFor(ref);
