@@ -68,10 +68,14 @@ function enhance(form: HTMLFormElement): void {
     option.scrollIntoView({ block: 'nearest' });
   };
 
-  const render = (query: string, results: readonly ResultView[]): void => {
+  const render = (query: string, results: readonly ResultView[], complete: boolean): void => {
+    // Results arrive in steps (first matches, then the full ranking); a row the reader already
+    // selected stays selected when the list is redrawn.
+    const selectedUrl = active >= 0 ? options()[active]?.querySelector('a')?.href : undefined;
     list.replaceChildren();
     active = -1;
     input.removeAttribute('aria-activedescendant');
+    list.setAttribute('aria-busy', String(!complete));
     if (results.length === 0) {
       const empty = document.createElement('li');
       empty.className = 'search-empty';
@@ -108,6 +112,10 @@ function enhance(form: HTMLFormElement): void {
     status.textContent = text.results.replace('{n}', String(results.length));
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
+    if (selectedUrl) {
+      const again = options().findIndex((option) => option.querySelector('a')?.href === selectedUrl);
+      if (again >= 0) setActive(again);
+    }
   };
 
   const run = (): void => {
@@ -123,7 +131,7 @@ function enhance(form: HTMLFormElement): void {
     currentId = id;
     pending.set(id, (response) => {
       if (response.type === 'results') {
-        render(response.query, response.results);
+        render(response.query, response.results, response.complete);
         if (response.complete) pending.delete(id);
       } else {
         pending.delete(id);

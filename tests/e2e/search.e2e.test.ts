@@ -33,6 +33,7 @@ describe('search box', () => {
     await page.keyboard.press('/');
     await page.keyboard.type('headlmp wont turn on');
     await options(page).first().waitFor();
+    await page.locator('form[data-search-box] [role="listbox"][aria-busy="false"]:visible').waitFor();
     const input = page.locator('input[name="q"]:focus');
     expect(await input.getAttribute('aria-expanded')).toBe('true');
     expect(await options(page).first().locator('.search-title').textContent()).toBe('Headlamp not turning on');
@@ -47,6 +48,36 @@ describe('search box', () => {
     await Promise.all([page.waitForURL(/\/articles\/headlamp-not-turning-on\/$/), page.keyboard.press('Enter')]);
     expect(await page.locator('h1').first().textContent()).toContain('Headlamp');
     await page.context().close();
+  });
+
+  it('keeps the keyboard selection while the results are refined', async () => {
+    // Hold the index body back so the first rows come from the head alone, as on a slow connection.
+    const manifest = (await (await fetch(`${site.url}/_search/manifest.json`)).json()) as { en: { body: string } };
+    const bodyUrl = new URL(manifest.en.body, site.url).href;
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const context = await browser.newContext();
+    await context.route(bodyUrl, async (route) => {
+      await released;
+      await route.continue();
+    });
+    const page = await context.newPage();
+    await page.goto(`${site.url}/`);
+    await page.keyboard.press('/');
+    await page.keyboard.type('headlamp');
+    await options(page).first().waitFor();
+    expect(await page.locator('form[data-search-box] [role="listbox"]:visible').getAttribute('aria-busy')).toBe('true');
+    await page.keyboard.press('ArrowDown');
+    const chosen = await page.locator('form[data-search-box] [role="option"][aria-selected="true"] a').getAttribute('href');
+    release();
+    await page.locator('form[data-search-box] [role="listbox"][aria-busy="false"]:visible').waitFor();
+    const selected = page.locator('form[data-search-box] [role="option"][aria-selected="true"]');
+    expect(await selected.count()).toBe(1);
+    expect(await selected.locator('a').getAttribute('href')).toBe(chosen);
+    expect(await page.locator('input[name="q"]:focus').getAttribute('aria-activedescendant')).toBe(await selected.getAttribute('id'));
+    await context.close();
   });
 
   it('offers a ticket when nothing matches, and shows typed markup as text', async () => {
@@ -192,6 +223,7 @@ describe('search results dropdown contrast', () => {
         await input.click();
         await page.keyboard.type('headlamp');
         await page.locator(`${form} [role="option"]`).first().waitFor();
+        await page.locator(`${listbox}[aria-busy="false"]`).waitFor();
         const results = await contrastOf(page, listbox, ['.search-title', '.search-category', '.search-snippet', 'mark']);
         expect(results.some((r) => r.selector === '.search-title')).toBe(true);
         expect(results.some((r) => r.selector === '.search-snippet')).toBe(true);
@@ -199,7 +231,7 @@ describe('search results dropdown contrast', () => {
 
         // The highlighted (keyboard-selected) row has a background of its own.
         await page.keyboard.press('ArrowDown');
-        expect(await page.locator(`${form} [role="option"]`).first().getAttribute('aria-selected')).toBe('true');
+        await page.locator(`${form} [role="option"]:first-child[aria-selected="true"]`).waitFor();
         const selected = await contrastOf(page, `${listbox} [role="option"][aria-selected="true"]`, ['.search-title', '.search-category', '.search-snippet', 'mark']);
         expect(selected.length).toBeGreaterThan(0);
         await screenshot(page, shot);
