@@ -3,6 +3,15 @@
 //   npm run bench:tickets                          load: accepted/s, p50/p99, API calls per 1,000 views, peak memory
 //   npm run bench:tickets -- --burst 2000          + 2,000 submissions at once; all filed, none lost or duplicated
 //   npm run bench:tickets -- --burst 2000 --crash 5    … while the server is killed with SIGKILL 5 times
+//   npm run bench:tickets -- --instances 2 --burst 2000 --crash 5
+//                                                  … on two server processes sharing one PostgreSQL (DATABASE_URL, or
+//                                                  TEST_DATABASE_URL: a role that may create databases; a fresh
+//                                                  database is made for the run), one of them killed; then a
+//                                                  per-address limit across both, webhooks delivered to both, and
+//                                                  every mail counted at a shared SMTP server
+//   npm run bench:tickets -- --attachments 5000    5,000 tickets with a 1 MiB attachment each (--attachment-kib N): the
+//                                                  server's memory after 500 and after all, and what the store keeps
+//                                                  on disk once the Git host has the files
 //   npm run bench:tickets -- --outage 300          + 300 tickets through 5xx, then connection resets, then recovery
 //   npm run bench:tickets -- --history 20000       20,000 tickets of history on the embedded host: the read model's first
 //                                                  build, p95 of the staff queue (every filter), statistics and "My tickets",
@@ -11,30 +20,40 @@
 // secondary limit during bursts, default 80/10: GitHub's 80 a minute at six times the speed), --drain-minutes N
 // (how long a burst may take to reach the host, default 10); with --history: --samples N (timed requests per view,
 // default 40), --restart-seconds N (page views after the restart, default 60). Prints a table; writes
-// bench/tickets-latest.json (sections of earlier runs with other flags are kept).
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// bench/tickets-latest.json (sections of earlier runs with other flags are kept). BENCH_KEEP=1 keeps the run's data
+// folders under tmp/; BENCH_CPU_PROFILE=dir writes a CPU profile of each server process there.
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import pg from 'pg';
 import { customerIdFor, deriveEmailKeys } from '../src/git-host/email-seal.ts';
 import type { CommentRecord, IssueRecord } from '../src/local-host/records.ts';
 import { Store } from '../src/local-host/store.ts';
 import { hashPassword } from '../src/staff/passwords.ts';
+import { openDatabase } from '../src/store/database.ts';
 import { labelName } from '../src/tickets/labels.ts';
 import { deriveMetadataKey, withMetadata } from '../src/tickets/metadata.ts';
 import { SiteClient } from '../tests/helpers/http-client.ts';
 import { buildSite } from '../tests/helpers/site.ts';
+import { startSmtp } from '../tests/helpers/smtp.ts';
 import {
   ackFrom,
   BOT_LOGIN,
   auditHost,
+  listHostTickets,
   outboxStats,
   multipartBody,
+  multipartWithFiles,
   pollUntil,
   siteServer,
   startDeskHost,
   submitMany,
+  submitTicket,
   ticketFields,
   waitForDelivery,
   writeStressConfig,
@@ -67,6 +86,9 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 const { values: args } = parseArgs({
   options: {
     burst: { type: 'string' },
+    instances: { type: 'string' },
+    attachments: { type: 'string' },
+    'attachment-kib': { type: 'string', default: '1024' },
     crash: { type: 'string' },
     outage: { type: 'string' },
     history: { type: 'string' },
@@ -277,6 +299,301 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
     audit.lost.length === 0 ? `all on host after ${fmt(drainedMs / 1000, 1)} s` : `${audit.lost.length} NOT on host`,
     `${audit.lost.length} lost, ${audit.duplicates.length} duplicates, ${fmt(host.proxy.limited)} answers 403 (limit)${kills > 0 ? `, ${inFlightAtKill} creates in flight at the kills` : ''}; peak server memory ${mib(peak)}`,
   ]);
+}
+
+/** A fresh PostgreSQL database on the server of DATABASE_URL (or TEST_DATABASE_URL), dropped at the end of the run. */
+async function freshPostgres(): Promise<string> {
+  const server = process.env['DATABASE_URL'] ?? process.env['TEST_DATABASE_URL'];
+  if (!server)
+    throw new Error(
+      '--instances shares one PostgreSQL between the server processes: set DATABASE_URL=postgres://user:password@127.0.0.1:5432/postgres (a role that may create databases; the run makes its own database and drops it)',
+    );
+  const name = `helpdesk_bench_${process.pid}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  cleanups.push(async () => {
+    const client = new pg.Client({ connectionString: server });
+    await client.connect();
+    await client.query(`drop database if exists ${name} with (force)`);
+    await client.end();
+  });
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/** A webhook receiver that hands every delivery, unchanged, to every instance at once, and keeps their answers. */
+async function fanOutWebhooks(targets: () => readonly string[]): Promise<{ url: string; answers: string[][]; close(): Promise<void> }> {
+  // Each instance's answer: its outcome (accepted, duplicate, ignored), or the HTTP status / "down".
+  const answers: string[][] = [];
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const headers = Object.fromEntries(Object.entries(req.headers).filter(([name]) => name === 'content-type' || name.startsWith('x-'))) as Record<string, string>;
+      void Promise.all(
+        targets().map(async (url) => {
+          const answer = await fetch(`${url}/api/webhooks/git-host`, { method: 'POST', headers, body }).catch(() => undefined);
+          if (!answer) return 'down';
+          const outcome = (await answer.json().catch(() => ({}))) as { status?: string };
+          return outcome.status ?? String(answer.status);
+        }),
+      ).then((outcomes) => {
+        answers.push(outcomes);
+        res.writeHead(outcomes.includes('accepted') ? 202 : 200).end();
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    answers,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/**
+ * Several server processes on one PostgreSQL: a burst split between them while instance 1 is killed `kills`
+ * times (a resend goes to the other, as a load balancer would send it), then a per-address limit of
+ * `PER_EMAIL` tickets an hour tried from both, webhooks delivered to both, and every mail counted.
+ */
+async function instancesTest(outDir: string, count: number, kills: number, instances: number): Promise<void> {
+  const PER_EMAIL = 5;
+  const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789abcdef';
+  console.log(`instances: ${instances} server processes on one PostgreSQL, ${count} submissions, ${kills} × SIGKILL of instance 1…`);
+  const databaseUrl = await freshPostgres();
+  const smtp = await startSmtp();
+  cleanups.push(() => smtp.close());
+  const sites: SiteServer[] = [];
+  const fanOut = await fanOutWebhooks(() => sites.map((s) => s.url));
+  cleanups.push(() => fanOut.close());
+  const base = path.join(root, 'instances');
+  const host = await startDeskHost(base, { limit: burstLimit, webhook: { url: fanOut.url, secret: WEBHOOK_SECRET } });
+  cleanups.push(() => host.close());
+  const config = JSON.parse(readFileSync(configFile, 'utf8')) as { abuse: Record<string, number> };
+  const instancesConfig = path.join(root, 'instances.config.json');
+  writeFileSync(instancesConfig, JSON.stringify({ ...config, abuse: { ...config.abuse, ticketsPerEmailPerHour: PER_EMAIL } }, null, 2));
+  for (let i = 0; i < instances; i += 1) {
+    // Each instance has its own data folder: with PostgreSQL nothing in it is shared state. The embedded host's
+    // address and tokens are copied in, as an operator gives each instance the same GITHUB_TOKEN.
+    const dataDir = path.join(root, `instance-${i + 1}`);
+    cpSync(path.join(base, 'local-host'), path.join(dataDir, 'local-host'), { recursive: true });
+    const site = await siteServer({ outDir, configFile: instancesConfig, dataDir, env: { DATABASE_URL: databaseUrl, SMTP_URL: smtp.url, WEBHOOK_SECRET } });
+    cleanups.push(() => site.stop());
+    await site.start();
+    sites.push(site);
+  }
+  const urls = sites.map((s) => s.url);
+  const victim = sites[0]!;
+
+  // 1. The burst, instance 1 killed now and then.
+  const started = Date.now();
+  const acks: Ack[] = [];
+  const burst = submitMany(urls, count, { concurrency: connections, deadline: started + 5 * 60_000, onAck: (a) => acks.push(a) });
+  burst.catch(() => undefined);
+  let inFlightAtKill = 0;
+  for (let k = 0; k < kills; k += 1) {
+    const after = Math.min(count - 1, acks.length + 1 + Math.floor(Math.random() * (count / (kills + 1))));
+    while (acks.length < after && Date.now() - started < 5 * 60_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    await victim.kill();
+    inFlightAtKill += (await outboxStats(root, databaseUrl)).inFlight;
+    await victim.start();
+  }
+  const result = await burst;
+  const acceptedMs = Date.now() - started;
+  const refs = result.acks.map((a) => a.ref);
+  const audit = await waitForDelivery(host.target, refs, drainMs).catch(async (error: Error) => {
+    console.error(error.message);
+    return auditHost(host.target, refs);
+  });
+  const drainedMs = Date.now() - started;
+  console.log(`instances: burst: ${result.acks.length} accepted, ${audit.lost.length} lost, ${audit.duplicates.length} duplicates`);
+
+  // 2. One address, many tries, spread over both instances: the limit holds for the pair.
+  const limitTries = PER_EMAIL * 4;
+  const limited = await Promise.all(
+    Array.from({ length: limitTries }, (_, i) => submitTicket(urls[i % urls.length]!, { ...ticketFields(900_000 + i), email: 'one-address@example.com' }).catch(() => undefined)),
+  );
+  const acceptedForOneAddress = limited.filter(Boolean).length;
+  console.log(`instances: one address, ${limitTries} tries over ${instances} instances: ${acceptedForOneAddress} accepted (limit ${PER_EMAIL} an hour)`);
+
+  // 3. Staff replies on the host; each webhook reaches every instance; each should be processed once.
+  const issues = (await listHostTickets(host.target)).filter((t) => t.meta?.kind === 'ticket').slice(0, 20);
+  const staffToken = host.local.users.find((u) => u.login === 'support-anna')?.token ?? '';
+  const hooksBefore = fanOut.answers.length;
+  for (const issue of issues) {
+    const answer = await fetch(`${host.local.url}/repos/local/support/issues/${issue.number}/comments`, {
+      method: 'POST',
+      headers: { authorization: `token ${staffToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ body: `/reply Thanks for waiting: your parcel is on its way (${issue.number}).` }),
+    });
+    if (answer.status !== 201) throw new Error(`a staff reply on the host answered ${answer.status}`);
+  }
+  await host.local.idle();
+  const hooks = await pollUntil('every webhook handed to every instance', async () => (fanOut.answers.length - hooksBefore >= issues.length ? fanOut.answers.slice(hooksBefore) : undefined), 60_000);
+  // The staff replies' deliveries: each accepted by one instance, a duplicate for the others.
+  const accepted = (outcomes: string[]) => outcomes.filter((o) => o === 'accepted').length;
+  const processedOnce = hooks.filter((outcomes) => accepted(outcomes) === 1).length;
+  const processedTwice = hooks.filter((outcomes) => accepted(outcomes) > 1).length;
+  const allHooks = fanOut.answers.map((outcomes) => accepted(outcomes));
+
+  // 4. Mail: every ticket's confirmation and every reply notice, each sent once.
+  const expected = new Set([...refs.map((ref) => `ticket-created:${ref}`)]);
+  const mailsIn = async () => {
+    const database = await openDatabase({ dataDir: root, databaseUrl });
+    try {
+      const rows = await database.db.selectFrom('mail_queue').select(['status', 'lease_until']).execute();
+      return { queued: rows.filter((r) => r.status !== 'sent').length, leased: rows.filter((r) => r.status !== 'sent' && (r.lease_until ?? 0) > Date.now()).length };
+    } finally {
+      await database.close();
+    }
+  };
+  // Mails a killed instance had leased wait for their lease to run out (minutes); the rest are sent now.
+  await pollUntil('the mail queue sent or leased', async () => ((await mailsIn()).queued === (await mailsIn()).leased ? true : undefined), 120_000, 500);
+  const { queued: mailsWaiting } = await mailsIn();
+  const events = new Map<string, number>();
+  for (const mail of smtp.mails) events.set(mail.event, (events.get(mail.event) ?? 0) + 1);
+  const mailsTwice = [...events].filter(([, n]) => n > 1).map(([event, n]) => `${event} ×${n}`);
+  const confirmationsMissing = [...expected].filter((event) => !events.has(event)).length;
+  const replyNotices = [...events.keys()].filter((event) => !event.startsWith('ticket-created:') && !event.startsWith('sign-in')).length;
+
+  const peaks = sites.map((s) => s.peakRss());
+  results['instances'] = {
+    command,
+    instances,
+    database: 'PostgreSQL',
+    submissions: count,
+    accepted: result.acks.length,
+    refused: result.refused,
+    resentAfterNetworkError: result.networkErrors,
+    acceptedWithinMs: acceptedMs,
+    allOnHostWithinMs: audit.lost.length === 0 ? drainedMs : undefined,
+    lost: audit.lost.length,
+    duplicates: audit.duplicates.length,
+    kills,
+    createsInFlightAtKills: inFlightAtKill,
+    limitPerAddress: { perHour: PER_EMAIL, tries: limitTries, accepted: acceptedForOneAddress, held: acceptedForOneAddress === PER_EMAIL },
+    webhooks: {
+      staffReplies: { deliveries: hooks.length, toEachOf: instances, processedOnce, processedTwice, outcomes: hooks },
+      whole: { deliveries: allHooks.length, acceptedByOne: allHooks.filter((n) => n === 1).length, acceptedByMore: allHooks.filter((n) => n > 1).length },
+    },
+    mail: { sent: smtp.mails.length, sentTwice: mailsTwice, confirmationsMissing, stillWaitingForALease: mailsWaiting, replyNotices },
+    peakRssBytes: peaks,
+  };
+  rows.push([
+    `${instances} instances on PostgreSQL, burst of ${fmt(count)}, ${kills} × kill -9`,
+    `${fmt(result.acks.length)} accepted in ${fmt(acceptedMs / 1000, 1)} s`,
+    audit.lost.length === 0 ? `all on host after ${fmt(drainedMs / 1000, 1)} s` : `${audit.lost.length} NOT on host`,
+    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${allHooks.length}: ${allHooks.filter((n) => n > 1).length} twice); ${smtp.mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice, ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
+  ]);
+}
+
+/** Bytes of a SQLite store's files (database, WAL, shared memory) and how many of `marker` they still contain. */
+function storeOnDisk(dataDir: string, marker: Buffer): { bytes: number; markers: number } {
+  let bytes = 0;
+  let markers = 0;
+  for (const name of readdirSync(dataDir).filter((f) => f.startsWith('helpdesk.sqlite'))) {
+    const content = readFileSync(path.join(dataDir, name));
+    bytes += content.length;
+    for (let at = content.indexOf(marker); at !== -1; at = content.indexOf(marker, at + 1)) markers += 1;
+  }
+  return { bytes, markers };
+}
+
+/**
+ * Memory with attachments: `count` tickets with a `kib` KiB file each (random bytes behind a PDF header, a
+ * marker in front), delivered to the host; the server's resident memory and the store on disk after a tenth of
+ * them and after all, each measured once the outbox has delivered everything.
+ */
+async function attachmentsTest(outDir: string, count: number, kib: number): Promise<void> {
+  const first = Math.max(1, Math.round(count / 10));
+  console.log(`attachments: ${fmt(count)} tickets with a ${fmt(kib)} KiB file each (memory after ${fmt(first)} and after ${fmt(count)})…`);
+  const { host, site, dataDir } = await desk('attachments', NO_LIMIT, outDir);
+  const marker = Buffer.from('BENCH-ATTACHMENT-MARKER:');
+  const concurrency = 4;
+  const acks: string[] = [];
+  let next = 0;
+  const submit = async (until: number) => {
+    const worker = async () => {
+      while (next < until) {
+        const i = next++;
+        const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n%'), marker, Buffer.from(`${i}\n`), randomBytes(kib * 1024 - 40)]);
+        const { body, contentType } = multipartWithFiles(ticketFields(i), [{ field: 'attachments', name: `receipt-${i}.pdf`, type: 'application/pdf', bytes }]);
+        const response = await fetch(`${site.url}/tickets/new`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType, accept: 'application/json', origin: site.url } });
+        const ack = ackFrom(await response.text(), response.headers.getSetCookie());
+        if (response.status !== 201 || !ack) throw new Error(`submission ${i} answered ${response.status}`);
+        acks.push(ack.ref);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  };
+  const measure = async (label: string) => {
+    // Delivered: no entry waiting and no attachment bytes left in the store; then the drainer's housekeeping.
+    await pollUntil(
+      `the outbox delivered ${label}`,
+      async () => {
+        const stats = await outboxStats(dataDir);
+        return stats.blobs === 0 && (await openQueued(dataDir)) === 0 ? stats : undefined;
+      },
+      drainMs,
+      500,
+    );
+    await pollUntil('the store giving freed space back', async () => (storeOnDisk(dataDir, marker).markers === 0 ? true : undefined), 30_000, 500).catch(() => undefined);
+    const disk = storeOnDisk(dataDir, marker);
+    return { tickets: acks.length, rssBytes: site.rss(), storeBytes: disk.bytes, attachmentMarkersInStoreFiles: disk.markers, blobsInStore: (await outboxStats(dataDir)).blobs };
+  };
+  const started = Date.now();
+  await submit(first);
+  console.log(`attachments: ${fmt(first)} accepted in ${fmt((Date.now() - started) / 1000, 1)} s`);
+  const early = await measure(`the first ${first}`);
+  console.log(`attachments: after ${fmt(first)}: RSS ${mib(early.rssBytes)}, store ${mib(early.storeBytes)}, ${early.attachmentMarkersInStoreFiles} attachment markers in the store's files`);
+  await submit(count);
+  const late = await measure(`all ${count}`);
+  const tookMs = Date.now() - started;
+  const ratio = (late.rssBytes ?? 0) / Math.max(early.rssBytes ?? 1, 1);
+  const onHost = (await listHostTickets(host.target)).filter((t) => t.meta?.kind === 'ticket').length;
+  console.log(
+    `attachments: after ${fmt(count)}: RSS ${mib(late.rssBytes)} (${fmt(ratio, 2)}× ), store ${mib(late.storeBytes)}, ${late.attachmentMarkersInStoreFiles} markers; ${onHost} tickets on the host`,
+  );
+  results['attachments'] = {
+    command,
+    tickets: count,
+    attachmentKiB: kib,
+    uploadedBytes: count * kib * 1024,
+    tookMs,
+    ticketsOnHost: onHost,
+    after: { [first]: early, [count]: late },
+    rssRatio: ratio,
+    goal: { rssRatioAtMost: 1.2, met: ratio <= 1.2 && late.blobsInStore === 0 && late.attachmentMarkersInStoreFiles === 0 },
+    peakRssBytes: site.peakRss(),
+  };
+  rows.push([
+    `${fmt(count)} tickets with a ${fmt(kib)} KiB file`,
+    `${fmt(count / (tookMs / 1000), 1)} delivered/s`,
+    `RSS ${mib(early.rssBytes)} after ${fmt(first)}, ${mib(late.rssBytes)} after ${fmt(count)} (${fmt(ratio, 2)}×)`,
+    `store on disk ${mib(early.storeBytes)} → ${mib(late.storeBytes)}, attachment bytes left: ${late.blobsInStore} rows, ${late.attachmentMarkersInStoreFiles} in its files; peak server memory ${mib(site.peakRss())}`,
+  ]);
+}
+
+/** Entries of `dataDir`'s outbox not yet delivered. */
+async function openQueued(dataDir: string): Promise<number> {
+  const database = await openDatabase({ dataDir });
+  try {
+    return Number(
+      (
+        await database.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('status', '=', 'queued')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
+  } finally {
+    await database.close();
+  }
 }
 
 /** N tickets through an outage: 5xx answers for a while, then applied-then-failed writes and resets, then recovery. */
@@ -619,8 +936,11 @@ try {
   cleanups.push(async () => rmSync(build.outDir, { recursive: true, force: true }));
   const burst = args.burst ? Number(args.burst) : undefined;
   const kills = args.crash ? Number(args.crash) : 0;
-  if (!burst && !args.outage && !args.history) await loadTest(build.outDir);
-  if (burst) await burstTest(build.outDir, burst, kills);
+  if (!burst && !args.outage && !args.history && !args.attachments) await loadTest(build.outDir);
+  if (args.attachments) await attachmentsTest(build.outDir, Number(args.attachments), Number(args['attachment-kib']));
+  const instances = args.instances ? Number(args.instances) : 1;
+  if (burst && instances > 1) await instancesTest(build.outDir, burst, kills, instances);
+  else if (burst) await burstTest(build.outDir, burst, kills);
   if (args.outage) await outageTest(build.outDir, Number(args.outage));
   if (args.history) await historyTest(build.outDir, Number(args.history));
 
@@ -637,5 +957,5 @@ try {
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
-  rmSync(root, { recursive: true, force: true });
+  if (!process.env['BENCH_KEEP']) rmSync(root, { recursive: true, force: true });
 }

@@ -42,7 +42,7 @@ export interface ApiResponse {
   wrote?: boolean;
 }
 
-/** Events the server turns into webhooks once the change is committed. */
+/** Events the server turns into webhooks once the change is written. */
 export type HostEvent = { event: 'issues' | 'issue_comment'; payload: Record<string, unknown> & { action: string } };
 
 export interface ApiContext {

@@ -1,7 +1,9 @@
 /**
  * Group commit: many small writes that arrive together share one transaction, so intake under load costs one
- * sync to disk per batch rather than one per request. The first caller commits alone at once; callers arriving
- * while a commit is in progress queue up and form the next batch, committed as soon as the current one is done.
+ * sync to disk per batch rather than one per request. A batch starts at the end of the event-loop turn in which its
+ * first call arrived (setImmediate), so the requests read in that turn join it; callers arriving while a commit is
+ * in progress queue up and form the next batch, committed as soon as the current one is done. (SQLite's commits
+ * block the event loop, so without that turn's wait nothing could queue behind a commit there.)
  * Every caller's promise settles only after the transaction holding its work committed (or failed).
  */
 export class GroupCommit<Tx> {
@@ -26,7 +28,7 @@ export class GroupCommit<Tx> {
   /** Runs `work` in the next transaction; resolves with its result once that transaction has committed. */
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     const done = new Promise<T>((resolve, reject) => this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject }));
-    this.flushing ??= this.flush();
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
     return done;
   }
 

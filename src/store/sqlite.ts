@@ -12,7 +12,9 @@ export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: Databa
   // WAL lets readers (the CLI, a second process) work beside the writer; FULL syncs every commit, so a
   // customer is answered only after their ticket is on disk. busy_timeout waits for another process's write.
   // auto_vacuum must come first: it only takes effect before the file has tables or switches to WAL.
-  db.exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  // secure_delete FAST zeroes deleted rows on pages written anyway, so no remnant of an attachment (or of a
+  // purged customer's text) stays in a live page once deleted; freed pages are given back by incremental vacuum.
+  db.exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
   return {
     raw: db,
     close: () => db.close(),

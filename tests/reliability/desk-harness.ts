@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { loadLocalHostCredentials, startLocalHost, type FaultsInput, type LocalHost } from '../../src/local-host/index.ts';
+import { loadLocalHostCredentials, startLocalHost, type FaultsInput, type LocalHost, type WebhookTarget } from '../../src/local-host/index.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { deriveMetadataKey, readMetadata, type MetadataKey, type TicketMetadata } from '../../src/tickets/metadata.ts';
 
@@ -162,7 +162,7 @@ export interface DeskHost {
  * Starts the issue host (its data in `dataDir/host`) behind a limiting proxy, and registers the proxy as the
  * embedded host of `dataDir` (the lock file the site reads), so a site server on `DATA_DIR=dataDir` uses it.
  */
-export async function startDeskHost(dataDir: string, options: { limit: SecondaryLimit; faults?: FaultsInput }): Promise<DeskHost> {
+export async function startDeskHost(dataDir: string, options: { limit: SecondaryLimit; faults?: FaultsInput; webhook?: WebhookTarget }): Promise<DeskHost> {
   // Tokens generated where the site reads them (`DATA_DIR/local-host/tokens.json`), given to the host in `dataDir/host`.
   const { users, adminToken } = loadLocalHostCredentials(path.join(dataDir, 'local-host'));
   const table = users.map(({ id: _id, ...user }) => user);
@@ -173,6 +173,7 @@ export async function startDeskHost(dataDir: string, options: { limit: Secondary
     repositories: [{ fullName: REPOSITORY, private: true }],
     rateLimit: 1_000_000,
     ...(options.faults ? { faults: options.faults } : {}),
+    ...(options.webhook ? { webhook: options.webhook } : {}),
   });
   const proxy = await startLimitingProxy(local.url, options.limit);
   mkdirSync(path.join(dataDir, 'local-host'), { recursive: true });
@@ -214,7 +215,19 @@ export interface SiteServer {
   kill(): Promise<void>;
   /** Peak resident memory of the current process in bytes (Linux: VmHWM), if readable. */
   peakRss(): number | undefined;
+  /** Resident memory of the current process now, in bytes (Linux: VmRSS), if readable. */
+  rss(): number | undefined;
   stop(): Promise<void>;
+}
+
+/** A memory figure of a process from /proc (`VmHWM`, `VmRSS`) in bytes, if readable. */
+function procMemory(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): number | undefined {
+  try {
+    const kb = new RegExp(`${field}:\\s+(\\d+)\\s+kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kb ? Number(kb) * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 async function freePort(): Promise<number> {
@@ -226,7 +239,14 @@ async function freePort(): Promise<number> {
 }
 
 /** Prepares (does not start) a site server for a build, a config file and a data folder. */
-export async function siteServer(options: { outDir: string; configFile: string; dataDir: string; readyTimeoutMs?: number }): Promise<SiteServer> {
+export async function siteServer(options: {
+  outDir: string;
+  configFile: string;
+  dataDir: string;
+  readyTimeoutMs?: number;
+  /** More environment, e.g. DATABASE_URL, SMTP_URL, WEBHOOK_SECRET. */
+  env?: Record<string, string>;
+}): Promise<SiteServer> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
@@ -240,13 +260,16 @@ export async function siteServer(options: { outDir: string; configFile: string; 
     HOST: '127.0.0.1',
     PORT: String(port),
     SESSION_SECRET: SITE_SESSION_SECRET,
+    ...options.env,
   };
   const server: SiteServer = {
     url,
     pid: () => child?.pid,
     output: () => output,
     async start() {
-      const proc = spawn(process.execPath, [path.resolve('scripts/serve.ts'), options.outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each server run there (read it in Chrome's DevTools).
+      const profile = process.env['BENCH_CPU_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env['BENCH_CPU_PROFILE'])}`] : [];
+      const proc = spawn(process.execPath, [...profile, path.resolve('scripts/serve.ts'), options.outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       child = proc;
       exited = new Promise((resolve) => proc.once('exit', () => resolve()));
       proc.stdout?.on('data', (chunk) => (output += chunk));
@@ -271,15 +294,8 @@ export async function siteServer(options: { outDir: string; configFile: string; 
         await exited;
       }
     },
-    peakRss() {
-      try {
-        const status = readFileSync(`/proc/${child?.pid}/status`, 'utf8');
-        const kb = /VmHWM:\s+(\d+)\s+kB/.exec(status)?.[1];
-        return kb ? Number(kb) * 1024 : undefined;
-      } catch {
-        return undefined;
-      }
-    },
+    peakRss: () => procMemory(child?.pid, 'VmHWM'),
+    rss: () => procMemory(child?.pid, 'VmRSS'),
     async stop() {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
@@ -311,6 +327,19 @@ export function multipartBody(fields: Record<string, string>): { body: string; c
   return { body: `${parts.join('')}--${boundary}--\r\n`, contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
+/** A multipart body with files as well, as bytes (files may be binary). */
+export function multipartWithFiles(fields: Record<string, string>, files: Array<{ field: string; name: string; type: string; bytes: Uint8Array }>): { body: Buffer; contentType: string } {
+  const { body, contentType } = multipartBody(fields);
+  const boundary = contentType.slice(contentType.indexOf('boundary=') + 'boundary='.length);
+  const head = body.slice(0, body.length - `--${boundary}--\r\n`.length);
+  const parts = files.flatMap((f) => [
+    Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${f.field}"; filename="${f.name}"\r\nContent-Type: ${f.type}\r\n\r\n`),
+    Buffer.from(f.bytes),
+    Buffer.from('\r\n'),
+  ]);
+  return { body: Buffer.concat([Buffer.from(head), ...parts, Buffer.from(`--${boundary}--\r\n`)]), contentType };
+}
+
 /** An acknowledged submission: the ref and the session cookie that may read it. */
 export interface Ack {
   ref: string;
@@ -338,13 +367,15 @@ export function ackFrom(body: string, setCookies: string[]): Ack | undefined {
 /**
  * Submits `count` tickets with `concurrency` clients. A submission that fails on the network (the server was
  * killed) is sent again with the same draft key until it is acknowledged or `deadline` passes, as the
- * offline-draft form does. Resolves with the acks, in completion order.
+ * offline-draft form does. With several server addresses, submissions take turns, and a resend goes to the
+ * next address, as a load balancer would send it. Resolves with the acks, in completion order.
  */
 export async function submitMany(
-  siteUrl: string,
+  siteUrls: string | readonly string[],
   count: number,
   options: { concurrency: number; offset?: number; deadline: number; onAck?: (ack: Ack) => void },
 ): Promise<{ acks: Ack[]; refused: number; networkErrors: number }> {
+  const urls = typeof siteUrls === 'string' ? [siteUrls] : siteUrls;
   const acks: Ack[] = [];
   let next = 0;
   let refused = 0;
@@ -353,10 +384,10 @@ export async function submitMany(
     while (next < count) {
       const i = (options.offset ?? 0) + next++;
       const fields = ticketFields(i);
-      for (;;) {
+      for (let attempt = 0; ; attempt += 1) {
         if (Date.now() > options.deadline) throw new Error(`submission ${i} not acknowledged before the deadline`);
         try {
-          const ack = await submitTicket(siteUrl, fields);
+          const ack = await submitTicket(urls[(i + attempt) % urls.length] as string, fields);
           if (ack) {
             acks.push(ack);
             options.onAck?.(ack);
@@ -417,9 +448,9 @@ export interface OutboxStats {
   blobs: number;
 }
 
-/** Reads the outbox of `dataDir`'s SQLite store the way a support engineer would, without opening the outbox. */
-export async function outboxStats(dataDir: string): Promise<OutboxStats> {
-  const database = await openDatabase({ dataDir });
+/** Reads the outbox of `dataDir`'s store (or the PostgreSQL one) the way a support engineer would, without opening the outbox. */
+export async function outboxStats(dataDir: string, databaseUrl?: string): Promise<OutboxStats> {
+  const database = await openDatabase({ dataDir, databaseUrl });
   try {
     const { db } = database;
     const count = async (query: ReturnType<typeof db.selectFrom<'outbox'>>) => Number((await query.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);

@@ -5,6 +5,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MAIL_TEMPLATES } from '../../src/mail/default-templates.ts';
 import { claimMails, openMailQueue, type MailQueue } from '../../src/mail/mail-queue.ts';
@@ -133,7 +134,8 @@ describe(`the workflow's state on ${STORE_ENGINE}`, () => {
 
   it('sessions: a session signed out on one instance is refused on the other', async () => {
     const secret = 'a-test-secret-of-at-least-32-characters!';
-    const on = (database: Database) => createCustomerAccess({ secret, usedLinks: createUsedLinks(database), revokedSessions: createRevokedSessions(database) });
+    const on = (database: Database) =>
+      createCustomerAccess({ secret, usedLinks: createUsedLinks(database), revokedSessions: createRevokedSessions(database), addressVerifiedAt: async () => undefined });
     const [ia, ib] = [on(a), on(b)];
     const link = new URL(ia.signInPath('zoe@example.com'), 'https://x').searchParams.get('token')!;
     const [first, second] = await Promise.allSettled([ia.redeem(link), ib.redeem(link)]);
@@ -170,6 +172,27 @@ describe(`the workflow's state on ${STORE_ENGINE}`, () => {
       .execute();
     await expect(createRateLimits(b, { ticketPerEmail: { points: 1, duration: 60 } }).consume('ticketPerEmail', 'zoe@example.com')).resolves.toBeUndefined();
     expect(await a.db.selectFrom('limits').select('count').execute()).toEqual([{ count: 1 }]);
+  });
+
+  it('abuse limits: counted with relaxed durability, every other write still synced to disk before it is answered', async () => {
+    // The durability level as the engine reports it: SQLite's synchronous (2 = FULL, 1 = NORMAL), PostgreSQL's synchronous_commit.
+    const level = async (db: Database['db']) =>
+      a.engine === 'sqlite'
+        ? String((await sql<{ synchronous: number }>`pragma synchronous`.execute(db)).rows[0]?.synchronous)
+        : (await sql<{ synchronous_commit: string }>`show synchronous_commit`.execute(db)).rows[0]?.synchronous_commit;
+    const full = a.engine === 'sqlite' ? '2' : 'on';
+    expect(await level(a.db)).toBe(full);
+    const inside = await a.relaxed(async (db) => {
+      await db.insertInto('limits').values({ key: 'probe', window_start: 1, count: 1 }).execute();
+      return level(db);
+    });
+    expect(inside).toBe(a.engine === 'sqlite' ? '1' : 'off');
+    // Back to full durability for whatever runs next, and the relaxed write is there.
+    expect(await level(a.db)).toBe(full);
+    expect(await b.db.selectFrom('limits').select('count').where('key', '=', 'probe').execute()).toEqual([{ count: 1 }]);
+    // Relaxed work that fails leaves the level restored too.
+    await expect(a.relaxed(async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    expect(await level(a.db)).toBe(full);
   });
 });
 
