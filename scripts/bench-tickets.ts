@@ -121,6 +121,8 @@ const NO_LIMIT: SecondaryLimit = { max: 1_000_000, windowMs: 1000 };
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'bench-tickets-')));
 const configFile = writeStressConfig(path.join(root, 'helpdesk.config.json'));
 const results: Record<string, unknown> = {};
+/** Broken promises (a ticket lost or doubled, a limit exceeded, a mail sent twice): the run exits with 1. */
+const failures: string[] = [];
 const rows: string[][] = [];
 const cleanups: Array<() => Promise<void>> = [];
 const command = `npm run bench:tickets${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
@@ -395,9 +397,11 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
   const burst = submitMany(urls, count, { concurrency: connections, deadline: started + 5 * 60_000, onAck: (a) => acks.push(a) });
   burst.catch(() => undefined);
   let inFlightAtKill = 0;
+  const killedAt: number[] = [];
   for (let k = 0; k < kills; k += 1) {
     const after = Math.min(count - 1, acks.length + 1 + Math.floor(Math.random() * (count / (kills + 1))));
     while (acks.length < after && Date.now() - started < 5 * 60_000) await new Promise((resolve) => setTimeout(resolve, 10));
+    killedAt.push(Date.now());
     await victim.kill();
     inFlightAtKill += (await outboxStats(root, databaseUrl)).inFlight;
     await victim.start();
@@ -454,12 +458,21 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
   // Mails a killed instance had leased wait for their lease to run out (minutes); the rest are sent now.
   await pollUntil('the mail queue sent or leased', async () => ((await mailsIn()).queued === (await mailsIn()).leased ? true : undefined), 120_000, 500);
   const { queued: mailsWaiting } = await mailsIn();
-  const events = new Map<string, number>();
-  for (const mail of smtp.mails) events.set(mail.event, (events.get(mail.event) ?? 0) + 1);
-  const mailsTwice = [...events].filter(([, n]) => n > 1).map(([event, n]) => `${event} ×${n}`);
+  const events = new Map<string, number[]>();
+  for (const mail of smtp.mails) events.set(mail.event, [...(events.get(mail.event) ?? []), mail.at]);
+  // The documented at-least-once edge: an instance killed after the SMTP server accepted a mail but before it
+  // marked the mail sent; another instance sends it again when the lease runs out. Any other copy is a fault.
+  const inCrashWindow = (times: number[]) => killedAt.some((kill) => (times[0] as number) <= kill && kill - (times[0] as number) < 1000);
+  const repeatedMails = [...events].filter(([, times]) => times.length > 1);
+  const mailsTwice = repeatedMails.filter(([, times]) => !inCrashWindow(times)).map(([event, times]) => `${event} ×${times.length}`);
+  const mailsTwiceAtAKill = repeatedMails.length - mailsTwice.length;
   const confirmationsMissing = [...expected].filter((event) => !events.has(event)).length;
   const replyNotices = [...events.keys()].filter((event) => !event.startsWith('ticket-created:') && !event.startsWith('sign-in')).length;
 
+  if (audit.lost.length > 0 || audit.duplicates.length > 0) failures.push(`instances: ${audit.lost.length} tickets lost, ${audit.duplicates.length} duplicated`);
+  if (acceptedForOneAddress !== PER_EMAIL) failures.push(`instances: ${acceptedForOneAddress} tickets accepted for one address, limit ${PER_EMAIL}`);
+  if (processedTwice > 0 || processedOnce !== hooks.length) failures.push(`instances: of ${hooks.length} webhooks, ${processedOnce} processed once, ${processedTwice} twice`);
+  if (mailsTwice.length > 0 || confirmationsMissing > mailsWaiting) failures.push(`instances: mails sent twice ${mailsTwice.join(', ') || 'none'}; ${confirmationsMissing} confirmations missing`);
   const peaks = sites.map((s) => s.peakRss());
   results['instances'] = {
     command,
@@ -480,14 +493,14 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
       staffReplies: { deliveries: hooks.length, toEachOf: instances, processedOnce, processedTwice, outcomes: hooks },
       whole: { deliveries: allHooks.length, acceptedByOne: allHooks.filter((n) => n === 1).length, acceptedByMore: allHooks.filter((n) => n > 1).length },
     },
-    mail: { sent: smtp.mails.length, sentTwice: mailsTwice, confirmationsMissing, stillWaitingForALease: mailsWaiting, replyNotices },
+    mail: { sent: smtp.mails.length, sentTwice: mailsTwice, sentAgainAfterAKillInTheSendWindow: mailsTwiceAtAKill, confirmationsMissing, stillWaitingForALease: mailsWaiting, replyNotices },
     peakRssBytes: peaks,
   };
   rows.push([
     `${instances} instances on PostgreSQL, burst of ${fmt(count)}, ${kills} × kill -9`,
     `${fmt(result.acks.length)} accepted in ${fmt(acceptedMs / 1000, 1)} s`,
     audit.lost.length === 0 ? `all on host after ${fmt(drainedMs / 1000, 1)} s` : `${audit.lost.length} NOT on host`,
-    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${allHooks.length}: ${allHooks.filter((n) => n > 1).length} twice); ${smtp.mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice, ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
+    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${allHooks.length}: ${allHooks.filter((n) => n > 1).length} twice); ${smtp.mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice (${mailsTwiceAtAKill} more sent again after a kill between send and record), ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
   ]);
 }
 
@@ -558,6 +571,8 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
   console.log(
     `attachments: after ${fmt(count)}: RSS ${mib(late.rssBytes)} (${fmt(ratio, 2)}× ), store ${mib(late.storeBytes)}, ${late.attachmentMarkersInStoreFiles} markers; ${onHost} tickets on the host`,
   );
+  if (late.blobsInStore > 0 || late.attachmentMarkersInStoreFiles > 0 || onHost < count)
+    failures.push(`attachments: ${late.blobsInStore} attachments still in the store, ${late.attachmentMarkersInStoreFiles} in its files, ${onHost} of ${count} tickets on the host`);
   results['attachments'] = {
     command,
     tickets: count,
@@ -955,6 +970,10 @@ try {
     `${JSON.stringify({ updated: new Date().toISOString(), machine, results: { ...previous.results, ...Object.fromEntries(Object.entries(results).map(([k, v]) => [k, { ...(v as object), at: new Date().toISOString() }])) } }, null, 2)}\n`,
   );
   console.log(`\nwrote ${path.relative(process.cwd(), file)}`);
+  if (failures.length > 0) {
+    console.error(`\nFAILED:\n${failures.map((f) => `- ${f}`).join('\n')}`);
+    process.exitCode = 1;
+  }
 } finally {
   for (const cleanup of cleanups.reverse()) await cleanup().catch(() => undefined);
   if (!process.env['BENCH_KEEP']) rmSync(root, { recursive: true, force: true });

@@ -18,7 +18,8 @@ try {
   const opened = await openGitHost({ config, env: loadEnv(), ignore: ['public-repository-clear-emails'] });
   try {
     const where = config.gitHost.baseUrl ?? `the local issue host (${opened.host.octokit.request.endpoint.DEFAULTS.baseUrl})`;
-    const report = await syncLabels(opened.host, ticketLabels(config));
+    // Start-up already synced them (its proof that the identity may write); sync here only if it did not run.
+    const report = opened.report.labels ?? (await syncLabels(opened.host, ticketLabels(config)));
     await opened.host.ensureAttachmentBranch();
     console.log(`labels on ${config.gitHost.repository} at ${where}: ${report.created.length} created, ${report.updated.length} updated, ${report.unchanged.length} unchanged`);
     for (const name of report.created) console.log(`  created  ${name}`);

@@ -18,6 +18,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
   if (isPrivate) {
     // Only the support desk needs the Git host and the outbox; search and other pages run without them.
     const services = await getServices();
+    // Before any session is read: a staff account removed from the config file a moment ago signs nothing in.
+    services.refreshConfig();
     if (!isSameOriginRequest(context.request, services.siteUrl, ORIGIN_EXEMPT)) return errorResponse(new DeskError('forbidden_origin'));
     context.locals.services = services;
     const customer = await services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);

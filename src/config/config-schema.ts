@@ -51,6 +51,9 @@ const GitHostSchema = z.strictObject({
   attachments: z.strictObject({ repository: z.string().optional(), branch: z.string().default('attachments') }).default({ branch: 'attachments' }),
 });
 
+/** Longest label name GitHub accepts (it answers 422 above it). */
+export const LABEL_NAME_MAX = 50;
+
 /** The site owner's configuration file (`helpdesk.config.json`). */
 export const ConfigSchema = z
   .strictObject({
@@ -140,6 +143,18 @@ export const ConfigSchema = z
     gitHost: GitHostSchema.default({ repository: 'local/support', attachments: { branch: 'attachments' } }),
   })
   .superRefine((config, ctx) => {
+    // Ticket types and category ids become labels (`type: <name>`, `category: <id>`), and GitHub refuses label
+    // names over 50 characters (422) — every ticket of that type or category would be refused.
+    const labelTooLong = (prefix: string, value: string, path: (string | number)[]) => {
+      if (prefix.length + value.length <= LABEL_NAME_MAX) return;
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `makes the label "${prefix}${value}" ${prefix.length + value.length} characters long, and GitHub refuses label names over ${LABEL_NAME_MAX}; shorten it to at most ${LABEL_NAME_MAX - prefix.length} characters`,
+      });
+    };
+    for (const [i, type] of config.ticketTypes.entries()) labelTooLong('type: ', type, ['ticketTypes', i]);
+    for (const [i, category] of config.categories.entries()) labelTooLong('category: ', category.id, ['categories', i, 'id']);
     const ids = config.categories.map((c) => c.id);
     for (const [i, supporter] of config.supporters.entries()) {
       for (const [j, category] of supporter.categories.entries()) {

@@ -1,12 +1,13 @@
+import { randomUUID } from 'node:crypto';
 import type { GitHost } from '../git-host/index.ts';
 import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
-import type { MailTransport } from '../mail/transport.ts';
+import type { MailQueue } from '../mail/mail-queue.ts';
 import { opFields, type Outbox } from '../outbox/index.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { CustomerSession } from '../tickets/customer.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
-import type { AttachmentView, Desk, MessageView, OpenTicketInput, TicketListItem, TicketView } from './desk.ts';
+import { REMOVED_MESSAGE, type AttachmentView, type Desk, type MessageView, type OpenTicketInput, type TicketListItem, type TicketView } from './desk.ts';
 import { isTicketRef } from '../tickets/idempotency.ts';
 import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
 import { labelName, labelValue } from '../tickets/labels.ts';
@@ -20,12 +21,16 @@ import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, publicText } from '../tickets/thread.ts';
 import type { Database } from '../store/database.ts';
 import { customerTickets } from '../store/ticket-summaries.ts';
+import { recordAddressVerified } from '../store/verified-addresses.ts';
+import { draftKeyDigest } from '../tickets/draft-key.ts';
+import { withUnverifiedNote } from '../tickets/customer-verification.ts';
 
 export interface DeskOptions {
   config: Config;
   host: GitHost;
   outbox: Outbox;
-  mail: MailTransport;
+  /** The durable mail queue: a confirmation is queued under its event key, so a resubmitted draft mails once. */
+  mail: Pick<MailQueue, 'enqueue'>;
   /** The path of a customer's sign-in link, landing on a ticket when given. */
   signInPath(email: string, landOn?: string): string;
   siteUrl: string;
@@ -36,7 +41,14 @@ export interface DeskOptions {
   onRated?: (ticketNumber: number) => void;
   /** The store holding the read model: "My tickets" lists the customer's tickets from it (no Git host call). */
   database: Database;
+  /** The key draft keys are bound to their submitter with (32 bytes derived from the server secret; tickets/draft-key.ts). */
+  draftKeyMacKey: Buffer;
+  /** Told of each ticket of an address just verified, so its card and issue header catch up. */
+  onVerified?: (ticketNumber: number) => void;
 }
+
+/** Most of an address's tickets refreshed when it is verified (the card lists at most 20 others). */
+const VERIFIED_REFRESH_LIMIT = 50;
 
 /** One-line header values: no line breaks, neutralised, short. */
 function headerValue(value: string): string {
@@ -44,8 +56,11 @@ function headerValue(value: string): string {
   return neutralizeCustomerFragment(value.replace(/\s+/g, ' ').trim().slice(0, 200));
 }
 
-/** The visible header staff read above the customer's text on the Git host. */
-export function ticketHeader(fields: { customer: string; name: string; order: string; type: string; category: string; priority: string; createdAt: string }): string {
+/**
+ * The visible header staff read above the customer's text on the Git host; a ticket from an unverified address
+ * starts with a note saying so (tickets/customer-verification.ts).
+ */
+export function ticketHeader(fields: { customer: string; name: string; order: string; type: string; category: string; priority: string; createdAt: string; unverified: boolean }): string {
   const parts = [
     `**Customer:** ${fields.name ? `${headerValue(fields.name)} (${fields.customer})` : fields.customer}`,
     ...(fields.order ? [`**Order:** ${headerValue(fields.order)}`] : []),
@@ -54,7 +69,8 @@ export function ticketHeader(fields: { customer: string; name: string; order: st
     `**Priority:** ${fields.priority}`,
     `**Opened:** ${fields.createdAt.replace('T', ' ').slice(0, 16)} UTC`,
   ];
-  return `${parts.join(' · ')}\n\n_Reply with a comment starting with \`/reply\` to answer the customer; anything else stays an internal note._`;
+  const header = `${parts.join(' · ')}\n\n_Reply with a comment starting with \`/reply\` to answer the customer; anything else stays an internal note._`;
+  return fields.unverified ? withUnverifiedNote(header) : header;
 }
 
 function labelOr(labels: readonly string[], group: 'priority' | 'type' | 'category', fallback: string): string {
@@ -156,6 +172,26 @@ export function createDesk(options: DeskOptions): Desk {
     };
   }
 
+  /** A ticket the Git host no longer has (deleted, or transferred to another repository): nothing left to show or do. */
+  function removedView(ref: string, filedAt: string): TicketView {
+    return {
+      ref,
+      subject: `Ticket ${ref}`,
+      status: 'removed',
+      priority: 'normal',
+      type: '',
+      category: '',
+      order: undefined,
+      openedAt: filedAt,
+      updatedAt: filedAt,
+      messages: [],
+      canReply: false,
+      canClose: false,
+      canReopen: false,
+      canRate: false,
+    };
+  }
+
   /** Finds a ticket the session may see: its issue number (once created) and view. */
   async function findTicket(ref: string, session: CustomerSession | undefined): Promise<{ number: number | undefined; view: TicketView } | undefined> {
     if (!isTicketRef(ref) || !session) return undefined;
@@ -186,6 +222,11 @@ export function createDesk(options: DeskOptions): Desk {
         },
       };
     }
+    if (read.status === 'removed') {
+      // Its customer learns that it is gone; anyone else learns nothing (as for a ticket that is not theirs).
+      if (!owns(session, ref, read.customerEmail)) return undefined;
+      return { number: undefined, view: removedView(ref, (await outbox.createEntry(ref))?.entry.createdAt ?? new Date(0).toISOString()) };
+    }
     if (!owns(session, ref, read.ticket.meta?.customer?.email)) return undefined;
     return { number: read.number, view: await createdView(ref, read.ticket, read.pending) };
   }
@@ -204,25 +245,35 @@ export function createDesk(options: DeskOptions): Desk {
       return { ok: true };
     },
 
-    async openTicket({ form, files, idempotencyKey }: OpenTicketInput) {
-      if (idempotencyKey) {
-        const existing = await outbox.ticketForDraft(idempotencyKey);
-        if (existing) return { ref: existing, duplicate: true };
-      }
-      const createdAt = new Date().toISOString();
-      const header = ticketHeader({ customer: host.customerId(form.email), name: form.name, order: form.order, type: form.type, category: form.category, priority: form.priority, createdAt });
+    async openTicket({ form, files, idempotencyKey, signedIn }: OpenTicketInput) {
+      const filedAt = Date.now();
+      const createdAt = new Date(filedAt).toISOString();
+      const header = ticketHeader({
+        customer: host.customerId(form.email),
+        name: form.name,
+        order: form.order,
+        type: form.type,
+        category: form.category,
+        priority: form.priority,
+        createdAt,
+        unverified: !signedIn,
+      });
       const body = `${header}${HEADER_END}${neutralizeCustomerText(form.message)}`;
       assertFitsHost(body, files.length);
-      // The outbox checks the draft key again in the transaction that records the ticket (two requests at once).
-      const { ref, duplicate } = await outbox.createTicket({
+      // Only the digest of the draft key bound to this submitter is kept: the same key from another address (or a
+      // guest replaying a signed-in draft), or after its window, is a new ticket. The outbox looks it up in the
+      // transaction that records the ticket.
+      const draftKey = idempotencyKey ? draftKeyDigest(idempotencyKey, { email: form.email, signedIn }, options.draftKeyMacKey) : undefined;
+      const created = await outbox.createTicket({
         title: form.subject,
         body,
         labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category)],
         customerEmail: form.email,
-        fields: { order: form.order, customerName: form.name, ...(idempotencyKey ? { draftKey: idempotencyKey } : {}) },
+        fields: { order: form.order, customerName: form.name, ...(draftKey ? { draftKey } : {}), ...(signedIn ? {} : { unverifiedSince: createdAt }) },
         files: files.map((f) => ({ filename: f.name, content: f.bytes })),
+        filedAt,
       });
-      return { ref, duplicate };
+      return { ref: created.ref, duplicate: created.duplicate, filedAt: created.filedAt };
     },
 
     async listTickets(session) {
@@ -245,6 +296,7 @@ export function createDesk(options: DeskOptions): Desk {
       const found = await findTicket(ref, session);
       if (!found) throw new DeskError('not_found');
       if (found.view.status === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
+      if (found.view.status === 'removed') throw new DeskError('not_allowed', { message: REMOVED_MESSAGE });
       const target = found.number ?? ref;
       const header = `**Customer reply** (${host.customerId(session!.email)})`;
       const body = `${header}${HEADER_END}${neutralizeCustomerText(text)}`;
@@ -295,9 +347,19 @@ export function createDesk(options: DeskOptions): Desk {
       return { bytes, type, name: wanted.name };
     },
 
+    async confirmAddress(email, at = Date.now()) {
+      const customer = host.customerId(email);
+      await recordAddressVerified(options.database, customer, at);
+      if (!options.onVerified) return;
+      // Their unverified tickets lose the mark; their verified ones' cards may now list them.
+      for (const ticket of await customerTickets(options.database, customer, { limit: VERIFIED_REFRESH_LIMIT })) options.onVerified(ticket.number);
+    },
+
     async sendSignInLink(email, landOn) {
       const link = `${options.siteUrl}${options.signInPath(email, landOn)}`;
-      await mail.send({
+      // Queued, not sent inline: it survives a crash between the ticket's commit and the send, and the key makes
+      // a resubmission of the same draft (on this instance or another) mail once.
+      await mail.enqueue(landOn ? `ticket-created:${landOn}` : `sign-in:${randomUUID()}`, {
         to: email,
         subject: landOn ? `Your ticket ${landOn} — ${config.siteName}` : `Sign in to your tickets — ${config.siteName}`,
         text: [
@@ -308,7 +370,6 @@ export function createDesk(options: DeskOptions): Desk {
           'The link works once and expires in 24 hours. You can always ask for a new one on the My tickets page.',
           'Please reply on the site, not to this email.',
         ].join('\n'),
-        headers: { 'X-Helpdesk-Event': landOn ? `ticket-created:${landOn}` : 'sign-in' },
       });
     },
   };

@@ -34,10 +34,14 @@ export interface MessageView {
   rating: 'helpful' | 'not-helpful' | undefined;
 }
 
+/** What a customer reads about a ticket the Git host no longer has. */
+export const REMOVED_MESSAGE = 'This ticket was removed from our ticket system, so it can no longer be shown or answered. If you still need help, please open a new ticket.';
+
 export interface TicketView {
   ref: string;
   subject: string;
-  status: TicketStatus | 'queued';
+  /** `removed`: the Git host no longer has it (deleted, or transferred to another repository). */
+  status: TicketStatus | 'queued' | 'removed';
   priority: string;
   type: string;
   category: string;
@@ -54,15 +58,21 @@ export interface TicketView {
 export interface OpenTicketInput {
   form: TicketForm;
   files: CheckedAttachment[];
-  /** From an offline draft: the same key twice makes one ticket. */
+  /** From an offline draft: the same key twice from the same address within a day makes one ticket. */
   idempotencyKey: string | undefined;
+  /**
+   * The submitter holds a session for the form's address (they opened a link mailed to it): the ticket is verified
+   * from the start. Otherwise it is marked unverified until such a link is opened (tickets/customer-verification.ts).
+   */
+  signedIn: boolean;
 }
 
 /** What the customer portal asks of the support desk. Everything returns only what the session may see. */
 export interface Desk {
   /** Whether new tickets are accepted, and why not. */
   accepting(): { ok: true } | { ok: false; reason: string };
-  openTicket(input: OpenTicketInput): Promise<{ ref: string; duplicate: boolean }>;
+  /** `filedAt` (ms): when the ticket was first filed (for a duplicate draft, the first submission). */
+  openTicket(input: OpenTicketInput): Promise<{ ref: string; duplicate: boolean; filedAt: number }>;
   listTickets(session: CustomerSession): Promise<TicketListItem[]>;
   /** Undefined when there is no such ticket or it is not the session's (the page answers 404). */
   viewTicket(ref: string, session: CustomerSession | undefined): Promise<TicketView | undefined>;
@@ -70,6 +80,8 @@ export interface Desk {
   setClosed(ref: string, session: CustomerSession | undefined, closed: boolean): Promise<void>;
   rate(ref: string, session: CustomerSession | undefined, messageId: number, rating: 'helpful' | 'not-helpful'): Promise<void>;
   attachment(ref: string, session: CustomerSession | undefined, name: string): Promise<{ bytes: Uint8Array; type: string; name: string } | undefined>;
+  /** Records that the customer proved the address (opened a link mailed to it) at `at` (ms, default now). */
+  confirmAddress(email: string, at?: number): Promise<void>;
   /** Emails a sign-in link; says nothing about whether the address has tickets. */
   sendSignInLink(email: string, landOn?: string): Promise<void>;
 }

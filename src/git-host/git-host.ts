@@ -1,11 +1,11 @@
 import type { components } from '@octokit/openapi-types';
 import type { Octokit } from 'octokit';
-import { deriveMetadataKey, withMetadata, type MetadataFields, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
+import { deriveMetadataKey, readMetadata, withMetadata, type MetadataFields, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
 import { createClient, type ClientOptions } from './client.ts';
 import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
 import type { Ticket, TicketMessage, TicketSummary } from '../tickets/ticket.ts';
-import { commentToMessage, issueToSummary, type MappingContext, type MetadataContext, type MetadataMemory } from './mapping.ts';
+import { commentToMessage, isPrivateRepository, issueToSummary, type MappingContext, type MetadataContext, type MetadataMemory } from './mapping.ts';
 
 type Issue = components['schemas']['issue'];
 type IssueComment = components['schemas']['issue-comment'];
@@ -89,10 +89,14 @@ export interface GitHost {
   readonly octokit: Octokit;
   /** The bot identity's login (asked once). */
   botLogin(): Promise<string>;
-  /** Whether the ticket repository is private (asked once). */
+  /** Whether the ticket repository is private, not public nor internal to an enterprise (asked once); decides email sealing. */
   isPrivate(): Promise<boolean>;
   createTicket(input: NewTicket): Promise<TicketSummary>;
-  /** One ticket with its thread; undefined when there is no such issue. */
+  /**
+   * One ticket with its thread; undefined when there is no such issue in the ticket repository (never made, deleted,
+   * or transferred to another repository). Throws an `operator` GitHostError when the repository itself is missing
+   * or has issues turned off: then no ticket can be read, and none is gone.
+   */
   getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
   /** A user's permission on the ticket repository (`admin`, `write`, `read`, …); undefined when they have none. */
   permissionOf(login: string): Promise<string | undefined>;
@@ -123,6 +127,12 @@ export interface GitHost {
   /** Tickets (open and closed) updated at or after `since`, oldest update first; for the reconciliation sweep. */
   listTicketsUpdatedSince(since: Date | undefined): Promise<TicketSummary[]>;
   updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary>;
+  /**
+   * Replaces the visible text of a ticket the bot opened (what follows its metadata block), keeping the block exactly
+   * as written: it is signed, and a sealed email stays sealed. False, writing nothing, when the issue's first line is
+   * not a block that verifies (someone else edited it).
+   */
+  replaceTicketText(ticketNumber: number, text: string): Promise<boolean>;
   setLabels(ticketNumber: number, labels: string[]): Promise<TicketSummary>;
   setState(ticketNumber: number, state: 'open' | 'closed'): Promise<TicketSummary>;
   setAssignees(ticketNumber: number, assignees: string[]): Promise<TicketSummary>;
@@ -226,6 +236,79 @@ export function createGitHost(options: GitHostOptions): GitHost {
     }
   }
 
+  /**
+   * Why the ticket repository cannot hold tickets, if it cannot: not found or not visible to the credentials, or
+   * its issues turned off (GitHub then answers 410 to every issue request). Asked when an issue or the issue list is
+   * missing, to tell a removed ticket from a set-up only an operator can fix; conditional, so usually free.
+   */
+  async function repositoryProblem(): Promise<string | undefined> {
+    try {
+      const { data } = await octokit.request('GET /repos/{owner}/{repo}', ticketRepo);
+      return data.has_issues === false ? `issues are turned off in repository ${options.repository}; turn them on (Settings → General → Features)` : undefined;
+    } catch (error) {
+      const e = toGitHostError(error, { write: false, what: `read repository ${options.repository}` });
+      if (e.kind === 'not-found' || e.kind === 'gone') return `repository ${options.repository} was not found, or the credentials cannot see it; check gitHost.repository and the token's access`;
+      throw e;
+    }
+  }
+
+  let repositoryIdPromise: Promise<number> | undefined;
+  /** The ticket repository's id (ids survive renames and transfers, names do not). */
+  function repositoryId(): Promise<number> {
+    repositoryIdPromise ??= call(`read repository ${options.repository}`, false, () => octokit.request('GET /repos/{owner}/{repo}', ticketRepo)).then((r) => Number(r.data.id));
+    repositoryIdPromise.catch(() => (repositoryIdPromise = undefined));
+    return repositoryIdPromise;
+  }
+
+  /** Where a redirect of an issue leads, when that is still the ticket repository (`/repositories/<its id>/issues/<n>`). */
+  async function sameRepositoryTarget(location: string | undefined): Promise<{ repository_id: number; issue_number: number } | undefined> {
+    const match = location === undefined ? null : /\/repositories\/(\d+)\/issues\/(\d+)$/.exec(new URL(location, 'http://host.invalid').pathname);
+    if (!match) return undefined;
+    return Number(match[1]) === (await repositoryId()) ? { repository_id: Number(match[1]), issue_number: Number(match[2]) } : undefined;
+  }
+
+  /**
+   * A missing or moved issue in ticket terms: `gone` when the repository is fine (the issue was deleted, transferred
+   * to another repository, or is not there); `operator` when the repository itself is the problem, or answers under
+   * another name. GitHub redirects a transferred issue to its new repository: never followed blindly.
+   */
+  async function explainIssueError(ticketNumber: number, error: unknown): Promise<unknown> {
+    if (!(error instanceof GitHostError)) return error;
+    if (error.kind === 'moved') {
+      if (await sameRepositoryTarget(error.location)) {
+        return new GitHostError('operator', `${error.message}; the repository answers under another name (renamed or transferred): set gitHost.repository to its current name`, {
+          status: error.status,
+          cause: error,
+        });
+      }
+      return new GitHostError('gone', `ticket #${ticketNumber} was transferred out of ${options.repository} (to ${error.location ?? 'another repository'})`, { status: error.status, cause: error });
+    }
+    if (error.kind !== 'not-found' && error.kind !== 'gone') return error;
+    const problem = await repositoryProblem();
+    if (problem) return new GitHostError('operator', `${error.message}; ${problem}`, { status: error.status, cause: error });
+    return new GitHostError('gone', `ticket #${ticketNumber} is no longer in ${options.repository} (${error.status === 410 ? 'deleted' : 'not found'})`, { status: error.status, cause: error });
+  }
+
+  /** A request about one issue: a missing or moved issue comes back as `gone` or `operator` (explainIssueError). */
+  async function callOnIssue<T>(ticketNumber: number, what: string, write: boolean, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await call(what, write, fn);
+    } catch (error) {
+      throw await explainIssueError(ticketNumber, error);
+    }
+  }
+
+  /** A request about the repository's issues as a whole: missing (404, 410) only when the repository is, so `operator`. */
+  async function callOnRepository<T>(what: string, write: boolean, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await call(what, write, fn);
+    } catch (error) {
+      if (!(error instanceof GitHostError && (error.kind === 'not-found' || error.kind === 'gone'))) throw error;
+      const problem = await repositoryProblem();
+      throw problem ? new GitHostError('operator', `${error.message}; ${problem}`, { status: error.status, cause: error }) : error;
+    }
+  }
+
   function botLogin(): Promise<string> {
     botLoginPromise ??= (async () => {
       if (options.botLogin) return options.botLogin;
@@ -241,7 +324,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
   }
 
   function isPrivate(): Promise<boolean> {
-    privatePromise ??= call(`read repository ${options.repository}`, false, () => octokit.request('GET /repos/{owner}/{repo}', ticketRepo)).then((r) => r.data.private);
+    privatePromise ??= call(`read repository ${options.repository}`, false, () => octokit.request('GET /repos/{owner}/{repo}', ticketRepo)).then((r) => isPrivateRepository(r.data));
     privatePromise.catch(() => (privatePromise = undefined));
     return privatePromise;
   }
@@ -261,14 +344,14 @@ export function createGitHost(options: GitHostOptions): GitHost {
     if (!emailKeys) {
       throw new GitHostError(
         'config',
-        `repository ${options.repository} is public: customer emails would be stored in clear text. Set EMAIL_ENCRYPTION_KEY (or SESSION_SECRET) so they are sealed, or make the repository private.`,
+        `repository ${options.repository} is not private (public, or internal to an enterprise): customer emails would be stored in clear text. Set EMAIL_ENCRYPTION_KEY (or SESSION_SECRET) so they are sealed, or make the repository private.`,
       );
     }
     return { id, sealedEmail: sealEmail(email, emailKeys) };
   }
 
   async function updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary> {
-    const { data } = await call(`update ticket #${ticketNumber}`, true, () =>
+    const { data } = await callOnIssue(ticketNumber, `update ticket #${ticketNumber}`, true, () =>
       octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
         ...ticketRepo,
         issue_number: ticketNumber,
@@ -368,7 +451,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.attachments ? { attachments: input.attachments } : {}),
         ...input.fields,
       };
-      const { data } = await call('create ticket', true, () =>
+      const { data } = await callOnRepository('create ticket', true, () =>
         octokit.request('POST /repos/{owner}/{repo}/issues', {
           ...ticketRepo,
           title: input.title,
@@ -394,8 +477,23 @@ export function createGitHost(options: GitHostOptions): GitHost {
           ),
         ]);
       } catch (error) {
-        if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
-        throw error;
+        // The repository answers under another name: read the issue where it points, still in this repository.
+        const target = error instanceof GitHostError && error.kind === 'moved' ? await sameRepositoryTarget(error.location) : undefined;
+        if (!target) {
+          const explained = await explainIssueError(ticketNumber, error);
+          if (explained instanceof GitHostError && explained.kind === 'gone') {
+            threads.delete(ticketNumber);
+            log.info(`git-host: ${explained.message}`);
+            return undefined;
+          }
+          throw explained;
+        }
+        [issue, comments] = await Promise.all([
+          call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repositories/{repository_id}/issues/{issue_number}', target)).then((r) => r.data as Issue),
+          call(`read the thread of ticket #${ticketNumber}`, false, () => octokit.paginate('GET /repositories/{repository_id}/issues/{issue_number}/comments', { ...target, per_page: 100 })).then(
+            (c) => c as IssueComment[],
+          ),
+        ]);
       }
       const summary = issueToSummary(issue, ctx);
       const ticket: Ticket = { ...summary, messages: comments.map((c) => commentToMessage(c, ctx)) };
@@ -410,14 +508,14 @@ export function createGitHost(options: GitHostOptions): GitHost {
     forgetPermission,
     async listTickets(state) {
       const ctx = await mapping();
-      const issues = await call('list tickets', false, () =>
+      const issues = await callOnRepository('list tickets', false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state, per_page: 100, sort: 'created', direction: 'desc' }),
       );
       return issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
     },
     async listTicketPage(page, perPage = 100) {
       const ctx = await mapping();
-      const { data, headers } = await call('list tickets', false, () =>
+      const { data, headers } = await callOnRepository('list tickets', false, () =>
         octokit.request('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'asc', per_page: perPage, page }),
       );
       const last = /<[^>]*[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(headers.link ?? '')?.[1];
@@ -426,7 +524,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
     },
     async listMessages(ticketNumber) {
       const ctx = await mapping();
-      const comments = await call(`read the thread of ticket #${ticketNumber}`, false, () =>
+      const comments = await callOnIssue(ticketNumber, `read the thread of ticket #${ticketNumber}`, false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, per_page: 100 }),
       );
       return comments.map((c) => commentToMessage(c, ctx));
@@ -441,7 +539,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.attachments ? { attachments: input.attachments } : {}),
         ...input.fields,
       };
-      const { data } = await call(`comment on ticket #${ticketNumber}`, true, () =>
+      const { data } = await callOnIssue(ticketNumber, `comment on ticket #${ticketNumber}`, true, () =>
         octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body, metadataKey) }),
       );
       host.invalidate(ticketNumber);
@@ -459,12 +557,25 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
     async listTicketsUpdatedSince(since) {
       const ctx = await mapping();
-      const issues = await call('list recently updated tickets', false, () =>
+      const issues = await callOnRepository('list recently updated tickets', false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, state: 'all', sort: 'updated', direction: 'asc', per_page: 100, ...(since ? { since: since.toISOString() } : {}) }),
       );
       return issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
     },
 
+    async replaceTicketText(ticketNumber, text) {
+      const ctx = await mapping();
+      const { data } = await callOnIssue(ticketNumber, `read ticket #${ticketNumber}`, false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }),
+      );
+      const block = (data.body ?? '').split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
+      if (!readMetadata(block, data.user, ctx.botLogin, metadataKey, undefined, { before: options.legacyMetadataBefore, createdAt: data.created_at })) return false;
+      await callOnIssue(ticketNumber, `edit ticket #${ticketNumber}`, true, () =>
+        octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber, body: `${block}\n${text}` }),
+      );
+      threads.delete(ticketNumber);
+      return true;
+    },
     setLabels: (n, labels) => updateTicket(n, { labels }),
     setState: (n, state) => updateTicket(n, { state }),
     setAssignees: (n, assignees) => updateTicket(n, { assignees }),
@@ -538,7 +649,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       // Newest created first: an issue created while we page shifts the rest to later pages (seen twice,
       // never skipped), and creation times never change, so we can stop at the first one older than `since`.
       // (In a burst, a create whose answer was lost can be hundreds of issues back by the time it is retried.)
-      return call('look up a ticket by idempotency key', false, async () => {
+      return callOnRepository('look up a ticket by idempotency key', false, async () => {
         const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
           ...ticketRepo,
           creator: ctx.botLogin,
@@ -562,7 +673,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
     async findMessageByKey(ticketNumber, key, since) {
       const ctx = await mapping();
-      const comments = await call(`look up a message on ticket #${ticketNumber} by idempotency key`, false, () =>
+      const comments = await callOnIssue(ticketNumber, `look up a message on ticket #${ticketNumber} by idempotency key`, false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
           ...ticketRepo,
           issue_number: ticketNumber,

@@ -34,6 +34,22 @@ export interface MetadataMemory {
   firstRejection(id: string, version: string): boolean;
 }
 
+/**
+ * A body as the desk reads it: GitHub keeps the CRLF line breaks of text typed or edited in its web UI, and the
+ * header separator, markers and metadata line are all matched on `\n`.
+ */
+function normaliseBody(body: string | null | undefined): string | null | undefined {
+  return body?.replace(/\r\n/g, '\n');
+}
+
+/**
+ * Whether only the repository's own collaborators can read it. An `internal` repository (GitHub Enterprise)
+ * reports `private: true` yet every member of the enterprise can read it, so it counts as public (emails sealed).
+ */
+export function isPrivateRepository(repo: { private: boolean; visibility?: string | undefined }): boolean {
+  return repo.private && (repo.visibility === undefined || repo.visibility === 'private');
+}
+
 function toAuthor(user: { login: string } | null | undefined, association: string | undefined, ctx: MappingContext): MessageAuthor {
   const login = user?.login ?? 'ghost';
   return { login, association: (association ?? 'NONE') as AuthorAssociation, isBot: login.toLowerCase() === ctx.botLogin.toLowerCase() };
@@ -80,6 +96,7 @@ function trustedMeta(id: string, where: string, body: string | null | undefined,
 
 /** Maps a GitHub issue to a ticket summary; the only place issue field names appear. */
 export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary {
+  const body = normaliseBody(issue.body);
   return {
     number: issue.number,
     title: issue.title,
@@ -91,8 +108,8 @@ export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary
     createdAt: issue.created_at,
     updatedAt: issue.updated_at,
     closedAt: issue.closed_at,
-    meta: trustedMeta(`issue:${issue.number}`, `issue #${issue.number}`, issue.body, issue.user, issue.created_at, ctx),
-    body: stripMetadata(issue.body),
+    meta: trustedMeta(`issue:${issue.number}`, `issue #${issue.number}`, body, issue.user, issue.created_at, ctx),
+    body: stripMetadata(body),
     htmlUrl: issue.html_url,
   };
 }
@@ -100,11 +117,12 @@ export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary
 /** Maps a GitHub issue comment to a ticket message. */
 export function commentToMessage(comment: IssueComment, ctx: MappingContext): TicketMessage {
   const r = comment.reactions;
+  const body = normaliseBody(comment.body);
   const reactions: Record<string, number> = r ? { '+1': r['+1'], '-1': r['-1'], laugh: r.laugh, confused: r.confused, heart: r.heart, hooray: r.hooray, eyes: r.eyes, rocket: r.rocket } : {};
   return {
     id: Number(comment.id),
     author: toAuthor(comment.user, comment.author_association, ctx),
-    body: stripMetadata(comment.body),
+    body: stripMetadata(body),
     meta: trustedMeta(
       `comment:${comment.id}`,
       `comment ${comment.id} on issue #${
@@ -112,7 +130,7 @@ export function commentToMessage(comment: IssueComment, ctx: MappingContext): Ti
           .split('/')
           .pop() || '?'
       }`,
-      comment.body,
+      body,
       comment.user,
       comment.created_at,
       ctx,

@@ -19,6 +19,9 @@ import {
 } from './shapes.ts';
 import { isSafeContentPath, now, type Store } from './store.ts';
 import { hasPermission, type LocalUser } from './users.ts';
+import type { Faults } from './faults.ts';
+import { presentRepository, refusalFor, switchesFor } from './repository-switches.ts';
+import { isHiddenIssue } from './issue-faults.ts';
 
 type Schemas = components['schemas'];
 
@@ -50,6 +53,8 @@ export interface ApiContext {
   urls: HostUrls;
   users: LocalUser[];
   emit(event: HostEvent): void;
+  /** The switches in force (repository settings). */
+  faults?: Faults | undefined;
 }
 
 const DOCS = 'https://docs.github.com/rest';
@@ -63,6 +68,23 @@ function validation(message: string, resource: string, field: string, code = 'in
 }
 
 const notFound = () => error(404, 'Not Found');
+
+/** GitHub refuses label names over 50 characters (422), whether a label is created, renamed, or set on an issue. */
+const LABEL_NAME_MAX = 50;
+
+function tooLongLabel(method: string, route: string[], body: unknown): ApiResponse | undefined {
+  if (!isRecord(body)) return undefined;
+  const names =
+    method === 'POST' && route.length === 1 && route[0] === 'labels'
+      ? [body.name]
+      : method === 'PATCH' && route[0] === 'labels'
+        ? [body.new_name]
+        : route[0] === 'issues' && route.length <= 2 && Array.isArray(body.labels)
+          ? body.labels.map((l) => (isRecord(l) ? l.name : l))
+          : [];
+  const long = names.find((n): n is string => typeof n === 'string' && n.length > LABEL_NAME_MAX);
+  return long === undefined ? undefined : validation(`name is too long (maximum is ${LABEL_NAME_MAX} characters): "${long}"`, 'Label', 'name', 'custom');
+}
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -96,6 +118,10 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
   const state = ctx.store.get(s[1] as string, s[2] as string);
   if (!state || !canRead(req.user, state)) return notFound();
   const rest = s.slice(3);
+  const refused = refusalFor({ switches: switchesFor(ctx.faults, state.repo), user: req.user, method, route: rest, repo: state.repo, webUrl: ctx.urls.web });
+  if (refused) return refused;
+  const badLabel = tooLongLabel(method, rest, req.body);
+  if (badLabel) return badLabel;
   const route = `${method} ${rest.map((seg, i) => (/^\d+$/.test(seg) && i > 0 ? ':n' : seg)).join('/')}`;
   const api = new RepoApi(ctx, state, req);
   switch (route) {
@@ -198,7 +224,7 @@ class RepoApi {
       : undefined;
     const open = [...this.state.issues.values()].filter((i) => i.state === 'open').length;
     const owner = this.ctx.users.find((u) => u.login === this.state.repo.owner) ?? { login: this.state.repo.owner, id: 1, type: 'Organization' as const };
-    return toFullRepository(this.ctx.urls, this.state.repo, owner, permissions, open);
+    return presentRepository(toFullRepository(this.ctx.urls, this.state.repo, owner, permissions, open), switchesFor(this.ctx.faults, this.state.repo));
   }
 
   private get sender() {
@@ -268,7 +294,8 @@ class RepoApi {
         (!assignee || (assignee === 'none' ? i.assignees.length === 0 : assignee === '*' ? i.assignees.length > 0 : i.assignees.includes(assignee))) &&
         labels.every((l) => i.labels.includes(l)),
     );
-    issues = this.filterSince(issues);
+    // Deleted and transferred issues are gone from lists, as on GitHub.
+    issues = this.filterSince(issues).filter((i) => !isHiddenIssue(this.ctx.faults, `${this.state.repo.owner}/${this.state.repo.name}`, i.number));
     const key = (i: IssueRecord) => (sort === 'updated' ? Date.parse(i.updatedAt) * 1e6 + i.number : sort === 'comments' ? i.comments.length * 1e9 + i.number : i.number);
     issues.sort((a, b) => (direction === 'asc' ? key(a) - key(b) : key(b) - key(a)));
     return paginate(
@@ -561,6 +588,12 @@ class RepoApi {
     if (!isRecord(body)) return error(400, 'Problems parsing JSON');
     if (body.color !== undefined && (typeof body.color !== 'string' || !/^#?[0-9a-fA-F]{6}$/.test(body.color))) return validation('color is invalid', 'Label', 'color');
     if (typeof body.description === 'string' && body.description.length > 100) return validation('description is too long (maximum is 100 characters)', 'Label', 'description', 'custom');
+    const unchanged =
+      (typeof body.new_name !== 'string' || body.new_name.trim() === '' || body.new_name === label.name) &&
+      (typeof body.color !== 'string' || body.color.replace(/^#/, '').toLowerCase() === label.color) &&
+      (body.description === undefined || (typeof body.description === 'string' ? body.description : null) === label.description);
+    // Re-sending a label's own values changes nothing (start-up does it to prove write access): no commit.
+    if (unchanged) return { status: 200, body: toLabel(this.ctx.urls, this.state.repo, label) };
     await this.ctx.store.write(`label: update "${label.name}"`, (tx) => {
       if (typeof body.new_name === 'string' && body.new_name.trim() !== '') {
         const newName = body.new_name;

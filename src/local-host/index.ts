@@ -9,7 +9,9 @@ import { appliesTo, fires, FaultsSchema, type Faults, type FaultsInput } from '.
 import { Store, type LocalRepository } from './store.ts';
 import { generateToken, loadLocalHostCredentials, TOKENS_FILE } from './credentials.ts';
 import { parseUsers, type LocalUser, type LocalUserInput } from './users.ts';
+import { usesWebUiLineEndings, withCrlfBody } from './repository-switches.ts';
 import { WebhookSender, type Delivery, type WebhookTarget } from './webhooks.ts';
+import { byRepositoryName, contentsConflictAnswer, contentsWriteTarget, removedIssueAnswer } from './issue-faults.ts';
 
 export { DEFAULT_ACCOUNTS, LOCAL_BOT_LOGIN, PUBLISHED_TOKENS, type LocalAccount, type LocalUser, type LocalUserInput } from './users.ts';
 export { botToken, generateToken, loadLocalHostCredentials, maskToken, TOKENS_FILE, type LocalHostCredentials } from './credentials.ts';
@@ -130,6 +132,11 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const requests: RequestLogEntry[] = [];
   const rateLimit = options.rateLimit ?? 5000;
   const usage = new Map<string, { used: number; reset: number }>();
+  /** Contents writes in progress, by repository (for `contentsConflict.concurrent`). */
+  const contentsWrites = new Map<string, number>();
+  const served = () => (options.repositories ?? [{ fullName: 'local/support' }]).map((r) => r.fullName);
+  const repoIdOf = (fullName: string) => store.get(...(fullName.split('/') as [string, string]))?.repo.id;
+  const repoNameOf = (id: number) => served().find((name) => repoIdOf(name) === id);
   let urls = { api: '', web: '' };
 
   const emit = (e: HostEvent) => webhooks.send(e.event, e.payload);
@@ -193,6 +200,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const rateKey = user ? `user:${user.login}` : `ip:${req.socket.remoteAddress ?? ''}`;
     const limit = user ? rateLimit : 60;
     const scopeHeaders: Record<string, string> = user?.scopes ? { 'x-oauth-scopes': user.scopes.join(', '), 'x-accepted-oauth-scopes': 'repo' } : {};
+    // GitHub sends an expiring token's end on every answer, as `2021-10-07 19:07:53 UTC`.
+    if (user?.tokenExpiresAt) scopeHeaders['github-authentication-token-expiration'] = `${new Date(user.tokenExpiresAt).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 
     const faulty = appliesTo(faults, method);
     const latencyMs = faulty ? (faults.latencyMs ?? 0) : 0;
@@ -202,7 +211,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       return;
     }
     if (faulty && fires(faults.secondaryRateLimit)) {
-      const retryAfter = faults.secondaryRateLimit?.retryAfter ?? 1;
+      const retryAfter = faults.secondaryRateLimit?.retryAfter === undefined ? 1 : faults.secondaryRateLimit.retryAfter;
       const status = faults.secondaryRateLimit?.status ?? 403;
       log(status, user?.login, 'secondary-rate-limit');
       return send(
@@ -215,7 +224,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
             status: String(status),
           },
         },
-        { ...rateHeaders(rateKey, limit, false), 'retry-after': String(retryAfter) },
+        { ...rateHeaders(rateKey, limit, false), ...(retryAfter === null ? {} : { 'retry-after': String(retryAfter) }) },
       );
     }
     if (faulty && fires(faults.primaryRateLimit)) {
@@ -249,11 +258,30 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       log(400, user?.login);
       return send(res, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' } }, {});
     }
-    const segments = url.pathname
-      .split('/')
-      .filter(Boolean)
-      .map((s) => decodeURIComponent(s));
-    const response = await handleApi({ store, urls, users, emit }, { method, segments, query: url.searchParams, body, user, url });
+    const segments = byRepositoryName(
+      url.pathname
+        .split('/')
+        .filter(Boolean)
+        .map((s) => decodeURIComponent(s)),
+      repoNameOf,
+    );
+    const removed = removedIssueAnswer(faults, segments, repoIdOf, urls.api);
+    if (removed) {
+      log(removed.status, user?.login, removed.status === 410 ? 'deleted-issue' : 'transferred-issue');
+      return send(res, removed, rateHeaders(rateKey, limit, true));
+    }
+    const contentsTarget = contentsWriteTarget(method, segments);
+    if (contentsTarget !== undefined) {
+      const conflict = faults.contentsConflict;
+      if ((conflict?.concurrent && (contentsWrites.get(contentsTarget) ?? 0) > 0) || fires(conflict)) {
+        log(409, user?.login, 'contents-conflict');
+        return send(res, contentsConflictAnswer(), rateHeaders(rateKey, limit, true));
+      }
+      contentsWrites.set(contentsTarget, (contentsWrites.get(contentsTarget) ?? 0) + 1);
+      res.once('close', () => contentsWrites.set(contentsTarget, (contentsWrites.get(contentsTarget) ?? 1) - 1));
+    }
+    if (usesWebUiLineEndings(faults, user)) body = withCrlfBody(body);
+    const response = await handleApi({ store, urls, users, emit, faults }, { method, segments, query: url.searchParams, body, user, url });
 
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs).unref());
     if (response.wrote && serverError) {

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, sep } from 'node:path';
 import { promisify } from 'node:util';
 import type { BranchRecord, FileRecord, IssueRecord, LabelRecord, RepoRecord, RepoState } from './records.ts';
@@ -109,10 +109,12 @@ export class Store {
    */
   write<R>(message: string, mutate: (tx: Transaction) => R): Promise<R> {
     const next = this.queue.then(async () => {
-      const { tx, files } = this.transaction();
+      const { tx, files, saved } = this.transaction();
       const result = mutate(tx);
       if (files.size > 0) {
         await this.writeFiles(files);
+        // Written: the bytes are read from disk when asked for, not kept (thousands of attachments would be gigabytes).
+        for (const [file, relativePath] of saved) readFromDisk(file, join(this.dataDir, relativePath));
         this.commitLater(files.keys(), message);
       }
       return result;
@@ -129,6 +131,8 @@ export class Store {
   }
 
   private pending: { paths: Set<string>; messages: string[] } | undefined;
+  /** Paths of a commit that failed, for the next one. */
+  private readonly uncommitted = new Set<string>();
   private committing: Promise<void> = Promise.resolve();
 
   private commitLater(paths: Iterable<string>, message: string): void {
@@ -137,24 +141,33 @@ export class Store {
       this.pending = batch;
       this.committing = this.committing.then(async () => {
         this.pending = undefined;
+        for (const path of this.uncommitted) batch.paths.add(path);
+        this.uncommitted.clear();
         const text = batch.messages.length === 1 ? (batch.messages[0] as string) : `${batch.messages.length} changes\n\n${batch.messages.join('\n')}`;
-        await this.commit([...batch.paths], text).catch((error: unknown) =>
-          console.error(`local-host: git commit failed (the files are written; the next commit takes them): ${(error as Error).message}`),
-        );
+        await this.commit([...batch.paths], text).catch((error: unknown) => {
+          // The files are written: the next commit takes these paths too.
+          for (const path of batch.paths) this.uncommitted.add(path);
+          console.error(`local-host: git commit failed (the next commit takes its files): ${(error as Error).message}`);
+        });
       });
     }
     for (const path of paths) this.pending.paths.add(path);
     this.pending.messages.push(message);
   }
 
-  private transaction(): { tx: Transaction; files: Map<string, Buffer | string> } {
+  private transaction(): { tx: Transaction; files: Map<string, Buffer | string>; saved: Array<[FileRecord, string]> } {
     const files = new Map<string, Buffer | string>();
+    const saved: Array<[FileRecord, string]> = [];
     const json = (path: string, value: unknown) => files.set(path, `${JSON.stringify(value, null, 2)}\n`);
     const tx: Transaction = {
       saveRepo: (s) => json(join(repoDir(s.repo), 'repository.json'), s.repo),
       saveLabels: (s) => json(join(repoDir(s.repo), 'labels.json'), s.labels),
       saveIssue: (s, issue) => json(join(repoDir(s.repo), 'issues', `${issue.number}.json`), issue),
-      saveFile: (s, branch, path, file) => files.set(join(repoDir(s.repo), 'contents', branch.name, path), file.content),
+      saveFile: (s, branch, path, file) => {
+        const relativePath = join(repoDir(s.repo), 'contents', branch.name, path);
+        files.set(relativePath, file.content);
+        saved.push([file, relativePath]);
+      },
       saveBranch: (s, branch) => json(join(repoDir(s.repo), 'branches', `${encodeURIComponent(branch.name)}.json`), { name: branch.name, sha: branch.sha }),
       nextId: () => {
         const id = this.counters.nextId++;
@@ -162,7 +175,7 @@ export class Store {
         return id;
       },
     };
-    return { tx, files };
+    return { tx, files, saved };
   }
 
   private async persist(files: Map<string, Buffer | string>, message: string): Promise<void> {
@@ -174,7 +187,9 @@ export class Store {
     for (const [path, content] of files) {
       const full = join(this.dataDir, path);
       await mkdir(dirname(full), { recursive: true });
-      await writeFile(full, content);
+      // Whole or not at all: a commit running meanwhile reads the old file or the new one, never half of it.
+      await writeFile(`${full}.tmp`, content);
+      await rename(`${full}.tmp`, full);
     }
   }
 
@@ -207,8 +222,9 @@ export class Store {
           const files = new Map<string, FileRecord>();
           const contentDir = join(dir, 'contents', branchName);
           for (const path of await walk(contentDir)) {
-            const content = await readFile(join(contentDir, path));
-            files.set(path.split(sep).join('/'), { sha: gitBlobSha(content), content });
+            const record = { sha: gitBlobSha(await readFile(join(contentDir, path))), content: Buffer.alloc(0) };
+            readFromDisk(record, join(contentDir, path));
+            files.set(path.split(sep).join('/'), record);
           }
           branches.set(branchName, { name: branchName, sha, files });
         }
@@ -221,6 +237,11 @@ export class Store {
   static async destroy(dataDir: string): Promise<void> {
     await rm(dataDir, { recursive: true, force: true });
   }
+}
+
+/** Makes a file record's `content` read the file at `full` each time it is asked for. */
+function readFromDisk(file: FileRecord, full: string): void {
+  Object.defineProperty(file, 'content', { get: () => readFileSync(full), enumerable: true, configurable: true });
 }
 
 async function listFiles(dir: string): Promise<string[]> {

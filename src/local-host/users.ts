@@ -14,6 +14,14 @@ export const LocalUserSchema = z.strictObject({
   scopes: z.array(z.string()).optional(),
   /** Account type. @default "User" */
   type: z.enum(['User', 'Bot', 'Organization']).default('User'),
+  /**
+   * What a fine-grained token was granted on Issues and Contents. `read` refuses every write with 403 while the
+   * repository still reports the user's role in `permissions` (GitHub reports the role, not the token's grants).
+   * @default the user's permission
+   */
+  tokenGrants: z.enum(['read', 'write']).optional(),
+  /** When the token expires; every answer then carries `github-authentication-token-expiration`. @example "2030-01-31T12:00:00Z" */
+  tokenExpiresAt: z.iso.datetime().optional(),
 });
 export type LocalUserInput = z.input<typeof LocalUserSchema>;
 export type LocalUser = z.output<typeof LocalUserSchema> & { id: number };

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { sql, type Insertable, type Selectable, type Transaction } from 'kysely';
-import { GitHostError, isTransient, type GitHost } from '../git-host/index.ts';
+import { GitHostError, isTransient, needsOperator, type GitHost } from '../git-host/index.ts';
 import type { Ticket } from '../tickets/ticket.ts';
+import { draftKeyCutoff } from '../tickets/draft-key.ts';
 import { newIdempotencyKey, newTicketRef } from '../tickets/idempotency.ts';
 import { legacyExtraToFields, type MetadataFields } from '../tickets/metadata.ts';
 import type { Database } from '../store/database.ts';
@@ -49,10 +50,30 @@ export interface PendingMessage {
   error?: string;
 }
 
-/** A ticket as the customer may see it, whether or not it has reached the host yet. */
+/** A ticket as the customer may see it, whether or not it has reached the host yet, or after it left it. */
 export type TicketView =
   | { status: 'queued'; ref: string; title: string; body: string; labels: string[]; createdAt: string; pending: PendingMessage[]; error?: string; poisoned: boolean }
-  | { status: 'created'; ref: string | undefined; number: number; ticket: Ticket; pending: PendingMessage[] };
+  | { status: 'created'; ref: string | undefined; number: number; ticket: Ticket; pending: PendingMessage[] }
+  /** Filed as `number`, which the host no longer has (deleted, or transferred to another repository); the address it was filed from while the store still knows it. */
+  | { status: 'removed'; ref: string | undefined; number: number; customerEmail: string | undefined };
+
+/**
+ * Why every process's outbox holds its writes back, and until when (kept in the store, so all of them and
+ * `npm run outbox` see it): the host's rate limit (`rate-limited`, until the host said), or a refusal only an operator
+ * can fix (`operator`: credentials, permissions, single sign-on, archived repository, issues off), after which one
+ * entry is tried again every `operatorRetryMs`, and writes resume once one goes through.
+ */
+export interface OutboxPause {
+  kind: 'rate-limited' | 'operator';
+  /** What the host answered, and what to fix. */
+  reason: string;
+  /** Since when (ms since epoch). */
+  since: number;
+  /** Until when (ms since epoch); for `operator`, when the next entry is tried. */
+  until: number;
+}
+
+const PAUSE_KEY = 'outbox:pause';
 
 export interface OutboxOptions {
   /** The state store (one per process, shared with the other services). */
@@ -71,6 +92,10 @@ export interface OutboxOptions {
   claimBatch?: number | undefined;
   /** Days delivered entries are kept (what says "filed, as which issue"); ticket refs stay. @default 30 */
   retentionDays?: number | undefined;
+  /** While writes wait for an operator (see OutboxPause), how often one entry is tried again. @default 60000 */
+  operatorRetryMs?: number | undefined;
+  /** The clock of pauses, retries and leases (ms since epoch); tests pass a fake one. @default Date.now */
+  now?: (() => number) | undefined;
   /** How often the drainer applies the retention and, on SQLite, gives freed pages back. @default 600000 */
   maintenanceMs?: number | undefined;
   log?: Pick<Console, 'warn' | 'info'> | undefined;
@@ -86,6 +111,8 @@ export interface NewTicketInput {
   /** Files to upload before the ticket is created; their paths join `attachments`. */
   files?: Array<{ filename: string; content: Uint8Array }>;
   fields?: MetadataFields;
+  /** When the ticket was filed (ms); what a draft key's window counts from. @default now */
+  filedAt?: number;
 }
 
 export interface NewMessageInput {
@@ -178,6 +205,8 @@ export class Outbox {
   private readonly claimBatch: number;
   private readonly retentionDays: number;
   private readonly maintenanceMs: number;
+  private readonly operatorRetryMs: number;
+  private readonly now: () => number;
   private readonly log: Pick<Console, 'warn' | 'info'>;
   private readonly intake: GroupCommit<Tx>;
   private running = false;
@@ -185,6 +214,8 @@ export class Outbox {
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
   private pausedUntil = 0;
+  /** Whether this process saw a pause in the store that a delivered entry should lift. */
+  private pauseSeen = false;
   /** Entries this process has claimed and not yet finished (at most one batch). */
   private readonly held = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
@@ -201,6 +232,8 @@ export class Outbox {
     this.claimBatch = options.claimBatch ?? 10;
     this.retentionDays = options.retentionDays ?? 30;
     this.maintenanceMs = options.maintenanceMs ?? 600_000;
+    this.operatorRetryMs = options.operatorRetryMs ?? 60_000;
+    this.now = options.now ?? Date.now;
     this.log = options.log ?? console;
     this.intake = new GroupCommit<Tx>((body) => this.write(body));
   }
@@ -275,13 +308,14 @@ export class Outbox {
 
   /**
    * Records a new ticket; resolves with its local reference once committed, before the host is asked. Its files
-   * (bytes included) and the ticket are one transaction, uploads first. A draft key already recorded answers
-   * with that ticket instead (`duplicate`).
+   * (bytes included) and the ticket are one transaction, uploads first. A draft key (its digest, tickets/draft-key.ts)
+   * recorded within its window answers with that ticket instead (`duplicate`, with when that ticket was filed); one
+   * past its window is forgotten and the draft makes a new ticket.
    */
-  async createTicket(input: NewTicketInput): Promise<{ ref: string; entryId: string; attachments: string[]; duplicate: boolean }> {
+  async createTicket(input: NewTicketInput): Promise<{ ref: string; entryId: string; attachments: string[]; duplicate: boolean; filedAt: number }> {
     const ref = newTicketRef();
-    const now = Date.now();
-    const { files = [], ...ticket } = input;
+    const { files = [], filedAt, ...ticket } = input;
+    const now = filedAt ?? Date.now();
     const uploads = files.map((file) => this.uploadEntry(ref, file, now));
     const attachments = [...(ticket.attachments ?? []), ...uploads.map((u) => u.op.path)];
     const op: OutboxOp = { kind: 'createTicket', ...ticket, ...(attachments.length > 0 ? { attachments } : {}) };
@@ -289,20 +323,24 @@ export class Outbox {
     const draftKey = opFields(op).draftKey;
     const result = await this.intake.run(async (trx) => {
       if (draftKey !== undefined) {
-        const existing = await trx.selectFrom('outbox').select(['ticket', 'id']).where('draft_key', '=', draftKey).executeTakeFirst();
-        if (existing) return { ref: existing.ticket, entryId: existing.id, attachments: [], duplicate: true };
+        const existing = await trx.selectFrom('outbox').select(['ticket', 'id', 'created_at']).where('draft_key', '=', draftKey).executeTakeFirst();
+        if (existing && Number(existing.created_at) >= draftKeyCutoff(now)) {
+          return { ref: existing.ticket, entryId: existing.id, attachments: [], duplicate: true, filedAt: Number(existing.created_at) };
+        }
+        // Past its window: the old entry lets go of the key (the column is unique), and this draft is a new ticket.
+        if (existing) await trx.updateTable('outbox').set({ draft_key: null }).where('id', '=', existing.id).execute();
       }
       for (const upload of uploads) await this.insertUpload(trx, upload);
       await trx.insertInto('outbox').values(this.row(entry)).execute();
-      return { ref, entryId: entry.id, attachments, duplicate: false };
+      return { ref, entryId: entry.id, attachments, duplicate: false, filedAt: now };
     });
     this.wake?.();
     return result;
   }
 
-  /** The ticket an offline draft already became, if it was recorded (and not yet past retention). */
-  async ticketForDraft(draftKey: string): Promise<string | undefined> {
-    return (await this.db.selectFrom('outbox').select('ticket').where('draft_key', '=', draftKey).executeTakeFirst())?.ticket;
+  /** The ticket an offline draft (its digest) already became, if it was recorded within the draft key's window. */
+  async ticketForDraft(draftKey: string, now = Date.now()): Promise<string | undefined> {
+    return (await this.db.selectFrom('outbox').select('ticket').where('draft_key', '=', draftKey).where('created_at', '>=', draftKeyCutoff(now)).executeTakeFirst())?.ticket;
   }
 
   /** The bytes of an attachment still waiting in the outbox, so it can be shown before it is uploaded. */
@@ -391,8 +429,14 @@ export class Outbox {
     }
     if (!this.host) throw new Error('the outbox has no Git host to read tickets from');
     const found = await this.host.getTicket(number);
-    if (!found) return undefined;
-    return { status: 'created', ref: key.startsWith('#') ? undefined : key, number, ticket: found, pending: await this.pendingFor(key) };
+    const ref = key.startsWith('#') ? undefined : key;
+    if (!found) {
+      // Filed here (the ref became this issue), so it existed: the host deleted it or moved it to another repository.
+      if (ref === undefined) return undefined;
+      const row = await this.db.selectFrom('outbox').select('customer_email').where('ticket', '=', ref).where('kind', '=', 'createTicket').executeTakeFirst();
+      return { status: 'removed', ref, number, customerEmail: row?.customer_email ?? undefined };
+    }
+    return { status: 'created', ref, number, ticket: found, pending: await this.pendingFor(key) };
   }
 
   /** Entries by status, in order (default: everything not done); `limit` keeps a long history from being read whole. */
@@ -406,6 +450,46 @@ export class Outbox {
   async get(id: string): Promise<EntryState | undefined> {
     const row = await this.db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? toState(row) : undefined;
+  }
+
+  /** Why writes are held back, and until when, if they are (in the store: every process's outbox holds back). */
+  async paused(): Promise<OutboxPause | undefined> {
+    const row = await this.db.selectFrom('meta').select('value').where('key', '=', PAUSE_KEY).executeTakeFirst();
+    const pause = row ? (JSON.parse(row.value) as OutboxPause) : undefined;
+    this.pauseSeen ||= pause !== undefined;
+    return pause;
+  }
+
+  private async pause(pause: OutboxPause): Promise<void> {
+    const value = JSON.stringify(pause);
+    await this.write((trx) =>
+      trx
+        .insertInto('meta')
+        .values({ key: PAUSE_KEY, value })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value }))
+        .execute(),
+    );
+    this.pausedUntil = pause.until;
+    this.pauseSeen = true;
+  }
+
+  /**
+   * Lifts a pause; whether there was one. By hand (`npm run outbox -- resume`, once an operator fixed the set-up),
+   * the entry the pause held back is due at once too; otherwise it is called when an entry went through.
+   */
+  async resume(byHand = true): Promise<boolean> {
+    const pause = await this.paused();
+    this.pausedUntil = 0;
+    this.pauseSeen = false;
+    // A pause still running was set after this process looked (another process, or a later answer): it stands.
+    if (!pause || (!byHand && this.now() < pause.until)) return false;
+    await this.write(async (trx) => {
+      await trx.deleteFrom('meta').where('key', '=', PAUSE_KEY).execute();
+      if (byHand) await trx.updateTable('outbox').set({ retry_at: 0 }).where('status', '=', 'queued').where('retry_at', '=', pause.until).execute();
+    });
+    this.log.info(`outbox: writes to the Git host resumed (${byHand ? 'by hand' : 'an entry went through'}) after: ${pause.reason}`);
+    this.wake?.();
+    return true;
   }
 
   /** Puts a poisoned entry back in the queue. */
@@ -434,7 +518,7 @@ export class Outbox {
    */
   async claim(limit = this.claimBatch): Promise<EntryState[]> {
     return this.write(async (trx) => {
-      const now = Date.now();
+      const now = this.now();
       let query = trx
         .selectFrom('outbox as o')
         .selectAll('o')
@@ -475,7 +559,7 @@ export class Outbox {
     await this.write((trx) =>
       trx
         .updateTable('outbox')
-        .set({ lease_until: Date.now() + this.leaseMs })
+        .set({ lease_until: this.now() + this.leaseMs })
         .where('id', 'in', ids)
         .where('lease_owner', '=', this.owner)
         .execute(),
@@ -487,8 +571,12 @@ export class Outbox {
     const host = this.host;
     if (!host) throw new Error('the outbox has no Git host to drain to');
     this.lastClaimed = 0;
-    if (Date.now() < this.pausedUntil) return 0;
-    const claimed = await this.claim();
+    // The store says, not this process's memory: another process (or `npm run outbox -- resume`) may have changed it.
+    const pause = await this.paused();
+    this.pausedUntil = pause?.until ?? 0;
+    if (pause && this.now() < pause.until) return 0;
+    // After a refusal for the operator, one entry tries whether it is fixed before the rest follow.
+    const claimed = await this.claim(pause?.kind === 'operator' ? 1 : this.claimBatch);
     this.lastClaimed = claimed.length;
     if (claimed.length === 0) return 0;
     for (const s of claimed) this.held.add(s.entry.id);
@@ -500,7 +588,7 @@ export class Outbox {
     let settled = 0;
     try {
       for (const state of claimed) {
-        if (this.stopping || Date.now() < this.pausedUntil) break;
+        if (this.stopping || this.now() < this.pausedUntil) break;
         if (await this.send(state, host)) settled += 1;
         this.held.delete(state.entry.id);
       }
@@ -518,6 +606,7 @@ export class Outbox {
     try {
       const result = await this.perform(state, host);
       await this.finish(state, result);
+      if (this.pauseSeen) await this.resume(false);
       return true;
     } catch (error) {
       if (error instanceof LeaseLost) {
@@ -526,7 +615,17 @@ export class Outbox {
       }
       const e = error instanceof GitHostError ? error : new GitHostError('unknown-outcome', (error as Error).message, { cause: error });
       const mine = (trx: Tx) => trx.updateTable('outbox').where('id', '=', entry.id).where('lease_owner', '=', this.owner).where('status', '=', 'queued');
-      if (!isTransient(e) && e.kind !== 'auth') {
+      if (needsOperator(e)) {
+        // Every write would be refused the same way: hold them all back, never give a customer's entry up.
+        const until = this.now() + this.operatorRetryMs;
+        await this.pause({ kind: 'operator', reason: e.message, since: this.now(), until });
+        this.log.warn(
+          `outbox: writes to the Git host are paused until an operator fixes the set-up (entries stay queued; one is tried again every ${Math.round(this.operatorRetryMs / 1000)} s, or run \`npm run outbox -- resume\`): ${e.message}`,
+        );
+        await this.write((trx) => mine(trx).set({ last_error: e.message, retry_at: until, lease_owner: null, lease_until: null }).execute());
+        return false;
+      }
+      if (!isTransient(e)) {
         this.log.warn(`outbox: entry ${entry.id} (${entry.kind} for ${entry.ticket}) refused for good: ${e.message}`);
         await this.write((trx) =>
           mine(trx)
@@ -536,11 +635,15 @@ export class Outbox {
         return true;
       }
       const exp = Math.min(this.backoff.maxMs, this.backoff.baseMs * 2 ** Math.max(state.attempts - 1, 0));
-      const wait = Math.ceil(Math.max(e.retryAfterMs ?? 0, exp * (0.5 + Math.random() / 2)));
-      if (e.kind === 'rate-limited') this.pausedUntil = Date.now() + wait;
+      // A rate limit is waited out exactly as long as the host said (nothing is written meanwhile), other failures back off.
+      const wait = e.kind === 'rate-limited' && e.retryAfterMs !== undefined ? e.retryAfterMs : Math.ceil(exp * (0.5 + Math.random() / 2));
+      if (e.kind === 'rate-limited') {
+        await this.pause({ kind: 'rate-limited', reason: e.message, since: this.now(), until: this.now() + wait });
+        this.log.warn(`outbox: the Git host's rate limit holds writes back for ${Math.ceil(wait / 1000)} s: ${e.message}`);
+      }
       await this.write((trx) =>
         mine(trx)
-          .set({ last_error: e.message, retry_at: Date.now() + wait, lease_owner: null, lease_until: null })
+          .set({ last_error: e.message, retry_at: this.now() + wait, lease_owner: null, lease_until: null })
           .execute(),
       );
       return false;
@@ -570,11 +673,12 @@ export class Outbox {
 
   /** Records (and commits) an attempt before its request is sent, renewing the lease; throws LeaseLost when another process has the entry. */
   private async recordAttempt(state: EntryState): Promise<void> {
+    // The first attempt's time is compared with the host's creation times (idempotency lookups): the wall clock.
     const now = Date.now();
     const updated = await this.write((trx) =>
       trx
         .updateTable('outbox')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)), lease_until: now + this.leaseMs }))
+        .set((eb) => ({ attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)), lease_until: this.now() + this.leaseMs }))
         .where('id', '=', state.entry.id)
         .where('lease_owner', '=', this.owner)
         .where('status', '=', 'queued')
@@ -688,7 +792,7 @@ export class Outbox {
       .selectFrom('outbox')
       .select((eb) => eb.fn.min('retry_at').as('next'))
       .where('status', '=', 'queued')
-      .where('retry_at', '>', Date.now())
+      .where('retry_at', '>', this.now())
       .executeTakeFirst();
     return row?.next === null || row?.next === undefined ? undefined : Number(row.next);
   }
@@ -712,8 +816,16 @@ export class Outbox {
         }
         if (!this.running) break;
         if (settled > 0 || this.lastClaimed >= this.claimBatch) continue;
-        const next = Math.min((await this.nextDue().catch(() => undefined)) ?? Infinity, this.pausedUntil > Date.now() ? this.pausedUntil : Infinity);
-        const wait = Math.max(Math.min(Number.isFinite(next) ? next - Date.now() : this.pollMs, this.pollMs), 5);
+        // Idle: attachment bytes the host now has leave the disk too, not only at the next threshold.
+        if (this.freedBytes > 0) {
+          await this.maintain().catch((error: unknown) => {
+            this.freedBytes = 0; // tried again at the next maintenance, not in a loop
+            this.log.warn(`outbox: housekeeping failed: ${(error as Error).message}`);
+          });
+          continue;
+        }
+        const next = Math.min((await this.nextDue().catch(() => undefined)) ?? Infinity, this.pausedUntil > this.now() ? this.pausedUntil : Infinity);
+        const wait = Math.max(Math.min(Number.isFinite(next) ? next - this.now() : this.pollMs, this.pollMs), 5);
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, wait);
           this.wake = () => {

@@ -11,6 +11,7 @@ import { createDesk } from '../desk/desk-service.ts';
 import { openWorkflow } from '../workflow/index.ts';
 import { startReadModelBuild } from '../workflow/read-model.ts';
 import { loadConfig } from './config.ts';
+import { watchConfigFile } from './config-reload.ts';
 import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv, type Env } from './env.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
@@ -22,6 +23,8 @@ import { createRevokedSessions } from './revoked-sessions.ts';
 import { createStaffAccess } from './staff-access.ts';
 import { createStaffOAuth } from './staff-oauth.ts';
 import { createWorkspace } from '../staff/workspace.ts';
+import { addressVerifiedAt } from '../store/verified-addresses.ts';
+import { deriveKey } from '../tickets/access-token.ts';
 
 /**
  * Where this server listens, as the embedded issue host on this machine reaches it: HOST and PORT, which the
@@ -55,7 +58,12 @@ export async function createServices(): Promise<RunningServices> {
   const outbox = await openOutbox({ database, journalDir: path.join(env.DATA_DIR, 'outbox'), host: opened.host, retentionDays: env.OUTBOX_RETENTION_DAYS });
   outbox.start();
   const mail = createMailTransport({ from: config.mailFrom, smtpUrl: env.SMTP_URL, mailDir: path.join(env.DATA_DIR, 'mail') });
-  const access = createCustomerAccess({ secret, usedLinks: createUsedLinks(database), revokedSessions });
+  const access = createCustomerAccess({
+    secret,
+    usedLinks: createUsedLinks(database),
+    revokedSessions,
+    addressVerifiedAt: (email) => addressVerifiedAt(database, opened.host.customerId(email)),
+  });
   const mailQueue = openMailQueue({ database, transport: mail });
   mailQueue.start();
   const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, path.resolve(path.dirname(configFile), config.mailTemplatesDir));
@@ -85,18 +93,23 @@ export async function createServices(): Promise<RunningServices> {
     config,
     host: opened.host,
     outbox,
-    mail,
+    mail: mailQueue,
     signInPath: (email, landOn) => access.signInPath(email, landOn),
     siteUrl: config.siteUrl,
     kindsOf: workflow.kindsOf,
     onRated: workflow.ticketChanged,
+    onVerified: workflow.ticketChanged,
     database,
+    draftKeyMacKey: deriveKey(secret, 'draft-key'),
   });
   console.info(
     `helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`,
   );
+  // Staff accounts and supporters follow the file; removing an account or changing its password counts at once.
+  const configReload = watchConfigFile({ file: configFile, config });
   return {
     config,
+    refreshConfig: configReload.check,
     desk,
     access,
     rateLimits: createRateLimits(database, limitsFromConfig(config.abuse)),
@@ -107,6 +120,7 @@ export async function createServices(): Promise<RunningServices> {
     workflow,
     database,
     async close() {
+      configReload.close();
       await readModel.stop();
       await workflow.close();
       await mailQueue.close();

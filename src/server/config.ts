@@ -12,12 +12,15 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
+/** Keys whose value is never echoed: a password pasted where its hash belongs would land in the log. */
+const SECRET_KEYS: readonly PropertyKey[] = ['passwordHash'];
+
 /** Renders zod issues as one line per key: `file: key.path: problem (got value)`. */
 export function formatIssues(file: string, issues: readonly z.core.$ZodIssue[], input: unknown): string {
   return issues
     .map((issue) => {
       const key = issue.path.length > 0 ? issue.path.join('.') : '(top level)';
-      const got = valueAt(input, issue.path);
+      const got = SECRET_KEYS.some((secret) => secret === issue.path.at(-1)) ? undefined : valueAt(input, issue.path);
       const shown = got === undefined ? '' : ` (got ${JSON.stringify(got)?.slice(0, 80)})`;
       return `${file}: ${key}: ${issue.message}${shown}`;
     })

@@ -1,4 +1,5 @@
 import { deriveKey, signToken, verifyToken, type AccessClaims } from '../tickets/access-token.ts';
+import { isTicketSessionLapsed } from '../tickets/customer-verification.ts';
 import type { CustomerSession } from '../tickets/customer.ts';
 import { DeskError } from '../tickets/errors.ts';
 import type { RevokedSessions } from './revoked-sessions.ts';
@@ -11,6 +12,8 @@ export interface CustomerAccessOptions {
   usedLinks: UsedLinks;
   /** Sessions signed out before they expire (shared by every server process). */
   revokedSessions: RevokedSessions;
+  /** When the address last opened a link mailed to it (ms), if ever: one-ticket sessions lapse from then. */
+  addressVerifiedAt(email: string): Promise<number | undefined>;
   /** Sign-in links expire after this long. @default 24 hours */
   linkTtlSeconds?: number;
   /** Sessions and ticket links last this long. @default 30 days */
@@ -20,8 +23,9 @@ export interface CustomerAccessOptions {
 
 /**
  * Magic links and sessions. Sign-in links are emailed, single-use and expire in a day; they prove
- * the email and open a full session. Ticket links are shown on the confirmation page to whoever
- * submitted the form, so they open only that one ticket.
+ * the email and open a full session. Whoever submits the ticket form without such a session gets a
+ * session for that one ticket only, which proves nothing about the address: it lapses once a link mailed
+ * to the address is opened, when the ticket becomes the address owner's.
  */
 export function createCustomerAccess(options: CustomerAccessOptions) {
   const linkKey = deriveKey(options.secret, 'link');
@@ -37,9 +41,9 @@ export function createCustomerAccess(options: CustomerAccessOptions) {
       return `/tickets/access?token=${encodeURIComponent(token)}`;
     },
 
-    /** A session limited to one ticket, for the person who just submitted it. */
-    ticketSessionToken(email: string, ticket: string): string {
-      return signToken({ email, ticket, exp: now() + sessionTtl }, sessionKey);
+    /** A session limited to one ticket, for the person who submitted it (filed at `filedAt`, ms). */
+    ticketSessionToken(email: string, ticket: string, filedAt: number): string {
+      return signToken({ email, ticket, filedAt, exp: now() + sessionTtl }, sessionKey);
     },
 
     /** Checks a sign-in link without using it up (the page its GET shows); throws like `redeem`, except for a used link. */
@@ -62,7 +66,12 @@ export function createCustomerAccess(options: CustomerAccessOptions) {
       if (!cookie) return undefined;
       const result = verifyToken(cookie, sessionKey, now());
       if (!result.ok || (await options.revokedSessions.isRevoked(cookie))) return undefined;
-      return { email: result.claims.email, ...(result.claims.ticket ? { ticket: result.claims.ticket } : {}) };
+      const { email, ticket, filedAt, exp } = result.claims;
+      if (ticket !== undefined) {
+        // Tokens from before `filedAt` existed: they were issued right after filing, a session lifetime before expiry.
+        if (isTicketSessionLapsed(filedAt ?? (exp - sessionTtl) * 1000, await options.addressVerifiedAt(email))) return undefined;
+      }
+      return { email, ...(ticket ? { ticket } : {}) };
     },
 
     /** Signs a session out for good: a copy of the cookie no longer opens it, on any server process. */

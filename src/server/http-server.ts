@@ -31,19 +31,23 @@ const LINGER_MS = 2_000;
 
 /**
  * A request answered before its body was read to the end (a 413, a redirect that needed no body, a
- * refusal): the connection ends once the answer is out, and the rest of the body is never read (Node
- * would read and discard all of it, however large). The client gets a moment to read the answer and stop
- * before the socket is destroyed: destroying it at once, with its upload unread, could reset the
- * connection before the answer is read.
+ * refusal): the connection ends once the answer is out, and the rest of the body is never read. The client
+ * gets a moment to read the answer and stop before the socket is destroyed: destroying it at once, with its
+ * upload unread, could reset the connection before the answer is read.
  */
 function closeWhenAnsweredEarly(req: IncomingMessage, res: ServerResponse): void {
+  // Taken now: by the time the answer is out, Node may have detached the request from its socket.
+  const socket = req.socket;
   res.once('finish', () => {
     if (req.complete) return;
-    const socket = req.socket;
-    // Undo Node's discarding read of the rest (it resumes a body nobody read when the answer finishes).
-    req.pause();
-    socket.pause();
     socket.end();
+    // Node resumes a body nobody read when its answer is out, to read and discard the rest however large
+    // (`req._dump()` in resOnFinish, node:_http_server, which restarts the socket two ticks later): an
+    // attacker who keeps sending had 200 MB read in the moment below. Stopped once that restart is done.
+    setImmediate(() => {
+      req.pause();
+      socket.pause();
+    });
     const timer = setTimeout(() => socket.destroy(), LINGER_MS);
     timer.unref();
     socket.once('close', () => clearTimeout(timer));

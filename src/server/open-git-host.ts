@@ -6,6 +6,7 @@ import { envToCredentials, type Env } from './env.ts';
 import { serverSecret } from './secrets.ts';
 import { createGitHost, type GitHost, type GitHostOptions } from '../git-host/git-host.ts';
 import { checkCredentials, checkGitHost, GitHostStartupError, type StartupProblem, type StartupReport } from '../git-host/startup.ts';
+import { ticketLabels } from '../tickets/labels.ts';
 
 /**
  * When this installation started signing metadata blocks (ms epoch): kept in `DATA_DIR/secrets/metadata-signed-since`,
@@ -45,10 +46,11 @@ export interface OpenedGitHost {
  * Wires the adapter for a composition root: GitHub (or GHES) when `gitHost.baseUrl` is set, otherwise the
  * embedded local issue host on `DATA_DIR/local-host` (reusing one another process already runs there), as
  * its bot account with the token generated for this installation in `DATA_DIR/local-host/tokens.json`.
- * Runs the start-up checks and throws a GitHostStartupError listing every problem and its fix.
+ * Runs the start-up checks (which sync the ticket labels, proving the identity may write), logs their warnings,
+ * and throws a GitHostStartupError listing every problem and its fix.
  */
 export async function openGitHost(input: {
-  config: Pick<Config, 'gitHost'>;
+  config: Pick<Config, 'gitHost' | 'ticketTypes' | 'categories' | 'supporters' | 'attachments'>;
   env: Pick<Env, 'DATA_DIR' | 'LOCAL_HOST_PORT' | 'SESSION_SECRET' | 'EMAIL_ENCRYPTION_KEY' | 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID'>;
   tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs'>>;
   /** Problems that do not matter to this caller (e.g. setup:labels stores no emails). */
@@ -101,7 +103,15 @@ export async function openGitHost(input: {
   };
   let report: StartupReport;
   try {
-    report = await checkGitHost(host, { baseUrl: options.baseUrl, authKind: options.auth.kind, attachments: gitHost.attachments, emailSecretSet: emailSecret !== undefined });
+    report = await checkGitHost(host, {
+      baseUrl: options.baseUrl,
+      authKind: options.auth.kind,
+      attachments: gitHost.attachments,
+      emailSecretSet: emailSecret !== undefined,
+      labels: ticketLabels(input.config),
+      supporters: input.config.supporters.map((s) => s.login),
+      attachmentsEnabled: input.config.attachments.maxCount > 0,
+    });
   } catch (error) {
     await close();
     throw error;
@@ -110,5 +120,7 @@ export async function openGitHost(input: {
     await close();
     throw new GitHostStartupError(report.problems.filter((p) => p.severity === 'error'));
   }
+  const log = input.tuning?.log ?? console;
+  for (const problem of report.problems) if (problem.severity === 'warning') log.warn(`git-host: ${problem.message}`);
   return { host, localHost, report, close };
 }

@@ -66,16 +66,19 @@ export async function openTicket({ request, services, session, clientAddress }: 
   await rateLimits.consume('ticketPerIp', clientAddress);
   await rateLimits.consume('ticketPerEmail', parsed.value.email);
   const key = values['idempotencyKey'];
-  const opened = await orFieldErrors(values, () => desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined }));
+  // Only a session from a mailed link proves the address; anyone else's ticket is marked unverified.
+  const signedIn = session !== undefined && session.ticket === undefined && session.email === parsed.value.email;
+  const opened = await orFieldErrors(values, () => desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn }));
   if (!opened.ok) return opened.result;
-  const { ref } = opened.value;
-  // parseEmail normalised the address: the one mailed is the one the session holds.
-  await desk.sendSignInLink(parsed.value.email, ref).catch(() => undefined);
-  const signedIn = session && session.ticket === undefined && session.email === parsed.value.email;
+  const { ref, filedAt } = opened.value;
+  // parseEmail normalised the address: the one mailed is the one the session holds. A resubmitted draft was mailed the first time.
+  // Also for a resubmitted draft: the queue mails each ticket's confirmation once, however often it is queued.
+  await desk.sendSignInLink(parsed.value.email, ref);
   return {
     kind: 'redirect',
     location: `${ticketPath(ref)}?created=1`,
-    ...(signedIn ? {} : { session: access.ticketSessionToken(parsed.value.email, ref) }),
+    // Dated by the first filing, so a draft resubmitted after the address was verified gets a session that has lapsed.
+    ...(signedIn ? {} : { session: access.ticketSessionToken(parsed.value.email, ref, filedAt) }),
   };
 }
 
@@ -107,6 +110,8 @@ export function inspectLink({ request, services }: PortalRequest): { token: stri
 export async function redeemLink({ request, services }: PortalRequest): Promise<PortalResult> {
   const token = formFields(await readForm(request, BODY_LIMITS.accessLink))['token'] ?? '';
   const { sessionToken, claims } = await services.access.redeem(token);
+  // The link proves the address: its tickets filed unverified count as verified from now.
+  await services.desk.confirmAddress(claims.email);
   return { kind: 'redirect', location: claims.ticket ? ticketPath(claims.ticket) : '/tickets', session: sessionToken };
 }
 

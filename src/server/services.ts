@@ -9,7 +9,10 @@ import type { StaffOAuth } from './staff-oauth.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
 export interface Services {
+  /** The config file as the server started, except `staffAccounts` and `supporters`, which follow the file (`refreshConfig`). */
   config: Config;
+  /** Takes up a changed config file's staff accounts and supporters: called before each request that uses them (one `stat` when nothing changed). */
+  refreshConfig(): void;
   desk: Desk;
   access: CustomerAccess;
   rateLimits: RateLimits;

@@ -2,25 +2,14 @@ import { z } from 'zod';
 import { statusOf } from '../tickets/status.ts';
 import { labelValue, TICKET_PRIORITIES, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
 import { ACTION_ORDER, priorityRank } from '../store/ticket-summaries.ts';
+import type { TicketListing, TicketSummary } from '../tickets/listing.ts';
 
-/** A ticket as the queue lists it. */
-export interface QueueTicket {
-  number: number;
-  ref: string | undefined;
-  title: string;
-  state: 'open' | 'closed';
-  labels: string[];
-  assignees: string[];
-  createdAt: string;
-  updatedAt: string;
+/** A ticket as the queue lists it; `unverified` when the read model says (tickets/customer-verification.ts). */
+export interface QueueTicket extends TicketListing {
+  unverified?: boolean | undefined;
 }
 
-export interface QueueRow extends QueueTicket {
-  status: TicketStatus;
-  priority: string;
-  type: string;
-  category: string;
-}
+export type QueueRow = TicketSummary;
 
 /** Groups in the order staff should look at them: what needs action first (PRODUCT.md colours). */
 export const QUEUE_GROUPS: readonly TicketStatus[] = ACTION_ORDER;
@@ -65,7 +54,14 @@ export function parseQueueFilter(params: URLSearchParams): QueueFilter {
 /** A ticket's status as staff see it: the closed state wins over a stale label. */
 export function toQueueRow(ticket: QueueTicket): QueueRow {
   const status = statusOf(ticket);
-  return { ...ticket, status, priority: labelValue(ticket.labels, 'priority') ?? 'normal', type: labelValue(ticket.labels, 'type') ?? '', category: labelValue(ticket.labels, 'category') ?? '' };
+  return {
+    ...ticket,
+    unverified: ticket.unverified ?? false,
+    status,
+    priority: labelValue(ticket.labels, 'priority') ?? 'normal',
+    type: labelValue(ticket.labels, 'type') ?? '',
+    category: labelValue(ticket.labels, 'category') ?? '',
+  };
 }
 
 export interface QueuePage {

@@ -137,39 +137,18 @@ export function computeStatistics(tickets: readonly StatsTicket[], rules: Pick<C
     customers.set(t.customer, totals);
   }
 
-  const supporters = new Map<string, SupporterTotals>();
-  const supporter = (login: string) => {
-    const key = login.toLowerCase();
-    let totals = supporters.get(key);
-    if (!totals) supporters.set(key, (totals = { login, replies: 0, helpful: 0, notHelpful: 0, helpfulShare: undefined, openAssigned: 0 }));
-    return totals;
-  };
-  for (const s of rules.supporters) supporter(s.login);
+  const supporters = supporterTotals(rules);
   for (const t of tickets) {
     for (const m of t.messages) {
       if (m.kind !== 'staff-reply') continue;
-      const totals = supporter(m.author);
+      const totals = supporters.of(m.author);
       totals.replies += 1;
       if (m.rating === 'helpful') totals.helpful += 1;
       if (m.rating === 'not-helpful') totals.notHelpful += 1;
     }
-    if (t.state === 'open') for (const login of t.assignees) supporter(login).openAssigned += 1;
+    if (t.state === 'open') for (const login of t.assignees) supporters.of(login).openAssigned += 1;
   }
-  for (const totals of supporters.values()) {
-    const rated = totals.helpful + totals.notHelpful;
-    totals.helpfulShare = rated === 0 ? undefined : totals.helpful / rated;
-  }
-
-  return {
-    from: range.from,
-    to: range.to,
-    days,
-    firstResponse,
-    timeToClose,
-    statusNow,
-    customers: [...customers.values()].sort((a, b) => b.tickets - a.tickets || b.hoursOpen - a.hoursOpen),
-    supporters: [...supporters.values()].sort((a, b) => a.login.localeCompare(b.login)),
-  };
+  return assemble(range, { days, firstResponse, timeToClose, statusNow, customers: [...customers.values()], supporters: supporters.all() });
 }
 
 /**
@@ -190,35 +169,42 @@ export function statisticsFromSummaries(inputs: StatisticsInputs, rules: Pick<Co
 
   const customers = inputs.customers.map((c) => ({ customer: c.customer, tickets: c.tickets, messages: c.messages, hoursOpen: c.openMs / HOUR }));
 
-  const supporters = new Map<string, SupporterTotals>();
-  const supporter = (key: string, login: string) => {
-    let totals = supporters.get(key);
-    if (!totals) supporters.set(key, (totals = { login, replies: 0, helpful: 0, notHelpful: 0, helpfulShare: undefined, openAssigned: 0 }));
-    return totals;
-  };
-  for (const s of rules.supporters) supporter(s.login.toLowerCase(), s.login);
+  const supporters = supporterTotals(rules);
   for (const r of inputs.replies) {
-    const totals = supporter(r.key, r.author);
+    const totals = supporters.of(r.author, r.key);
     totals.replies += r.replies;
     totals.helpful += r.helpful;
     totals.notHelpful += r.notHelpful;
   }
-  for (const a of inputs.openAssigned) supporter(a.key, a.login).openAssigned += a.tickets;
-  for (const totals of supporters.values()) {
-    const rated = totals.helpful + totals.notHelpful;
-    totals.helpfulShare = rated === 0 ? undefined : totals.helpful / rated;
-  }
+  for (const a of inputs.openAssigned) supporters.of(a.login, a.key).openAssigned += a.tickets;
+  return assemble(range, { days, firstResponse, timeToClose, statusNow, customers, supporters: supporters.all() });
+}
 
-  return {
-    from: range.from,
-    to: range.to,
-    days,
-    firstResponse,
-    timeToClose,
-    statusNow,
-    customers: customers.sort((a, b) => b.tickets - a.tickets || b.hoursOpen - a.hoursOpen || (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : 0)),
-    supporters: [...supporters.values()].sort((a, b) => a.login.localeCompare(b.login)),
+/** Per-supporter totals, keyed by lower-cased login; every configured supporter is listed, with or without work. */
+function supporterTotals(rules: Pick<Config, 'supporters'>): { of(login: string, key?: string): SupporterTotals; all(): SupporterTotals[] } {
+  const supporters = new Map<string, SupporterTotals>();
+  const of = (login: string, key = login.toLowerCase()) => {
+    let totals = supporters.get(key);
+    if (!totals) supporters.set(key, (totals = { login, replies: 0, helpful: 0, notHelpful: 0, helpfulShare: undefined, openAssigned: 0 }));
+    return totals;
   };
+  for (const s of rules.supporters) of(s.login);
+  return {
+    of,
+    all() {
+      for (const totals of supporters.values()) {
+        const rated = totals.helpful + totals.notHelpful;
+        totals.helpfulShare = rated === 0 ? undefined : totals.helpful / rated;
+      }
+      return [...supporters.values()].sort((a, b) => a.login.localeCompare(b.login));
+    },
+  };
+}
+
+/** The statistics in their order: customers by tickets, then hours open, then id; supporters by login. */
+function assemble(range: { from: string; to: string }, parts: Omit<Statistics, 'from' | 'to'>): Statistics {
+  const customers = [...parts.customers].sort((a, b) => b.tickets - a.tickets || b.hoursOpen - a.hoursOpen || (a.customer < b.customer ? -1 : a.customer > b.customer ? 1 : 0));
+  return { from: range.from, to: range.to, ...parts, customers };
 }
 
 function csvCell(value: string | number | undefined): string {

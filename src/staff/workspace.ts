@@ -13,6 +13,8 @@ import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, staffText } from '../tickets/thread.ts';
 import type { Database } from '../store/database.ts';
 import { queuePage, readModelBuild, statisticsInputs } from '../store/ticket-summaries.ts';
+import { addressVerifiedAt } from '../store/verified-addresses.ts';
+import { hasUnverifiedNote, isTicketUnverified, withoutUnverifiedNote } from '../tickets/customer-verification.ts';
 import { queueGroups, toQueueRow, type QueueFilter, type QueuePage } from './queue.ts';
 import { statisticsFromSummaries, type Statistics } from './stats.ts';
 
@@ -38,6 +40,8 @@ export interface StaffTicketView {
   category: string;
   assignees: string[];
   customer: string;
+  /** Filed from an address nobody has proven since (tickets/customer-verification.ts): it may not be the customer's. */
+  unverified: boolean;
   order: string | undefined;
   createdAt: string;
   updatedAt: string;
@@ -76,7 +80,8 @@ export function createWorkspace(options: {
   database: Database;
   /**
    * Told after this workspace wrote labels or assignees: the workflow leaves the webhooks of the bot's own label and
-   * assignee writes alone, so the read model hears of them here (the workflow's `ticketChanged`).
+   * assignee writes alone, so the read model hears of them here (the workflow's `ticketChanged`). Also told of a ticket
+   * whose issue still carries the unverified note after its address was verified, so the workflow takes it off.
    */
   onChanged?: (ticketNumber: number) => void;
 }) {
@@ -96,12 +101,16 @@ export function createWorkspace(options: {
     const kinds = await options.kindsOf(ticket.messages);
     const ratings = await replyRatings(ticket.messages, kinds);
     const customer = ticket.meta?.customer;
+    const since = ticket.meta?.unverifiedSince;
+    const unverified = since !== undefined && isTicketUnverified(since, customer ? await addressVerifiedAt(options.database, customer.id) : undefined);
+    // Verified since the last sync: show it so now, and let the workflow take the note off the issue.
+    if (!unverified && since !== undefined && hasUnverifiedNote(ticket.body)) options.onChanged?.(ticket.number);
     const messages: StaffMessageView[] = [
       {
         id: undefined,
         kind: 'opening',
         authorName: `Customer ${customer?.id ?? ''}`.trim(),
-        html: renderMessage(customerTextForDisplay(ticket.body)),
+        html: renderMessage(customerTextForDisplay(unverified ? ticket.body : withoutUnverifiedNote(ticket.body))),
         createdAt: ticket.createdAt,
         edited: false,
         rating: undefined,
@@ -132,6 +141,7 @@ export function createWorkspace(options: {
       category: row.category,
       assignees: ticket.assignees,
       customer: customer?.email ?? customer?.id ?? 'unknown',
+      unverified,
       order: ticket.meta?.order || undefined,
       createdAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { Engine } from './schema.ts';
+import { customerVerificationMigrations } from './migrations/customer-verification.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
 import { workflowMigrations } from './migrations/workflow.ts';
@@ -161,6 +162,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...outboxMigrations,
     ...workflowMigrations,
     ...readModelMigrations,
+    ...customerVerificationMigrations,
   };
 }
 

@@ -159,6 +159,14 @@ export interface TicketSummariesTable {
   /** Sort keys of the queue (migration 002-read-model-queue): the status's place in QUEUE_GROUPS, the priority's urgency. */
   status_rank: number;
   priority_rank: number;
+  /** When the ticket was filed from an unverified address (metadata `unverifiedSince`, ms; migration 003-customer-verification). */
+  unverified_since: number | null;
+}
+
+/** When each customer last opened a sign-in link mailed to their address (keyed by the pseudonymous customer id). */
+export interface VerifiedAddressesTable {
+  customer_id: string;
+  verified_at: number;
 }
 
 /** A ticket's assignees, one row each (the queue's assignee filters, statistics' open tickets per supporter). */
@@ -200,4 +208,5 @@ export interface StoreSchema {
   ticket_summaries: TicketSummariesTable;
   ticket_summary_assignees: TicketSummaryAssigneesTable;
   ticket_summary_replies: TicketSummaryRepliesTable;
+  verified_addresses: VerifiedAddressesTable;
 }

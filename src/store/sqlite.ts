@@ -11,10 +11,11 @@ export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: Databa
   const db = new DatabaseSync(file);
   // WAL lets readers (the CLI, a second process) work beside the writer; FULL syncs every commit, so a
   // customer is answered only after their ticket is on disk. busy_timeout waits for another process's write.
-  // auto_vacuum must come first: it only takes effect before the file has tables or switches to WAL.
+  // busy_timeout first, so switching to WAL waits for a writer in another process rather than failing; auto_vacuum
+  // before journal_mode: it only takes effect before the file has tables or switches to WAL.
   // secure_delete FAST zeroes deleted rows on pages written anyway, so no remnant of an attachment (or of a
   // purged customer's text) stays in a live page once deleted; freed pages are given back by incremental vacuum.
-  db.exec('PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;');
+  db.exec('PRAGMA busy_timeout = 5000; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST; PRAGMA foreign_keys = ON;');
   return {
     raw: db,
     close: () => db.close(),

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Transaction } from 'kysely';
+import type { TicketSummary } from '../tickets/listing.ts';
+import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import type { StoreSchema, TicketSummariesTable } from './schema.ts';
 import { labelValue, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
@@ -6,6 +7,7 @@ import { effectiveAuthor, type MessageKind } from '../tickets/message-kinds.ts';
 import type { Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
 import type { Ticket } from '../tickets/ticket.ts';
+import { isTicketUnverified } from '../tickets/customer-verification.ts';
 
 /*
  * The read model: one row per ticket with what the staff queue, statistics, "My tickets" and the ticket card
@@ -39,21 +41,8 @@ export interface ThreadFact {
   rating?: Rating;
 }
 
-/** A ticket as the queue lists it (the fields of the staff queue's QueueRow). */
-export interface SummaryRow {
-  number: number;
-  ref: string | undefined;
-  title: string;
-  state: 'open' | 'closed';
-  labels: string[];
-  assignees: string[];
-  createdAt: string;
-  updatedAt: string;
-  status: TicketStatus;
-  priority: string;
-  type: string;
-  category: string;
-}
+/** A ticket as the queue lists it (the staff queue's QueueRow). */
+export type SummaryRow = TicketSummary;
 
 /** A customer's ticket, for "My tickets" and the ticket card. */
 export interface CustomerTicketRow extends SummaryRow {
@@ -134,6 +123,7 @@ export function summaryOf(ticket: Ticket, kinds: ReadonlyMap<number, MessageKind
       host_updated_at: msOf(ticket.updatedAt),
       status_rank: ACTION_ORDER.indexOf(status),
       priority_rank: priorityRank(priority),
+      unverified_since: ticket.meta?.unverifiedSince === undefined ? null : msOf(ticket.meta.unverifiedSince),
     },
     assignees: [...assignees.values()],
     replies: rated,
@@ -167,6 +157,7 @@ const SUMMARY_COLUMNS = [
   'host_updated_at',
   'status_rank',
   'priority_rank',
+  'unverified_since',
 ] as const satisfies ReadonlyArray<Exclude<keyof TicketSummariesTable, 'number'>>;
 
 async function writeSummary(trx: Transaction<StoreSchema>, record: SummaryRecord): Promise<UpsertOutcome> {
@@ -220,8 +211,18 @@ export async function upsertTicketSummaries(database: Database, inputs: readonly
 
 /** The summary of one ticket, as the queue shows it; undefined when the read model has no row for it. */
 export async function ticketSummary(database: Database, number: number): Promise<CustomerTicketRow | undefined> {
-  const row = await database.db.selectFrom('ticket_summaries').selectAll().where('number', '=', number).executeTakeFirst();
+  const row = await database.db.selectFrom('ticket_summaries as s').selectAll('s').select(verifiedAtOf).where('s.number', '=', number).executeTakeFirst();
   return row ? { ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(row.closed_at), thread: JSON.parse(row.thread) as ThreadFact[] } : undefined;
+}
+
+/** Forgets a ticket the host no longer has (deleted, or transferred to another repository); whether it had a row. */
+export async function removeTicketSummary(database: Database, number: number): Promise<boolean> {
+  return database.db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('ticket_summary_assignees').where('number', '=', number).execute();
+    await trx.deleteFrom('ticket_summary_replies').where('number', '=', number).execute();
+    const result = await trx.deleteFrom('ticket_summaries').where('number', '=', number).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -272,7 +273,19 @@ function dayBoundary(day: string, after: boolean): number {
   return Date.parse(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}T00:00:00Z`);
 }
 
-function toRow(row: Pick<TicketSummariesTable, 'number' | 'ref' | 'title' | 'state' | 'labels' | 'assignees' | 'created_at' | 'updated_at' | 'status' | 'priority' | 'type' | 'category'>): SummaryRow {
+/** When the row's customer (`s`) last proved their address: with `unverified_since`, whether the row is unverified. */
+function verifiedAtOf(eb: ExpressionBuilder<StoreSchema & { s: TicketSummariesTable }, 's'>) {
+  return eb.selectFrom('verified_addresses as v').select('v.verified_at').whereRef('v.customer_id', '=', 's.customer_id').as('verified_at');
+}
+
+type RowColumns = Pick<
+  TicketSummariesTable,
+  'number' | 'ref' | 'title' | 'state' | 'labels' | 'assignees' | 'created_at' | 'updated_at' | 'status' | 'priority' | 'type' | 'category' | 'unverified_since'
+> & {
+  verified_at: number | null;
+};
+
+function toRow(row: RowColumns): SummaryRow {
   return {
     number: Number(row.number),
     ref: row.ref ?? undefined,
@@ -286,6 +299,7 @@ function toRow(row: Pick<TicketSummariesTable, 'number' | 'ref' | 'title' | 'sta
     priority: row.priority,
     type: row.type,
     category: row.category,
+    unverified: isTicketUnverified(row.unverified_since === null ? undefined : Number(row.unverified_since), row.verified_at === null ? undefined : Number(row.verified_at)),
   };
 }
 
@@ -314,7 +328,9 @@ export async function queuePage(database: Database, filter: SummaryFilter, me: s
   const total = Number(counted.total);
   const pages = Math.max(1, Math.ceil(total / filter.pageSize));
   const page = Math.min(filter.page, pages);
-  let ordered = query.select(['s.number', 's.ref', 's.title', 's.state', 's.labels', 's.assignees', 's.created_at', 's.updated_at', 's.status', 's.priority', 's.type', 's.category']);
+  let ordered = query
+    .select(['s.number', 's.ref', 's.title', 's.state', 's.labels', 's.assignees', 's.created_at', 's.updated_at', 's.status', 's.priority', 's.type', 's.category', 's.unverified_since'])
+    .select(verifiedAtOf);
   switch (filter.sort) {
     case 'action':
       ordered = ordered.orderBy('s.status_rank').orderBy('s.priority_rank').orderBy('s.updated_at');
@@ -458,7 +474,7 @@ export async function statisticsInputs(database: Database, range: { from: string
  * ticket card's other tickets. `limit` keeps the newest.
  */
 export async function customerTickets(database: Database, customerId: string, options: { limit?: number } = {}): Promise<CustomerTicketRow[]> {
-  let query = database.db.selectFrom('ticket_summaries').selectAll().where('customer_id', '=', customerId).orderBy('number', 'desc');
+  let query = database.db.selectFrom('ticket_summaries as s').selectAll('s').select(verifiedAtOf).where('s.customer_id', '=', customerId).orderBy('s.number', 'desc');
   if (options.limit !== undefined) query = query.limit(options.limit);
   const rows = await query.execute();
   return rows.map((row) => ({ ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(Number(row.closed_at)), thread: JSON.parse(row.thread) as ThreadFact[] }));

@@ -14,6 +14,11 @@ const ClaimsSchema = z.strictObject({
   email: z.string().min(3),
   /** Ticket reference the token is limited to; absent means all of the email's tickets. */
   ticket: z.string().optional(),
+  /**
+   * For a session limited to a ticket its holder filed without proving the address: when that ticket was filed
+   * (ms). The session lapses once the address is verified at or after it (customer-verification.ts).
+   */
+  filedAt: z.number().int().optional(),
   /** Expiry, seconds since the epoch. */
   exp: z.number().int(),
   /** Random id, so a used link can be refused when it comes back. */
@@ -24,7 +29,7 @@ export type AccessClaims = z.output<typeof ClaimsSchema>;
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
 /** Derives the key of one purpose from the server secret (HKDF-SHA256), so one secret serves all. */
-export function deriveKey(secret: string, purpose: TokenPurpose | 'staff-session' | 'email-seal' | 'customer-id'): Buffer {
+export function deriveKey(secret: string, purpose: TokenPurpose | 'staff-session' | 'email-seal' | 'customer-id' | 'draft-key'): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'helpdesk', `helpdesk:${purpose}:v1`, 32));
 }
 

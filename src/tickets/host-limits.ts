@@ -13,7 +13,7 @@ import { GITHUB_BODY_LIMIT } from './ticket-form.ts';
  * The most JSON bytes of a customer message's metadata, attachments aside: the keys and punctuation,
  * the idempotency key (UUID), the reference, the customer (pseudonym and a sealed 254-byte email, the
  * longest form), the order (40 ASCII characters), the name (100 characters, each at most 6 bytes in JSON)
- * and a draft key (64 ASCII characters), with room to spare.
+ * a draft key (64 ASCII characters) and the time an unverified ticket was filed, with room to spare.
  */
 const METADATA_JSON_BYTES = 1_400;
 /** The most JSON bytes one attachment path adds (`tickets/<ref>/<uuid>/<name of at most 100 characters>`), generously. */

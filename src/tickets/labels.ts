@@ -55,16 +55,26 @@ export function parseLabelName(name: string): { group: LabelGroup; value: string
   return { group: match[1] as LabelGroup, value: match[2] as string };
 }
 
-/** Every label of the ticket model for this configuration, with colours and descriptions. */
+/** GitHub refuses label descriptions over 100 characters (422); a description only explains, so a long one is cut. */
+const LABEL_DESCRIPTION_MAX = 100;
+
+function clipDescription(text: string): string {
+  return text.length <= LABEL_DESCRIPTION_MAX ? text : `${text.slice(0, LABEL_DESCRIPTION_MAX - 1)}…`;
+}
+
+/**
+ * Every label of the ticket model for this configuration, with colours and descriptions. Names fit GitHub's
+ * 50 characters because the config schema refuses longer ticket types and category ids.
+ */
 export function ticketLabels(config: Pick<Config, 'ticketTypes' | 'categories'>): TicketLabel[] {
   return [
     ...TICKET_STATUSES.map((s) => ({ name: labelName('status', s), ...STATUS_LABELS[s] })),
     ...TICKET_PRIORITIES.map((p) => ({ name: labelName('priority', p), ...PRIORITY_LABELS[p] })),
-    ...config.ticketTypes.map((t) => ({ name: labelName('type', t), color: 'd4c5f9', description: `Ticket type: ${t}` })),
+    ...config.ticketTypes.map((t) => ({ name: labelName('type', t), color: 'd4c5f9', description: clipDescription(`Ticket type: ${t}`) })),
     ...config.categories.map((c) => ({
       name: labelName('category', c.id),
       color: 'c2e0c6',
-      description: `Category: ${c.title.en ?? c.id}`,
+      description: clipDescription(`Category: ${c.title.en ?? c.id}`),
     })),
   ];
 }

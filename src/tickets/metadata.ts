@@ -44,8 +44,17 @@ export const MetadataFieldsSchema = z.strictObject({
   order: z.string().optional(),
   /** The name the customer gave, as typed. */
   customerName: z.string().optional(),
-  /** The idempotency key of an offline draft: the same draft sent twice makes one ticket. */
+  /**
+   * An offline draft's idempotency key bound to the submitter (`draftKeyDigest` in draft-key.ts: a keyed hash of
+   * the key, the address and whether they were signed in; never the key itself). Blocks of earlier releases may hold a clear key: it is never
+   * matched against anything.
+   */
   draftKey: z.string().optional(),
+  /**
+   * When the ticket was filed by someone not signed in for its address (ISO time): the address is unverified
+   * until a link mailed to it is opened after this (customer-verification.ts). Absent: filed signed in.
+   */
+  unverifiedSince: z.iso.datetime().optional(),
   /** Set on staff messages written on the site and posted by the bot. */
   postedBy: PostedBySchema.optional(),
   /** What a bot comment that is not a customer message is for. */

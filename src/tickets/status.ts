@@ -21,8 +21,9 @@ export function withStatus(labels: readonly string[], status: TicketStatus): str
 }
 
 /** What a customer reads for each status, and its colour tone. */
-const STATUS_WORDS: Record<TicketStatus | 'queued', { text: string; tone: string }> = {
+const STATUS_WORDS: Record<TicketStatus | 'queued' | 'removed', { text: string; tone: string }> = {
   queued: { text: 'Received — being filed', tone: 'neutral' },
+  removed: { text: 'Removed', tone: 'closed' },
   new: { text: 'Received — waiting for a supporter', tone: 'action' },
   open: { text: 'A supporter is working on it', tone: 'info' },
   'reply-received': { text: 'Your reply is with our team', tone: 'action' },
@@ -33,6 +34,6 @@ const STATUS_WORDS: Record<TicketStatus | 'queued', { text: string; tone: string
 };
 
 /** A ticket's status in words a customer understands, and its colour tone. */
-export function describeStatus(status: TicketStatus | 'queued'): { text: string; tone: string } {
+export function describeStatus(status: TicketStatus | 'queued' | 'removed'): { text: string; tone: string } {
   return STATUS_WORDS[status];
 }

@@ -34,6 +34,11 @@ export interface TicketCard {
   /** The customer's other tickets, newest first. */
   otherTickets: Array<{ number: number; title: string; htmlUrl: string; state: 'open' | 'closed'; status: string }>;
   customer: { tickets: number; timeWithStaffMs: number } | undefined;
+  /**
+   * The ticket's address is not verified (tickets/customer-verification.ts): the card shows this ticket only, never
+   * the history of the customer who really holds the address.
+   */
+  unverified?: boolean | undefined;
 }
 
 /** The figures of one ticket, from its thread. */
@@ -83,16 +88,22 @@ export const CARD_TITLE = '### 🗂️ Ticket card';
  */
 export function renderCard(card: TicketCard): string {
   const f = card.figures;
-  const others = card.otherTickets.length ? card.otherTickets.map((t) => `[${neutralizeCustomerFragment(t.title.replace(/[[\]]/g, ''))}](${t.htmlUrl}) (${t.status})`).join(' · ') : 'none';
+  const others = card.unverified
+    ? 'not shown while the address is unverified'
+    : card.otherTickets.length
+      ? card.otherTickets.map((t) => `[${neutralizeCustomerFragment(t.title.replace(/[[\]]/g, ''))}](${t.htmlUrl}) (${t.status})`).join(' · ')
+      : 'none';
+  const customer = card.unverified
+    ? `**Unverified address:** this ticket only (${formatDuration(f.timeWithStaffMs)} with staff). Nobody has opened a sign-in link mailed to the address since it was filed, so whoever filed it may not be the customer and their history is not merged in.`
+    : card.customer
+      ? `${card.customer.tickets} ticket${card.customer.tickets === 1 ? '' : 's'} in total, ${formatDuration(card.customer.timeWithStaffMs)} with staff`
+      : 'unknown (email not readable)';
   const rows: Array<[string, string]> = [
     ['Messages', `${f.messages.total} (customer ${f.messages.customer}, staff replies ${f.messages.staffReplies}, internal notes ${f.messages.internalNotes})`],
     ['First staff response', f.firstResponseMs === undefined ? 'no public reply yet' : `after ${formatDuration(f.firstResponseMs)}`],
     ['Time with staff', formatDuration(f.timeWithStaffMs)],
     ['Ratings', `${card.ratings.helpful} helpful, ${card.ratings.notHelpful} not helpful`],
-    [
-      'Customer',
-      card.customer ? `${card.customer.tickets} ticket${card.customer.tickets === 1 ? '' : 's'} in total, ${formatDuration(card.customer.timeWithStaffMs)} with staff` : 'unknown (email not readable)',
-    ],
+    ['Customer', customer],
     ['Other tickets', others],
   ];
   return [

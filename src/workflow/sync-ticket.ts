@@ -9,7 +9,9 @@ import { repairLabels, sameLabels } from '../tickets/label-repair.ts';
 import { effectiveAuthor, kindsOf, staffViaSite, type KindContext, type SeenMessage } from '../tickets/message-kinds.ts';
 import { ratingsOf, type Rating } from '../tickets/ratings.ts';
 import type { Database } from '../store/database.ts';
-import { customerTickets, upsertTicketSummary } from '../store/ticket-summaries.ts';
+import { customerTickets, removeTicketSummary, upsertTicketSummary } from '../store/ticket-summaries.ts';
+import { addressVerifiedAt } from '../store/verified-addresses.ts';
+import { hasUnverifiedNote, isTicketUnverified, withoutUnverifiedNote } from '../tickets/customer-verification.ts';
 import { statusLabelOf, withStatus } from '../tickets/status.ts';
 import { publicText, stripCustomerHeader } from '../tickets/thread.ts';
 import { statusAfter } from '../tickets/transitions.ts';
@@ -40,7 +42,8 @@ export function kindContext(deps: Pick<SyncDeps, 'config' | 'host' | 'store'>): 
 /** What a sync did, for logs and tests. */
 export interface SyncResult {
   ticketNumber: number;
-  skipped?: 'not-a-ticket';
+  /** `removed`: the host no longer has the issue (deleted, or transferred to another repository). */
+  skipped?: 'not-a-ticket' | 'removed';
   labels?: string[];
   assignees?: string[];
   mails: string[];
@@ -75,7 +78,12 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   const { config, host, store } = deps;
   host.invalidate(ticketNumber);
   const ticket = await host.getTicket(ticketNumber, { fresh: true });
-  if (!ticket || !isDeskTicket(ticket)) return { ticketNumber, skipped: 'not-a-ticket', mails: [] };
+  if (!ticket) {
+    // Deleted or transferred away: the read model forgets it (queue, My tickets, cards), and so does the sweep.
+    if (deps.database && (await removeTicketSummary(deps.database, ticketNumber))) deps.log.info(`workflow: ticket #${ticketNumber} is gone from the Git host; forgotten`);
+    return { ticketNumber, skipped: 'removed', mails: [] };
+  }
+  if (!isDeskTicket(ticket)) return { ticketNumber, skipped: 'not-a-ticket', mails: [] };
   const installed = await store.installedAt();
   const isOld = (at: string | null) => at !== null && Date.parse(at) < installed;
   const stored = await store.ticket(ticketNumber);
@@ -206,8 +214,24 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
       ? (await customerTickets(deps.database, customer, { limit: CARD_OTHER_TICKETS })).map((t) => t.number).filter((n) => n !== ticketNumber)
       : [];
 
+  await dropUnverifiedNote(deps, ticket);
   const card = isOld(ticket.createdAt) && isOld(ticket.updatedAt) ? 'skipped' : await refreshCard(deps, ticket, ratings);
   return { ticketNumber, labels, assignees, mails, escalatedTo: escalation ? (tier?.login ?? '') : undefined, card, ...(related.length > 0 ? { related } : {}) };
+}
+
+/** Whether a ticket's address is unverified now: filed so, and not proven since (the store says when it was). */
+async function isUnverified(deps: Pick<SyncDeps, 'database'>, ticket: Ticket): Promise<boolean> {
+  const since = ticket.meta?.unverifiedSince;
+  if (since === undefined) return false;
+  const customer = ticket.meta?.customer?.id;
+  return isTicketUnverified(since, deps.database && customer ? await addressVerifiedAt(deps.database, customer) : undefined);
+}
+
+/** Removes the unverified note from the issue header once the address is verified (the edit's webhook finds it gone). */
+async function dropUnverifiedNote(deps: SyncDeps, ticket: Ticket): Promise<void> {
+  if (ticket.meta?.unverifiedSince === undefined || !hasUnverifiedNote(ticket.body) || (await isUnverified(deps, ticket))) return;
+  if (!(await deps.host.replaceTicketText(ticket.number, withoutUnverifiedNote(ticket.body))))
+    deps.log.warn(`workflow: ticket #${ticket.number}: its metadata block does not verify, so its unverified note stays`);
 }
 
 async function cardTicket(deps: SyncDeps, ticket: Ticket): Promise<CardTicket> {
@@ -225,7 +249,9 @@ async function cardTicket(deps: SyncDeps, ticket: Ticket): Promise<CardTicket> {
 
 /**
  * The card's figures for a ticket: this ticket's thread, its ratings (`knownRatings` when the caller has them) and
- * the customer's other tickets, from the read model (no Git host call for them).
+ * the customer's other tickets, from the read model (no Git host call for them). A ticket from an unverified address
+ * gets only its own figures, and a verified one's history leaves out the address's unverified tickets: neither is
+ * known to be the customer's.
  */
 export async function computeTicketCard(deps: SyncDeps, ticket: Ticket, knownRatings?: ReadonlyMap<number, Rating>): Promise<TicketCard> {
   const { host } = deps;
@@ -234,9 +260,10 @@ export async function computeTicketCard(deps: SyncDeps, ticket: Ticket, knownRat
   const rated = [...(knownRatings ?? (await ratingsOf(replies, (id) => host.listReactions(id), await host.botLogin()))).values()];
   const ratings = { helpful: rated.filter((r) => r === 'helpful').length, notHelpful: rated.filter((r) => r === 'not-helpful').length };
   const figures = ticketFigures(thread);
+  if (await isUnverified(deps, ticket)) return { figures, ratings, otherTickets: [], customer: undefined, unverified: true };
   const email = ticket.meta?.customer?.email;
   if (!email) return { figures, ratings, otherTickets: [], customer: undefined };
-  const summaries = deps.database ? await customerTickets(deps.database, host.customerId(email), { limit: CARD_OTHER_TICKETS }) : [];
+  const summaries = (deps.database ? await customerTickets(deps.database, host.customerId(email), { limit: CARD_OTHER_TICKETS }) : []).filter((s) => s.number === ticket.number || !s.unverified);
   let total = 0;
   const otherTickets: TicketCard['otherTickets'] = [];
   for (const summary of summaries) {

@@ -83,6 +83,8 @@ beforeAll(async () => {
         { login: 'listed-reader', passwordHash },
       ],
       abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 100 },
+      // A public ticket repository keeps attachments in a private one (start-up refuses it otherwise).
+      gitHost: { repository: 'local/support', attachments: { repository: 'local/attachments', branch: 'attachments' } },
     }),
   );
   const build = buildSite({ configFile });
@@ -90,7 +92,13 @@ beforeAll(async () => {
   // The issue host runs in this process, so the test can tell when a ticket's traffic has settled. Its repository
   // is public, so an outsider (`random-visitor`, no permission) can comment as on a public GitHub repository.
   // The site finds it running on its data folder and uses it; webhooks are pointed at the site here.
-  local = await startLocalHost({ dataDir: path.join(dataDir, 'local-host'), repositories: [{ fullName: 'local/support', private: false }] });
+  local = await startLocalHost({
+    dataDir: path.join(dataDir, 'local-host'),
+    repositories: [
+      { fullName: 'local/support', private: false },
+      { fullName: 'local/attachments', private: true },
+    ],
+  });
   const tokenOf = (login: string) => local.users.find((u) => u.login === login)!.token;
   Object.assign(TOKEN, { owner: tokenOf('local'), anna: tokenOf('support-anna'), outsider: tokenOf('random-visitor'), reader: tokenOf('listed-reader'), privateMember: tokenOf('private-member') });
   smtp = await startSmtp();

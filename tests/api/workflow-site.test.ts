@@ -130,8 +130,10 @@ describe('a scripted staff session on `npm start` with the embedded issue host',
     const reader = new SiteClient(site.url);
     expect((await reader.followSignInLink(link)).headers.get('location')).toBe(ticketPath);
 
-    // The customer replies on the site → reply-received, the supporters hear of it.
-    expect((await customer.post(ticketPath, { action: 'reply', message: 'Great, thanks! Which size is it?' })).status).toBe(303);
+    // The link proved the address: the session the form gave (this ticket only, unproven) lapsed, and the customer
+    // replies signed in → reply-received, the supporters hear of it.
+    expect((await customer.fetch(ticketPath)).status).toBe(303);
+    expect((await reader.post(ticketPath, { action: 'reply', message: 'Great, thanks! Which size is it?' })).status).toBe(303);
     await statusIs(n, 'reply-received');
     await waitFor('the customer-reply mail', () => mailsTo('anna@example.com').some((m) => m.event.startsWith(`customer-reply:${n}:`)));
 
@@ -174,7 +176,7 @@ describe('a scripted staff session on `npm start` with the embedded issue host',
     for (const secret of ['batch 42', 'refund above my limit', 'Ticket card', 'Escalated']) expect(everything).not.toContain(secret);
 
     // The customer's page and JSON show the reply, never a note, the escalation or the card.
-    const json = await (await customer.fetch(`/api/tickets/${ref}`)).text();
+    const json = await (await reader.fetch(`/api/tickets/${ref}`)).text();
     expect(json).toContain('A new pole is on its way');
     for (const secret of ['batch 42', 'refund above my limit', 'Ticket card', 'Escalated', '/escalate']) expect(json).not.toContain(secret);
   });

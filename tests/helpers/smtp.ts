@@ -11,6 +11,8 @@ export interface CapturedMail {
   text: string;
   html: string;
   raw: string;
+  /** When the server accepted it (ms since epoch). */
+  at: number;
 }
 
 function decodePart(headers: string, body: string): string {
@@ -47,7 +49,7 @@ export function parseMail(raw: string, to: string[]): CapturedMail {
     if (type) parts[type] = decodePart(h, part.slice(at + 4));
   }
   const lf = (x: string) => x.replace(/\r\n/g, '\n');
-  return { to, subject: header('Subject'), event: header('X-Helpdesk-Event'), text: lf(parts['plain'] ?? ''), html: lf(parts['html'] ?? ''), raw };
+  return { to, subject: header('Subject'), event: header('X-Helpdesk-Event'), text: lf(parts['plain'] ?? ''), html: lf(parts['html'] ?? ''), raw, at: Date.now() };
 }
 
 /** A real SMTP server on 127.0.0.1 that keeps every message; `failNext` refuses the next deliveries. */
@@ -76,6 +78,8 @@ export async function startSmtp(): Promise<{ url: string; mails: CapturedMail[];
       });
     },
   });
+  // A client that dies mid-session (a server process killed with SIGKILL) resets its connection: not our error.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {

@@ -181,7 +181,8 @@ describe('the adapter against the local host', () => {
     expect(error).toBeInstanceOf(GitHostError);
     expect(error).toMatchObject({ kind: 'refused', status: 422 });
     expect(posts(/\/issues$/)).toBe(before + 1);
-    await expect(host.addComment(99_999, { body: 'x', key: 'k' })).rejects.toMatchObject({ kind: 'not-found' });
+    // No such issue in a repository that is there: the ticket is gone (not a set-up problem).
+    await expect(host.addComment(99_999, { body: 'x', key: 'k' })).rejects.toMatchObject({ kind: 'gone', status: 404 });
     await expect(t.adapter({ token: 'wrong-token-123' }).getTicket(1)).rejects.toMatchObject({ kind: 'auth' });
   });
 });

@@ -121,7 +121,8 @@ describe('hasWriteAccess', () => {
 
   it('throws when the bot may not read permissions (403), rather than guessing', async () => {
     const reader = t.adapter({ token: 'local-listed-reader' });
-    await expect(reader.hasWriteAccess('support-anna')).rejects.toMatchObject({ kind: 'refused', status: 403 });
+    // The bot needs push access: a set-up for an operator to fix, not a refusal of this one request.
+    await expect(reader.hasWriteAccess('support-anna')).rejects.toMatchObject({ kind: 'operator', status: 403 });
   });
 
   it('keeps permissionOf answering the base permission', async () => {

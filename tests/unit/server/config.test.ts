@@ -39,6 +39,12 @@ describe('parseConfig', () => {
     expect(errorOf(input)).toContain(expected);
   });
 
+  it('names a staff account whose hash is a plain password without repeating the password', () => {
+    const message = errorOf({ ...minimal, staffAccounts: [{ login: 'anna', passwordHash: 'hunter2 is my password' }] });
+    expect(message).toContain('staffAccounts.0.passwordHash: must be a hash written by `npm run staff:add`, not a plain password');
+    expect(message).not.toContain('hunter2');
+  });
+
   it('says where JSON syntax breaks and how to fix it', () => {
     expect(errorOf('{ "categories": [], }')).toMatch(/not valid JSON: .*trailing comma/);
   });

@@ -15,6 +15,7 @@ const deskFor = (changes: Partial<typeof config>) =>
     kindsOf: async () => new Map(),
     siteUrl: 'http://x',
     database: {} as never,
+    draftKeyMacKey: Buffer.alloc(32),
   });
 
 describe('whether the desk takes new tickets', () => {

@@ -18,6 +18,7 @@ describe('the final body must fit the Git host', () => {
         order: 'N'.repeat(40),
         customerName: '\u{1F600}'.repeat(50),
         draftKey: 'd'.repeat(64),
+        unverifiedSince: '2026-05-01T10:00:00.000Z',
       },
       key,
     );

@@ -66,4 +66,21 @@ describe('ticket card figures on a scripted timeline', () => {
     expect(card).not.toMatch(/@octocat|#12/);
     expect(card).toContain('Internal: the customer never sees this card.');
   });
+
+  it('shows only this ticket for an unverified address, and says why', () => {
+    const card = renderCard({
+      figures: ticketFigures(timeline),
+      ratings: { helpful: 0, notHelpful: 0 },
+      // Whatever a caller passes, the card of an unverified address lists no history.
+      otherTickets: [{ number: 3, title: 'The real customer’s ticket', htmlUrl: 'https://github.com/northwind/support/issues/3', state: 'open', status: 'waiting' }],
+      customer: { tickets: 2, timeWithStaffMs: 5 * 3_600_000 },
+      unverified: true,
+    });
+    expect(card).toContain(
+      '| Customer | **Unverified address:** this ticket only (3 h 30 min with staff). Nobody has opened a sign-in link mailed to the address since it was filed, so whoever filed it may not be the customer and their history is not merged in. |',
+    );
+    expect(card).toContain('| Other tickets | not shown while the address is unverified |');
+    expect(card).not.toContain('issues/3');
+    expect(card).not.toContain('2 tickets in total');
+  });
 });
