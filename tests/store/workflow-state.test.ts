@@ -225,8 +225,8 @@ describe(`the mail queue shared by two instances on ${STORE_ENGINE}`, () => {
     );
     expect(fresh.filter(Boolean)).toHaveLength(keys.length);
     await waitFor('every mail sent', () => smtp.mails.length >= keys.length || undefined);
+    // Every send has been answered once both are idle: a second copy would be in by now.
     await Promise.all([qa.idle(), qb.idle()]);
-    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(smtp.mails.map((m) => m.event).sort()).toEqual([...keys].sort());
     for (const key of keys) expect(await qb.mail(key)).toMatchObject({ status: 'sent' });
   });
@@ -243,16 +243,16 @@ describe(`the mail queue shared by two instances on ${STORE_ENGINE}`, () => {
   it("a crashed worker's lease runs out and another instance sends the mail, once", async () => {
     const qa = queue(a);
     await qa.enqueue('new-ticket:9', { to: 'anna@example.com', subject: 'New ticket', text: 'hi' });
-    // Instance A claims the mail and dies before sending it (its lease: 600 ms).
-    const claimed = await claimMails(a, 'crashed-worker', { leaseMs: 600, limit: 10 });
+    // Instance A claims the mail and dies before sending it (its lease: 2 s).
+    const claimed = await claimMails(a, 'crashed-worker', { leaseMs: 2000, limit: 10 });
     expect(claimed.map((m) => m.key)).toEqual(['new-ticket:9']);
     const qb = queue(b);
-    qb.start();
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    // While A's lease lives, a pass of B's worker leaves the mail alone.
+    await qb.drain();
     expect(smtp.mails).toHaveLength(0);
-    await waitFor('the mail sent by the other instance', () => smtp.mails.length === 1 || undefined, 5000);
+    qb.start();
+    await waitFor('the mail sent by the other instance', () => smtp.mails.length === 1 || undefined, 15_000);
     await qb.idle();
-    await new Promise((resolve) => setTimeout(resolve, 300));
     expect(smtp.mails.map((m) => m.event)).toEqual(['new-ticket:9']);
     expect(await qb.mail('new-ticket:9')).toMatchObject({ status: 'sent' });
   });
@@ -291,6 +291,7 @@ describe(`webhook deliveries posted to two workflow instances on ${STORE_ENGINE}
         mail: queue,
         templates,
         signInUrl: () => 'https://help.example.com/x',
+        staffTicketUrl: (n) => `https://help.example.com/staff/tickets/${n}`,
         database,
         webhookSecret: secret,
         sweepIntervalSeconds: 3600,
