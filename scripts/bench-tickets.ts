@@ -486,6 +486,8 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     allOnHostWithinMs: audit.lost.length === 0 ? drainedMs : undefined,
     lost: audit.lost.length,
     duplicates: audit.duplicates.length,
+    // Which refs, outbox keys or draft keys are on more than one issue, for whoever looks into it.
+    duplicated: audit.duplicates.slice(0, 20),
     kills,
     createsInFlightAtKills: inFlightAtKill,
     limitPerAddress: { perHour: PER_EMAIL, tries: limitTries, accepted: acceptedForOneAddress, held: acceptedForOneAddress === PER_EMAIL },
@@ -528,6 +530,7 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
   const marker = Buffer.from('BENCH-ATTACHMENT-MARKER:');
   const concurrency = 4;
   const acks: string[] = [];
+  let resent = 0;
   let next = 0;
   const submit = async (until: number) => {
     const worker = async () => {
@@ -535,9 +538,23 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
         const i = next++;
         const bytes = Buffer.concat([Buffer.from('%PDF-1.4\n%'), marker, Buffer.from(`${i}\n`), randomBytes(kib * 1024 - 40)]);
         const { body, contentType } = multipartWithFiles(ticketFields(i), [{ field: 'attachments', name: `receipt-${i}.pdf`, type: 'application/pdf', bytes }]);
-        const response = await fetch(`${site.url}/tickets/new`, { method: 'POST', body: new Uint8Array(body), headers: { 'content-type': contentType, accept: 'application/json', origin: site.url } });
-        const ack = ackFrom(await response.text(), response.headers.getSetCookie());
-        if (response.status !== 201 || !ack) throw new Error(`submission ${i} answered ${response.status}`);
+        let ack: Ack | undefined;
+        // A submission cut off on the network is sent again with the same draft key, as the form does.
+        for (let attempt = 1; !ack; attempt += 1) {
+          try {
+            const response = await fetch(`${site.url}/tickets/new`, {
+              method: 'POST',
+              body: new Uint8Array(body),
+              headers: { 'content-type': contentType, accept: 'application/json', origin: site.url },
+            });
+            const text = await response.text();
+            ack = response.status === 201 ? ackFrom(text, response.headers.getSetCookie()) : undefined;
+            if (!ack) throw new Error(`submission ${i} answered ${response.status}: ${text.slice(0, 200)}`);
+          } catch (error) {
+            if (attempt >= 5 || !(error instanceof TypeError)) throw error;
+            resent += 1;
+          }
+        }
         acks.push(ack.ref);
       }
     };
@@ -579,6 +596,7 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
     attachmentKiB: kib,
     uploadedBytes: count * kib * 1024,
     tookMs,
+    resentAfterNetworkError: resent,
     ticketsOnHost: onHost,
     after: { [first]: early, [count]: late },
     rssRatio: ratio,

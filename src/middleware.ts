@@ -20,6 +20,7 @@ export const onRequest = defineMiddleware(async (context, next) => {
     const services = await getServices();
     // Before any session is read: a staff account removed from the config file a moment ago signs nothing in.
     services.refreshConfig();
+    services.checkRequestOrigin(context.request);
     if (!isSameOriginRequest(context.request, services.siteUrl, ORIGIN_EXEMPT)) return errorResponse(new DeskError('forbidden_origin'));
     context.locals.services = services;
     const customer = await services.access.readSession(context.cookies.get(SESSION_COOKIE)?.value);

@@ -51,6 +51,17 @@ const GitHostSchema = z.strictObject({
   attachments: z.strictObject({ repository: z.string().optional(), branch: z.string().default('attachments') }).default({ branch: 'attachments' }),
 });
 
+/** An origin only: every link appends an absolute path, so a path, query or fragment here would break them all. */
+const SiteUrlSchema = z
+  .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// address, e.g. "https://help.example.com"' })
+  .refine((value) => {
+    // Not a URL at all: the check above says so already.
+    if (!URL.canParse(value)) return true;
+    const url = new URL(value);
+    return url.pathname === '/' && url.search === '' && url.hash === '' && url.username === '' && url.password === '';
+  }, 'must be the site\'s origin only, e.g. "https://help.example.com": no path, query, #fragment or user name (the site is served from the root)')
+  .transform((value) => new URL(value).origin);
+
 /** Longest label name GitHub accepts (it answers 422 above it). */
 export const LABEL_NAME_MAX = 50;
 
@@ -61,8 +72,8 @@ export const ConfigSchema = z
     $schema: z.string().optional(),
     /** Site name shown in the header and page titles. @default "Help Centre" */
     siteName: z.string().min(1).default('Help Centre'),
-    /** Public origin of the site, used in mails and magic links. @example "https://help.example.com" */
-    siteUrl: z.url().default('http://localhost:4321'),
+    /** Public origin of the site, which every link in mail starts with. @default where the server listens (HOST:PORT) @example "https://help.example.com" */
+    siteUrl: SiteUrlSchema.optional(),
     /** Sender of the mails the desk sends. @default "Help Centre <help@localhost>" */
     mailFrom: z.string().min(3).default('Help Centre <help@localhost>'),
     /** Language of the home page and of articles without `lang`. @default "en" */
@@ -106,6 +117,11 @@ export const ConfigSchema = z
     escalationChain: z.array(z.string()).default([]),
     /** Seconds between reconciliation sweeps, which repair what a missed webhook would have left wrong. @default 300 */
     sweepIntervalSeconds: z.number().int().min(10).default(300),
+    /**
+     * Longest a ticket page shows a cached ticket that no webhook, sweep or own write said changed: how stale a page
+     * gets when webhooks are missing or lost (GitHub itself marks its answers fresh for 60 s). @default 60
+     */
+    ticketCacheSeconds: z.number().int().min(0).max(3600).default(60),
     /** Folder (relative to the config file) whose `<name>.txt` / `<name>.html` files replace the built-in mail templates. @default "mail-templates" */
     mailTemplatesDir: z.string().min(1).default('mail-templates'),
     attachments: AttachmentsSchema.default({ maxBytes: 5 * 1024 * 1024, maxCount: 3, types: ['image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/pdf', 'text/plain'] }),

@@ -4,7 +4,7 @@ import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import { opFields, type Outbox } from '../outbox/index.ts';
 import type { Config } from '../config/config-schema.ts';
-import type { CustomerSession } from '../tickets/customer.ts';
+import { sessionEmailFor, type CustomerSession } from '../tickets/customer.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
 import { REMOVED_MESSAGE, type AttachmentView, type Desk, type MessageView, type OpenTicketInput, type TicketListItem, type TicketView } from './desk.ts';
@@ -20,7 +20,7 @@ import { assertFitsHost } from '../tickets/host-limits.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, publicText } from '../tickets/thread.ts';
 import type { Database } from '../store/database.ts';
-import { customerTickets } from '../store/ticket-summaries.ts';
+import { customerTickets, customerTicketsByRef } from '../store/ticket-summaries.ts';
 import { recordAddressVerified } from '../store/verified-addresses.ts';
 import { draftKeyDigest } from '../tickets/draft-key.ts';
 import { withUnverifiedNote } from '../tickets/customer-verification.ts';
@@ -89,8 +89,8 @@ export function createDesk(options: DeskOptions): Desk {
   const ratings = new Map<number, Rating | undefined>();
 
   const staffName = (login: string) => staffDisplayName(config, login, 'Support team');
-  const owns = (session: CustomerSession | undefined, ref: string, email: string | undefined) =>
-    session !== undefined && email !== undefined && session.email === email.trim().toLowerCase() && (session.ticket === undefined || session.ticket === ref);
+  /** The owner's address when the session opens the ticket (its proven address, or filed in this browser). */
+  const owns = (session: CustomerSession | undefined, ref: string, email: string | undefined) => sessionEmailFor(session, ref, email);
 
   function attachmentViews(ref: string, paths: readonly string[] | undefined): AttachmentView[] {
     return (paths ?? []).map((path) => {
@@ -192,18 +192,20 @@ export function createDesk(options: DeskOptions): Desk {
     };
   }
 
-  /** Finds a ticket the session may see: its issue number (once created) and view. */
-  async function findTicket(ref: string, session: CustomerSession | undefined): Promise<{ number: number | undefined; view: TicketView } | undefined> {
+  /** Finds a ticket the session may see: its issue number (once created), view and owner's address. */
+  async function findTicket(ref: string, session: CustomerSession | undefined): Promise<{ number: number | undefined; view: TicketView; email: string } | undefined> {
     if (!isTicketRef(ref) || !session) return undefined;
     const read = await outbox.readTicket(ref);
     if (!read) return undefined;
     if (read.status === 'queued') {
       const entry = await outbox.createEntry(ref);
       const op = entry?.entry.op;
-      if (op?.kind !== 'createTicket' || !owns(session, ref, op.customerEmail)) return undefined;
+      const email = op?.kind === 'createTicket' ? owns(session, ref, op.customerEmail) : undefined;
+      if (op?.kind !== 'createTicket' || email === undefined) return undefined;
       const fields = opFields(op);
       return {
         number: undefined,
+        email,
         view: {
           ref,
           subject: op.title,
@@ -224,11 +226,13 @@ export function createDesk(options: DeskOptions): Desk {
     }
     if (read.status === 'removed') {
       // Its customer learns that it is gone; anyone else learns nothing (as for a ticket that is not theirs).
-      if (!owns(session, ref, read.customerEmail)) return undefined;
-      return { number: undefined, view: removedView(ref, (await outbox.createEntry(ref))?.entry.createdAt ?? new Date(0).toISOString()) };
+      const email = owns(session, ref, read.customerEmail);
+      if (email === undefined) return undefined;
+      return { number: undefined, email, view: removedView(ref, (await outbox.createEntry(ref))?.entry.createdAt ?? new Date(0).toISOString()) };
     }
-    if (!owns(session, ref, read.ticket.meta?.customer?.email)) return undefined;
-    return { number: read.number, view: await createdView(ref, read.ticket, read.pending) };
+    const email = owns(session, ref, read.ticket.meta?.customer?.email);
+    if (email === undefined) return undefined;
+    return { number: read.number, email, view: await createdView(ref, read.ticket, read.pending) };
   }
 
   async function journalFiles(ticket: string | number, files: readonly CheckedAttachment[]): Promise<string[]> {
@@ -277,15 +281,30 @@ export function createDesk(options: DeskOptions): Desk {
     },
 
     async listTickets(session) {
-      const email = session.email;
-      const created = await customerTickets(options.database, host.customerId(email));
-      const items: TicketListItem[] = created.flatMap((t) => (t.ref === undefined ? [] : [{ ref: t.ref, subject: t.title, status: t.status, openedAt: t.createdAt, updatedAt: t.updatedAt }]));
-      const listed = new Set(items.map((i) => i.ref));
-      for (const queued of await outbox.queuedTickets(email)) {
-        if (listed.has(queued.ref)) continue;
-        items.push({ ref: queued.ref, subject: queued.title, status: 'queued', openedAt: queued.createdAt, updatedAt: queued.createdAt });
+      const items = new Map<string, TicketListItem>();
+      /** An address's tickets from the read model and the outbox: all of them, or only those among `refs`. */
+      const addTicketsOf = async (email: string, refs?: ReadonlySet<string>) => {
+        const customer = host.customerId(email);
+        const created = refs ? await customerTicketsByRef(options.database, customer, [...refs]) : await customerTickets(options.database, customer);
+        for (const t of created) {
+          if (t.ref !== undefined && !items.has(t.ref)) items.set(t.ref, { ref: t.ref, subject: t.title, status: t.status, openedAt: t.createdAt, updatedAt: t.updatedAt });
+        }
+        for (const queued of await outbox.queuedTickets(email)) {
+          if (items.has(queued.ref) || (refs && !refs.has(queued.ref))) continue;
+          items.set(queued.ref, { ref: queued.ref, subject: queued.title, status: 'queued', openedAt: queued.createdAt, updatedAt: queued.createdAt });
+        }
+      };
+      if (session.email) await addTicketsOf(session.email);
+      // Filed in this browser: each entry names its own reference only, never the rest of its address's tickets.
+      const filed = session.tickets ?? [];
+      for (const email of new Set(filed.map((t) => t.email))) await addTicketsOf(email, new Set(filed.filter((t) => t.email === email).map((t) => t.ref)));
+      for (const entry of filed) {
+        if (items.has(entry.ref)) continue;
+        // On the host a moment before the read model has it (or removed from the host since): read it once.
+        const found = await findTicket(entry.ref, session).catch((error: unknown) => log.warn(`desk: could not list ${entry.ref}: ${(error as Error).message}`));
+        if (found) items.set(entry.ref, { ref: entry.ref, subject: found.view.subject, status: found.view.status, openedAt: found.view.openedAt, updatedAt: found.view.updatedAt });
       }
-      return items.sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
+      return [...items.values()].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt));
     },
 
     async viewTicket(ref, session) {
@@ -298,11 +317,11 @@ export function createDesk(options: DeskOptions): Desk {
       if (found.view.status === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
       if (found.view.status === 'removed') throw new DeskError('not_allowed', { message: REMOVED_MESSAGE });
       const target = found.number ?? ref;
-      const header = `**Customer reply** (${host.customerId(session!.email)})`;
+      const header = `**Customer reply** (${host.customerId(found.email)})`;
       const body = `${header}${HEADER_END}${neutralizeCustomerText(text)}`;
       assertFitsHost(body, files.length);
       const attachments = await journalFiles(target, files);
-      await outbox.addComment(target, { body, customerEmail: session!.email, ...(attachments.length ? { attachments } : {}) });
+      await outbox.addComment(target, { body, customerEmail: found.email, ...(attachments.length ? { attachments } : {}) });
       if (found.number !== undefined && found.view.status !== 'reply-received') {
         // The reply itself is safe in the outbox; the label follows, and the sweep repairs it if this fails.
         const ticket = await host.getTicket(found.number);

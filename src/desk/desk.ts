@@ -7,7 +7,7 @@ import type { CustomerSession } from '../tickets/customer.ts';
 export interface TicketListItem {
   ref: string;
   subject: string;
-  status: TicketStatus | 'queued';
+  status: TicketStatus | 'queued' | 'removed';
   openedAt: string;
   updatedAt: string;
 }
@@ -73,8 +73,9 @@ export interface Desk {
   accepting(): { ok: true } | { ok: false; reason: string };
   /** `filedAt` (ms): when the ticket was first filed (for a duplicate draft, the first submission). */
   openTicket(input: OpenTicketInput): Promise<{ ref: string; duplicate: boolean; filedAt: number }>;
+  /** Every ticket of the session's proven address, and the tickets filed in this browser it still opens; newest first. */
   listTickets(session: CustomerSession): Promise<TicketListItem[]>;
-  /** Undefined when there is no such ticket or it is not the session's (the page answers 404). */
+  /** Undefined when there is no such ticket or the session does not open it (the page asks to sign in, the same for both). */
   viewTicket(ref: string, session: CustomerSession | undefined): Promise<TicketView | undefined>;
   reply(ref: string, session: CustomerSession | undefined, text: string, files: CheckedAttachment[]): Promise<void>;
   setClosed(ref: string, session: CustomerSession | undefined, closed: boolean): Promise<void>;

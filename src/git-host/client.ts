@@ -2,6 +2,7 @@ import { createAppAuth } from '@octokit/auth-app';
 import { RequestError } from '@octokit/request-error';
 import Bottleneck from 'bottleneck';
 import { Octokit } from 'octokit';
+import { createBoundedCache } from './bounded-cache.ts';
 import { GitHostError, markRateLimited, rateLimitWait } from './errors.ts';
 
 /** How the adapter authenticates: a token (classic or fine-grained) or a GitHub App installation. */
@@ -33,6 +34,11 @@ export interface ClientOptions {
   log?: Pick<Console, 'warn' | 'info'> | undefined;
   /** The clock rate-limit holds are measured on (ms since epoch); tests pass a fake one. @default Date.now */
   now?: (() => number) | undefined;
+  /**
+   * Most bytes of answers kept for conditional requests (ETag), counted as the length of their JSON; an answer over
+   * an eighth of it (a large attachment, a long page) is not kept. @default 16777216 (16 MiB)
+   */
+  etagCacheBytes?: number | undefined;
 }
 
 /**
@@ -83,11 +89,38 @@ const isWrite = (method: string) => method !== 'GET' && method !== 'HEAD';
 
 interface CachedResponse {
   etag: string;
-  response: unknown;
+  response: { data: unknown };
+  /** What keeping it costs, roughly: the length of its body as JSON text, plus a little for the rest. */
+  bytes: number;
 }
 
-/** Most ETag entries kept; the oldest is dropped first. */
-const ETAG_CACHE_SIZE = 2000;
+/** Default byte budget of the ETag cache: a few thousand issue and thread answers of usual size. */
+const ETAG_CACHE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * About the length of a value's JSON text, counted no further than just past `limit`: a 100 MB blob is not walked
+ * (nor serialised) only to learn that it is too large to keep.
+ */
+function jsonLength(value: unknown, limit: number): number {
+  let length = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && length <= limit) {
+    const item = stack.pop();
+    if (typeof item === 'string') length += item.length + 2;
+    else if (Array.isArray(item)) {
+      length += 2;
+      for (let i = 0; i < item.length && length <= limit; i++, length++) stack.push(item[i]);
+    } else if (item !== null && typeof item === 'object') {
+      length += 2;
+      for (const key in item) {
+        if (length > limit) break;
+        length += key.length + 4;
+        stack.push((item as Record<string, unknown>)[key]);
+      }
+    } else length += String(item).length;
+  }
+  return length;
+}
 
 /**
  * Creates the one Octokit client of the adapter: the `octokit` package's throttling and retry plugins
@@ -153,7 +186,9 @@ export function createClient(options: ClientOptions): Octokit {
   // Until a reported limit is over: no write after a secondary limit, nothing after the primary one ran out.
   let writesHeldUntil = 0;
   let allHeldUntil = 0;
-  const etags = new Map<string, CachedResponse>();
+  // Bounded by bytes, not entries: answers range from a label to a 100 MB blob.
+  const etagBytes = options.etagCacheBytes ?? ETAG_CACHE_BYTES;
+  const etags = createBoundedCache<string, CachedResponse>({ maxBytes: etagBytes, maxEntryBytes: etagBytes / 8, sizeOf: (cached) => cached.bytes });
   octokit.hook.wrap('request', async (request, requestOptions) => {
     const { method } = requestOptions;
     const heldUntil = isWrite(method) ? Math.max(writesHeldUntil, allHeldUntil) : allHeldUntil;
@@ -173,11 +208,7 @@ export function createClient(options: ClientOptions): Octokit {
         throw new RequestError(`${method} ${requestOptions.url} answered ${status} (moved)`, status, { request: octokit.request.endpoint(requestOptions), response });
       }
       const etag = response.headers.etag;
-      if (key !== undefined && etag) {
-        etags.delete(key);
-        etags.set(key, { etag, response });
-        if (etags.size > ETAG_CACHE_SIZE) etags.delete(etags.keys().next().value as string);
-      }
+      if (key !== undefined && etag) etags.set(key, { etag, response, bytes: 512 + etag.length + jsonLength(response.data, etagBytes / 8) });
       return response;
     } catch (error) {
       if (cached && error instanceof RequestError && error.status === 304) return cached.response as Awaited<ReturnType<typeof request>>;

@@ -1,6 +1,7 @@
 import type { components } from '@octokit/openapi-types';
 import type { Octokit } from 'octokit';
 import { deriveMetadataKey, readMetadata, withMetadata, type MetadataFields, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
+import { createBoundedCache } from './bounded-cache.ts';
 import { createClient, type ClientOptions } from './client.ts';
 import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
@@ -29,8 +30,13 @@ export interface GitHostOptions extends ClientOptions {
   legacyMetadataBefore?: number | undefined;
   /** Login of the bot identity; asked from the host when unset. */
   botLogin?: string | undefined;
-  /** How long a ticket read is served from memory before asking the host again (with ETag). @default 30000 */
+  /**
+   * How long a ticket read is served from memory before asking the host again (with ETag), when no webhook, sweep
+   * or own write said it changed: the bound on staleness when webhooks are missing. @default 60000
+   */
   cacheTtlMs?: number | undefined;
+  /** Most bytes of tickets (mapped, with their threads) kept in memory; a thread over an eighth of it is not kept. @default 16777216 (16 MiB) */
+  ticketCacheBytes?: number | undefined;
 }
 
 /** A new ticket: the opening message and its labels, created in one request. */
@@ -95,7 +101,8 @@ export interface GitHost {
   /**
    * One ticket with its thread; undefined when there is no such issue in the ticket repository (never made, deleted,
    * or transferred to another repository). Throws an `operator` GitHostError when the repository itself is missing
-   * or has issues turned off: then no ticket can be read, and none is gone.
+   * or has issues turned off: then no ticket can be read, and none is gone. Served from memory until `invalidate`, an
+   * own write or the TTL (`cacheTtlMs`) says otherwise; concurrent reads share one; `fresh` asks the host.
    */
   getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
   /** A user's permission on the ticket repository (`admin`, `write`, `read`, …); undefined when they have none. */
@@ -152,7 +159,10 @@ export interface GitHost {
   findMessageByKey(ticketNumber: number, key: string, since?: Date): Promise<TicketMessage | undefined>;
   /** Creates the attachments branch from the default branch when it is missing. */
   ensureAttachmentBranch(): Promise<void>;
-  /** Forgets what is cached about a ticket (called for webhooks and after our own writes). */
+  /**
+   * Forgets what is cached about a ticket, and keeps any read already under way from being cached: called for
+   * webhooks and the sweep (the adapter's own writes call it themselves).
+   */
   invalidate(ticketNumber: number): void;
   /** The stable pseudonymous id of a customer. */
   customerId(email: string): string;
@@ -179,6 +189,30 @@ const PERMISSION_CACHE_SIZE = 1000;
 /** Roles granting write access; `role_name` may also be a custom role, then the base `permission` decides. */
 const WRITE_ROLES = new Set(['admin', 'maintain', 'write']);
 const BASE_ROLES = new Set(['admin', 'maintain', 'write', 'triage', 'read', 'none']);
+
+/**
+ * How long a ticket read is trusted without a webhook saying otherwise. GitHub itself marks API answers fresh for 60 s
+ * (`Cache-Control: private, max-age=60`), and without webhooks a staff change then reaches the customer's page within
+ * a minute; re-reading a viewed ticket costs two conditional requests a minute, answered 304 (free of rate limit).
+ */
+const TICKET_TTL_MS = 60_000;
+/** Default byte budget of mapped tickets: thousands of usual threads. */
+const TICKET_CACHE_BYTES = 16 * 1024 * 1024;
+
+/** What a cached ticket holds, roughly (UTF-16 text and per-object overhead): its texts plus a fixed cost per message. */
+function ticketBytes(ticket: Ticket): number {
+  let chars = 1024 + ticket.title.length + ticket.body.length;
+  for (const m of ticket.messages) chars += 256 + m.body.length;
+  return chars * 2;
+}
+
+/** A read of one ticket under way, which concurrent readers share; `stale` once the ticket changed meanwhile. */
+interface TicketRead {
+  promise: Promise<Ticket | undefined>;
+  stale: boolean;
+  /** Order of reads started, so an older read finishing last never replaces a newer one's answer. */
+  seq: number;
+}
 
 /**
  * Bodies whose last verified metadata the adapter remembers (issues and comments together), oldest-written
@@ -214,7 +248,8 @@ export function createGitHost(options: GitHostOptions): GitHost {
   const attachmentRepo = splitRepo(options.attachments?.repository ?? options.repository);
   const attachmentBranch = options.attachments?.branch ?? 'attachments';
   const emailKeys: EmailKeys | undefined = options.emailSecret ? deriveEmailKeys(options.emailSecret) : undefined;
-  const ttl = options.cacheTtlMs ?? 30_000;
+  const ttl = options.cacheTtlMs ?? TICKET_TTL_MS;
+  const now = options.now ?? Date.now;
   const metadataKey: MetadataKey = deriveMetadataKey(options.metadataSecret);
   const metadataMemory = createMetadataMemory(METADATA_MEMORY_SIZE);
   const log = options.log ?? console;
@@ -223,7 +258,14 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
   let botLoginPromise: Promise<string> | undefined;
   let privatePromise: Promise<boolean> | undefined;
-  const threads = new Map<number, { ticket: Ticket; at: number }>();
+  /** Mapped tickets by issue number, kept until a webhook, the sweep or an own write says the issue changed (or the TTL). */
+  const tickets = createBoundedCache<number, { ticket: Ticket; at: number; seq: number }>({
+    maxBytes: options.ticketCacheBytes ?? TICKET_CACHE_BYTES,
+    sizeOf: (entry) => ticketBytes(entry.ticket),
+  });
+  /** Reads under way by issue number: only while they run, so bounded by the requests in flight. */
+  const reads = new Map<number, Set<TicketRead>>();
+  let readSeq = 0;
   /** `hasWriteAccess` answers by lower-cased login, in least-recently-used order, and the lookups in flight. */
   const staffAnswers = new Map<string, { staff: boolean; expires: number }>();
   const staffLookups = new Map<string, Promise<boolean>>();
@@ -351,17 +393,18 @@ export function createGitHost(options: GitHostOptions): GitHost {
   }
 
   async function updateTicket(ticketNumber: number, change: TicketChange): Promise<TicketSummary> {
-    const { data } = await callOnIssue(ticketNumber, `update ticket #${ticketNumber}`, true, () =>
-      octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
-        ...ticketRepo,
-        issue_number: ticketNumber,
-        ...(change.labels ? { labels: change.labels } : {}),
-        ...(change.assignees ? { assignees: change.assignees } : {}),
-        ...(change.state ? { state: change.state } : {}),
-        ...(change.state === 'closed' ? { state_reason: change.closeReason ?? 'completed' } : {}),
-      }),
+    const { data } = await writing(ticketNumber, () =>
+      callOnIssue(ticketNumber, `update ticket #${ticketNumber}`, true, () =>
+        octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+          ...ticketRepo,
+          issue_number: ticketNumber,
+          ...(change.labels ? { labels: change.labels } : {}),
+          ...(change.assignees ? { assignees: change.assignees } : {}),
+          ...(change.state ? { state: change.state } : {}),
+          ...(change.state === 'closed' ? { state_reason: change.closeReason ?? 'completed' } : {}),
+        }),
+      ),
     );
-    threads.delete(ticketNumber);
     return issueToSummary(data, await mapping());
   }
 
@@ -432,6 +475,80 @@ export function createGitHost(options: GitHostOptions): GitHost {
     );
   }
 
+  /** One ticket and its whole thread from the host, uncached; undefined when it is gone. */
+  async function fetchTicket(ticketNumber: number): Promise<Ticket | undefined> {
+    const ctx = await mapping();
+    let issue: Issue;
+    let comments: IssueComment[];
+    try {
+      [issue, comments] = await Promise.all([
+        call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber })).then((r) => r.data),
+        call(`read the thread of ticket #${ticketNumber}`, false, () =>
+          octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, per_page: 100 }),
+        ),
+      ]);
+    } catch (error) {
+      // The repository answers under another name: read the issue where it points, still in this repository.
+      const target = error instanceof GitHostError && error.kind === 'moved' ? await sameRepositoryTarget(error.location) : undefined;
+      if (!target) {
+        const explained = await explainIssueError(ticketNumber, error);
+        if (explained instanceof GitHostError && explained.kind === 'gone') {
+          log.info(`git-host: ${explained.message}`);
+          return undefined;
+        }
+        throw explained;
+      }
+      [issue, comments] = await Promise.all([
+        call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repositories/{repository_id}/issues/{issue_number}', target)).then((r) => r.data as Issue),
+        call(`read the thread of ticket #${ticketNumber}`, false, () => octokit.paginate('GET /repositories/{repository_id}/issues/{issue_number}/comments', { ...target, per_page: 100 })).then(
+          (c) => c as IssueComment[],
+        ),
+      ]);
+    }
+    const summary = issueToSummary(issue, ctx);
+    return { ...summary, messages: comments.map((c) => commentToMessage(c, ctx)) };
+  }
+
+  /** Reads a ticket for everyone asking meanwhile, and caches the answer unless the ticket changed during the read. */
+  function startRead(ticketNumber: number): TicketRead {
+    const at = now();
+    const read: TicketRead = { promise: Promise.resolve(undefined), stale: false, seq: ++readSeq };
+    const running = reads.get(ticketNumber) ?? new Set<TicketRead>();
+    reads.set(ticketNumber, running);
+    running.add(read);
+    read.promise = fetchTicket(ticketNumber)
+      .then((ticket) => {
+        if (!read.stale) {
+          const newer = (tickets.peek(ticketNumber)?.seq ?? 0) > read.seq;
+          if (!ticket) tickets.delete(ticketNumber);
+          else if (!newer) tickets.set(ticketNumber, { ticket, at, seq: read.seq });
+        }
+        return ticket;
+      })
+      .finally(() => {
+        const set = reads.get(ticketNumber);
+        set?.delete(read);
+        if (set?.size === 0) reads.delete(ticketNumber);
+      });
+    return read;
+  }
+
+  /** The ticket changed (a webhook, the sweep, an own write): drop its copy, and let no read under way cache an older one. */
+  function forget(ticketNumber: number): void {
+    tickets.delete(ticketNumber);
+    for (const read of reads.get(ticketNumber) ?? []) read.stale = true;
+    reads.delete(ticketNumber);
+  }
+
+  /** An own write to a ticket: whatever its outcome (an unknown one may have applied), the cached copy is dropped. */
+  async function writing<T>(ticketNumber: number, write: () => Promise<T>): Promise<T> {
+    try {
+      return await write();
+    } finally {
+      forget(ticketNumber);
+    }
+  }
+
   const host: GitHost = {
     repository: options.repository,
     octokit,
@@ -460,45 +577,22 @@ export function createGitHost(options: GitHostOptions): GitHost {
           ...(input.assignees ? { assignees: input.assignees } : {}),
         }),
       );
-      return issueToSummary(data, await mapping());
+      const ctx = await mapping();
+      const summary = issueToSummary(data, ctx);
+      // A new issue has no comments yet: the ticket is known whole, and its customer's first view costs no read.
+      if (data.comments === 0) tickets.set(summary.number, { ticket: { ...summary, messages: [] }, at: now(), seq: ++readSeq });
+      return summary;
     },
 
-    async getTicket(ticketNumber, readOptions) {
-      const cached = threads.get(ticketNumber);
-      if (cached && !readOptions?.fresh && Date.now() - cached.at < ttl) return cached.ticket;
-      const ctx = await mapping();
-      let issue: Issue;
-      let comments: IssueComment[];
-      try {
-        [issue, comments] = await Promise.all([
-          call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber })).then((r) => r.data),
-          call(`read the thread of ticket #${ticketNumber}`, false, () =>
-            octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, per_page: 100 }),
-          ),
-        ]);
-      } catch (error) {
-        // The repository answers under another name: read the issue where it points, still in this repository.
-        const target = error instanceof GitHostError && error.kind === 'moved' ? await sameRepositoryTarget(error.location) : undefined;
-        if (!target) {
-          const explained = await explainIssueError(ticketNumber, error);
-          if (explained instanceof GitHostError && explained.kind === 'gone') {
-            threads.delete(ticketNumber);
-            log.info(`git-host: ${explained.message}`);
-            return undefined;
-          }
-          throw explained;
-        }
-        [issue, comments] = await Promise.all([
-          call(`read ticket #${ticketNumber}`, false, () => octokit.request('GET /repositories/{repository_id}/issues/{issue_number}', target)).then((r) => r.data as Issue),
-          call(`read the thread of ticket #${ticketNumber}`, false, () => octokit.paginate('GET /repositories/{repository_id}/issues/{issue_number}/comments', { ...target, per_page: 100 })).then(
-            (c) => c as IssueComment[],
-          ),
-        ]);
+    getTicket(ticketNumber, readOptions) {
+      if (!readOptions?.fresh) {
+        const cached = tickets.get(ticketNumber);
+        if (cached && now() - cached.at < ttl) return Promise.resolve(cached.ticket);
+        // Concurrent first views of a ticket share one read.
+        const running = [...(reads.get(ticketNumber) ?? [])].findLast((read) => !read.stale);
+        if (running) return running.promise;
       }
-      const summary = issueToSummary(issue, ctx);
-      const ticket: Ticket = { ...summary, messages: comments.map((c) => commentToMessage(c, ctx)) };
-      threads.set(ticketNumber, { ticket, at: Date.now() });
-      return ticket;
+      return startRead(ticketNumber).promise;
     },
 
     async permissionOf(login) {
@@ -539,19 +633,21 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.attachments ? { attachments: input.attachments } : {}),
         ...input.fields,
       };
-      const { data } = await callOnIssue(ticketNumber, `comment on ticket #${ticketNumber}`, true, () =>
-        octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body, metadataKey) }),
+      const { data } = await writing(ticketNumber, () =>
+        callOnIssue(ticketNumber, `comment on ticket #${ticketNumber}`, true, () =>
+          octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body, metadataKey) }),
+        ),
       );
-      host.invalidate(ticketNumber);
       return commentToMessage(data, await mapping());
     },
 
     async editComment(ticketNumber, messageId, input) {
       const meta: TicketMetadata = { kind: 'message', key: input.key, ...input.fields };
-      const { data } = await call(`edit message ${messageId} on ticket #${ticketNumber}`, false, () =>
-        octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body: withMetadata(meta, input.body, metadataKey) }),
+      const { data } = await writing(ticketNumber, () =>
+        call(`edit message ${messageId} on ticket #${ticketNumber}`, false, () =>
+          octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body: withMetadata(meta, input.body, metadataKey) }),
+        ),
       );
-      host.invalidate(ticketNumber);
       return commentToMessage(data, await mapping());
     },
 
@@ -570,10 +666,11 @@ export function createGitHost(options: GitHostOptions): GitHost {
       );
       const block = (data.body ?? '').split('\n', 1)[0]?.replace(/\r$/, '') ?? '';
       if (!readMetadata(block, data.user, ctx.botLogin, metadataKey, undefined, { before: options.legacyMetadataBefore, createdAt: data.created_at })) return false;
-      await callOnIssue(ticketNumber, `edit ticket #${ticketNumber}`, true, () =>
-        octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber, body: `${block}\n${text}` }),
+      await writing(ticketNumber, () =>
+        callOnIssue(ticketNumber, `edit ticket #${ticketNumber}`, true, () =>
+          octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber, body: `${block}\n${text}` }),
+        ),
       );
-      threads.delete(ticketNumber);
       return true;
     },
     setLabels: (n, labels) => updateTicket(n, { labels }),
@@ -618,8 +715,14 @@ export function createGitHost(options: GitHostOptions): GitHost {
     },
 
     async addReaction(messageId, content) {
-      await call(`react to message ${messageId}`, true, () => octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...ticketRepo, comment_id: messageId, content }));
-      for (const [n, t] of threads) if (t.ticket.messages.some((m) => m.id === messageId)) threads.delete(n);
+      try {
+        await call(`react to message ${messageId}`, true, () =>
+          octokit.request('POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions', { ...ticketRepo, comment_id: messageId, content }),
+        );
+      } finally {
+        // Only the message id is known here: drop whichever cached ticket holds it (no webhook reports reactions).
+        for (const n of [...tickets.keys()]) if (tickets.peek(n)?.ticket.messages.some((m) => m.id === messageId)) forget(n);
+      }
     },
 
     async listReactions(messageId) {
@@ -689,9 +792,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       return undefined;
     },
 
-    invalidate(ticketNumber) {
-      threads.delete(ticketNumber);
-    },
+    invalidate: forget,
   };
   return host;
 }

@@ -5,14 +5,17 @@ import { join } from 'node:path';
 export const TEMPLATE_NAMES = ['staff-reply', 'ticket-closed', 'new-ticket', 'customer-reply'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
+// `link` is where the reader acts: the customer's sign-in link, or the ticket in the staff workspace.
 const FACTS = ['siteName', 'ref', 'subject', 'opened', 'status', 'priority', 'category', 'order', 'link'] as const;
+// Staff also read who wrote (`customer`) and, on GitHub, the issue (`hostLink`; unset on the embedded host).
+const STAFF_FACTS = [...FACTS, 'customer', 'assignee', 'hostLink'] as const;
 
 /** The variables each template may use; a template naming another one is refused when it loads. */
 export const TEMPLATE_VARIABLES: Record<TemplateName, readonly string[]> = {
   'staff-reply': [...FACTS, 'staffName', 'replyText', 'replyHtml'],
   'ticket-closed': [...FACTS],
-  'new-ticket': [...FACTS, 'assignee', 'messageText', 'messageHtml'],
-  'customer-reply': [...FACTS, 'assignee', 'messageText', 'messageHtml'],
+  'new-ticket': [...STAFF_FACTS, 'messageText', 'messageHtml'],
+  'customer-reply': [...STAFF_FACTS, 'messageText', 'messageHtml'],
 };
 
 /** One parsed template: the subject line, the text body and the HTML body. */

@@ -146,6 +146,19 @@ type Tx = Transaction<StoreSchema>;
 const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? undefined : new Date(ms).toISOString());
 const issueNumber = (ticket: string) => (/^#\d+$/.test(ticket) ? Number(ticket.slice(1)) : undefined);
 
+/**
+ * How long after sending a message the outbox checks that a thread read shows it: longer than any process keeps a
+ * cached thread (the adapter's 60 s) plus clock differences between processes.
+ */
+const RECENTLY_SENT_MS = 5 * 60_000;
+
+/** Whether a thread is missing any of these messages (by idempotency key, which the message's metadata carries). */
+function lacksAny(ticket: Ticket, keys: readonly string[]): boolean {
+  if (keys.length === 0) return false;
+  const present = new Set(ticket.messages.map((m) => m.meta?.key));
+  return keys.some((key) => !present.has(key));
+}
+
 function toState(row: Row): EntryState {
   return {
     seq: Number(row.seq),
@@ -397,14 +410,31 @@ export class Outbox {
   }
 
   private async pendingFor(key: string): Promise<PendingMessage[]> {
-    const rows = await this.db.selectFrom('outbox').selectAll().where('ticket', '=', key).where('kind', '=', 'addComment').where('status', '<>', 'done').orderBy('seq').execute();
-    return rows.map(toState).map((s) => ({
-      entryId: s.entry.id,
-      body: s.entry.op?.kind === 'addComment' ? s.entry.op.body : '',
-      createdAt: s.entry.createdAt,
-      status: s.status === 'poisoned' ? 'poisoned' : 'queued',
-      ...(s.lastError ? { error: s.lastError } : {}),
-    }));
+    return (await this.messagesFor(key, undefined)).pending;
+  }
+
+  /** A ticket's messages not yet on the host, and the keys of those sent since `sentSince` (ms epoch), in one query. */
+  private async messagesFor(key: string, sentSince: number | undefined): Promise<{ pending: PendingMessage[]; sent: string[] }> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .selectAll()
+      .where('ticket', '=', key)
+      .where('kind', '=', 'addComment')
+      .where((eb) => (sentSince === undefined ? eb('status', '<>', 'done') : eb.or([eb('status', '<>', 'done'), eb('done_at', '>=', sentSince)])))
+      .orderBy('seq')
+      .execute();
+    const states = rows.map(toState);
+    const sent = states.filter((s) => s.status === 'done').map((s) => s.entry.id);
+    const pending = states
+      .filter((s) => s.status !== 'done')
+      .map((s) => ({
+        entryId: s.entry.id,
+        body: s.entry.op?.kind === 'addComment' ? s.entry.op.body : '',
+        createdAt: s.entry.createdAt,
+        status: s.status === 'poisoned' ? ('poisoned' as const) : ('queued' as const),
+        ...(s.lastError ? { error: s.lastError } : {}),
+      }));
+    return { pending, sent };
   }
 
   /** A ticket as the customer sees it: "queued" with its content while it waits, else the host's thread. */
@@ -428,7 +458,12 @@ export class Outbox {
       };
     }
     if (!this.host) throw new Error('the outbox has no Git host to read tickets from');
-    const found = await this.host.getTicket(number);
+    // Asked before the thread, so a message is in the thread or shown as pending, never in neither.
+    const { pending, sent } = await this.messagesFor(key, Date.now() - RECENTLY_SENT_MS);
+    let found = await this.host.getTicket(number);
+    // Another server process may have sent a message lately, and the webhook telling of it reached that process, not
+    // this one: a cached thread without it is read again, so the customer's own reply never vanishes once sent.
+    if (found && lacksAny(found, sent)) found = await this.host.getTicket(number, { fresh: true });
     const ref = key.startsWith('#') ? undefined : key;
     if (!found) {
       // Filed here (the ref became this issue), so it existed: the host deleted it or moved it to another repository.
@@ -436,7 +471,7 @@ export class Outbox {
       const row = await this.db.selectFrom('outbox').select('customer_email').where('ticket', '=', ref).where('kind', '=', 'createTicket').executeTakeFirst();
       return { status: 'removed', ref, number, customerEmail: row?.customer_email ?? undefined };
     }
-    return { status: 'created', ref, number, ticket: found, pending: await this.pendingFor(key) };
+    return { status: 'created', ref, number, ticket: found, pending };
   }
 
   /** Entries by status, in order (default: everything not done); `limit` keeps a long history from being read whole. */

@@ -18,10 +18,11 @@ export function setSessionCookie(cookies: AstroCookies, services: Services, url:
 
 /**
  * Runs a portal action and turns its result into what the page shows: redirects happen here, form
- * results and errors come back for rendering. JSON callers (the enhanced form, offline drafts) get JSON.
+ * results and errors come back for rendering (a refusal that says when to try again sets `Retry-After` on the
+ * page's response). JSON callers (the enhanced form, offline drafts) get JSON.
  */
 export async function runPortalAction(
-  context: { request: Request; cookies: AstroCookies; url: URL },
+  context: { request: Request; cookies: AstroCookies; url: URL; response?: { headers: Headers } },
   services: Services,
   action: () => Promise<PortalResult> | PortalResult,
 ): Promise<Response | Exclude<PortalResult, { kind: 'redirect' }>> {
@@ -34,8 +35,12 @@ export async function runPortalAction(
       return new Response(null, { status: 303, headers: { Location: result.location } });
     }
     if (json_ && result.kind === 'form') {
-      return errorResponse(new DeskError('invalid_input', { fields: Object.fromEntries(Object.entries(result.errors).filter(([, v]) => v !== undefined)) as Record<string, string> }));
+      return errorResponse(
+        result.refusal ?? new DeskError('invalid_input', { fields: Object.fromEntries(Object.entries(result.errors).filter(([, v]) => v !== undefined)) as Record<string, string> }),
+      );
     }
+    const retryAfter = result.kind === 'form' ? result.refusal?.retryAfterSeconds : undefined;
+    if (retryAfter !== undefined) context.response?.headers.set('Retry-After', String(retryAfter));
     return result;
   } catch (error) {
     if (!(error instanceof DeskError)) throw error;

@@ -13,7 +13,7 @@ import { startReadModelBuild } from '../workflow/read-model.ts';
 import { loadConfig } from './config.ts';
 import { watchConfigFile } from './config-reload.ts';
 import { createCustomerAccess } from './customer-access.ts';
-import { loadEnv, type Env } from './env.ts';
+import { loadEnv } from './env.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
 import type { Services } from './services.ts';
 import { serverSecret } from './secrets.ts';
@@ -22,18 +22,10 @@ import { createUsedLinks } from './used-links.ts';
 import { createRevokedSessions } from './revoked-sessions.ts';
 import { createStaffAccess } from './staff-access.ts';
 import { createStaffOAuth } from './staff-oauth.ts';
+import { createSiteUrlCheck, listeningOrigin, resolveSiteUrl, siteUrlWarnings } from './site-url.ts';
 import { createWorkspace } from '../staff/workspace.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
 import { deriveKey } from '../tickets/access-token.ts';
-
-/**
- * Where this server listens, as the embedded issue host on this machine reaches it: HOST and PORT, which the
- * Node adapter listens on. Taken from the environment, never from a request's Host header, which a client chooses.
- */
-function ownOrigin(env: Pick<Env, 'HOST' | 'PORT'>): string {
-  const host = !env.HOST || env.HOST === '0.0.0.0' ? (env.HOST ? '127.0.0.1' : 'localhost') : env.HOST === '::' ? '[::1]' : env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST;
-  return `http://${host}:${env.PORT ?? 4321}`;
-}
 
 export interface RunningServices extends Services {
   /** The one state store every service uses; closed last. */
@@ -46,14 +38,21 @@ export async function createServices(): Promise<RunningServices> {
   const env = loadEnv();
   const { configFile } = readSitePaths();
   const config = loadConfig(configFile);
+  // Every link in mail starts here; checked now, and against how browsers arrive (checkRequestOrigin).
+  const siteUrl = resolveSiteUrl(config, env);
+  for (const warning of siteUrlWarnings(siteUrl, env, configFile)) console.warn(warning);
   const secret = serverSecret(env.DATA_DIR, env.SESSION_SECRET);
   const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
   // An installation from before the store: its workflow journal, mail queue and used links move in once.
   await importWorkflowJournals(database, env.DATA_DIR);
   const revokedSessions = createRevokedSessions(database);
-  // Reads are conditional (ETag), so a short memory cache keeps replies fresh at no rate-limit cost;
-  // retries stay short (0.25 s, 1 s, 2.25 s) so a visitor hears of an outage in seconds, not minutes.
-  const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: secret }, tuning: { cacheTtlMs: 5_000, retryBaseMs: 250, requestTimeoutMs: 10_000 } });
+  // Ticket reads stay cached until a webhook, the sweep or an own write says the issue changed (ticketCacheSeconds
+  // at most); retries stay short (0.25 s, 1 s, 2.25 s) so a visitor hears of an outage in seconds, not minutes.
+  const opened = await openGitHost({
+    config,
+    env: { ...env, SESSION_SECRET: secret },
+    tuning: { cacheTtlMs: config.ticketCacheSeconds * 1000, retryBaseMs: 250, requestTimeoutMs: 10_000 },
+  });
   // The outbox journal of earlier releases (DATA_DIR/outbox) moves into the store once, then is renamed aside.
   const outbox = await openOutbox({ database, journalDir: path.join(env.DATA_DIR, 'outbox'), host: opened.host, retentionDays: env.OUTBOX_RETENTION_DAYS });
   outbox.start();
@@ -74,11 +73,12 @@ export async function createServices(): Promise<RunningServices> {
     host: opened.host,
     mail: mailQueue,
     templates,
-    signInUrl: (email, ref) => `${config.siteUrl}${access.signInPath(email, ref)}`,
+    signInUrl: (email, ref) => `${siteUrl.url}${access.signInPath(email, ref)}`,
+    staffTicketUrl: (ticketNumber) => `${siteUrl.url}/staff/tickets/${ticketNumber}`,
     database,
     webhookSecret,
   });
-  const webhookUrl = `${ownOrigin(env)}/api/webhooks/git-host`;
+  const webhookUrl = `${listeningOrigin(env)}/api/webhooks/git-host`;
   if (opened.localHost && webhookSecret) opened.localHost.setWebhook({ url: webhookUrl, secret: webhookSecret });
   else if (config.gitHost.baseUrl === undefined)
     console.warn(
@@ -95,7 +95,7 @@ export async function createServices(): Promise<RunningServices> {
     outbox,
     mail: mailQueue,
     signInPath: (email, landOn) => access.signInPath(email, landOn),
-    siteUrl: config.siteUrl,
+    siteUrl: siteUrl.url,
     kindsOf: workflow.kindsOf,
     onRated: workflow.ticketChanged,
     onVerified: workflow.ticketChanged,
@@ -103,7 +103,7 @@ export async function createServices(): Promise<RunningServices> {
     draftKeyMacKey: deriveKey(secret, 'draft-key'),
   });
   console.info(
-    `helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}`,
+    `helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}, its links to ${siteUrl.url}`,
   );
   // Staff accounts and supporters follow the file; removing an account or changing its password counts at once.
   const configReload = watchConfigFile({ file: configFile, config });
@@ -114,9 +114,10 @@ export async function createServices(): Promise<RunningServices> {
     access,
     rateLimits: createRateLimits(database, limitsFromConfig(config.abuse)),
     staffAccess: createStaffAccess({ secret, config, revokedSessions }),
-    staffOAuth: createStaffOAuth({ config, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
+    staffOAuth: createStaffOAuth({ config, siteUrl: siteUrl.url, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
     workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf, database, onChanged: workflow.ticketChanged }),
-    siteUrl: config.siteUrl,
+    siteUrl: siteUrl.url,
+    checkRequestOrigin: createSiteUrlCheck(siteUrl, configFile),
     workflow,
     database,
     async close() {

@@ -37,7 +37,7 @@ export const EnvSchema = z
     OUTBOX_RETENTION_DAYS: optionalText.pipe(z.string().regex(/^\d+$/, 'must be a whole number of days, e.g. 30').transform(Number).optional()).transform((n) => n ?? 30),
     /** Folder for local state: the SQLite store (unless DATABASE_URL), embedded issue host, mail. @default "data" */
     DATA_DIR: optionalText.transform((s) => s ?? 'data'),
-    /** Interface the site listens on (read by the Node adapter); the embedded issue host sends its webhooks there. @default "localhost" */
+    /** Interface the site listens on (read by the Node adapter); the embedded issue host sends its webhooks there, and mail links while `siteUrl` is unset. @default "localhost" */
     HOST: optionalText,
     /** Port the site listens on (read by the Node adapter). @default "4321" */
     PORT: optionalText.pipe(

@@ -1,10 +1,11 @@
 import { checkAttachments } from '../tickets/attachments.ts';
 import type { TicketView } from '../desk/desk.ts';
 import { parseReplyText, parseTicketForm, type FieldErrors } from '../tickets/ticket-form.ts';
-import type { CustomerSession } from '../tickets/customer.ts';
+import { actingEmail, rememberFiledTicket, type CustomerSession } from '../tickets/customer.ts';
 import { formFields, formFiles, readForm } from './form-data.ts';
 import { BODY_LIMITS, formBodyLimit } from './bounded-body.ts';
 import { DeskError } from '../tickets/errors.ts';
+import { ERROR_STATUS } from './http.ts';
 import { parseEmail } from '../tickets/email.ts';
 import type { Services } from './services.ts';
 
@@ -16,70 +17,88 @@ export interface PortalRequest {
   clientAddress: string;
 }
 
+/** A form sent back to be fixed or sent again, with everything that was typed. */
+export interface FormResult {
+  kind: 'form';
+  status: number;
+  values: Record<string, string>;
+  errors: FieldErrors;
+  /** The refusal behind it: JSON callers get it as the error body, and its `Retry-After`. */
+  refusal?: DeskError;
+  /** Names of the files that were sent: a page cannot give chosen files back, so it asks for them again. */
+  filesToChooseAgain?: string[];
+}
+
 /** What the page or endpoint should answer. */
-export type PortalResult =
-  | { kind: 'form'; status: number; values: Record<string, string>; errors: FieldErrors }
-  | { kind: 'redirect'; location: string; session?: string }
-  | { kind: 'done'; message: string };
+export type PortalResult = FormResult | { kind: 'redirect'; location: string; session?: string } | { kind: 'done'; message: string };
 
 /** Total request size a form may have: every attachment plus room for the text. */
 function maxFormBytes(services: Services): number {
   return formBodyLimit(services.config);
 }
 
-/** Runs a desk write; a refusal about the form's fields (e.g. too long for the Git host) goes back to the form with what was typed. */
-async function orFieldErrors<T>(values: Record<string, string>, write: () => Promise<T>): Promise<{ ok: true; value: T } | { ok: false; result: PortalResult }> {
+/**
+ * Runs what a form asks once its fields are read: any refusal (fields to fix, a rate limit, the desk closed or away)
+ * comes back as the form with everything that was typed, and the refusal at its top.
+ */
+async function orFormBack(values: Record<string, string>, files: readonly { name: string }[], act: () => Promise<PortalResult>): Promise<PortalResult> {
   try {
-    return { ok: true, value: await write() };
+    return await act();
   } catch (error) {
-    if (error instanceof DeskError && error.code === 'invalid_input' && error.fields) return { ok: false, result: { kind: 'form', status: 400, values, errors: error.fields } };
-    throw error;
+    if (!(error instanceof DeskError)) throw error;
+    return {
+      kind: 'form',
+      status: ERROR_STATUS[error.code],
+      values,
+      errors: error.fields ?? { form: error.message },
+      refusal: error,
+      ...(files.length ? { filesToChooseAgain: files.map((f) => f.name) } : {}),
+    };
   }
 }
 
 const ticketPath = (ref: string) => `/tickets/${encodeURIComponent(ref)}`;
 
 /**
- * Opens a ticket from the form. Invalid input comes back with per-field messages and the typed
- * values; a valid ticket is journaled, the customer is signed in for that one ticket, and mailed a
- * sign-in link.
+ * Opens a ticket from the form. Invalid input, a rate limit or a desk that is not taking tickets comes back as the
+ * form with what was typed; a valid ticket is journaled, added to the tickets this browser's session opens, and
+ * its customer is mailed a sign-in link.
  */
 export async function openTicket({ request, services, session, clientAddress }: PortalRequest): Promise<PortalResult> {
   const { config, desk, rateLimits, access } = services;
   const form = await readForm(request, maxFormBytes(services));
   const values = formFields(form);
-  const accepting = desk.accepting();
-  if (!accepting.ok) return { kind: 'form', status: 503, values, errors: { form: accepting.reason } };
-  if (!config.features.guests && (!session || session.ticket !== undefined)) {
-    return { kind: 'form', status: 403, values, errors: { form: new DeskError('guests_off').message } };
-  }
-  // The honeypot field is hidden from people; only form-filling scripts put text in it.
-  if ((values['website'] ?? '') !== '') return { kind: 'form', status: 400, values, errors: { form: 'We could not accept this form. Please try again.' } };
+  const sent = await formFiles(form, 'attachments');
+  return orFormBack(values, sent, async () => {
+    const accepting = desk.accepting();
+    if (!accepting.ok) throw new DeskError('tickets_off', { message: accepting.reason });
+    if (!config.features.guests && !session?.email) throw new DeskError('guests_off');
+    // The honeypot field is hidden from people; only form-filling scripts put text in it.
+    if ((values['website'] ?? '') !== '') throw new DeskError('invalid_input', { message: 'We could not accept this form. Please try again.' });
 
-  const parsed = parseTicketForm(values, config, session && session.ticket === undefined ? session.email : undefined);
-  const files = await checkAttachments(await formFiles(form, 'attachments'), config.attachments);
-  if (!parsed.ok || !files.ok) {
-    const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
-    if (!files.ok) errors.attachments = files.error;
-    return { kind: 'form', status: 400, values, errors };
-  }
-  await rateLimits.consume('ticketPerIp', clientAddress);
-  await rateLimits.consume('ticketPerEmail', parsed.value.email);
-  const key = values['idempotencyKey'];
-  // Only a session from a mailed link proves the address; anyone else's ticket is marked unverified.
-  const signedIn = session !== undefined && session.ticket === undefined && session.email === parsed.value.email;
-  const opened = await orFieldErrors(values, () => desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn }));
-  if (!opened.ok) return opened.result;
-  const { ref, filedAt } = opened.value;
-  // parseEmail normalised the address: the one mailed is the one the session holds. A resubmitted draft was mailed the first time.
-  // Also for a resubmitted draft: the queue mails each ticket's confirmation once, however often it is queued.
-  await desk.sendSignInLink(parsed.value.email, ref);
-  return {
-    kind: 'redirect',
-    location: `${ticketPath(ref)}?created=1`,
-    // Dated by the first filing, so a draft resubmitted after the address was verified gets a session that has lapsed.
-    ...(signedIn ? {} : { session: access.ticketSessionToken(parsed.value.email, ref, filedAt) }),
-  };
+    const parsed = parseTicketForm(values, config, session?.email);
+    const files = await checkAttachments(sent, config.attachments);
+    if (!parsed.ok || !files.ok) {
+      const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
+      if (!files.ok) errors.attachments = files.error;
+      throw new DeskError('invalid_input', { fields: errors as Record<string, string> });
+    }
+    await rateLimits.consume('ticketPerIp', clientAddress);
+    await rateLimits.consume('ticketPerEmail', parsed.value.email);
+    const key = values['idempotencyKey'];
+    // Only a session from a mailed link proves the address; anyone else's ticket is marked unverified.
+    const signedIn = session?.email !== undefined && session.email === parsed.value.email;
+    const { ref, filedAt } = await desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn });
+    // parseEmail normalised the address: the one mailed is the one the session holds. A resubmitted draft was mailed the first time.
+    // Also for a resubmitted draft: the queue mails each ticket's confirmation once, however often it is queued.
+    await desk.sendSignInLink(parsed.value.email, ref);
+    return {
+      kind: 'redirect',
+      location: `${ticketPath(ref)}?created=1`,
+      // Dated by the first filing, so a draft resubmitted after the address was verified gets an entry that has lapsed.
+      ...(signedIn ? {} : { session: access.sessionToken(rememberFiledTicket(session, { ref, email: parsed.value.email, filedAt })) }),
+    };
+  });
 }
 
 /** Mails a sign-in link for "My tickets"; the answer is the same whether or not the address has tickets. */
@@ -107,15 +126,18 @@ export function inspectLink({ request, services }: PortalRequest): { token: stri
 }
 
 /** Exchanges an emailed link for a session: only on the POST of its Continue button (same-origin, checked by the middleware). */
-export async function redeemLink({ request, services }: PortalRequest): Promise<PortalResult> {
+export async function redeemLink({ request, services, session }: PortalRequest): Promise<PortalResult> {
   const token = formFields(await readForm(request, BODY_LIMITS.accessLink))['token'] ?? '';
-  const { sessionToken, claims } = await services.access.redeem(token);
+  const { sessionToken, claims } = await services.access.redeem(token, session);
   // The link proves the address: its tickets filed unverified count as verified from now.
   await services.desk.confirmAddress(claims.email);
   return { kind: 'redirect', location: claims.ticket ? ticketPath(claims.ticket) : '/tickets', session: sessionToken };
 }
 
-/** Loads a ticket for its customer; anything else is a 404, never a 403, so ticket numbers reveal nothing. */
+/**
+ * Loads a ticket for its customer. Anything else — no session, another customer's ticket, no such ticket — is the
+ * same refusal (`not_signed_in` without a session, else `not_found`), so a reference reveals nothing.
+ */
 export async function loadTicket({ services, session }: PortalRequest, ref: string): Promise<TicketView> {
   if (!session) throw new DeskError('not_signed_in');
   const view = await services.desk.viewTicket(ref, session);
@@ -123,46 +145,51 @@ export async function loadTicket({ services, session }: PortalRequest, ref: stri
   return view;
 }
 
-/** Reply, close, reopen or rate, from the ticket page's forms (`action` field). */
+/** Reply, close, reopen or rate, from the ticket page's forms (`action` field); a refusal keeps what was typed. */
 export async function ticketAction(input: PortalRequest, ref: string): Promise<PortalResult> {
   const { request, services, session, clientAddress } = input;
   if (!session) throw new DeskError('not_signed_in');
   const form = await readForm(request, maxFormBytes(services));
   const values = formFields(form);
-  // Each of these writes to the Git host: metered per customer and per address, like replies.
-  if (values['action'] === 'close' || values['action'] === 'reopen' || values['action'] === 'rate') {
-    await services.rateLimits.consume('changePerEmail', session.email);
-    await services.rateLimits.consume('changePerIp', clientAddress);
-  }
-  switch (values['action']) {
-    case 'reply': {
-      const text = parseReplyText(values['message'], services.config);
-      const files = await checkAttachments(await formFiles(form, 'attachments'), services.config.attachments);
-      if (!text.ok || !files.ok) {
-        return { kind: 'form', status: 400, values, errors: { ...(text.ok ? {} : { message: text.error }), ...(files.ok ? {} : { attachments: files.error }) } };
-      }
-      await services.rateLimits.consume('replyPerEmail', session.email);
-      const replied = await orFieldErrors(values, () => services.desk.reply(ref, session, text.value, files.files));
-      if (!replied.ok) return replied.result;
-      return { kind: 'redirect', location: `${ticketPath(ref)}#reply-form` };
+  const sent = await formFiles(form, 'attachments');
+  return orFormBack(values, sent, async () => {
+    // The address its writes are metered by; the desk checks that it owns the ticket.
+    const email = actingEmail(session, ref);
+    if (email === undefined) throw new DeskError('not_found');
+    // Each of these writes to the Git host: metered per customer and per address, like replies.
+    if (values['action'] === 'close' || values['action'] === 'reopen' || values['action'] === 'rate') {
+      await services.rateLimits.consume('changePerEmail', email);
+      await services.rateLimits.consume('changePerIp', clientAddress);
     }
-    case 'close':
-      if (values['confirm'] !== 'yes') return { kind: 'form', status: 400, values, errors: { form: 'Tick the box to confirm that the ticket can be closed.' } };
-      await services.desk.setClosed(ref, session, true);
-      return { kind: 'redirect', location: ticketPath(ref) };
-    case 'reopen':
-      await services.desk.setClosed(ref, session, false);
-      return { kind: 'redirect', location: ticketPath(ref) };
-    case 'rate': {
-      const messageId = Number(values['message']);
-      const rating = values['rating'];
-      if (!Number.isSafeInteger(messageId) || (rating !== 'helpful' && rating !== 'not-helpful')) {
-        throw new DeskError('invalid_input', { message: 'Choose "helpful" or "not helpful" for a staff reply.' });
+    switch (values['action']) {
+      case 'reply': {
+        const text = parseReplyText(values['message'], services.config);
+        const files = await checkAttachments(sent, services.config.attachments);
+        if (!text.ok || !files.ok) {
+          throw new DeskError('invalid_input', { fields: { ...(text.ok ? {} : { message: text.error }), ...(files.ok ? {} : { attachments: files.error }) } });
+        }
+        await services.rateLimits.consume('replyPerEmail', email);
+        await services.desk.reply(ref, session, text.value, files.files);
+        return { kind: 'redirect', location: `${ticketPath(ref)}#reply-form` };
       }
-      await services.desk.rate(ref, session, messageId, rating);
-      return { kind: 'redirect', location: `${ticketPath(ref)}#message-${messageId}` };
+      case 'close':
+        if (values['confirm'] !== 'yes') throw new DeskError('invalid_input', { message: 'Tick the box to confirm that the ticket can be closed.' });
+        await services.desk.setClosed(ref, session, true);
+        return { kind: 'redirect', location: ticketPath(ref) };
+      case 'reopen':
+        await services.desk.setClosed(ref, session, false);
+        return { kind: 'redirect', location: ticketPath(ref) };
+      case 'rate': {
+        const messageId = Number(values['message']);
+        const rating = values['rating'];
+        if (!Number.isSafeInteger(messageId) || (rating !== 'helpful' && rating !== 'not-helpful')) {
+          throw new DeskError('invalid_input', { message: 'Choose "helpful" or "not helpful" for a staff reply.' });
+        }
+        await services.desk.rate(ref, session, messageId, rating);
+        return { kind: 'redirect', location: `${ticketPath(ref)}#message-${messageId}` };
+      }
+      default:
+        throw new DeskError('invalid_input', { message: 'Unknown action; use the buttons on the ticket page.' });
     }
-    default:
-      throw new DeskError('invalid_input', { message: 'Unknown action; use the buttons on the ticket page.' });
-  }
+  });
 }

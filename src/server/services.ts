@@ -22,8 +22,10 @@ export interface Services {
   staffOAuth: StaffOAuth | undefined;
   /** What the staff pages do. */
   workspace: Workspace;
-  /** Public origin for links in mails. */
+  /** The site's origin, which every link in mail starts with: `siteUrl` from the config file, else where this server listens. */
   siteUrl: string;
+  /** Looks at how a browser reached the site and warns once when mail links point elsewhere (site-url.ts). */
+  checkRequestOrigin(request: Request): void;
   /** Staff-side automation; receives the Git host's webhooks. */
   workflow: Pick<Workflow, 'receive'>;
 }

@@ -10,7 +10,9 @@ export interface StaffOAuth {
 }
 
 export function createStaffOAuth(options: {
-  config: Pick<Config, 'gitHost' | 'supporters' | 'siteUrl'>;
+  config: Pick<Config, 'gitHost' | 'supporters'>;
+  /** The site's origin, as start-up resolved it (site-url.ts): GitHub sends the staff member back there. */
+  siteUrl: string;
   clientId: string | undefined;
   clientSecret: string | undefined;
   host: Pick<GitHost, 'hasWriteAccess'>;
@@ -18,7 +20,7 @@ export function createStaffOAuth(options: {
   const { config, clientId, clientSecret } = options;
   if (!clientId || !clientSecret || !config.gitHost.baseUrl) return undefined;
   const client: OAuthClient = { clientId, clientSecret, webOrigin: webOriginFor(config.gitHost.baseUrl), apiBaseUrl: config.gitHost.baseUrl };
-  const redirectUri = new URL('/staff/oauth/callback', config.siteUrl).href;
+  const redirectUri = new URL('/staff/oauth/callback', options.siteUrl).href;
   return {
     authorizeUrl: (state) => authorizeUrl(client, redirectUri, state),
     async complete(code) {

@@ -480,6 +480,20 @@ export async function customerTickets(database: Database, customerId: string, op
   return rows.map((row) => ({ ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(Number(row.closed_at)), thread: JSON.parse(row.thread) as ThreadFact[] }));
 }
 
+/** Those of `refs` (the tickets a browser filed) that belong to the customer `customerId`, newest first. */
+export async function customerTicketsByRef(database: Database, customerId: string, refs: readonly string[]): Promise<CustomerTicketRow[]> {
+  if (refs.length === 0) return [];
+  const rows = await database.db
+    .selectFrom('ticket_summaries as s')
+    .selectAll('s')
+    .select(verifiedAtOf)
+    .where('s.customer_id', '=', customerId)
+    .where('s.ref', 'in', [...refs])
+    .orderBy('s.number', 'desc')
+    .execute();
+  return rows.map((row) => ({ ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(Number(row.closed_at)), thread: JSON.parse(row.thread) as ThreadFact[] }));
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // The first build
 

@@ -2,7 +2,7 @@ import type { Database } from './database.ts';
 
 /*
  * When each customer last proved their address: opened a sign-in link mailed to it. Keyed by the pseudonymous
- * customer id (`host.customerId(email)`), never the address. What a ticket's verified state and a guest's one-ticket
+ * customer id (`host.customerId(email)`), never the address. What a ticket's verified state and a guest's filed-ticket
  * session are decided by (tickets/customer-verification.ts).
  */
 

@@ -1,5 +1,6 @@
 import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { FILED_TICKETS_MAX } from './customer.ts';
 
 /**
  * What a signed token lets its holder do. Each purpose has its own key, so a token made for one
@@ -25,6 +26,32 @@ const ClaimsSchema = z.strictObject({
   nonce: z.string().min(8),
 });
 export type AccessClaims = z.output<typeof ClaimsSchema>;
+
+const FiledTicketSchema = z.strictObject({
+  ref: z.string().min(1).max(40),
+  /** The unproven address the ticket was filed with, lower-cased. */
+  email: z.string().min(3).max(320),
+  /** When it was filed (ms): the entry lapses once the address is verified at or after it. */
+  filedAt: z.number().int(),
+});
+
+/**
+ * A customer session cookie (purpose `session`). Sessions of earlier releases were `ClaimsSchema`-shaped: a proven
+ * `email`, or an unproven `email` with the one `ticket` (and `filedAt`) it opened; they still verify.
+ */
+const SessionClaimsSchema = z.strictObject({
+  /** The proven address (a mailed link was opened): all of its tickets. With `ticket` (earlier releases), unproven. */
+  email: z.string().min(3).optional(),
+  /** Tickets this browser filed without proving their address, newest first. */
+  tickets: z.array(FiledTicketSchema).max(FILED_TICKETS_MAX).optional(),
+  /** Earlier releases: the one ticket the session opened. */
+  ticket: z.string().optional(),
+  /** Earlier releases: when that ticket was filed (ms). */
+  filedAt: z.number().int().optional(),
+  exp: z.number().int(),
+  nonce: z.string().min(8),
+});
+export type SessionClaims = z.output<typeof SessionClaimsSchema>;
 
 export type VerifyResult = { ok: true; claims: AccessClaims } | { ok: false; reason: 'malformed' | 'bad-signature' | 'expired' };
 
@@ -81,4 +108,23 @@ export function signToken(claims: Omit<AccessClaims, 'nonce'> & { nonce?: string
 /** Checks a customer access token. */
 export function verifyToken(token: string, key: Buffer, nowSeconds = Math.floor(Date.now() / 1000)): VerifyResult {
   return verifyPayload(token, key, ClaimsSchema, nowSeconds);
+}
+
+/** Signs a customer session with a fresh nonce; addresses are lower-cased. */
+export function signSession(claims: Omit<SessionClaims, 'nonce'>, key: Buffer): string {
+  const { email, tickets, ...rest } = claims;
+  return signPayload(
+    {
+      ...rest,
+      ...(email ? { email: normaliseEmail(email) } : {}),
+      ...(tickets?.length ? { tickets: tickets.map((t) => ({ ...t, email: normaliseEmail(t.email) })) } : {}),
+      nonce: randomBytes(12).toString('base64url'),
+    },
+    key,
+  );
+}
+
+/** Checks a customer session cookie, of this release or an earlier one. */
+export function verifySession(token: string, key: Buffer, nowSeconds = Math.floor(Date.now() / 1000)) {
+  return verifyPayload(token, key, SessionClaimsSchema, nowSeconds);
 }

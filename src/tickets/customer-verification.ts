@@ -3,10 +3,10 @@
  * without a signed-in session for its address is *unverified*: its signed metadata records when it was filed
  * (`unverifiedSince`). The address is proven when someone opens a sign-in link mailed to it; the store keeps the
  * latest such moment per customer. One rule follows for every view (issue header, staff workspace, queue, card)
- * and for the guest's one-ticket session:
+ * and for the guest's session entry of the ticket (tickets/customer.ts):
  * - a ticket is unverified while no link mailed to its address was opened at or after it was filed;
- * - the session handed to whoever filed it lapses at that same moment, so once the ticket is the address
- *   owner's (and staff may answer with personal details) an impostor's session no longer reads it.
+ * - the entry for it in the session of whoever filed it lapses at that same moment, so once the ticket is the
+ *   address owner's (and staff may answer with personal details) an impostor's session no longer reads it.
  * Tickets without `unverifiedSince` (filed signed in, or before this rule) are verified.
  */
 
@@ -37,7 +37,7 @@ export function isTicketUnverified(unverifiedSince: Moment, addressVerifiedAt: M
   return !isVerifiedSince(unverifiedSince, addressVerifiedAt);
 }
 
-/** Whether the one-ticket session of whoever filed a ticket at `filedAt` has lapsed: the address was proven since. */
+/** Whether the session entry of whoever filed a ticket at `filedAt` has lapsed: the address was proven since. */
 export function isTicketSessionLapsed(filedAt: Moment, addressVerifiedAt: Moment): boolean {
   return isVerifiedSince(filedAt, addressVerifiedAt);
 }

@@ -77,6 +77,18 @@ export type TicketForm = z.output<ReturnType<typeof ticketFormSchema>>;
 
 export type FieldErrors = Partial<Record<TicketField | 'attachments' | 'form', string>>;
 
+/** The ticket form's fields as it shows them, top to bottom: the order its error summary lists problems in. */
+export const TICKET_FORM_ORDER = ['email', 'name', 'type', 'category', 'order', 'priority', 'subject', 'message', 'attachments'] as const;
+
+/** What a refused ticket form says at its top, whether the page or the form's script shows it. */
+export const REFUSED_FORM_TEXT = {
+  title: 'Your ticket was not sent',
+  fix: 'Please correct the fields marked below:',
+  kept: 'Everything you typed is kept below.',
+  chooseFilesAgain: 'Files cannot be kept: please choose them again.',
+  unreachable: 'We could not reach the site. Check your connection and send the form again.',
+} as const;
+
 /** Validates submitted form fields; returns the cleaned values or one message per bad field. */
 export function parseTicketForm(
   input: Record<string, unknown>,

@@ -6,6 +6,7 @@ import type { TicketStatus } from '../tickets/labels.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
 import { labelValue } from '../tickets/labels.ts';
+import { UNVERIFIED_MARK } from '../tickets/customer-verification.ts';
 import { notifiedSupporters } from './routing.ts';
 
 /** The ticket facts every notification carries. */
@@ -20,6 +21,12 @@ export interface TicketFacts {
   category: string | undefined;
   order: string | undefined;
   customerEmail: string | undefined;
+  /** The name the customer gave on the form, as typed. */
+  customerName: string | undefined;
+  /** The customer's pseudonymous id, for a ticket whose address cannot be read (a lost sealing key). */
+  customerId: string | undefined;
+  /** Filed without proof of the address, and none since (tickets/customer-verification.ts). */
+  customerUnverified: boolean;
   /** The ticket in the Git host's UI. */
   htmlUrl: string;
   assignees: readonly string[];
@@ -40,14 +47,29 @@ export type Notice =
   | { kind: 'ticket-closed'; closedAt: string };
 
 export interface NotifyContext {
-  config: Pick<Config, 'siteName' | 'supporters' | 'categories'>;
+  config: Pick<Config, 'siteName' | 'supporters' | 'categories' | 'gitHost'>;
   templates: MailTemplates;
   /** The customer's sign-in link for a ticket (absolute URL). */
   signInUrl(email: string, ref: string): string;
+  /** The ticket's page in the staff workspace (absolute URL). */
+  staffTicketUrl(ticketNumber: number): string;
 }
 
 function formatDate(iso: string): string {
   return `${iso.replace('T', ' ').slice(0, 16)} UTC`;
+}
+
+/**
+ * How staff mail names the customer: the name they gave and their address, as the staff workspace shows them
+ * (the mail goes only to supporters' own addresses, never to the issue), marked when the address is unverified.
+ */
+function customerLabel(facts: Pick<TicketFacts, 'customerName' | 'customerEmail' | 'customerId' | 'customerUnverified'>): string {
+  // Typed on a one-line form field, but blocks of earlier releases were not: a mail line stays one line.
+  const name = facts.customerName?.replace(/\s+/g, ' ').trim() || undefined;
+  const address = facts.customerEmail ?? (facts.customerId ? `customer ${facts.customerId}` : undefined);
+  const notes = [...(name && address ? [address] : []), ...(facts.customerUnverified ? [UNVERIFIED_MARK] : [])];
+  const who = name ?? address ?? 'an unknown customer';
+  return notes.length > 0 ? `${who} (${notes.join(', ')})` : who;
 }
 
 /** The event key of a notice: one mail per key, ever. */
@@ -66,8 +88,9 @@ export function noticeKey(ticketNumber: number, notice: Notice): string {
 /**
  * The mails for a notice (PRODUCT.md, notifications): the customer hears about staff public replies and
  * the close, with the reply text, the ticket facts and a sign-in link; the supporters of the category (or
- * every present supporter) with an email hear about new tickets and customer replies, with a link to the
- * issue. Internal notes are never a notice, so their text can reach no mail.
+ * every present supporter) with an email hear about new tickets and customer replies, with the customer's name,
+ * a link to the ticket in the staff workspace and, on GitHub, to the issue. Internal notes are never a notice,
+ * so their text can reach no mail.
  */
 export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContext): PlannedMail[] {
   const key = noticeKey(facts.number, notice);
@@ -89,7 +112,17 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
   const toStaff = (template: TemplateName, values: TemplateValues): PlannedMail[] => {
     const to = notifiedSupporters(ctx.config.supporters, facts.category).flatMap((s) => (s.email ? [s.email] : []));
     if (to.length === 0) return [];
-    const mail = renderTemplate(ctx.templates[template], { ...common, status: facts.status, link: facts.htmlUrl, assignee: facts.assignees.join(', ') || undefined, ...values });
+    // The embedded host serves no issue pages, and its port changes with each start: its issue URLs lead nowhere.
+    const hostLink = ctx.config.gitHost.baseUrl === undefined ? undefined : facts.htmlUrl;
+    const mail = renderTemplate(ctx.templates[template], {
+      ...common,
+      status: facts.status,
+      link: ctx.staffTicketUrl(facts.number),
+      hostLink,
+      customer: customerLabel(facts),
+      assignee: facts.assignees.join(', ') || undefined,
+      ...values,
+    });
     return [{ key, template, message: { to, ...mail } }];
   };
   switch (notice.kind) {
@@ -106,7 +139,7 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
   }
 }
 
-/** Ticket facts from labels and metadata. */
+/** Ticket facts from labels and metadata; `customerUnverified` as the store knows it now (sync-ticket.ts). */
 export function factsOf(
   ticket: {
     number: number;
@@ -115,9 +148,10 @@ export function factsOf(
     labels: readonly string[];
     assignees: readonly string[];
     htmlUrl: string;
-    meta: { ref?: string | undefined; customer?: { email?: string | undefined } | undefined; order?: string | undefined } | undefined;
+    meta: { ref?: string | undefined; customer?: { id?: string | undefined; email?: string | undefined } | undefined; order?: string | undefined; customerName?: string | undefined } | undefined;
   },
   status: TicketStatus,
+  customerUnverified = false,
 ): TicketFacts {
   return {
     number: ticket.number,
@@ -129,6 +163,9 @@ export function factsOf(
     category: labelValue(ticket.labels, 'category'),
     order: ticket.meta?.order || undefined,
     customerEmail: ticket.meta?.customer?.email,
+    customerName: ticket.meta?.customerName,
+    customerId: ticket.meta?.customer?.id,
+    customerUnverified,
     htmlUrl: ticket.htmlUrl,
     assignees: ticket.assignees,
   };

@@ -29,6 +29,7 @@ export interface SyncDeps {
   mail: MailQueue;
   templates: MailTemplates;
   signInUrl(email: string, ref: string): string;
+  staffTicketUrl(ticketNumber: number): string;
   log: Pick<Console, 'warn' | 'info'>;
   /** The store holding the read model: each sync writes the ticket's summary there, and the card reads the customer's other tickets from it. */
   database?: Database | undefined;
@@ -195,7 +196,7 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
     await host.addComment(ticketNumber, { body, key: escalation.key, fields: { role: 'escalation-note' } });
   }
 
-  const facts = factsOf({ ...ticket, labels, assignees }, status);
+  const facts = factsOf({ ...ticket, labels, assignees }, status, notices.length > 0 && (await isUnverified(deps, ticket)));
   const mails: string[] = [];
   for (const notice of notices) {
     for (const planned of planNotice(facts, notice, deps)) {

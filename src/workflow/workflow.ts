@@ -36,6 +36,8 @@ export interface WorkflowOptions {
   templates: MailTemplates;
   /** The customer's absolute sign-in link for a ticket. */
   signInUrl(email: string, ref: string): string;
+  /** The ticket's absolute address in the staff workspace. */
+  staffTicketUrl(ticketNumber: number): string;
   /** The state store the workflow remembers in (shared by every server process on it). */
   database: Database;
   /** Secret of `X-Hub-Signature-256`; without it every delivery is refused. */
@@ -75,7 +77,17 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
   const store = new WorkflowStore(options.database);
   // Recorded at the first start of the workflow on this store, before any event is looked at.
   void store.installedAt().catch((error: unknown) => log.warn(`workflow: could not read the store (${(error as Error).message}); retrying on the first event`));
-  const deps: SyncDeps = { config: options.config, host: options.host, store, mail: options.mail, templates: options.templates, signInUrl: options.signInUrl, log, database: options.database };
+  const deps: SyncDeps = {
+    config: options.config,
+    host: options.host,
+    store,
+    mail: options.mail,
+    templates: options.templates,
+    signInUrl: options.signInUrl,
+    staffTicketUrl: options.staffTicketUrl,
+    log,
+    database: options.database,
+  };
   const chains = new Map<number, Promise<unknown>>();
   const inFlight = new Set<Promise<unknown>>();
   const failed = new Set<number>();

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
-import { deriveKey, signToken } from '../../src/tickets/access-token.ts';
+import { deriveKey, signSession, signToken } from '../../src/tickets/access-token.ts';
 import { JOINER } from '../../src/tickets/neutralize.ts';
 import { provisionHostTokens } from '../helpers/local-host.ts';
 import { siteMetadata } from '../helpers/metadata.ts';
@@ -18,6 +18,7 @@ const configFile = path.join(root, 'helpdesk.config.json');
 const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
 
 let site: RunningSite;
+let outDir: string;
 let host: { staff: Octokit; reader: Octokit; owner: string; repo: string; admin: string };
 
 const form = (overrides: Record<string, string | File> = {}) => ({
@@ -69,13 +70,15 @@ function signInLinkFrom(mail: string): string {
 
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
-  writeFileSync(configFile, JSON.stringify({ ...config, abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 3, linksPerEmailPer15Min: 2 } }));
+  // A cached ticket is read again after 5 s (not the default minute), so the outage test meets the host's failure soon.
+  writeFileSync(configFile, JSON.stringify({ ...config, ticketCacheSeconds: 5, abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 3, linksPerEmailPer15Min: 2 } }));
   const build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
   // The site's host generates its tokens on first start; here that is done beforehand, with one more account:
   // a user who can read and comment but has no write access, so not staff, whatever they type.
   const tokens = provisionHostTokens(path.join(dataDir, 'local-host'), [{ login: 'read-only-user', association: 'CONTRIBUTOR', permission: 'read' }]);
-  site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
+  outDir = build.outDir;
+  site = await serveSite(outDir, { configFile }, { DATA_DIR: dataDir });
   // The first ticket request starts the embedded issue host.
   expect((await fetch(`${site.url}/tickets/new`)).status).toBe(200);
   const url = findRunningLocalHost(path.join(dataDir, 'local-host'))!;
@@ -200,14 +203,18 @@ describe('the ticket page', () => {
     expect(json).not.toContain('complained twice');
   });
 
-  it('answers 404 for another customer, and sends visitors without a session to sign in', async () => {
-    const { ticketPath } = await openTicket({ email: 'owner@example.com' });
+  it('asks another customer and a visitor without a session to sign in (403), never showing the ticket', async () => {
+    const { ticketPath } = await openTicket({ email: 'owner@example.com', subject: 'The owner’s parcel' });
     const other = await openTicket({ email: 'other@example.com' });
-    expect((await other.client.fetch(ticketPath)).status).toBe(404);
+    for (const client of [other.client, new SiteClient(site.url)]) {
+      const response = await client.fetch(ticketPath);
+      expect(response.status).toBe(403);
+      const page = new Page(await response.text());
+      expect(page.text('h1')).toBe('Sign in to see this ticket');
+      expect(page.attr('form[action="/tickets"] input[name="email"]', 'type')).toBe('email');
+      expect(JSON.stringify(page.tree)).not.toContain('The owner’s parcel');
+    }
     expect((await other.client.fetch(`/api/tickets/${ticketPath.split('/').pop()}`)).status).toBe(404);
-    const anonymous = await new SiteClient(site.url).fetch(ticketPath);
-    expect(anonymous.status).toBe(303);
-    expect(anonymous.headers.get('location')).toMatch(/^\/tickets\?next=/);
   });
 
   it('refuses tampered and expired links', async () => {
@@ -308,6 +315,214 @@ describe('My tickets', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0]).toContain(ref);
     expect(rows[0]).not.toContain('Not yours');
+  });
+});
+
+/** The page without the reference it was asked for: what must not differ between one ticket and another. */
+const withoutRef = (html: string, ref: string) => html.replaceAll(ref, 'T-XXXXXXXX');
+
+describe('a browser that opened several tickets (issue 16, item 3)', () => {
+  it('opens each of them, and My tickets lists them, saying the full list needs the mailed link', async () => {
+    const email = 'two-tickets@example.com';
+    const first = await openTicket({ email, subject: 'First: a missing parcel' });
+    const client = first.client;
+    const second = await client.post('/tickets/new', form({ email, subject: 'Second: a wrong invoice' }));
+    expect(second.status).toBe(303);
+    const secondPath = second.headers.get('location')!.split('?')[0]!;
+
+    for (const [path, subject] of [
+      [first.ticketPath, 'First: a missing parcel'],
+      [secondPath, 'Second: a wrong invoice'],
+    ] as const) {
+      const response = await client.fetch(path);
+      expect(response.status, path).toBe(200);
+      expect(new Page(await response.text()).text('h1')).toBe(subject);
+      expect((await client.fetch(`/api/tickets/${path.split('/').pop()}`)).status).toBe(200);
+    }
+
+    const list = new Page(await (await client.fetch('/tickets')).text());
+    expect(list.all('.ticket-list tbody tr a').map((a) => a.properties['href'])).toEqual(expect.arrayContaining([first.ticketPath, secondPath]));
+    expect(list.all('.ticket-list tbody tr')).toHaveLength(2);
+    expect(list.text('[data-browser-only]')).toContain('open the link we mailed you');
+    // The form to get that link is right there, not a page asking for the email before anything is listed.
+    expect(list.one('form[action="/tickets"] input[name="email"]')).toBeDefined();
+    expect(list.text('form[action="/tickets/signout"] button')).toBe('Forget these tickets on this browser');
+  });
+
+  it('shows the same sign-in page for a ticket it does not open, whether the ticket exists or not', async () => {
+    const someoneElse = await openTicket({ email: 'exists@example.com', subject: 'Somebody else’s question' });
+    const { client } = await openTicket({ email: 'holder-of-a@example.com' });
+    const missing = 'T-ZZZZZZZZ';
+    const existing = await client.fetch(someoneElse.ticketPath);
+    const none = await client.fetch(`/tickets/${missing}`);
+    expect([existing.status, none.status]).toEqual([403, 403]);
+    const [existingHtml, noneHtml] = [await existing.text(), await none.text()];
+    expect(withoutRef(existingHtml, someoneElse.ref)).toBe(withoutRef(noneHtml, missing));
+    const page = new Page(existingHtml);
+    expect(page.text('h1')).toBe('Sign in to see this ticket');
+    expect(page.text('[data-sign-in-reason]')).toContain(`This browser cannot open ticket ${someoneElse.ref}.`);
+    expect(page.text('form[action="/tickets"] button')).toBe('Email me a sign-in link');
+    // The API says nothing more: the same 404 for both.
+    const [apiExisting, apiNone] = [await client.fetch(`/api/tickets/${someoneElse.ref}`), await client.fetch(`/api/tickets/${missing}`)];
+    expect([apiExisting.status, apiNone.status]).toEqual([404, 404]);
+    expect(await apiExisting.json()).toEqual(await apiNone.json());
+    // Only the shape of a reference is public: anything else is simply not a page.
+    expect((await client.fetch('/tickets/not-a-ticket')).status).toBe(404);
+  });
+
+  it('mails a link from that page, and after it the ticket opens and My tickets lists every ticket of the address', async () => {
+    const email = 'elsewhere@example.com';
+    // Filed on another device: this browser has no entry for it.
+    const elsewhere = await openTicket({ email, subject: 'Filed on my phone' });
+    const laptop = (await openTicket({ email: 'laptop-guest@example.com' })).client;
+    expect((await laptop.fetch(elsewhere.ticketPath)).status).toBe(403);
+    const asked = await laptop.post('/tickets', { email });
+    expect(asked.status).toBe(200);
+    expect(new Page(await asked.text()).text('[data-link-sent]')).toContain('a sign-in link is on its way');
+    const mail = await waitFor('the sign-in mail', () => mailsTo(email).find((m) => m.includes('X-Helpdesk-Event: sign-in')));
+    expect((await laptop.followSignInLink(signInLinkFrom(mail))).status).toBe(303);
+    expect((await laptop.fetch(elsewhere.ticketPath)).status).toBe(200);
+    const list = new Page(await (await laptop.fetch('/tickets')).text());
+    expect(list.text('.meta')).toContain(`Signed in as ${email}`);
+    const rows = list.all('.ticket-list tbody tr').map((row) => JSON.stringify(row));
+    // The address's ticket, and the one this browser filed for another address: signing in keeps it.
+    expect(rows.some((row) => row.includes(elsewhere.ref))).toBe(true);
+    expect(rows).toHaveLength(2);
+    expect(list.one('[data-browser-only]')).toBeUndefined();
+  });
+
+  it('lets the entry of one address lapse when that address is verified, and keeps the others', async () => {
+    const [alice, bob] = ['lapse-alice@example.com', 'lapse-bob@example.com'];
+    const a = await openTicket({ email: alice, subject: 'In Alice’s name' });
+    const b = await a.client.post('/tickets/new', form({ email: bob, subject: 'In Bob’s name' }));
+    const bPath = b.headers.get('location')!.split('?')[0]!;
+    expect((await a.client.fetch(a.ticketPath)).status).toBe(200);
+    // Alice opens the link mailed for her ticket, somewhere else: from now on it is hers alone.
+    const mail = await waitFor('the ticket mail to Alice', () => mailsTo(alice)[0]);
+    expect((await new SiteClient(site.url).followSignInLink(signInLinkFrom(mail))).status).toBe(303);
+    expect((await a.client.fetch(a.ticketPath)).status).toBe(403);
+    expect((await a.client.fetch(bPath)).status).toBe(200);
+    const list = new Page(await (await a.client.fetch('/tickets')).text());
+    expect(list.all('.ticket-list tbody tr a').map((link) => link.properties['href'])).toEqual([bPath]);
+  });
+
+  it('remembers the newest 20, in a cookie under 4 KB', async () => {
+    const first = await openTicket({ email: 'bound-first@example.com' });
+    // Nineteen tickets filed here since (as the server would have signed them; long addresses weigh on the cookie).
+    const secret = readFileSync(path.join(dataDir, 'secrets', 'session-secret'), 'utf8').trim();
+    const since = Date.now() - 60_000;
+    const later = Array.from({ length: 19 }, (_, i) => ({ ref: `T-F${String(i).padStart(7, '0')}`, email: `bound-${i}-${'x'.repeat(40)}@example.com`, filedAt: since + i + 1 }));
+    const twenty = [...later.reverse(), { ref: first.ref, email: 'bound-first@example.com', filedAt: since }];
+    first.client.cookies.set('helpdesk_session', signSession({ tickets: twenty, exp: Math.floor(Date.now() / 1000) + 3600 }, deriveKey(secret, 'session')));
+    expect((await first.client.fetch(first.ticketPath)).status).toBe(200);
+
+    // The twenty-first: the oldest gives way.
+    const newest = await first.client.post('/tickets/new', form({ email: 'bound-last@example.com', subject: 'The twenty-first' }));
+    expect(newest.status).toBe(303);
+    const cookie = newest.headers.getSetCookie().find((c) => c.startsWith('helpdesk_session='))!;
+    expect(cookie.length).toBeLessThan(4096);
+    expect((await first.client.fetch(newest.headers.get('location')!.split('?')[0]!)).status).toBe(200);
+    expect((await first.client.fetch(first.ticketPath)).status).toBe(403);
+  });
+});
+
+/** Checks that a ticket form page shows every field as `typed` was sent. */
+function expectFieldsKept(page: Page, typed: ReturnType<typeof form>) {
+  expect(page.attr('#email', 'value')).toBe(typed.email);
+  expect(page.attr('#name', 'value')).toBe(typed.name);
+  expect(page.attr('#order', 'value')).toBe(typed.order);
+  expect(page.attr('#subject', 'value')).toBe(typed.subject);
+  expect(page.text('#message')).toBe(typed.message);
+  expect(page.attr('#type option[selected]', 'value')).toBe(typed.type);
+  expect(page.attr('#category option[selected]', 'value')).toBe(typed.category);
+}
+
+describe('a refused ticket form keeps what was typed (issue 16, item 4)', () => {
+  let away: RunningSite;
+  // The same build served with every supporter away: it takes no tickets. Started here, where a slow start has time.
+  beforeAll(async () => {
+    const config = JSON.parse(readFileSync(configFile, 'utf8'));
+    const awayConfig = path.join(root, 'away.config.json');
+    writeFileSync(awayConfig, JSON.stringify({ ...config, supporters: config.supporters.map((s: object) => ({ ...s, present: false })) }));
+    away = await serveSite(outDir, { configFile: awayConfig }, { DATA_DIR: path.join(root, 'away-data') });
+    // The first ticket request composes the desk (and starts its embedded issue host).
+    expect((await fetch(`${away.url}/tickets/new`)).status).toBe(200);
+  });
+  afterAll(() => away?.stop());
+
+  const cases = [
+    {
+      name: '429, too many tickets from the address',
+      status: 429,
+      code: 'rate_limited',
+      summary: /Please try again in \d+ minutes?\./,
+      send: async (typed: ReturnType<typeof form>, init?: RequestInit) => {
+        for (let i = 0; i < 3; i++) await openTicket({ email: typed.email });
+        return new SiteClient(site.url).post('/tickets/new', { ...typed, attachments: new File([PNG], 'photo.png', { type: 'image/png' }) }, init);
+      },
+    },
+    {
+      name: '503, the support team away',
+      status: 503,
+      code: 'tickets_off',
+      summary: /support team is away/,
+      send: async (typed: ReturnType<typeof form>, init?: RequestInit) =>
+        new SiteClient(away.url).post('/tickets/new', { ...typed, attachments: new File([PNG], 'photo.png', { type: 'image/png' }) }, init),
+    },
+    {
+      name: '400, the honeypot filled',
+      status: 400,
+      code: 'invalid_input',
+      summary: /could not accept this form/,
+      send: (typed: ReturnType<typeof form>, init?: RequestInit) =>
+        new SiteClient(site.url).post('/tickets/new', { ...typed, website: 'https://spam.example', attachments: new File([PNG], 'photo.png', { type: 'image/png' }) }, init),
+    },
+  ];
+
+  describe.each(cases)('$name', ({ status, code, summary, send }) => {
+    it('comes back with every field, the refusal at the top (focused on arrival) and the files asked for again', async () => {
+      const typed = form({
+        email: `kept-${status}@example.com`,
+        subject: `Kept after a ${status}`,
+        message: 'Line one\nLine two with **markdown** and <b>tags</b>',
+        type: 'order',
+        category: 'orders',
+      });
+      const response = await send(typed);
+      expect(response.status).toBe(status);
+      if (status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+      const page = new Page(await response.text());
+      expectFieldsKept(page, typed);
+      const errorSummary = page.one('[data-error-summary]');
+      expect(errorSummary?.properties['autoFocus']).toBe(true);
+      expect(errorSummary?.properties['tabIndex']).toBe(-1);
+      expect(page.text('[data-error-summary-message]')).toMatch(summary);
+      // The first thing in the form, above the fields.
+      expect(page.one('form[data-ticket-form] > *')).toBe(errorSummary);
+      expect(page.text('[data-choose-again]')).toBe('Choose photo.png again: files cannot be kept when the form comes back.');
+    });
+
+    it('answers the enhanced form with JSON naming the refusal', async () => {
+      const typed = form({ email: `kept-json-${status}@example.com` });
+      const response = await send(typed, { headers: { Accept: 'application/json' } });
+      expect(response.status).toBe(status);
+      const body = await response.json();
+      expect(body.error.code).toBe(code);
+      expect(body.error.message).toMatch(summary);
+      if (status === 429) expect(Number(response.headers.get('retry-after'))).toBeGreaterThan(0);
+    });
+  });
+
+  it('keeps every field, and lists each problem in the summary, when fields need fixing (400)', async () => {
+    const typed = form({ email: 'fix-fields@example.com', subject: 'x', order: 'NW-1' });
+    const response = await new SiteClient(site.url).post('/tickets/new', { ...typed, category: 'nonsense' });
+    expect(response.status).toBe(400);
+    const page = new Page(await response.text());
+    for (const [field, value] of Object.entries({ email: typed.email, name: typed.name, subject: 'x', order: 'NW-1' })) expect(page.attr(`#${field}`, 'value'), field).toBe(value);
+    expect(page.text('#message')).toBe(typed.message);
+    const links = page.all('[data-error-summary] li a').map((a) => a.properties['href']);
+    expect(links).toEqual(['#category', '#subject']);
+    expect(page.attr('#subject', 'ariaInvalid')).toBe('true');
   });
 });
 

@@ -70,6 +70,8 @@ beforeAll(async () => {
     JSON.stringify({
       ...config,
       // Only runtime keys differ from the sample config, so the build is shared with the other site tests.
+      // Part B loses webhooks on purpose: the page reads a ticket again after 5 s instead of the default minute.
+      ticketCacheSeconds: 5,
       supporters: [
         { login: 'support-anna', displayName: 'Anna from Support', categories: ['orders', 'shipping', 'payments'], present: true, email: 'anna@example.com' },
         { login: 'support-ben', displayName: 'Ben from Support', categories: ['returns'], present: true, email: 'ben@example.com' },
@@ -676,7 +678,7 @@ describe('B. a message keeps the kind it was first seen with, in every view, wha
     local.setWebhook(undefined);
     const noteId = await comment(TOKEN.anna, t.n, `${note} only for staff`);
     const replyId = await comment(TOKEN.anna, t.n, `/reply ${reply} for the customer`);
-    // The site keeps a thread for a few seconds (conditional reads); the page sees the comments once it reads again.
+    // The site keeps a thread for ticketCacheSeconds (5 s here); the page sees the comments once it reads again.
     const first = await waitFor(
       'the customer page to see the reply',
       async () => {

@@ -87,6 +87,7 @@ export async function startHarness(config: Config = testConfig()): Promise<Harne
       mail: queue,
       templates,
       signInUrl: (email, r) => `${config.siteUrl}/tickets/access?token=link-for-${encodeURIComponent(email)}-${r}`,
+      staffTicketUrl: (ticketNumber) => `${config.siteUrl}/staff/tickets/${ticketNumber}`,
       database,
       webhookSecret: secret,
       sweepIntervalSeconds: 3600,

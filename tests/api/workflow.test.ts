@@ -2,6 +2,7 @@
 // host emits, mails go through a real SMTP server on loopback.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signPayload } from '../../src/local-host/index.ts';
+import { HEADER_END } from '../../src/tickets/thread.ts';
 import { startHarness, testConfig, TOKENS, type CapturedMail, type Harness } from './workflow-harness.ts';
 
 const LEAD = 'local-staff-lead';
@@ -32,12 +33,19 @@ describe('a new ticket', () => {
     expect(more).toEqual([]);
     expect(mail!.to).toEqual(['anna@example.com']);
     expect(mail!.subject).toBe(`New ticket ${'T-TEST0001'}: Parcel never arrived`);
-    expect(mail!.text).toContain('assigned to support-anna');
+    expect(mail!.text).toContain('A new ticket from Zoë (zoe@example.com) arrived and was assigned to support-anna');
+    expect(mail!.html).toContain('A new ticket from <strong>Zoë (zoe@example.com)</strong> arrived');
     expect(mail!.text).toContain('Order:     NW-555');
     expect(mail!.text).toContain('Category:  Shipping & delivery');
     expect(mail!.text).toContain('Where is my parcel?');
-    expect(mail!.text).toContain(data.html_url);
-    expect(mail!.html).toContain(`href="${data.html_url}"`);
+    expect(mail!.text).toContain(`Open it in the staff workspace: https://help.example.com/staff/tickets/${n}\n`);
+    expect(mail!.html).toContain(`href="https://help.example.com/staff/tickets/${n}"`);
+    // The embedded host serves no issue page, and its port changes with each start: no link may lead there.
+    for (const part of [mail!.text, mail!.html]) {
+      expect(part).not.toContain(data.html_url);
+      expect(part).not.toContain(new URL(h.t.local.url).host);
+      expect(part).not.toContain('Git host');
+    }
     const comments = await commentsOf(h, n);
     expect(comments).toHaveLength(1);
     expect(comments[0]!.body).toContain('Ticket card');
@@ -106,7 +114,7 @@ describe('staff working a ticket in the issue UI', () => {
     expect(await statusOf(h, n)).toEqual(['status: waiting']);
   });
 
-  it("a customer reply sets reply-received and mails the category's supporters with a link to the issue", async () => {
+  it("a customer reply sets reply-received and mails the category's supporters, naming the customer, with a link to the workspace", async () => {
     const id = await h.customerReply(n, 'carla@example.com', 'Thanks, but I also need a new slider.');
     await h.settle();
     expect(await statusOf(h, n)).toEqual(['status: reply-received']);
@@ -115,7 +123,10 @@ describe('staff working a ticket in the issue UI', () => {
     expect(mail!.to).toEqual(['anna@example.com']);
     expect(mail!.subject).toBe('Customer replied on T-TEST0007: Broken zipper');
     expect(mail!.text).toContain('I also need a new slider.');
-    expect(mail!.text).toContain((await issueOf(h, n)).html_url);
+    expect(mail!.text).toContain('Zoë (carla@example.com) replied on ticket T-TEST0007 (assigned to support-anna).');
+    expect(mail!.text).toContain(`Open it in the staff workspace: https://help.example.com/staff/tickets/${n}\n`);
+    expect(mail!.html).toContain(`href="https://help.example.com/staff/tickets/${n}"`);
+    expect(`${mail!.text}${mail!.html}`).not.toContain(new URL(h.t.local.url).host);
   });
 
   it('/escalate assigns the next tier and leaves an internal note saying who and why; the label escalates again', async () => {
@@ -278,5 +289,59 @@ describe('with nobody present', () => {
     expect(await statusOf(p, n)).toEqual(['status: open']);
     // Nobody present has mail: the announcement goes to nobody rather than to the absent.
     expect(p.smtp.mails).toEqual([]);
+  });
+});
+
+describe('staff mail naming the customer', () => {
+  // Opened the way the desk does, with the name and verification the form gave.
+  const open = (email: string, fields: { customerName?: string; unverifiedSince?: string }) =>
+    h.host
+      .createTicket({
+        title: 'Wrong size',
+        body: `**Customer:** someone${HEADER_END}The shoes are too small.`,
+        labels: ['status: new', 'priority: normal', 'type: problem', 'category: orders'],
+        key: `open-named-${Math.random()}`,
+        ref: `T-NAMED${email.length}`,
+        customerEmail: email,
+        fields,
+      })
+      .then((t) => t.number);
+  const announced = async (n: number) => {
+    await h.settle();
+    const [mail] = mailsFor(h, `new-ticket:${n}`);
+    return mail!;
+  };
+
+  it('names the customer by address when they gave no name', async () => {
+    const n = await open('noname@example.com', {});
+    expect((await announced(n)).text).toContain('A new ticket from noname@example.com arrived');
+  });
+
+  it('marks an address nobody has proven, as the workspace does', async () => {
+    const n = await open('dana@example.com', { customerName: 'Dana <b>Doe</b>', unverifiedSince: new Date().toISOString() });
+    const mail = await announced(n);
+    expect(mail.text).toContain('A new ticket from Dana <b>Doe</b> (dana@example.com, unverified address) arrived');
+    // The name is the customer's own text: escaped in HTML.
+    expect(mail.html).toContain('<strong>Dana &lt;b&gt;Doe&lt;/b&gt; (dana@example.com, unverified address)</strong>');
+  });
+});
+
+describe('staff mail when the tickets live on GitHub', () => {
+  let g: Harness;
+  beforeAll(async () => {
+    // The same adapter and local host underneath; only the config says the issues have pages on GitHub.
+    g = await startHarness(testConfig({ gitHost: { baseUrl: 'https://api.github.com', repository: 'local/support' } }));
+  });
+  afterAll(() => g?.stop());
+
+  it("links to the workspace first and to the issue's page on the Git host too", async () => {
+    const n = await g.openTicket({ email: 'gh@example.com', category: 'orders' });
+    await g.settle();
+    const issue = await issueOf(g, n);
+    const [mail] = mailsFor(g, `new-ticket:${n}`);
+    expect(mail!.text).toContain(
+      `Open it in the staff workspace: https://help.example.com/staff/tickets/${n}\n\nOr on the Git host: ${issue.html_url}\nThere, answer with a comment starting with /reply`,
+    );
+    expect(mail!.html).toContain(`Or <a href="${issue.html_url}">open the issue on the Git host</a>`);
   });
 });

@@ -41,7 +41,7 @@ export const TEST_METADATA_SECRET = 'test-metadata-secret-0123456789abcdef';
  * The client tuning the site runs with (server/composition.ts) on GitHub's pacing (no `intervalsMs`): retries,
  * throttling and timeouts as in production, for tests of rate limits and refusals.
  */
-export const PRODUCTION_TUNING = { intervalsMs: undefined, retryBaseMs: 250, requestTimeoutMs: 10_000, cacheTtlMs: 5_000 } satisfies Partial<GitHostOptions>;
+export const PRODUCTION_TUNING = { intervalsMs: undefined, retryBaseMs: 250, requestTimeoutMs: 10_000 } satisfies Partial<GitHostOptions>;
 
 /** A fresh temporary folder, removed by the returned function. */
 export async function tempDir(prefix = 'helpdesk-'): Promise<{ dir: string; remove: () => Promise<void> }> {

@@ -105,7 +105,8 @@ describe('the emailed sign-in link (login CSRF)', () => {
       expect(html.text('main')).toContain(email);
     }
     expect(visitor.cookies.size).toBe(0);
-    expect((await visitor.fetch(ticketPath)).status).toBe(303);
+    // No session: the ticket's page asks to sign in.
+    expect((await visitor.fetch(ticketPath)).status).toBe(403);
 
     // The POST from anywhere else: no Origin (nor Referer), or another site's.
     for (const origin of [null, 'https://attacker.example']) {

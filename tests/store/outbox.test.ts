@@ -220,7 +220,11 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     expect(await survivor.drainOnce()).toBe(0);
     expect((await survivor.get(entryId))?.lease?.owner).toBe(crashed.owner);
     // The lease runs out (moved into the past rather than waited for).
-    await s.database.db.updateTable('outbox').set({ lease_until: Date.now() - 1 }).where('id', '=', entryId).execute();
+    await s.database.db
+      .updateTable('outbox')
+      .set({ lease_until: Date.now() - 1 })
+      .where('id', '=', entryId)
+      .execute();
     // Then the survivor takes it over, finds the issue by its key, and sends nothing.
     expect(await survivor.drainOnce()).toBe(1);
     expect(stats.sends.size).toBe(0);

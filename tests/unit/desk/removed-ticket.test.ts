@@ -58,6 +58,7 @@ beforeAll(async () => {
     mail: queue,
     templates: loadMailTemplates(DEFAULT_MAIL_TEMPLATES, undefined),
     signInUrl: (email, ref) => `https://help.example.com/tickets/access?for=${email}&ref=${ref}`,
+    staffTicketUrl: (n) => `https://help.example.com/staff/tickets/${n}`,
     database: store.database,
     webhookSecret: undefined,
     sweepIntervalSeconds: 3600,

@@ -39,6 +39,21 @@ describe('parseConfig', () => {
     expect(errorOf(input)).toContain(expected);
   });
 
+  it.each([
+    ['another scheme', 'ftp://help.example.com', 'siteUrl: must be an absolute http:// or https:// address, e.g. "https://help.example.com" (got "ftp://help.example.com")'],
+    ['no scheme', 'help.example.com', 'siteUrl: must be an absolute http:// or https:// address'],
+    ['a path', 'https://help.example.com/support', 'siteUrl: must be the site\'s origin only, e.g. "https://help.example.com": no path, query, #fragment or user name'],
+    ['a query', 'https://help.example.com/?utm=mail', "siteUrl: must be the site's origin only"],
+    ['a fragment', 'https://help.example.com#top', "siteUrl: must be the site's origin only"],
+  ])('refuses a siteUrl with %s', (_kind, siteUrl, expected) => {
+    expect(errorOf({ ...minimal, siteUrl })).toContain(`helpdesk.config.json: ${expected}`);
+  });
+
+  it('keeps only the origin of a siteUrl, and leaves it unset by default', () => {
+    expect(parseConfig(JSON.stringify({ ...minimal, siteUrl: 'https://help.example.com/' })).siteUrl).toBe('https://help.example.com');
+    expect(parseConfig(JSON.stringify(minimal)).siteUrl).toBeUndefined();
+  });
+
   it('names a staff account whose hash is a plain password without repeating the password', () => {
     const message = errorOf({ ...minimal, staffAccounts: [{ login: 'anna', passwordHash: 'hunter2 is my password' }] });
     expect(message).toContain('staffAccounts.0.passwordHash: must be a hash written by `npm run staff:add`, not a plain password');
