@@ -58,6 +58,7 @@ import {
   waitForDelivery,
   writeStressConfig,
   type Ack,
+  type Audit,
   type DeskHost,
   type SecondaryLimit,
   type SiteServer,
@@ -264,17 +265,10 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
   }
   const result = await burst;
   const acceptedMs = Date.now() - started;
-  const audit = await waitForDelivery(
+  const audit = await deliveredOrAudit(
     host.target,
     result.acks.map((a) => a.ref),
-    drainMs,
-  ).catch(async (error: Error) => {
-    console.error(error.message);
-    return auditHost(
-      host.target,
-      result.acks.map((a) => a.ref),
-    );
-  });
+  );
   const drainedMs = Date.now() - started;
   const hostCreates = host.local.requests.filter((r) => r.method === 'POST' && /\/issues$/.test(r.path) && r.status === 201).length;
   const peak = site.peakRss();
@@ -301,6 +295,14 @@ async function burstTest(outDir: string, count: number, kills: number): Promise<
     audit.lost.length === 0 ? `all on host after ${fmt(drainedMs / 1000, 1)} s` : `${audit.lost.length} NOT on host`,
     `${audit.lost.length} lost, ${audit.duplicates.length} duplicates, ${fmt(host.proxy.limited)} answers 403 (limit)${kills > 0 ? `, ${inFlightAtKill} creates in flight at the kills` : ''}; peak server memory ${mib(peak)}`,
   ]);
+}
+
+/** Waits until every acknowledged ticket is on the host; past the drain time, the audit of what is there. */
+function deliveredOrAudit(target: DeskHost['target'], refs: string[]): Promise<Audit> {
+  return waitForDelivery(target, refs, drainMs).catch(async (error: Error) => {
+    console.error(error.message);
+    return auditHost(target, refs);
+  });
 }
 
 /** A fresh PostgreSQL database on the server of DATABASE_URL (or TEST_DATABASE_URL), dropped at the end of the run. */
@@ -409,10 +411,7 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
   const result = await burst;
   const acceptedMs = Date.now() - started;
   const refs = result.acks.map((a) => a.ref);
-  const audit = await waitForDelivery(host.target, refs, drainMs).catch(async (error: Error) => {
-    console.error(error.message);
-    return auditHost(host.target, refs);
-  });
+  const audit = await deliveredOrAudit(host.target, refs);
   const drainedMs = Date.now() - started;
   console.log(`instances: burst: ${result.acks.length} accepted, ${audit.lost.length} lost, ${audit.duplicates.length} duplicates`);
 
@@ -456,8 +455,15 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     }
   };
   // Mails a killed instance had leased wait for their lease to run out (minutes); the rest are sent now.
-  await pollUntil('the mail queue sent or leased', async () => ((await mailsIn()).queued === (await mailsIn()).leased ? true : undefined), 120_000, 500);
-  const { queued: mailsWaiting } = await mailsIn();
+  const { queued: mailsWaiting } = await pollUntil(
+    'the mail queue sent or leased',
+    async () => {
+      const mails = await mailsIn();
+      return mails.queued === mails.leased ? mails : undefined;
+    },
+    120_000,
+    500,
+  );
   const events = new Map<string, number[]>();
   for (const mail of smtp.mails) events.set(mail.event, [...(events.get(mail.event) ?? []), mail.at]);
   // The documented at-least-once edge: an instance killed after the SMTP server accepted a mail but before it
