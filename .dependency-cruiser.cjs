@@ -13,9 +13,11 @@ const layers = {
   desk: ['config', 'tickets', 'store', 'git-host', 'outbox', 'mail'],
   staff: ['config', 'tickets', 'store', 'git-host'],
   workflow: ['config', 'tickets', 'store', 'git-host', 'mail'],
+  // Knowledgebase insights: article votes, search counts, article requests opened on the Git host.
+  insights: ['config', 'tickets', 'store', 'git-host', 'kb'],
   // Browser scripts: they run in the page and share only plain types and text with the server.
   scripts: ['config', 'kb', 'offline', 'tickets', 'desk'],
-  server: ['config', 'tickets', 'store', 'git-host', 'local-host', 'mail', 'outbox', 'kb', 'offline', 'desk', 'staff', 'workflow'],
+  server: ['config', 'tickets', 'store', 'git-host', 'local-host', 'mail', 'outbox', 'kb', 'offline', 'desk', 'staff', 'workflow', 'insights'],
   integrations: ['config', 'kb', 'offline', 'server'],
 };
 const folders = Object.keys(layers);

@@ -1,7 +1,9 @@
-// Search benchmark: this project's search vs plain Lunr, MiniSearch and Pagefind on the same corpora.
-// npm run bench:search -- [--quick] [--synthetic 1000,10000] [--engine <name>]… [folder ...]
-//   default folders: the sample KB and ../shared/corpus/bc-help; `--synthetic 10000 --engine "this project"` with
-//   no folder runs one corpus and one engine while iterating (`--synthetic ''` for none).
+// Search benchmark: this project's search vs plain Lunr, MiniSearch, FlexSearch and Pagefind on the same corpora.
+// npm run bench:search -- [--quick] [--synthetic 1000,10000] [--engine <name>]… [--thesaurus] [folder ...]
+//   default folders: the sample KB, ../shared/corpus/bc-help and ../shared/corpus/bc-help-de; a folder's labelled
+//   queries are tests/relevance/<folder>.<lang>.json (the sample KB: sample-kb.json), scored per kind and per half
+//   (tuning, held-out). `--synthetic 10000 --engine "this project"` with no folder runs one corpus and one engine
+//   while iterating (`--synthetic ''` for none); `--thesaurus` builds this project's index with WordNet relations.
 // Each engine × corpus runs in a child process of its own so peak memory is its own. A full run writes
 // bench/search-latest.json; a run narrowed by --engine, --synthetic or --quick writes tmp/bench-search/partial.json.
 import { spawnSync } from 'node:child_process';
@@ -11,23 +13,27 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { brotliCompressSync, constants, gunzipSync, gzipSync } from 'node:zlib';
+import { Charset, Document } from 'flexsearch';
 import lunr from 'lunr';
 import MiniSearch from 'minisearch';
 import { loadArticles } from '../src/kb/load-articles.ts';
 import { articleUrl } from '../src/kb/links.ts';
 import { buildSearchIndex, type IndexableArticle } from '../src/kb/search/build-index.ts';
 import { openSearchIndex, type OpenedIndex } from '../src/kb/search/index-client.ts';
-import { evaluateRelevance, urlToSlug, type LabelledQuery } from '../src/kb/search/relevance.ts';
+import type { SearchLanguage } from '../src/kb/search/languages.ts';
+import { evaluateRelevance, groupOutcomes, urlToSlug, type LabelledQuery, type QueryOutcome, type RelevanceFigures } from '../src/kb/search/relevance.ts';
 import { readSynonymsFile, searchAssets } from '../src/kb/search/site-index.ts';
+import { thesaurusFor } from '../src/kb/search/thesaurus.ts';
 
 const WORK = path.resolve('tmp', 'bench-search');
-const ENGINES = ['this project', 'plain Lunr', 'MiniSearch', 'Pagefind'] as const;
+const ENGINES = ['this project', 'plain Lunr', 'MiniSearch', 'FlexSearch', 'Pagefind'] as const;
 type EngineName = (typeof ENGINES)[number];
 /** A child gets this long; the whole run stays well under 15 minutes on 2 cores. */
 const CHILD_TIMEOUT_MS = 150_000;
 
 interface Corpus {
   name: string;
+  lang: SearchLanguage;
   articles: IndexableArticle[];
   labelled: LabelledQuery[];
   /** Latency workload: labelled queries plus what a visitor types on the way (prefixes) and typos. */
@@ -105,7 +111,7 @@ function syntheticCorpus(count: number, seed = 42): Corpus {
     const query = kind === 'exact' ? `${w2} ${w1}` : kind === 'prefix' ? `${w2} ${w1.slice(0, Math.max(2, w1.length - 2))}` : `${misspell(w2)} ${w1}`;
     labelled.push({ query, lang: 'en', kind: kind ?? 'exact', relevant: [a.slug] });
   }
-  return { name: `synthetic ${count.toLocaleString('en')}`, articles, labelled, workload: workloadFor(labelled.map((l) => l.query)) };
+  return { name: `synthetic ${count.toLocaleString('en')}`, lang: 'en', articles, labelled, workload: workloadFor(labelled.map((l) => l.query)) };
 }
 
 /** The labelled queries and, for each, the prefixes typed on the way to it. */
@@ -114,15 +120,22 @@ function workloadFor(queries: readonly string[]): string[] {
   return [...queries, ...typed];
 }
 
-function folderCorpus(name: string, dir: string, labelledFile: string | undefined): Corpus {
+/** The most common language of a folder's articles: an index is built per language. */
+function folderCorpus(name: string, dir: string, labelledFile: (lang: SearchLanguage) => string): Corpus {
   const { articles } = loadArticles(dir);
-  const english = articles.filter((a) => a.lang === 'en' && !a.draft);
-  const labelled = labelledFile && existsSync(labelledFile) ? (JSON.parse(readFileSync(labelledFile, 'utf8')) as LabelledQuery[]).filter((q) => q.lang === 'en') : [];
-  const fallback = english.slice(0, 60).map((a) => a.title.split(' ').slice(0, 2).join(' '));
-  const keywords = english.flatMap((a) => a.keywords.slice(0, 1)).slice(0, 40);
+  const published = articles.filter((a) => !a.draft);
+  const counts = new Map<SearchLanguage, number>();
+  for (const a of published) counts.set(a.lang, (counts.get(a.lang) ?? 0) + 1);
+  const lang = [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'en';
+  const ofLang = published.filter((a) => a.lang === lang);
+  const file = labelledFile(lang);
+  const labelled = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LabelledQuery[]).filter((q) => q.lang === lang) : [];
+  const fallback = ofLang.slice(0, 60).map((a) => a.title.split(' ').slice(0, 2).join(' '));
+  const keywords = ofLang.flatMap((a) => a.keywords.slice(0, 1)).slice(0, 40);
   return {
-    name,
-    articles: english.map(({ slug, title, description, keywords: k, category, headings, text }) => ({ slug, title, description, keywords: k, category, headings, text })),
+    name: lang === 'en' ? name : `${name} (${lang})`,
+    lang,
+    articles: ofLang.map(({ slug, title, description, keywords: k, category, headings, text }) => ({ slug, title, description, keywords: k, category, headings, text })),
     labelled,
     workload: workloadFor([...(labelled.length > 0 ? labelled.map((l) => l.query) : fallback), ...keywords.map(misspell)]),
   };
@@ -172,16 +185,17 @@ const flatten = (a: IndexableArticle, id: number) => ({
   body: a.text,
 });
 
-async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: string | undefined): Promise<EngineRun> {
-  const articles = corpus.articles;
+async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: string | undefined, useThesaurus: boolean): Promise<EngineRun> {
+  const { articles, lang } = corpus;
   if (engine === 'this project') {
     const t0 = performance.now();
-    const parts = buildSearchIndex(articles, { lang: 'en', urlOf: articleUrl, synonyms: synonymsFile ? readSynonymsFile(synonymsFile) : undefined });
+    const thesaurus = useThesaurus ? thesaurusFor(lang) : undefined;
+    const parts = buildSearchIndex(articles, { lang, urlOf: articleUrl, synonyms: synonymsFile ? readSynonymsFile(synonymsFile) : undefined, thesaurus });
     // Build = index + the JSON files; compression is left out as for the other engines.
-    const { manifest, assets } = searchAssets(new Map([['en', parts]]), { compress: false });
+    const { manifest, assets } = searchAssets(new Map([[lang, parts]]), { compress: false });
     const buildMs = performance.now() - t0;
     const files = new Map(assets.map((a) => [`/${a.path}`, a.content]));
-    const urls = manifest.en!;
+    const urls = manifest[lang]!;
     let fetched: { name: string; bytes: Buffer }[] = [];
     // The worker's own loading code over the built files, recording what it fetches.
     const fetchJson = async (url: string): Promise<unknown> => {
@@ -212,6 +226,8 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
   if (engine === 'plain Lunr') {
     const t0 = performance.now();
     const idx = lunr(function () {
+      // German through lunr-languages' lunr.de (stemmer, stop words), which src/kb/search/languages.ts attaches to lunr.
+      if (lang === 'de') this.use((lunr as unknown as { de: lunr.Builder.Plugin }).de);
       this.ref('id');
       this.field('title', { boost: 10 });
       for (const field of SEARCH_FIELDS.slice(1)) this.field(field);
@@ -220,7 +236,12 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
     const json = JSON.stringify(idx);
     const store = JSON.stringify(articles.map((a) => [a.title, articleUrl(a.slug), a.description.slice(0, 160)]));
     const buildMs = performance.now() - t0;
-    const js = await bundle('lunr', `import lunr from 'lunr'; globalThis.lunr = lunr;`);
+    const js = await bundle(
+      `lunr-${lang}`,
+      lang === 'de'
+        ? `import lunr from 'lunr'; import s from 'lunr-languages/lunr.stemmer.support.js'; import de from 'lunr-languages/lunr.de.js'; s(lunr); de(lunr); globalThis.lunr = lunr;`
+        : `import lunr from 'lunr'; globalThis.lunr = lunr;`,
+    );
     return {
       buildMs,
       payload: {
@@ -264,6 +285,48 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
       query: (handle, q) => (handle as MiniSearch).search(q).map((r) => articles[Number(r.id)]!.slug),
     };
   }
+  if (engine === 'FlexSearch') {
+    // FlexSearch's Document index over the same fields, its balanced Latin encoder, forward tokenizing for
+    // word starts; `suggest` lets a result miss some of the query's words (else every word must match).
+    const fields = [...SEARCH_FIELDS];
+    const weights: Record<string, number> = { title: 5, keywords: 3, headings: 2, description: 1, body: 1 };
+    const make = () => new Document({ tokenize: 'forward', encoder: Charset.LatinBalance, document: { id: 'id', index: fields } });
+    const t0 = performance.now();
+    const index = make();
+    articles.forEach((a, i) => index.add(flatten(a, i)));
+    const exported: [string, string][] = [];
+    index.export((key: string, data: string) => {
+      exported.push([key, data]);
+    });
+    const buildMs = performance.now() - t0;
+    const js = await bundle('flexsearch', `import { Document } from 'flexsearch'; globalThis.FlexSearch = Document;`);
+    return {
+      buildMs,
+      payload: {
+        firstResult: [
+          { name: 'flexsearch.js', bytes: js },
+          { name: 'index.json', bytes: Buffer.from(JSON.stringify(exported)) },
+          { name: 'store.json', bytes: Buffer.from(JSON.stringify(articles.map((a) => [a.title, articleUrl(a.slug), a.description.slice(0, 160)]))) },
+        ],
+      },
+      load: async () => {
+        const loaded = make();
+        for (const [key, data] of exported) loaded.import(key, data);
+        return loaded;
+      },
+      query: (handle, q) => {
+        // Results per field, each ranked: merged by field weight over rank.
+        const scores = new Map<number, number>();
+        for (const { field, result } of (handle as ReturnType<typeof make>).search(q, { limit: 20, suggest: true }) as { field?: string; result: number[] }[]) {
+          result.forEach((id, rank) => scores.set(Number(id), (scores.get(Number(id)) ?? 0) + (weights[field ?? ''] ?? 1) / (rank + 1)));
+        }
+        return [...scores]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 10)
+          .map(([id]) => articles[id]!.slug);
+      },
+    };
+  }
   // Pagefind: its Node API indexes; its browser runtime (JS + WebAssembly) searches, here with fetch served from disk.
   const pagefind = await import('pagefind');
   const out = path.join(WORK, `pagefind-${process.pid}`);
@@ -275,7 +338,7 @@ async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: strin
     await index.addCustomRecord({
       url: articleUrl(a.slug),
       content: [a.keywords.join(' '), a.headings.map((h) => h.text).join(' '), a.description, a.text].join('\n'),
-      language: 'en',
+      language: lang,
       meta: { title: a.title },
     });
   }
@@ -319,12 +382,12 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function child(engine: EngineName, corpusFile: string, synonymsFile: string | undefined): Promise<void> {
+async function child(engine: EngineName, corpusFile: string, synonymsFile: string | undefined, useThesaurus: boolean): Promise<void> {
   const corpus = JSON.parse(readFileSync(corpusFile, 'utf8')) as Corpus;
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   gc();
   const rssBefore = process.memoryUsage().rss;
-  const run = await runEngine(engine, corpus, synonymsFile);
+  const run = await runEngine(engine, corpus, synonymsFile, useThesaurus);
   const sizes = { raw: 0, gzip: 0, brotli: 0 };
   for (const file of run.payload.firstResult) {
     const raw = file.pregzipped ? gunzipSync(file.bytes) : file.bytes;
@@ -377,6 +440,7 @@ async function child(engine: EngineName, corpusFile: string, synonymsFile: strin
       peakMiB,
       mrrAt10: relevance?.mrrAt10,
       recallAt5: relevance?.recallAt5,
+      outcomes: relevance?.outcomes,
     })}\n`,
   );
 }
@@ -386,6 +450,47 @@ async function child(engine: EngineName, corpusFile: string, synonymsFile: strin
 const kib = (n: number): string => `${(n / 1024).toFixed(0)} KiB`;
 const ms = (n: number | undefined): string => (n === undefined ? '–' : n >= 100 ? n.toFixed(0) : n.toFixed(1));
 const ratio = (n: number | undefined): string => (n === undefined ? '–' : n.toFixed(3));
+
+/** Kinds per corpus, in the order of its labelled file. */
+function labelledKinds(corpora: readonly Corpus[]): Map<string, string[]> {
+  return new Map(corpora.map((c) => [c.name, [...new Set(c.labelled.map((q) => q.kind ?? 'other'))]]));
+}
+
+const figures = (f: RelevanceFigures | undefined): string => (f ? `${f.mrrAt10.toFixed(3)} / ${f.recallAt5.toFixed(2)}` : '–');
+
+/**
+ * Per labelled corpus: MRR@10 / recall@5 per engine, per half (tuning, held-out, or all for a set
+ * without halves) and per kind. Replaces each engine's outcomes in `results` by these figures.
+ */
+function relevanceTables(results: Record<string, Record<string, unknown>>, engines: readonly EngineName[], kinds: Map<string, string[]>): string {
+  const tables: string[] = [];
+  for (const [name, byEngine] of Object.entries(results)) {
+    const corpusKinds = kinds.get(name) ?? [];
+    if (corpusKinds.length === 0) continue;
+    const header = ['engine', 'half', 'n', 'all', ...corpusKinds];
+    const rows: string[][] = [];
+    for (const engine of engines) {
+      const run = byEngine[engine] as { outcomes?: QueryOutcome[]; relevance?: unknown } | undefined;
+      const outcomes = run?.outcomes;
+      if (!outcomes) continue;
+      const halves = groupOutcomes(outcomes, (o) => o.split ?? 'all');
+      const saved: Record<string, unknown> = {};
+      for (const [half, all] of halves) {
+        const ofHalf = outcomes.filter((o) => (o.split ?? 'all') === half);
+        const byKind = groupOutcomes(ofHalf, (o) => o.kind ?? 'other');
+        rows.push([engine, half, String(all.queries), figures(all), ...corpusKinds.map((k) => figures(byKind.get(k)))]);
+        saved[half] = { ...all, kinds: Object.fromEntries(byKind) };
+      }
+      delete run.outcomes;
+      run.relevance = saved;
+    }
+    if (rows.length === 0) continue;
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+    tables.push(`${name}: MRR@10 / recall@5 per half and kind\n${[line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n')}`);
+  }
+  return tables.join('\n\n');
+}
 
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
@@ -397,6 +502,7 @@ async function main(): Promise<void> {
       quick: { type: 'boolean', default: false },
       synthetic: { type: 'string' },
       engine: { type: 'string', multiple: true },
+      thesaurus: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -408,15 +514,16 @@ async function main(): Promise<void> {
     console.log(usage.join('\n'));
     return;
   }
-  if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms);
+  if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms, values.thesaurus);
 
   mkdirSync(WORK, { recursive: true });
-  const narrowed = values.quick || values.synthetic !== undefined || values.engine !== undefined;
+  const narrowed = values.quick || values.synthetic !== undefined || values.engine !== undefined || values.thesaurus;
   const unknownEngine = values.engine?.find((e) => !(ENGINES as readonly string[]).includes(e));
   if (unknownEngine) throw new Error(`unknown --engine "${unknownEngine}"; choose from ${ENGINES.join(', ')}`);
   const engines = ENGINES.filter((e) => !values.engine || values.engine.includes(e));
   const sizes = values.synthetic !== undefined ? values.synthetic.split(',').filter(Boolean).map(Number) : values.quick ? [1000] : [1000, 10_000];
-  const folders = positionals.length > 0 ? positionals : values.synthetic !== undefined ? [] : ['content/articles', path.resolve('..', 'shared', 'corpus', 'bc-help')];
+  const shared = path.resolve('..', 'shared', 'corpus');
+  const folders = positionals.length > 0 ? positionals : values.synthetic !== undefined ? [] : ['content/articles', path.join(shared, 'bc-help'), path.join(shared, 'bc-help-de')];
   const corpora: { corpus: Corpus; synonyms: string | undefined }[] = [];
   for (const folder of folders) {
     if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
@@ -425,8 +532,9 @@ async function main(): Promise<void> {
     }
     const isSample = path.resolve(folder) === path.resolve('content/articles');
     const name = isSample ? 'sample KB' : path.basename(folder);
-    const labelledFile = isSample ? 'tests/relevance/sample-kb.json' : path.join('tests', 'relevance', `${name}.json`);
-    corpora.push({ corpus: folderCorpus(name, folder, labelledFile), synonyms: isSample ? 'content/synonyms.yml' : undefined });
+    // bc-help-de is the German bc-help: its labelled set is bc-help.de.json.
+    const labelledFile = (lang: string): string => (isSample ? 'tests/relevance/sample-kb.json' : path.join('tests', 'relevance', `${name.replace(new RegExp(`-${lang}$`), '')}.${lang}.json`));
+    corpora.push({ corpus: folderCorpus(name.replace(/-de$/, ''), folder, labelledFile), synonyms: isSample ? 'content/synonyms.yml' : undefined });
   }
   for (const count of sizes) corpora.push({ corpus: syntheticCorpus(count), synonyms: undefined });
 
@@ -436,7 +544,17 @@ async function main(): Promise<void> {
     writeFileSync(file, JSON.stringify(corpus));
     results[corpus.name] = { articles: corpus.articles.length, labelledQueries: corpus.labelled.length, workloadQueries: corpus.workload.length };
     for (const engine of engines) {
-      const args = ['--expose-gc', '--max-old-space-size=3072', path.resolve('scripts/bench-search.ts'), '--child', engine, '--corpus', file, ...(synonyms ? ['--synonyms', synonyms] : [])];
+      const args = [
+        '--expose-gc',
+        '--max-old-space-size=3072',
+        path.resolve('scripts/bench-search.ts'),
+        '--child',
+        engine,
+        '--corpus',
+        file,
+        ...(synonyms ? ['--synonyms', synonyms] : []),
+        ...(values.thesaurus ? ['--thesaurus'] : []),
+      ];
       process.stderr.write(`${corpus.name} · ${engine} … `);
       const t = performance.now();
       const child = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: CHILD_TIMEOUT_MS, maxBuffer: 2 ** 26 });
@@ -485,6 +603,8 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   console.log([line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n'));
+
+  console.log(`\n${relevanceTables(results, engines, labelledKinds(corpora.map(({ corpus }) => corpus)))}`);
 
   const report = { date: new Date().toISOString(), machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model, node: process.version }, results };
   const out = narrowed ? path.join(WORK, 'partial.json') : path.join('bench', 'search-latest.json');

@@ -23,7 +23,7 @@
 // bench/tickets-latest.json (sections of earlier runs with other flags are kept). BENCH_KEEP=1 keeps the run's data
 // folders under tmp/; BENCH_CPU_PROFILE=dir writes a CPU profile of each server process there.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
@@ -328,10 +328,18 @@ async function freshPostgres(): Promise<string> {
   return url.toString();
 }
 
+/** One delivery as the fan-out saw it: its id and event, a digest of its body, and each instance's outcome. */
+interface FannedDelivery {
+  id: string;
+  event: string;
+  bodyHash: string;
+  /** Each instance's answer: its outcome (accepted, ignored, duplicate), or the HTTP status / "down". */
+  outcomes: string[];
+}
+
 /** A webhook receiver that hands every delivery, unchanged, to every instance at once, and keeps their answers. */
-async function fanOutWebhooks(targets: () => readonly string[]): Promise<{ url: string; answers: string[][]; close(): Promise<void> }> {
-  // Each instance's answer: its outcome (accepted, duplicate, ignored), or the HTTP status / "down".
-  const answers: string[][] = [];
+async function fanOutWebhooks(targets: () => readonly string[]): Promise<{ url: string; deliveries: FannedDelivery[]; close(): Promise<void> }> {
+  const deliveries: FannedDelivery[] = [];
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -346,7 +354,7 @@ async function fanOutWebhooks(targets: () => readonly string[]): Promise<{ url: 
           return outcome.status ?? String(answer.status);
         }),
       ).then((outcomes) => {
-        answers.push(outcomes);
+        deliveries.push({ id: headers['x-github-delivery'] ?? '', event: headers['x-github-event'] ?? '', bodyHash: createHash('sha256').update(body).digest('hex'), outcomes });
         res.writeHead(outcomes.includes('accepted') ? 202 : 200).end();
       });
     });
@@ -354,9 +362,30 @@ async function fanOutWebhooks(targets: () => readonly string[]): Promise<{ url: 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    answers,
+    deliveries,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * How often each delivery was processed, over every instance: once when exactly one instance handled it
+ * (accepted or deliberately ignored) — or when none did because its body is byte for byte that of a delivery
+ * handled before (the workflow drops a replayed body, whatever its id: nothing in it is new).
+ */
+function deliveriesProcessed(deliveries: readonly FannedDelivery[]): { once: number; twice: number; never: FannedDelivery[] } {
+  const handled = (d: FannedDelivery) => d.outcomes.filter((o) => o === 'accepted' || o === 'ignored').length;
+  const seen = new Set<string>();
+  let once = 0;
+  let twice = 0;
+  const never: FannedDelivery[] = [];
+  for (const d of deliveries) {
+    const n = handled(d);
+    if (n === 1 || (n === 0 && seen.has(d.bodyHash) && d.outcomes.every((o) => o === 'duplicate'))) once += 1;
+    else if (n > 1) twice += 1;
+    else never.push(d);
+    if (n > 0) seen.add(d.bodyHash);
+  }
+  return { once, twice, never };
 }
 
 /**
@@ -426,7 +455,7 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
   // 3. Staff replies on the host; each webhook reaches every instance; each should be processed once.
   const issues = (await listHostTickets(host.target)).filter((t) => t.meta?.kind === 'ticket').slice(0, 20);
   const staffToken = host.local.users.find((u) => u.login === 'support-anna')?.token ?? '';
-  const hooksBefore = fanOut.answers.length;
+  const hooksBefore = fanOut.deliveries.length;
   for (const issue of issues) {
     const answer = await fetch(`${host.local.url}/repos/local/support/issues/${issue.number}/comments`, {
       method: 'POST',
@@ -436,12 +465,11 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     if (answer.status !== 201) throw new Error(`a staff reply on the host answered ${answer.status}`);
   }
   await host.local.idle();
-  const hooks = await pollUntil('every webhook handed to every instance', async () => (fanOut.answers.length - hooksBefore >= issues.length ? fanOut.answers.slice(hooksBefore) : undefined), 60_000);
-  // The staff replies' deliveries: each accepted by one instance, a duplicate for the others.
-  const accepted = (outcomes: string[]) => outcomes.filter((o) => o === 'accepted').length;
-  const processedOnce = hooks.filter((outcomes) => accepted(outcomes) === 1).length;
-  const processedTwice = hooks.filter((outcomes) => accepted(outcomes) > 1).length;
-  const allHooks = fanOut.answers.map((outcomes) => accepted(outcomes));
+  await pollUntil('every webhook handed to every instance', async () => (fanOut.deliveries.length - hooksBefore >= issues.length ? true : undefined), 60_000);
+  // The staff replies' deliveries (and the workflow's own changes they cause), then all of the run's.
+  const hooks = fanOut.deliveries.slice(hooksBefore);
+  const { once: processedOnce, twice: processedTwice, never: notProcessed } = deliveriesProcessed(hooks);
+  const whole = deliveriesProcessed(fanOut.deliveries);
 
   // 4. Mail: every ticket's confirmation and every reply notice, each sent once.
   const expected = new Set([...refs.map((ref) => `ticket-created:${ref}`)]);
@@ -477,7 +505,10 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
 
   if (audit.lost.length > 0 || audit.duplicates.length > 0) failures.push(`instances: ${audit.lost.length} tickets lost, ${audit.duplicates.length} duplicated`);
   if (acceptedForOneAddress !== PER_EMAIL) failures.push(`instances: ${acceptedForOneAddress} tickets accepted for one address, limit ${PER_EMAIL}`);
-  if (processedTwice > 0 || processedOnce !== hooks.length) failures.push(`instances: of ${hooks.length} webhooks, ${processedOnce} processed once, ${processedTwice} twice`);
+  if (processedTwice > 0 || processedOnce !== hooks.length)
+    failures.push(
+      `instances: of ${hooks.length} webhooks, ${processedOnce} processed once, ${processedTwice} twice; by none: ${notProcessed.map((d) => `${d.event} ${d.id} [${d.outcomes.join(', ')}]`).join('; ') || 'none'}`,
+    );
   if (mailsTwice.length > 0 || confirmationsMissing > mailsWaiting) failures.push(`instances: mails sent twice ${mailsTwice.join(', ') || 'none'}; ${confirmationsMissing} confirmations missing`);
   const peaks = sites.map((s) => s.peakRss());
   results['instances'] = {
@@ -498,8 +529,8 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     createsInFlightAtKills: inFlightAtKill,
     limitPerAddress: { perHour: PER_EMAIL, tries: limitTries, accepted: acceptedForOneAddress, held: acceptedForOneAddress === PER_EMAIL },
     webhooks: {
-      staffReplies: { deliveries: hooks.length, toEachOf: instances, processedOnce, processedTwice, outcomes: hooks },
-      whole: { deliveries: allHooks.length, acceptedByOne: allHooks.filter((n) => n === 1).length, acceptedByMore: allHooks.filter((n) => n > 1).length },
+      staffReplies: { deliveries: hooks.length, toEachOf: instances, processedOnce, processedTwice, notProcessed },
+      whole: { deliveries: fanOut.deliveries.length, processedOnce: whole.once, processedTwice: whole.twice, notProcessed: whole.never.length },
     },
     mail: { sent: smtp.mails.length, sentTwice: mailsTwice, sentAgainAfterAKillInTheSendWindow: mailsTwiceAtAKill, confirmationsMissing, stillWaitingForALease: mailsWaiting, replyNotices },
     peakRssBytes: peaks,
@@ -508,7 +539,7 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     `${instances} instances on PostgreSQL, burst of ${fmt(count)}, ${kills} × kill -9`,
     `${fmt(result.acks.length)} accepted in ${fmt(acceptedMs / 1000, 1)} s`,
     audit.lost.length === 0 ? `all on host after ${fmt(drainedMs / 1000, 1)} s` : `${audit.lost.length} NOT on host`,
-    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${allHooks.length}: ${allHooks.filter((n) => n > 1).length} twice); ${smtp.mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice (${mailsTwiceAtAKill} more sent again after a kill between send and record), ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
+    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${fanOut.deliveries.length}: ${whole.twice} twice, ${whole.never.length} by none); ${smtp.mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice (${mailsTwiceAtAKill} more sent again after a kill between send and record), ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
   ]);
 }
 

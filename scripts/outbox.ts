@@ -32,8 +32,8 @@ try {
       );
     }
     if (command === 'status') {
-      const counts = await Promise.all((['queued', 'poisoned'] as const).map(async (status) => `${(await outbox.list([status])).length} ${status}`));
-      console.log(`${pause ? '' : 'writes flowing; '}${counts.join(', ')}`);
+      const { queued, poisoned } = await outbox.counts();
+      console.log(`${pause ? '' : 'writes flowing; '}${queued} queued, ${poisoned} poisoned`);
     } else if (command === 'resume') {
       console.log((await outbox.resume()) ? 'writes resumed' : 'writes were not paused');
     } else if (command === 'list') {

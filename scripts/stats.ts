@@ -1,7 +1,7 @@
 // Support statistics in the terminal: `npm run stats [-- --from YYYY-MM-DD --to YYYY-MM-DD] [--csv]`.
 import { parseArgs } from 'node:util';
 import { openGitHost } from '../src/server/open-git-host.ts';
-import { serverSecret } from '../src/server/secrets.ts';
+import { loadServerSecrets } from '../src/server/secrets.ts';
 import { loadConfig } from '../src/server/config.ts';
 import { loadEnv } from '../src/server/env.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
@@ -21,12 +21,13 @@ if (values.help) {
 }
 const config = loadConfig(readSitePaths().configFile);
 const env = loadEnv();
-const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: serverSecret(env.DATA_DIR, env.SESSION_SECRET) } });
+const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+const secrets = await loadServerSecrets(database, env.DATA_DIR, env);
+const opened = await openGitHost({ config, env: { ...env, SESSION_SECRET: secrets.session }, secrets });
 try {
   const range = parseStatsRange(new URLSearchParams(Object.entries(values).filter((e): e is [string, string] => typeof e[1] === 'string')));
   // The kinds the server fixed when it first saw each message: the same store as the server's. A journal from
   // before the store is imported first, so the kinds it fixed stay the ones in force.
-  const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
   const stats = await importWorkflowJournals(database, env.DATA_DIR)
     .then(async () => {
       // Statistics come from the read model the server keeps (it reads the Git host once, on its first start).

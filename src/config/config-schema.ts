@@ -92,8 +92,10 @@ export const ConfigSchema = z
         customerPriority: z.boolean().default(false),
         /** Let customers close and reopen their tickets. @default true */
         customerClose: z.boolean().default(true),
+        /** "Was this article helpful?" on articles, anonymous search counts, and the staff page "Knowledgebase insights". @default true */
+        insights: z.boolean().default(true),
       })
-      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true }),
+      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true }),
     /** Knowledgebase categories, in the order the home page lists them. */
     categories: z.array(CategorySchema).min(1),
     /** Ticket types offered on the form (labels `type: <name>`). @default ["question","problem","complaint","order"] */
@@ -143,8 +145,21 @@ export const ConfigSchema = z
         ticketsPerEmailPerHour: z.number().int().positive().default(5),
         /** Sign-in mails per email address per 15 minutes. @default 3 */
         linksPerEmailPer15Min: z.number().int().positive().default(3),
+        /** Article votes ("Was this article helpful?") per client address per hour. @default 30 */
+        feedbackPerClientPerHour: z.number().int().positive().default(30),
+        /** Search-report requests (up to 20 searches each) per client address per hour. @default 120 */
+        searchReportsPerClientPerHour: z.number().int().positive().default(120),
       })
-      .default({ ticketsPerIpPerHour: 10, ticketsPerEmailPerHour: 5, linksPerEmailPer15Min: 3 }),
+      .default({ ticketsPerIpPerHour: 10, ticketsPerEmailPerHour: 5, linksPerEmailPer15Min: 3, feedbackPerClientPerHour: 30, searchReportsPerClientPerHour: 120 }),
+    /** Knowledgebase insights (`features.insights`): how much of what visitors search is kept, and for how long. */
+    insights: z
+      .strictObject({
+        /** Most distinct queries kept per day; further ones count only in the day's totals. @default 2000 */
+        maxQueriesPerDay: z.number().int().positive().max(100_000).default(2000),
+        /** Days search counts and article votes are kept. @default 400 */
+        retentionDays: z.number().int().positive().max(3650).default(400),
+      })
+      .default({ maxQueriesPerDay: 2000, retentionDays: 400 }),
     /** Offline support: what the service worker keeps for visitors without a network. */
     offline: z
       .strictObject({

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { GitHost } from '../git-host/index.ts';
 import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
+import type { MailMessage } from '../mail/transport.ts';
 import { opFields, type Outbox } from '../outbox/index.ts';
 import type { Config } from '../config/config-schema.ts';
 import { sessionEmailFor, type CustomerSession } from '../tickets/customer.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
-import { REMOVED_MESSAGE, type AttachmentView, type Desk, type MessageView, type OpenTicketInput, type TicketListItem, type TicketView } from './desk.ts';
+import { LOCKED_MESSAGE, REMOVED_MESSAGE, type AttachmentView, type Desk, type MessageView, type OpenTicketInput, type TicketListItem, type TicketView } from './desk.ts';
 import { isTicketRef } from '../tickets/idempotency.ts';
 import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
 import { labelName, labelValue } from '../tickets/labels.ts';
@@ -30,7 +31,7 @@ export interface DeskOptions {
   host: GitHost;
   outbox: Outbox;
   /** The durable mail queue: a confirmation is queued under its event key, so a resubmitted draft mails once. */
-  mail: Pick<MailQueue, 'enqueue'>;
+  mail: Pick<MailQueue, 'enqueue' | 'enqueueWithin' | 'wake'>;
   /** The path of a customer's sign-in link, landing on a ticket when given. */
   signInPath(email: string, landOn?: string): string;
   siteUrl: string;
@@ -152,11 +153,32 @@ export function createDesk(options: DeskOptions): Desk {
       openedAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,
       messages,
-      canReply: status !== 'closed',
+      locked: ticket.locked === true,
+      canReply: status !== 'closed' && ticket.locked !== true,
       canClose: config.features.customerClose && status !== 'closed',
       canReopen: config.features.customerClose && status === 'closed',
       canRate: config.features.ratings,
     };
+  }
+
+  /** A mail with a sign-in link (landing on a ticket: its confirmation), and the event key it is queued under. */
+  function signInMail(email: string, landOn: string | undefined): [key: string, message: MailMessage] {
+    const link = `${options.siteUrl}${options.signInPath(email, landOn)}`;
+    return [
+      landOn ? `ticket-created:${landOn}` : `sign-in:${randomUUID()}`,
+      {
+        to: email,
+        subject: landOn ? `Your ticket ${landOn} — ${config.siteName}` : `Sign in to your tickets — ${config.siteName}`,
+        text: [
+          landOn ? `We received your ticket ${landOn}. Follow it and reply here:` : 'Open this link to see your tickets:',
+          '',
+          link,
+          '',
+          'The link works once and expires in 24 hours. You can always ask for a new one on the My tickets page.',
+          'Please reply on the site, not to this email.',
+        ].join('\n'),
+      },
+    ];
   }
 
   function queuedMessage(p: { body: string; createdAt: string }, attachments: AttachmentView[] = []): MessageView {
@@ -185,6 +207,7 @@ export function createDesk(options: DeskOptions): Desk {
       openedAt: filedAt,
       updatedAt: filedAt,
       messages: [],
+      locked: false,
       canReply: false,
       canClose: false,
       canReopen: false,
@@ -217,6 +240,7 @@ export function createDesk(options: DeskOptions): Desk {
           openedAt: read.createdAt,
           updatedAt: read.createdAt,
           messages: [queuedMessage({ body: op.body, createdAt: read.createdAt }, attachmentViews(ref, op.attachments)), ...read.pending.map((p) => queuedMessage(p))],
+          locked: false,
           canReply: true,
           canClose: false,
           canReopen: false,
@@ -276,7 +300,10 @@ export function createDesk(options: DeskOptions): Desk {
         fields: { order: form.order, customerName: form.name, ...(draftKey ? { draftKey } : {}), ...(signedIn ? {} : { unverifiedSince: createdAt }) },
         files: files.map((f) => ({ filename: f.name, content: f.bytes })),
         filedAt,
+        // Keyed by the ticket: a resubmitted draft (on this instance or another) is mailed once.
+        alongside: (trx, filed) => mail.enqueueWithin(trx, ...signInMail(form.email, filed.ref)),
       });
+      mail.wake();
       return { ref: created.ref, duplicate: created.duplicate, filedAt: created.filedAt };
     },
 
@@ -316,6 +343,9 @@ export function createDesk(options: DeskOptions): Desk {
       if (!found) throw new DeskError('not_found');
       if (found.view.status === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it to reply.' });
       if (found.view.status === 'removed') throw new DeskError('not_allowed', { message: REMOVED_MESSAGE });
+      // Staff locked the conversation on the host: say so now, rather than queue a reply that would arrive on a closed
+      // conversation (or, for a GitHub App, be refused by the host and held back).
+      if (found.view.locked) throw new DeskError('not_allowed', { message: LOCKED_MESSAGE });
       const target = found.number ?? ref;
       const header = `**Customer reply** (${host.customerId(found.email)})`;
       const body = `${header}${HEADER_END}${neutralizeCustomerText(text)}`;
@@ -375,21 +405,8 @@ export function createDesk(options: DeskOptions): Desk {
     },
 
     async sendSignInLink(email, landOn) {
-      const link = `${options.siteUrl}${options.signInPath(email, landOn)}`;
-      // Queued, not sent inline: it survives a crash between the ticket's commit and the send, and the key makes
-      // a resubmission of the same draft (on this instance or another) mail once.
-      await mail.enqueue(landOn ? `ticket-created:${landOn}` : `sign-in:${randomUUID()}`, {
-        to: email,
-        subject: landOn ? `Your ticket ${landOn} — ${config.siteName}` : `Sign in to your tickets — ${config.siteName}`,
-        text: [
-          landOn ? `We received your ticket ${landOn}. Follow it and reply here:` : 'Open this link to see your tickets:',
-          '',
-          link,
-          '',
-          'The link works once and expires in 24 hours. You can always ask for a new one on the My tickets page.',
-          'Please reply on the site, not to this email.',
-        ].join('\n'),
-      });
+      // Queued, not sent inline: it survives a crash, and its key makes a repeated request for a ticket mail once.
+      await mail.enqueue(...signInMail(email, landOn));
     },
   };
 }

@@ -37,6 +37,12 @@ export interface MessageView {
 /** What a customer reads about a ticket the Git host no longer has. */
 export const REMOVED_MESSAGE = 'This ticket was removed from our ticket system, so it can no longer be shown or answered. If you still need help, please open a new ticket.';
 
+/**
+ * What a customer reads on a ticket whose conversation staff locked on the Git host: no more replies from the desk
+ * (on the host only collaborators may comment on it, and locking says the conversation is over).
+ */
+export const LOCKED_MESSAGE = 'Our support team has closed this conversation to new replies. If you need more help, please open a new ticket.';
+
 export interface TicketView {
   ref: string;
   subject: string;
@@ -49,6 +55,8 @@ export interface TicketView {
   openedAt: string;
   updatedAt: string;
   messages: MessageView[];
+  /** Staff locked the conversation: no replies (LOCKED_MESSAGE says why). */
+  locked: boolean;
   canReply: boolean;
   canClose: boolean;
   canReopen: boolean;
@@ -71,7 +79,10 @@ export interface OpenTicketInput {
 export interface Desk {
   /** Whether new tickets are accepted, and why not. */
   accepting(): { ok: true } | { ok: false; reason: string };
-  /** `filedAt` (ms): when the ticket was first filed (for a duplicate draft, the first submission). */
+  /**
+   * Records the ticket and its confirmation mail (with a sign-in link to it) in one commit. `filedAt` (ms): when
+   * the ticket was first filed (for a duplicate draft, the first submission; the mail is sent once either way).
+   */
   openTicket(input: OpenTicketInput): Promise<{ ref: string; duplicate: boolean; filedAt: number }>;
   /** Every ticket of the session's proven address, and the tickets filed in this browser it still opens; newest first. */
   listTickets(session: CustomerSession): Promise<TicketListItem[]>;

@@ -122,6 +122,19 @@ function jsonLength(value: unknown, limit: number): number {
   return length;
 }
 
+/** What a client has sent, for checks and figures: requests, and conditional ones the host answered 304 (free of rate limit). */
+export interface ClientStats {
+  requests: number;
+  notModified: number;
+}
+
+const statsByClient = new WeakMap<Octokit, ClientStats>();
+
+/** The running counts of a client made by createClient (zeros for any other). */
+export function clientStats(octokit: Octokit): Readonly<ClientStats> {
+  return { ...(statsByClient.get(octokit) ?? { requests: 0, notModified: 0 }) };
+}
+
 /**
  * Creates the one Octokit client of the adapter: the `octokit` package's throttling and retry plugins
  * (each client with its own rate limiter groups, pacing writes within GitHub's budget), retries only for
@@ -189,6 +202,8 @@ export function createClient(options: ClientOptions): Octokit {
   // Bounded by bytes, not entries: answers range from a label to a 100 MB blob.
   const etagBytes = options.etagCacheBytes ?? ETAG_CACHE_BYTES;
   const etags = createBoundedCache<string, CachedResponse>({ maxBytes: etagBytes, maxEntryBytes: etagBytes / 8, sizeOf: (cached) => cached.bytes });
+  const stats: ClientStats = { requests: 0, notModified: 0 };
+  statsByClient.set(octokit, stats);
   octokit.hook.wrap('request', async (request, requestOptions) => {
     const { method } = requestOptions;
     const heldUntil = isWrite(method) ? Math.max(writesHeldUntil, allHeldUntil) : allHeldUntil;
@@ -200,6 +215,7 @@ export function createClient(options: ClientOptions): Octokit {
     const key = method === 'GET' ? octokit.request.endpoint(requestOptions).url : undefined;
     const cached = key === undefined ? undefined : etags.get(key);
     if (cached) requestOptions.headers = { ...requestOptions.headers, 'if-none-match': cached.etag };
+    stats.requests += 1;
     try {
       const response = await request(requestOptions);
       const status = response.status as number;
@@ -211,7 +227,10 @@ export function createClient(options: ClientOptions): Octokit {
       if (key !== undefined && etag) etags.set(key, { etag, response, bytes: 512 + etag.length + jsonLength(response.data, etagBytes / 8) });
       return response;
     } catch (error) {
-      if (cached && error instanceof RequestError && error.status === 304) return cached.response as Awaited<ReturnType<typeof request>>;
+      if (cached && error instanceof RequestError && error.status === 304) {
+        stats.notModified += 1;
+        return cached.response as Awaited<ReturnType<typeof request>>;
+      }
       const wait = declined.get(requestOptions);
       if (wait !== undefined) markRateLimited(error, wait);
       const limited = rateLimitWait(error, now());

@@ -37,6 +37,12 @@ export interface GitHostOptions extends ClientOptions {
   cacheTtlMs?: number | undefined;
   /** Most bytes of tickets (mapped, with their threads) kept in memory; a thread over an eighth of it is not kept. @default 16777216 (16 MiB) */
   ticketCacheBytes?: number | undefined;
+  /**
+   * How long after a create whose outcome is unknown (5xx, timeout, reset) an idempotency lookup that does not find
+   * it is looked up again before it is believed: a list read right after a write may not show it yet (GitHub serves
+   * reads from replicas; the outbox retries half a second after the failure). @default 5000
+   */
+  lookupSettleMs?: number | undefined;
 }
 
 /** A new ticket: the opening message and its labels, created in one request. */
@@ -180,6 +186,10 @@ function splitRepo(fullName: string): { owner: string; repo: string } {
 
 /** Issues per page when looking an idempotency key up (GitHub's maximum page size). */
 const KEY_LOOKUP_ISSUES = 100;
+/** Default of `lookupSettleMs`: GitHub documents no bound on how long a list may lag a write; seconds, in practice. */
+const LOOKUP_SETTLE_MS = 5000;
+/** Creates with an unknown outcome remembered for `lookupSettleMs` (least recent dropped first). */
+const UNSETTLED_KEYS = 1000;
 
 /** How long `hasWriteAccess` trusts an answer: staff for longer, others briefly so a new collaborator is staff soon. */
 const STAFF_TTL_MS = 10 * 60_000;
@@ -269,6 +279,40 @@ export function createGitHost(options: GitHostOptions): GitHost {
   /** `hasWriteAccess` answers by lower-cased login, in least-recently-used order, and the lookups in flight. */
   const staffAnswers = new Map<string, { staff: boolean; expires: number }>();
   const staffLookups = new Map<string, Promise<boolean>>();
+  /** Idempotency keys of creates (issues, comments) whose outcome is unknown, with when the failure was seen. */
+  const unsettled = new Map<string, number>();
+  const settleMs = options.lookupSettleMs ?? LOOKUP_SETTLE_MS;
+
+  /** Remembers a create that failed with an unknown outcome, so a lookup soon after does not believe an empty answer. */
+  async function remembering<T>(key: string, create: () => Promise<T>): Promise<T> {
+    try {
+      return await create();
+    } catch (error) {
+      if (error instanceof GitHostError && error.kind === 'unknown-outcome') {
+        unsettled.delete(key);
+        unsettled.set(key, now());
+        if (unsettled.size > UNSETTLED_KEYS) unsettled.delete(unsettled.keys().next().value as string);
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Looks an idempotency key up; when not found and a create with that key failed with an unknown outcome less than
+   * `lookupSettleMs` ago, waits until then and looks once more (the first lookup may predate the create being listed).
+   */
+  async function settledLookup<T>(key: string, lookup: () => Promise<T | undefined>): Promise<T | undefined> {
+    const found = await lookup();
+    const failedAt = unsettled.get(key);
+    if (found !== undefined || failedAt === undefined) return found;
+    const wait = failedAt + settleMs - now();
+    if (wait > 0) {
+      log.info(`git-host: idempotency key ${key} not listed yet ${Math.round((now() - failedAt) / 100) / 10} s after its create failed; looking again in ${Math.ceil(wait / 100) / 10} s`);
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+    unsettled.delete(key);
+    return wait > 0 ? lookup() : undefined;
+  }
 
   async function call<T>(what: string, write: boolean, fn: () => Promise<T>): Promise<T> {
     try {
@@ -329,6 +373,28 @@ export function createGitHost(options: GitHostOptions): GitHost {
     const problem = await repositoryProblem();
     if (problem) return new GitHostError('operator', `${error.message}; ${problem}`, { status: error.status, cause: error });
     return new GitHostError('gone', `ticket #${ticketNumber} is no longer in ${options.repository} (${error.status === 410 ? 'deleted' : 'not found'})`, { status: error.status, cause: error });
+  }
+
+  /**
+   * A comment refused with 403 because the conversation is locked is a refusal of this one message, not of every write:
+   * on a locked issue only collaborators may comment, and a GitHub App's bot never is one. Told apart from a refusal
+   * for the operator (credentials, SSO, archived) by reading the issue's `locked`, not by the answer's text.
+   */
+  async function explainLockedRefusal(ticketNumber: number, error: unknown): Promise<unknown> {
+    if (!(error instanceof GitHostError && error.status === 403 && error.kind === 'operator')) return error;
+    let issue: Issue;
+    try {
+      ({ data: issue } = await octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }));
+    } catch {
+      return error;
+    }
+    if (!issue.locked) return error;
+    const reason = issue.active_lock_reason ? ` as ${issue.active_lock_reason}` : '';
+    return new GitHostError(
+      'refused',
+      `ticket #${ticketNumber} is locked${reason}: on a locked issue only collaborators may comment, and ${await botLogin()} is not one${options.auth.kind === 'app' ? ' (a GitHub App never is)' : ''}. Unlock the issue to let the message through, then retry the entry (npm run outbox -- retry <id>)`,
+      { status: 403, cause: error },
+    );
   }
 
   /** A request about one issue: a missing or moved issue comes back as `gone` or `operator` (explainIssueError). */
@@ -568,14 +634,16 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.attachments ? { attachments: input.attachments } : {}),
         ...input.fields,
       };
-      const { data } = await callOnRepository('create ticket', true, () =>
-        octokit.request('POST /repos/{owner}/{repo}/issues', {
-          ...ticketRepo,
-          title: input.title,
-          body: withMetadata(meta, input.body, metadataKey),
-          labels: input.labels,
-          ...(input.assignees ? { assignees: input.assignees } : {}),
-        }),
+      const { data } = await remembering(input.key, () =>
+        callOnRepository('create ticket', true, () =>
+          octokit.request('POST /repos/{owner}/{repo}/issues', {
+            ...ticketRepo,
+            title: input.title,
+            body: withMetadata(meta, input.body, metadataKey),
+            labels: input.labels,
+            ...(input.assignees ? { assignees: input.assignees } : {}),
+          }),
+        ),
       );
       const ctx = await mapping();
       const summary = issueToSummary(data, ctx);
@@ -633,11 +701,16 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(input.attachments ? { attachments: input.attachments } : {}),
         ...input.fields,
       };
-      const { data } = await writing(ticketNumber, () =>
+      const post = () =>
         callOnIssue(ticketNumber, `comment on ticket #${ticketNumber}`, true, () =>
           octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body, metadataKey) }),
-        ),
-      );
+        );
+      let data: IssueComment;
+      try {
+        ({ data } = await writing(ticketNumber, () => remembering(input.key, post)));
+      } catch (error) {
+        throw await explainLockedRefusal(ticketNumber, error);
+      }
       return commentToMessage(data, await mapping());
     },
 
@@ -702,7 +775,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
     async readAttachment(path) {
       try {
-        const { data } = await call(`read attachment ${path}`, false, () => octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...attachmentRepo, path, ref: attachmentBranch }));
+        // The `object` media type: files of 1–100 MB come without content (the default JSON one refuses them, 403).
+        const { data } = await call(`read attachment ${path}`, false, () =>
+          octokit.request('GET /repos/{owner}/{repo}/contents/{path}', { ...attachmentRepo, path, ref: attachmentBranch, mediaType: { format: 'object' } }),
+        );
         if (Array.isArray(data) || data.type !== 'file') return undefined;
         if ('content' in data && data.content && data.encoding === 'base64') return Buffer.from(data.content, 'base64');
         // Files over 1 MB come without content from the contents API; the blob API serves up to 100 MB.
@@ -752,47 +828,53 @@ export function createGitHost(options: GitHostOptions): GitHost {
       // Newest created first: an issue created while we page shifts the rest to later pages (seen twice,
       // never skipped), and creation times never change, so we can stop at the first one older than `since`.
       // (In a burst, a create whose answer was lost can be hundreds of issues back by the time it is retried.)
-      return callOnRepository('look up a ticket by idempotency key', false, async () => {
-        const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
-          ...ticketRepo,
-          creator: ctx.botLogin,
-          state: 'all',
-          sort: 'created',
-          direction: 'desc',
-          per_page: KEY_LOOKUP_ISSUES,
-        });
-        for await (const { data } of pages) {
-          for (const issue of data) {
-            // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
-            const summary = issueToSummary(issue as Issue, ctx);
-            if (summary.author.isBot && summary.meta?.key === key) return summary;
+      return settledLookup(key, () =>
+        callOnRepository('look up a ticket by idempotency key', false, async () => {
+          const pages = octokit.paginate.iterator('GET /repos/{owner}/{repo}/issues', {
+            ...ticketRepo,
+            creator: ctx.botLogin,
+            state: 'all',
+            sort: 'created',
+            direction: 'desc',
+            per_page: KEY_LOOKUP_ISSUES,
+          });
+          for await (const { data } of pages) {
+            for (const issue of data) {
+              // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
+              const summary = issueToSummary(issue as Issue, ctx);
+              if (summary.author.isBot && summary.meta?.key === key) return summary;
+            }
+            const oldest = data.at(-1);
+            if (!since || !oldest || Date.parse(oldest.created_at) < since.getTime()) return undefined;
           }
-          const oldest = data.at(-1);
-          if (!since || !oldest || Date.parse(oldest.created_at) < since.getTime()) return undefined;
-        }
-        return undefined;
-      });
-    },
-
-    async findMessageByKey(ticketNumber, key, since) {
-      const ctx = await mapping();
-      const comments = await callOnIssue(ticketNumber, `look up a message on ticket #${ticketNumber} by idempotency key`, false, () =>
-        octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-          ...ticketRepo,
-          issue_number: ticketNumber,
-          per_page: 100,
-          ...(since ? { since: since.toISOString() } : {}),
+          return undefined;
         }),
       );
-      for (const comment of comments) {
-        // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
-        const message = commentToMessage(comment, ctx);
-        if (message.author.isBot && message.meta?.key === key) return message;
-      }
-      return undefined;
+    },
+
+    findMessageByKey(ticketNumber, key, since) {
+      return settledLookup(key, () => findMessage(ticketNumber, key, since));
     },
 
     invalidate: forget,
   };
+
+  async function findMessage(ticketNumber: number, key: string, since: Date | undefined): Promise<TicketMessage | undefined> {
+    const ctx = await mapping();
+    const comments = await callOnIssue(ticketNumber, `look up a message on ticket #${ticketNumber} by idempotency key`, false, () =>
+      octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        ...ticketRepo,
+        issue_number: ticketNumber,
+        per_page: 100,
+        ...(since ? { since: since.toISOString() } : {}),
+      }),
+    );
+    for (const comment of comments) {
+      // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
+      const message = commentToMessage(comment, ctx);
+      if (message.author.isBot && message.meta?.key === key) return message;
+    }
+    return undefined;
+  }
   return host;
 }

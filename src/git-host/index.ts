@@ -4,4 +4,5 @@ export { GitHostError, isTransient, needsOperator, type GitHostErrorKind } from 
 export { syncLabels, type LabelSyncReport } from './labels.ts';
 export { checkGitHost, checkCredentials, GitHostStartupError, type GitHostCredentials, type StartupOptions, type StartupProblem, type StartupReport } from './startup.ts';
 export { customerIdFor, deriveEmailKeys, sealEmail, unsealEmail } from './email-seal.ts';
-export type { GitHostAuth, ClientOptions } from './client.ts';
+export { clientStats, type GitHostAuth, type ClientOptions, type ClientStats } from './client.ts';
+export { issueWebUrl, webOriginFor } from './web-origin.ts';

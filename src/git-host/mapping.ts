@@ -111,6 +111,7 @@ export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary
     meta: trustedMeta(`issue:${issue.number}`, `issue #${issue.number}`, body, issue.user, issue.created_at, ctx),
     body: stripMetadata(body),
     htmlUrl: issue.html_url,
+    locked: issue.locked,
   };
 }
 

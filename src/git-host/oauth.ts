@@ -4,17 +4,14 @@ import { z } from 'zod';
 export interface OAuthClient {
   clientId: string;
   clientSecret: string;
-  /** Web origin of the host: https://github.com, or the GitHub Enterprise Server origin. */
+  /** Web origin of the host: https://github.com, `https://<tenant>.ghe.com`, or the GitHub Enterprise Server origin (webOriginFor). */
   webOrigin: string;
   /** REST API base URL of the same host. */
   apiBaseUrl: string;
 }
 
-/** The web origin that serves `/login/oauth/*` for an API base URL. */
-export function webOriginFor(apiBaseUrl: string): string {
-  const api = new URL(apiBaseUrl);
-  return api.hostname === 'api.github.com' ? 'https://github.com' : api.origin;
-}
+/** The web origin that serves `/login/oauth/*` for an API base URL (github.com, GHE.com, GitHub Enterprise Server). */
+export { webOriginFor } from './web-origin.ts';
 
 /** Where to send a member of staff to approve the sign-in. No scope: reading who they are needs none. */
 export function authorizeUrl(client: OAuthClient, redirectUri: string, state: string): string {

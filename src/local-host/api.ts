@@ -14,6 +14,8 @@ import {
   toPrivateUser,
   toReaction,
   toSimpleUser,
+  toBlob,
+  INLINE_CONTENT_MAX,
   type HostUrls,
   type UserLookup,
 } from './shapes.ts';
@@ -35,6 +37,8 @@ export interface ApiRequest {
   user: LocalUser | undefined;
   /** The request URL as the client sent it (for `Link` headers). */
   url: URL;
+  /** The `Accept` header: the contents API answers large files only to its `object` (or raw) media type. */
+  accept?: string | undefined;
 }
 
 export interface ApiResponse {
@@ -112,6 +116,7 @@ function paginate<T>(items: T[], req: ApiRequest): ApiResponse & { body: T[] } {
 export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiResponse> {
   const { segments: s, method } = req;
   if (s[0] === 'user' && s.length === 1 && method === 'GET') {
+    if (req.user?.account !== undefined) return error(403, 'Resource not accessible by integration');
     return req.user ? { status: 200, body: toPrivateUser(ctx.urls, req.user) } : error(401, 'Requires authentication');
   }
   if (s[0] !== 'repos' || s.length < 3) return notFound();
@@ -147,7 +152,10 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
     case 'GET issues/:n/comments':
       return api.withIssue(rest[1], (issue) =>
         paginate(
-          api.filterSince(issue.comments).map((c) => api.commentJson(c)),
+          api
+            .filterSince(issue.comments)
+            .filter((c) => api.isListed(c))
+            .map((c) => api.commentJson(c)),
           req,
         ),
       );
@@ -166,14 +174,24 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
       return api.deleteReaction(rest[2], rest[4]);
     case 'POST issues/comments/:n/reactions':
       return api.createReaction(rest[2]);
+    case 'PUT issues/:n/lock':
+      return api.lock(rest[1], true);
+    case 'DELETE issues/:n/lock':
+      return api.lock(rest[1], false);
     default:
   }
-  if (rest[0] === 'labels' && rest.length === 2 && (method === 'PATCH' || method === 'GET')) return api.labelByName(rest[1] as string);
+  if (rest[0] === 'labels' && rest.length === 2 && (method === 'PATCH' || method === 'GET' || method === 'DELETE')) return api.labelByName(rest[1] as string);
   if (method === 'GET' && rest[0] === 'collaborators' && rest.length === 3 && rest[2] === 'permission') return api.collaboratorPermission(rest[1] as string);
   if (rest[0] === 'contents' && rest.length >= 2) {
     const path = rest.slice(1).join('/');
     if (method === 'GET') return api.getContent(path);
     if (method === 'PUT') return api.putContent(path);
+    if (method === 'DELETE') return api.deleteContent(path);
+  }
+  if (method === 'GET' && rest[0] === 'git' && rest[1] === 'blobs' && rest.length === 3) return api.getBlob(rest[2] as string);
+  if (method === 'DELETE' && rest[0] === 'git' && rest[1] === 'refs' && rest.length >= 3) {
+    const ref = rest.slice(2).join('/');
+    return ref.startsWith('heads/') ? api.deleteRef(ref.slice('heads/'.length)) : validation('Reference does not exist', 'Reference', 'ref');
   }
   if (method === 'GET' && rest[0] === 'git' && rest[1] === 'ref' && rest.length >= 3) {
     // Octokit sends `heads/<branch>` as one encoded segment (`heads%2Fmain`); GitHub accepts both forms.
@@ -190,9 +208,14 @@ function scopesAllow(user: LocalUser, state: RepoState, write: boolean): boolean
   return !state.repo.private && (!write || user.scopes.includes('public_repo'));
 }
 
+/** An App installation reaches the repositories of the account it is installed on, no others. */
+function installedOn(user: LocalUser, state: RepoState): boolean {
+  return user.account === undefined || user.account.toLowerCase() === state.repo.owner.toLowerCase();
+}
+
 function canRead(user: LocalUser | undefined, state: RepoState): boolean {
   if (!state.repo.private) return true;
-  return user !== undefined && hasPermission(user, 'read') && scopesAllow(user, state, false);
+  return user !== undefined && hasPermission(user, 'read') && scopesAllow(user, state, false) && installedOn(user, state);
 }
 
 class RepoApi {
@@ -248,11 +271,47 @@ class RepoApi {
     const user = this.req.user;
     if (!user) return error(401, 'Requires authentication');
     if (!scopesAllow(user, this.state, true)) return error(404, 'Not Found');
+    if (!installedOn(user, this.state)) return error(403, 'Resource not accessible by integration');
     return undefined;
   }
 
   private isTriager(): boolean {
-    return this.req.user !== undefined && hasPermission(this.req.user, 'triage') && scopesAllow(this.req.user, this.state, true);
+    return this.req.user !== undefined && hasPermission(this.req.user, 'triage') && scopesAllow(this.req.user, this.state, true) && installedOn(this.req.user, this.state);
+  }
+
+  /**
+   * Who may still comment on a locked conversation: people with write access — collaborators, members with write, the
+   * owner (https://docs.github.com/communities/moderating-comments-and-conversations/locking-conversations). A GitHub
+   * App's bot is no collaborator, whatever its permissions: GitHub refuses it too.
+   */
+  private mayCommentWhenLocked(user: LocalUser): boolean {
+    return user.type !== 'Bot' && hasPermission(user, 'write') && scopesAllow(user, this.state, true);
+  }
+
+  /** Locks (`PUT …/lock`, with an optional `lock_reason`) or unlocks (`DELETE …/lock`) a conversation: push access needed, 204. */
+  lock(n: string | undefined, locking: boolean): ApiResponse | Promise<ApiResponse> {
+    return this.withIssue(n, async (issue) => {
+      const denied = this.mayWrite();
+      if (denied) return denied;
+      const user = this.req.user as LocalUser;
+      if (!hasPermission(user, 'write') || !this.isTriager()) return error(403, 'Must have push access to repository');
+      const body = this.req.body;
+      const reason = isRecord(body) ? body.lock_reason : undefined;
+      const reasons = ['off-topic', 'too heated', 'resolved', 'spam'];
+      if (locking && reason !== undefined && (typeof reason !== 'string' || !reasons.includes(reason))) {
+        return validation(`lock_reason must be one of ${reasons.join(', ')}`, 'Issue', 'lock_reason');
+      }
+      // Locking a locked issue (or unlocking an unlocked one) changes nothing and sends no webhook.
+      if ((issue.locked ?? false) === locking) return { status: 204 };
+      await this.ctx.store.write(`issue: ${locking ? 'lock' : 'unlock'} #${issue.number}`, (tx) => {
+        issue.locked = locking;
+        issue.lockReason = locking ? ((reason as string | undefined) ?? null) : null;
+        issue.updatedAt = now();
+        tx.saveIssue(this.state, issue);
+      });
+      this.emit('issues', locking ? 'locked' : 'unlocked', { issue: this.issueJson(issue) });
+      return { status: 204, wrote: true };
+    });
   }
 
   getRepo(): ApiResponse {
@@ -270,6 +329,12 @@ class RepoApi {
     const found = this.ctx.users.find((u) => u.login.toLowerCase() === login.toLowerCase());
     if (!found) return notFound();
     return { status: 200, body: toCollaboratorPermission(this.ctx.urls, found, this.state.repo.private) };
+  }
+
+  /** Whether lists show an issue or comment yet (the `listLagMs` switch holds back what is newer). */
+  isListed(item: { createdAt: string }): boolean {
+    const lag = this.ctx.faults?.listLagMs ?? 0;
+    return lag === 0 || Date.parse(item.createdAt) <= Date.now() - lag;
   }
 
   filterSince<T extends { updatedAt: string }>(items: T[]): T[] {
@@ -295,7 +360,7 @@ class RepoApi {
         labels.every((l) => i.labels.includes(l)),
     );
     // Deleted and transferred issues are gone from lists, as on GitHub.
-    issues = this.filterSince(issues).filter((i) => !isHiddenIssue(this.ctx.faults, `${this.state.repo.owner}/${this.state.repo.name}`, i.number));
+    issues = this.filterSince(issues).filter((i) => !isHiddenIssue(this.ctx.faults, `${this.state.repo.owner}/${this.state.repo.name}`, i.number) && this.isListed(i));
     const key = (i: IssueRecord) => (sort === 'updated' ? Date.parse(i.updatedAt) * 1e6 + i.number : sort === 'comments' ? i.comments.length * 1e9 + i.number : i.number);
     issues.sort((a, b) => (direction === 'asc' ? key(a) - key(b) : key(b) - key(a)));
     return paginate(
@@ -480,6 +545,9 @@ class RepoApi {
       const badBody = this.checkBody(body.body, 'IssueComment');
       if (badBody) return badBody;
       const user = this.req.user as LocalUser;
+      if (issue.locked && !this.mayCommentWhenLocked(user)) {
+        return { status: 403, body: { message: 'Unable to create comment because issue is locked.', documentation_url: 'https://docs.github.com/articles/locking-conversations/', status: '403' } };
+      }
       const text = body.body;
       const comment = await this.ctx.store.write(`comment: on #${issue.number} by ${user.login}`, (tx) => {
         const created = now();
@@ -584,6 +652,19 @@ class RepoApi {
     if (!label) return notFound();
     if (this.req.method === 'GET') return { status: 200, body: toLabel(this.ctx.urls, this.state.repo, label) };
     if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Must have push access to repository');
+    if (this.req.method === 'DELETE') {
+      // Deleting a label takes it off every issue too, as on GitHub.
+      await this.ctx.store.write(`label: delete "${label.name}"`, (tx) => {
+        this.state.labels = this.state.labels.filter((l) => l !== label);
+        for (const issue of this.state.issues.values()) {
+          if (!issue.labels.includes(label.name)) continue;
+          issue.labels = issue.labels.filter((l) => l !== label.name);
+          tx.saveIssue(this.state, issue);
+        }
+        tx.saveLabels(this.state);
+      });
+      return { status: 204, wrote: true };
+    }
     const body = this.req.body;
     if (!isRecord(body)) return error(400, 'Problems parsing JSON');
     if (body.color !== undefined && (typeof body.color !== 'string' || !/^#?[0-9a-fA-F]{6}$/.test(body.color))) return validation('color is invalid', 'Label', 'color');
@@ -621,7 +702,64 @@ class RepoApi {
     if (!branch) return error(404, `No commit found for the ref ${ref ?? ''}`);
     const file = branch.files.get(path);
     if (!file) return notFound();
+    // Over 1 MB only the `object` and raw media types are served (the object one without content); the default JSON
+    // one is refused, pointing at the blob API.
+    if (file.content.length > INLINE_CONTENT_MAX && !/\.(object|raw)\b/.test(this.req.accept ?? '')) {
+      return {
+        status: 403,
+        body: {
+          message: 'This API returns blobs up to 1 MB in size. The requested blob is too large to fetch via the API, but you can use the Git Data API to request blobs up to 100 MB in size.',
+          errors: [{ resource: 'Blob', field: 'data', code: 'too_large' }],
+          documentation_url: 'https://docs.github.com/rest/repos/contents#get-repository-content',
+          status: '403',
+        },
+      };
+    }
     return { status: 200, body: toContentFile(this.ctx.urls, this.state.repo, branch.name, path, file) };
+  }
+
+  /** A blob by its sha, from any branch (`GET …/git/blobs/{sha}`): up to 100 MB on GitHub. */
+  getBlob(sha: string): ApiResponse {
+    for (const branch of this.state.branches.values()) {
+      for (const file of branch.files.values()) if (file.sha === sha) return { status: 200, body: toBlob(this.ctx.urls, this.state.repo, file) };
+    }
+    return notFound();
+  }
+
+  /** Deletes a file (`DELETE …/contents/{path}` with `message` and the file's `sha`): 200 with `content: null`. */
+  async deleteContent(path: string): Promise<ApiResponse> {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const body = this.req.body;
+    if (!isRecord(body)) return error(400, 'Problems parsing JSON');
+    if (typeof body.message !== 'string' || body.message === '') return validation('message is missing', 'Commit', 'message', 'missing_field');
+    if (typeof body.sha !== 'string') return validation('"sha" wasn\'t supplied.', 'Commit', 'sha', 'missing_field');
+    const branchName = typeof body.branch === 'string' ? body.branch : null;
+    const branch = this.branch(branchName);
+    if (!branch) return error(404, `Branch ${branchName ?? ''} not found`);
+    const existing = branch.files.get(path);
+    if (!existing) return notFound();
+    if (body.sha !== existing.sha) return error(409, `${path} does not match ${body.sha}`);
+    const message = body.message;
+    await this.ctx.store.write(`contents: ${message}`, (tx) => {
+      branch.files.delete(path);
+      branch.sha = branchSha(branch.files, branch.sha);
+      tx.deleteFile(this.state, branch, path);
+      tx.saveBranch(this.state, branch);
+    });
+    return { status: 200, body: toFileCommit(this.ctx.urls, this.state.repo, branch.name, path, undefined, branch.sha, message, (this.req.user as LocalUser).login), wrote: true };
+  }
+
+  /** Deletes a branch (`DELETE …/git/refs/heads/{name}`): 204; the default branch cannot go (422). */
+  async deleteRef(name: string): Promise<ApiResponse> {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const branch = this.state.branches.get(name);
+    if (!branch) return validation('Reference does not exist', 'Reference', 'ref');
+    if (name === this.state.repo.defaultBranch) return validation('Cannot delete the default branch', 'Reference', 'ref');
+    await this.ctx.store.write(`ref: delete ${name}`, (tx) => {
+      this.state.branches.delete(name);
+      tx.deleteBranch(this.state, branch);
+    });
+    return { status: 204, wrote: true };
   }
 
   async putContent(path: string): Promise<ApiResponse> {
@@ -668,7 +806,8 @@ class RepoApi {
     const source = [...this.state.branches.values()].find((b) => b.sha === sha);
     if (!source) return validation('Object does not exist', 'Reference', 'sha');
     const branch = await this.ctx.store.write(`ref: create ${name}`, (tx) => {
-      const record: BranchRecord = { name, sha: source.sha, files: new Map(source.files) };
+      // Records of its own: each reads its bytes from its branch's folder, so deleting one branch leaves the other whole.
+      const record: BranchRecord = { name, sha: source.sha, files: new Map([...source.files].map(([path, file]) => [path, { sha: file.sha, content: file.content }])) };
       this.state.branches.set(name, record);
       tx.saveBranch(this.state, record);
       for (const [path, file] of record.files) tx.saveFile(this.state, record, path, file);

@@ -74,6 +74,11 @@ export const FaultsSchema = z.strictObject({
    * write to the repository is in progress (with `latencyMs`, writes overlap); `count`/`rate` as elsewhere.
    */
   contentsConflict: TriggerSchema.extend({ concurrent: z.boolean().optional() }).optional(),
+  /**
+   * Issue lists and comment lists leave out what was created less than this many milliseconds ago, as a list read
+   * from a replica can lag a write (reads of one issue are not affected). A state, not subject to `methods`. @example 2000
+   */
+  listLagMs: z.number().int().min(0).optional(),
 });
 export type Faults = z.output<typeof FaultsSchema>;
 export type FaultsInput = z.input<typeof FaultsSchema>;

@@ -12,12 +12,14 @@ import { parseUsers, type LocalUser, type LocalUserInput } from './users.ts';
 import { usesWebUiLineEndings, withCrlfBody } from './repository-switches.ts';
 import { WebhookSender, type Delivery, type WebhookTarget } from './webhooks.ts';
 import { byRepositoryName, contentsConflictAnswer, contentsWriteTarget, removedIssueAnswer } from './issue-faults.ts';
+import { LocalApps, type LocalAppInput } from './apps.ts';
 
 export { DEFAULT_ACCOUNTS, LOCAL_BOT_LOGIN, PUBLISHED_TOKENS, type LocalAccount, type LocalUser, type LocalUserInput } from './users.ts';
 export { botToken, generateToken, loadLocalHostCredentials, maskToken, TOKENS_FILE, type LocalHostCredentials } from './credentials.ts';
 export type { FaultsInput, Faults } from './faults.ts';
 export type { Delivery, WebhookTarget } from './webhooks.ts';
 export type { LocalRepository } from './store.ts';
+export { INSTALLATION_TOKEN_TTL_MS, type LocalAppInput } from './apps.ts';
 export { signPayload } from './webhooks.ts';
 
 export interface LocalHostOptions {
@@ -43,6 +45,11 @@ export interface LocalHostOptions {
   repositories?: LocalRepository[];
   /** Requests per hour per token before primary rate limiting. @default 5000 */
   rateLimit?: number;
+  /**
+   * GitHub Apps: the host accepts their JWTs (RS256, checked against `publicKey`) on `GET /app` and
+   * `POST /app/installations/{id}/access_tokens`, and the installation tokens it issues there for an hour. @default []
+   */
+  apps?: LocalAppInput[];
 }
 
 /** One answered request, for tests to inspect. */
@@ -140,6 +147,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let urls = { api: '', web: '' };
 
   const emit = (e: HostEvent) => webhooks.send(e.event, e.payload);
+  const apps = new LocalApps(options.apps ?? []);
+  // Authors the API shows: the token table's users and the Apps' bots.
+  const knownUsers = [...users, ...apps.botUsers()];
 
   function rateHeaders(key: string, limit: number, count: boolean): Record<string, string> {
     const nowSec = Math.floor(Date.now() / 1000);
@@ -196,7 +206,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
 
     const token = tokenOf(req);
-    const user = token ? users.find((u) => u.token === token) : undefined;
+    const installation = token ? apps.userFor(token) : undefined;
+    const user = token ? (users.find((u) => u.token === token) ?? (typeof installation === 'object' ? installation : undefined)) : undefined;
     const rateKey = user ? `user:${user.login}` : `ip:${req.socket.remoteAddress ?? ''}`;
     const limit = user ? rateLimit : 60;
     const scopeHeaders: Record<string, string> = user?.scopes ? { 'x-oauth-scopes': user.scopes.join(', '), 'x-accepted-oauth-scopes': 'repo' } : {};
@@ -247,6 +258,24 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     }
     const resetAfter = faulty && faults.connectionReset?.afterApply === true && fires(faults.connectionReset);
 
+    // GitHub App routes answer to the App's JWT only (https://docs.github.com/apps/creating-github-apps/authenticating-with-a-github-app/authenticating-as-a-github-app).
+    const route = url.pathname.split('/').filter(Boolean);
+    if (route[0] === 'app') {
+      const jwt = token !== undefined && LocalApps.isJwt(token) ? apps.verifyJwt(token) : undefined;
+      const appAnswer: ApiResponse =
+        jwt === undefined
+          ? { status: 401, body: { message: 'A JSON web token could not be decoded', documentation_url: 'https://docs.github.com/rest', status: '401' } }
+          : !('app' in jwt)
+            ? jwt
+            : method === 'GET' && route.length === 1
+              ? { status: 200, body: apps.appJson(urls, jwt.app) }
+              : method === 'POST' && route.length === 4 && route[1] === 'installations' && /^\d+$/.test(route[2] ?? '') && route[3] === 'access_tokens'
+                ? apps.createToken(jwt.app, Number(route[2]))
+                : { status: 404, body: { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' } };
+      const app = jwt && 'app' in jwt ? jwt.app : undefined;
+      return answer(req, res, appAnswer, {}, app ? `app:${app.id}` : rateKey, app ? rateLimit : limit, app?.bot.login);
+    }
+
     if (token && !user) {
       log(401, undefined);
       return send(res, { status: 401, body: { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' } }, rateHeaders(rateKey, limit, true));
@@ -281,7 +310,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       res.once('close', () => contentsWrites.set(contentsTarget, (contentsWrites.get(contentsTarget) ?? 1) - 1));
     }
     if (usesWebUiLineEndings(faults, user)) body = withCrlfBody(body);
-    const response = await handleApi({ store, urls, users, emit, faults }, { method, segments, query: url.searchParams, body, user, url });
+    const response = await handleApi({ store, urls, users: knownUsers, emit, faults }, { method, segments, query: url.searchParams, body, user, url, accept: req.headers.accept });
 
     if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs).unref());
     if (response.wrote && serverError) {
@@ -294,9 +323,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       req.socket.destroy();
       return;
     }
-    const headers: Record<string, string> = { ...scopeHeaders };
+    answer(req, res, response, { ...scopeHeaders }, rateKey, limit, user?.login);
+  }
+
+  /** Sends an answer; a GET's carries an ETag, and a matching If-None-Match gets 304, costing no rate limit, as on GitHub. */
+  function answer(req: IncomingMessage, res: ServerResponse, response: ApiResponse, headers: Record<string, string>, rateKey: string, limit: number, login: string | undefined): void {
+    const method = req.method ?? 'GET';
+    const log = (status: number) => requests.push({ method, path: req.url ?? '/', status, user: login, at: Date.now() });
     if (method === 'GET' && response.status === 200) {
-      // Conditional requests: a matching If-None-Match gets 304 and costs no rate limit, as on GitHub.
       const etag = `W/"${createHash('sha256')
         .update(JSON.stringify(response.body))
         .update(response.headers?.link ?? '')
@@ -305,13 +339,13 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       headers['cache-control'] = 'private, max-age=60, s-maxage=60';
       headers.vary = 'Accept, Authorization, Cookie, X-GitHub-OTP';
       if (req.headers['if-none-match'] === etag) {
-        log(304, user?.login);
+        log(304);
         res.writeHead(304, { ...headers, ...rateHeaders(rateKey, limit, false) });
         res.end();
         return;
       }
     }
-    log(response.status, user?.login);
+    log(response.status);
     send(res, response, { ...headers, ...rateHeaders(rateKey, limit, true) });
   }
 

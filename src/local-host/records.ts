@@ -50,6 +50,10 @@ export interface IssueRecord {
   closedAt: string | null;
   closedBy: string | null;
   comments: CommentRecord[];
+  /** Conversation locked: only collaborators may comment. Absent in records written before locking existed. */
+  locked?: boolean;
+  /** Why it was locked (`off-topic`, `too heated`, `resolved`, `spam`), if a reason was given. */
+  lockReason?: string | null;
 }
 
 export interface FileRecord {

@@ -19,15 +19,17 @@ function nodeId(kind: string, id: number): string {
 
 /** A user as GitHub embeds it in issues, comments and reactions (`simple-user`). */
 export function toSimpleUser(urls: HostUrls, user: Pick<LocalUser, 'login' | 'id' | 'type'>): Schemas['simple-user'] {
-  const u = `${urls.api}/users/${user.login}`;
+  // An App's bot (`slug[bot]`) has its brackets escaped in URLs, and its page is the App's (`/apps/slug`), as on GitHub.
+  const u = `${urls.api}/users/${encodeURIComponent(user.login)}`;
+  const app = /^(.+)\[bot\]$/.exec(user.login)?.[1];
   return {
     login: user.login,
     id: user.id,
     node_id: nodeId('User', user.id),
-    avatar_url: `${urls.web}/avatars/${user.login}`,
+    avatar_url: `${urls.web}/avatars/${encodeURIComponent(user.login)}`,
     gravatar_id: '',
     url: u,
-    html_url: `${urls.web}/${user.login}`,
+    html_url: app ? `${urls.web}/apps/${app}` : `${urls.web}/${user.login}`,
     followers_url: `${u}/followers`,
     following_url: `${u}/following{/other_user}`,
     gists_url: `${u}/gists{/gist_id}`,
@@ -171,6 +173,8 @@ export function toFullRepository(
     open_issues_count: openIssues,
     open_issues: openIssues,
     has_issues: true,
+    // Deprecated, but still sent, and required in webhook payloads' repositories.
+    has_downloads: false,
     has_projects: false,
     has_wiki: false,
     has_pages: false,
@@ -255,8 +259,8 @@ export function toIssue(urls: HostUrls, repo: RepoRecord, labels: LabelRecord[],
     assignee: assignees[0] ?? null,
     assignees,
     milestone: null,
-    locked: false,
-    active_lock_reason: null,
+    locked: issue.locked ?? false,
+    active_lock_reason: issue.locked ? (issue.lockReason ?? null) : null,
     comments: issue.comments.length,
     closed_at: issue.closedAt,
     created_at: issue.createdAt,
@@ -281,6 +285,8 @@ export function toComment(urls: HostUrls, repo: RepoRecord, comment: CommentReco
     created_at: comment.createdAt,
     updated_at: comment.updatedAt,
     author_association: author.association,
+    // Which GitHub App made it on a user's behalf: none here (an App's own comments have its bot as `user`).
+    performed_via_github_app: null,
     reactions: reactionRollup(`${u}/reactions`, comment.reactions),
   };
 }
@@ -305,15 +311,23 @@ function contentLinks(urls: HostUrls, repo: RepoRecord, branch: string, path: st
   return { self, git, html, download: `${urls.web}/raw/${full}/${encodeURIComponent(branch)}/${path}` };
 }
 
+/**
+ * Largest file the contents API returns inline; a larger one (up to 100 MB) comes without content, for the blob API
+ * (https://docs.github.com/rest/repos/contents#get-repository-content, "Notes": 1–100 MB).
+ */
+export const INLINE_CONTENT_MAX = 1024 * 1024;
+
+/** A file as the contents API's `object` media type gives it: over INLINE_CONTENT_MAX, `content` is empty and `encoding` "none". */
 export function toContentFile(urls: HostUrls, repo: RepoRecord, branch: string, path: string, file: FileRecord): Schemas['content-file'] {
   const links = contentLinks(urls, repo, branch, path, file.sha);
+  const inline = file.content.length <= INLINE_CONTENT_MAX;
   return {
     type: 'file',
-    encoding: 'base64',
+    encoding: inline ? 'base64' : 'none',
     size: file.content.length,
     name: path.split('/').pop() ?? path,
     path,
-    content: file.content.toString('base64'),
+    content: inline ? file.content.toString('base64') : '',
     sha: file.sha,
     url: links.self,
     git_url: links.git,
@@ -323,24 +337,27 @@ export function toContentFile(urls: HostUrls, repo: RepoRecord, branch: string, 
   };
 }
 
-export function toFileCommit(urls: HostUrls, repo: RepoRecord, branch: string, path: string, file: FileRecord, commitSha: string, message: string, author: string): Schemas['file-commit'] {
-  const links = contentLinks(urls, repo, branch, path, file.sha);
+/** The answer to a contents write; `file` undefined for a deletion (`content: null`, as GitHub answers it). */
+export function toFileCommit(urls: HostUrls, repo: RepoRecord, branch: string, path: string, file: FileRecord | undefined, commitSha: string, message: string, author: string): Schemas['file-commit'] {
   const full = `${repo.owner}/${repo.name}`;
   const now = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
   const person = { name: author, email: `${author}@users.noreply.localhost`, date: now };
+  const links = file ? contentLinks(urls, repo, branch, path, file.sha) : undefined;
   return {
-    content: {
-      name: path.split('/').pop() ?? path,
-      path,
-      sha: file.sha,
-      size: file.content.length,
-      url: links.self,
-      html_url: links.html,
-      git_url: links.git,
-      download_url: links.download,
-      type: 'file',
-      _links: { self: links.self, git: links.git, html: links.html },
-    },
+    content: !(links && file)
+      ? null
+      : {
+          name: path.split('/').pop() ?? path,
+          path,
+          sha: file.sha,
+          size: file.content.length,
+          url: links.self,
+          html_url: links.html,
+          git_url: links.git,
+          download_url: links.download,
+          type: 'file',
+          _links: { self: links.self, git: links.git, html: links.html },
+        },
     commit: {
       sha: commitSha,
       node_id: Buffer.from(`Commit:${commitSha}`).toString('base64url'),
@@ -353,6 +370,19 @@ export function toFileCommit(urls: HostUrls, repo: RepoRecord, branch: string, p
       parents: [],
       verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
     },
+  };
+}
+
+/** `GET /repos/{owner}/{repo}/git/blobs/{sha}` (`blob`): base64 in lines of 60 characters, as GitHub sends it. */
+export function toBlob(urls: HostUrls, repo: RepoRecord, file: FileRecord): Schemas['blob'] {
+  const base64 = file.content.toString('base64');
+  return {
+    sha: file.sha,
+    node_id: Buffer.from(`Blob:${file.sha}`).toString('base64url'),
+    size: file.content.length,
+    url: `${urls.api}/repos/${repo.owner}/${repo.name}/git/blobs/${file.sha}`,
+    content: `${base64.replace(/.{60}/g, '$&\n')}\n`,
+    encoding: 'base64',
   };
 }
 

@@ -27,6 +27,10 @@ export interface Transaction {
   saveIssue(state: RepoState, issue: IssueRecord): void;
   saveFile(state: RepoState, branch: BranchRecord, path: string, file: FileRecord): void;
   saveBranch(state: RepoState, branch: BranchRecord): void;
+  /** Removes a file of a branch (the contents API's delete). */
+  deleteFile(state: RepoState, branch: BranchRecord, path: string): void;
+  /** Removes a branch and its files. */
+  deleteBranch(state: RepoState, branch: BranchRecord): void;
   /** A fresh id for issues, comments, labels and reactions (unique across the host, like GitHub's). */
   nextId(): number;
 }
@@ -155,8 +159,9 @@ export class Store {
     this.pending.messages.push(message);
   }
 
-  private transaction(): { tx: Transaction; files: Map<string, Buffer | string>; saved: Array<[FileRecord, string]> } {
-    const files = new Map<string, Buffer | string>();
+  private transaction(): { tx: Transaction; files: Map<string, Buffer | string | null>; saved: Array<[FileRecord, string]> } {
+    // A path mapped to null is deleted.
+    const files = new Map<string, Buffer | string | null>();
     const saved: Array<[FileRecord, string]> = [];
     const json = (path: string, value: unknown) => files.set(path, `${JSON.stringify(value, null, 2)}\n`);
     const tx: Transaction = {
@@ -169,6 +174,11 @@ export class Store {
         saved.push([file, relativePath]);
       },
       saveBranch: (s, branch) => json(join(repoDir(s.repo), 'branches', `${encodeURIComponent(branch.name)}.json`), { name: branch.name, sha: branch.sha }),
+      deleteFile: (s, branch, path) => files.set(join(repoDir(s.repo), 'contents', branch.name, path), null),
+      deleteBranch: (s, branch) => {
+        files.set(join(repoDir(s.repo), 'branches', `${encodeURIComponent(branch.name)}.json`), null);
+        for (const path of branch.files.keys()) files.set(join(repoDir(s.repo), 'contents', branch.name, path), null);
+      },
       nextId: () => {
         const id = this.counters.nextId++;
         json('counters.json', this.counters);
@@ -178,14 +188,18 @@ export class Store {
     return { tx, files, saved };
   }
 
-  private async persist(files: Map<string, Buffer | string>, message: string): Promise<void> {
+  private async persist(files: Map<string, Buffer | string | null>, message: string): Promise<void> {
     await this.writeFiles(files);
     await this.commit([...files.keys()], message);
   }
 
-  private async writeFiles(files: Map<string, Buffer | string>): Promise<void> {
+  private async writeFiles(files: Map<string, Buffer | string | null>): Promise<void> {
     for (const [path, content] of files) {
       const full = join(this.dataDir, path);
+      if (content === null) {
+        await rm(full, { force: true });
+        continue;
+      }
       await mkdir(dirname(full), { recursive: true });
       // Whole or not at all: a commit running meanwhile reads the old file or the new one, never half of it.
       await writeFile(`${full}.tmp`, content);
@@ -195,8 +209,12 @@ export class Store {
 
   /** Commits the given paths (all changes when none are given: leftovers of a run that stopped before committing). */
   private async commit(paths: string[], message: string): Promise<void> {
-    // Only the touched paths: `add -A` would look at every file of the tree on each commit.
-    await this.git('add', ...(paths.length > 0 ? ['--', ...paths] : ['-A']));
+    // Only the touched paths: `add -A` would look at every file of the tree on each commit. Deleted ones leave the
+    // index (if they were ever in it: a file written and deleted within one batch never was).
+    const gone = paths.filter((path) => !existsSync(join(this.dataDir, path)));
+    const present = paths.filter((path) => !gone.includes(path));
+    if (gone.length > 0) await this.git('rm', '-q', '--cached', '--ignore-unmatch', '--', ...gone);
+    if (present.length > 0 || paths.length === 0) await this.git('add', ...(paths.length > 0 ? ['--', ...present] : ['-A']));
     await this.git('commit', '-q', '--allow-empty', '-m', message);
   }
 

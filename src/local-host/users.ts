@@ -24,7 +24,11 @@ export const LocalUserSchema = z.strictObject({
   tokenExpiresAt: z.iso.datetime().optional(),
 });
 export type LocalUserInput = z.input<typeof LocalUserSchema>;
-export type LocalUser = z.output<typeof LocalUserSchema> & { id: number };
+export type LocalUser = z.output<typeof LocalUserSchema> & {
+  id: number;
+  /** Set for a GitHub App installation's token: the account whose private repositories it reaches (local-host/apps.ts). */
+  account?: string;
+};
 
 /** An account of the default table: a user without a token (tokens are generated per installation). */
 export type LocalAccount = Omit<LocalUserInput, 'token'>;

@@ -12,5 +12,6 @@ export {
   type NewTicketInput,
   type NewMessageInput,
   type TicketId,
+  type OutboxPause,
 } from './outbox.ts';
 export type { OutboxEntry, OutboxOp } from './entry.ts';

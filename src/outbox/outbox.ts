@@ -98,6 +98,13 @@ export interface OutboxOptions {
   now?: (() => number) | undefined;
   /** How often the drainer applies the retention and, on SQLite, gives freed pages back. @default 600000 */
   maintenanceMs?: number | undefined;
+  /**
+   * Whether people's requests are being answered right now: before each entry the drainer waits while they are,
+   * for `giveWayMs` at most, so a burst of customers is answered first and delivery still goes on. @default never
+   */
+  busy?: (() => boolean) | undefined;
+  /** The longest the drainer waits for `busy` per entry. @default 200 */
+  giveWayMs?: number | undefined;
   log?: Pick<Console, 'warn' | 'info'> | undefined;
 }
 
@@ -113,6 +120,11 @@ export interface NewTicketInput {
   fields?: MetadataFields;
   /** When the ticket was filed (ms); what a draft key's window counts from. @default now */
   filedAt?: number;
+  /**
+   * Further writes that belong with the ticket (its confirmation mail), in the transaction that records it: both
+   * commit, or neither. Also run when a resubmitted draft finds its ticket (`duplicate`), with that ticket's ref.
+   */
+  alongside?: (trx: Transaction<StoreSchema>, filed: { ref: string; duplicate: boolean }) => Promise<unknown>;
 }
 
 export interface NewMessageInput {
@@ -192,6 +204,12 @@ function queueSqliteWrite<T>(fn: () => Promise<T>): Promise<T> {
   return run;
 }
 
+/** A unique constraint refused a row (PostgreSQL 23505; SQLite's constraint error). */
+function isUniqueViolation(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  return e?.code === '23505' || (typeof e?.message === 'string' && e.message.includes('UNIQUE constraint failed'));
+}
+
 /** Freed attachment bytes after which SQLite's free pages are given back at once rather than at the next maintenance. */
 const VACUUM_AFTER_BYTES = 8 * 1024 * 1024;
 
@@ -235,6 +253,8 @@ export class Outbox {
   private lastClaimed = 0;
   private nextMaintenance = 0;
   private freedBytes = 0;
+  private readonly busy: (() => boolean) | undefined;
+  private readonly giveWayMs: number;
 
   private constructor(options: OutboxOptions) {
     this.database = options.database;
@@ -248,6 +268,8 @@ export class Outbox {
     this.operatorRetryMs = options.operatorRetryMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? console;
+    this.busy = options.busy;
+    this.giveWayMs = options.giveWayMs ?? 200;
     this.intake = new GroupCommit<Tx>((body) => this.write(body));
   }
 
@@ -327,26 +349,36 @@ export class Outbox {
    */
   async createTicket(input: NewTicketInput): Promise<{ ref: string; entryId: string; attachments: string[]; duplicate: boolean; filedAt: number }> {
     const ref = newTicketRef();
-    const { files = [], filedAt, ...ticket } = input;
+    const { files = [], filedAt, alongside, ...ticket } = input;
     const now = filedAt ?? Date.now();
     const uploads = files.map((file) => this.uploadEntry(ref, file, now));
     const attachments = [...(ticket.attachments ?? []), ...uploads.map((u) => u.op.path)];
     const op: OutboxOp = { kind: 'createTicket', ...ticket, ...(attachments.length > 0 ? { attachments } : {}) };
     const entry = { id: newIdempotencyKey(), ticket: ref, createdAt: now, op };
     const draftKey = opFields(op).draftKey;
-    const result = await this.intake.run(async (trx) => {
-      if (draftKey !== undefined) {
-        const existing = await trx.selectFrom('outbox').select(['ticket', 'id', 'created_at']).where('draft_key', '=', draftKey).executeTakeFirst();
-        if (existing && Number(existing.created_at) >= draftKeyCutoff(now)) {
-          return { ref: existing.ticket, entryId: existing.id, attachments: [], duplicate: true, filedAt: Number(existing.created_at) };
+    const result = await this.intake
+      .run(async (trx) => {
+        if (draftKey !== undefined) {
+          const existing = await trx.selectFrom('outbox').select(['ticket', 'id', 'created_at']).where('draft_key', '=', draftKey).executeTakeFirst();
+          if (existing && Number(existing.created_at) >= draftKeyCutoff(now)) {
+            await alongside?.(trx, { ref: existing.ticket, duplicate: true });
+            return { ref: existing.ticket, entryId: existing.id, attachments: [], duplicate: true, filedAt: Number(existing.created_at) };
+          }
+          // Past its window: the old entry lets go of the key (the column is unique), and this draft is a new ticket.
+          if (existing) await trx.updateTable('outbox').set({ draft_key: null }).where('id', '=', existing.id).execute();
         }
-        // Past its window: the old entry lets go of the key (the column is unique), and this draft is a new ticket.
-        if (existing) await trx.updateTable('outbox').set({ draft_key: null }).where('id', '=', existing.id).execute();
-      }
-      for (const upload of uploads) await this.insertUpload(trx, upload);
-      await trx.insertInto('outbox').values(this.row(entry)).execute();
-      return { ref, entryId: entry.id, attachments, duplicate: false, filedAt: now };
-    });
+        for (const upload of uploads) await this.insertUpload(trx, upload);
+        await trx.insertInto('outbox').values(this.row(entry)).execute();
+        await alongside?.(trx, { ref, duplicate: false });
+        return { ref, entryId: entry.id, attachments, duplicate: false, filedAt: now };
+      })
+      .catch(async (error: unknown) => {
+        // The same draft, resent to another instance while the first was still committing it: that commit won.
+        if (draftKey === undefined || !isUniqueViolation(error)) throw error;
+        const existing = await this.db.selectFrom('outbox').select(['ticket', 'id', 'created_at']).where('draft_key', '=', draftKey).executeTakeFirst();
+        if (!existing) throw error;
+        return { ref: existing.ticket, entryId: existing.id, attachments: [], duplicate: true, filedAt: Number(existing.created_at) };
+      });
     this.wake?.();
     return result;
   }
@@ -479,6 +511,18 @@ export class Outbox {
     let query = this.db.selectFrom('outbox').selectAll().where('status', 'in', statuses).orderBy('seq');
     if (options.limit !== undefined) query = query.limit(options.limit);
     return (await query.execute()).map(toState);
+  }
+
+  /** How many entries wait to be sent, and how many the host refused for good (what staff pages report). */
+  async counts(): Promise<{ queued: number; poisoned: number }> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select((eb) => ['status', eb.fn.countAll<number>().as('n')])
+      .where('status', 'in', ['queued', 'poisoned'])
+      .groupBy('status')
+      .execute();
+    const count = (status: string) => Number(rows.find((r) => r.status === status)?.n ?? 0);
+    return { queued: count('queued'), poisoned: count('poisoned') };
   }
 
   /** One entry, if the store still holds it. */
@@ -623,6 +667,7 @@ export class Outbox {
     let settled = 0;
     try {
       for (const state of claimed) {
+        await this.giveWay();
         if (this.stopping || this.now() < this.pausedUntil) break;
         if (await this.send(state, host)) settled += 1;
         this.held.delete(state.entry.id);
@@ -634,6 +679,13 @@ export class Outbox {
       this.held.clear();
     }
     return settled;
+  }
+
+  /** Waits while people's requests are being answered, up to `giveWayMs` (leases are renewed meanwhile). */
+  private async giveWay(): Promise<void> {
+    if (!this.busy) return;
+    const until = Date.now() + this.giveWayMs;
+    while (!this.stopping && this.busy() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   private async send(state: EntryState, host: GitHost): Promise<boolean> {

@@ -2,6 +2,10 @@
 // still submits to /search, the server-rendered results page.
 import type { TextSegment } from '../kb/search/highlight.ts';
 import type { ResultView, SearchRequest, SearchResponse } from './search-protocol.ts';
+// Knowledgebase insights (src/scripts/kb-insights.ts): settled searches are counted anonymously, and the
+// no-result ticket link carries a marker. Kept to the three calls marked "insights" below.
+import { ticketLinkFromSearch } from '../kb/insights-protocol.ts';
+import { noteSearch, startInsights } from './kb-insights.ts';
 
 /** Wait after the last keystroke before searching. */
 const DEBOUNCE_MS = 120;
@@ -51,7 +55,9 @@ function enhance(form: HTMLFormElement): void {
   let active = -1;
   let currentId = 0;
 
-  const options = (): HTMLElement[] => [...list.querySelectorAll<HTMLElement>('[role="option"]')];
+  // Each option is the result's link itself (in a presentational item): an option holding a link would nest one
+  // interactive element in another.
+  const options = (): HTMLAnchorElement[] => [...list.querySelectorAll<HTMLAnchorElement>('a[role="option"]')];
   const close = (): void => {
     list.hidden = true;
     input.setAttribute('aria-expanded', 'false');
@@ -71,7 +77,7 @@ function enhance(form: HTMLFormElement): void {
   const render = (query: string, results: readonly ResultView[], complete: boolean): void => {
     // Results arrive in steps (first matches, then the full ranking); a row the reader already
     // selected stays selected when the list is redrawn.
-    const selectedUrl = active >= 0 ? options()[active]?.querySelector('a')?.href : undefined;
+    const selectedUrl = active >= 0 ? options()[active]?.href : undefined;
     list.replaceChildren();
     active = -1;
     input.removeAttribute('aria-activedescendant');
@@ -82,17 +88,18 @@ function enhance(form: HTMLFormElement): void {
       empty.setAttribute('role', 'presentation');
       empty.append(`${text.noResults} “${query}”. `);
       const ticket = document.createElement('a');
-      ticket.href = `/tickets/new?subject=${encodeURIComponent(query)}`;
+      ticket.href = ticketLinkFromSearch(query, lang); // insights
       ticket.textContent = text.openTicket;
       empty.append(ticket);
       list.append(empty);
     }
     results.forEach((result, i) => {
-      const option = document.createElement('li');
-      option.id = `${input.id}-option-${i}`;
-      option.setAttribute('role', 'option');
-      option.setAttribute('aria-selected', 'false');
+      const item = document.createElement('li');
+      item.setAttribute('role', 'none');
       const link = document.createElement('a');
+      link.id = `${input.id}-option-${i}`;
+      link.setAttribute('role', 'option');
+      link.setAttribute('aria-selected', 'false');
       link.href = result.url;
       link.tabIndex = -1;
       const title = document.createElement('span');
@@ -105,15 +112,15 @@ function enhance(form: HTMLFormElement): void {
       snippet.className = 'search-snippet';
       appendSegments(snippet, result.snippet);
       link.append(title, category, snippet);
-      option.append(link);
-      option.addEventListener('mousedown', (event) => event.preventDefault()); // keep focus in the input
-      list.append(option);
+      link.addEventListener('mousedown', (event) => event.preventDefault()); // keep focus in the input
+      item.append(link);
+      list.append(item);
     });
     status.textContent = text.results.replace('{n}', String(results.length));
     list.hidden = false;
     input.setAttribute('aria-expanded', 'true');
     if (selectedUrl) {
-      const again = options().findIndex((option) => option.querySelector('a')?.href === selectedUrl);
+      const again = options().findIndex((option) => option.href === selectedUrl);
       if (again >= 0) setActive(again);
     }
   };
@@ -132,7 +139,10 @@ function enhance(form: HTMLFormElement): void {
     pending.set(id, (response) => {
       if (response.type === 'results') {
         render(response.query, response.results, response.complete);
-        if (response.complete) pending.delete(id);
+        if (response.complete) {
+          pending.delete(id);
+          noteSearch(response.query, lang, response.results.length); // insights
+        }
       } else {
         pending.delete(id);
       }
@@ -151,7 +161,7 @@ function enhance(form: HTMLFormElement): void {
       if (list.hidden && input.value.trim().length >= MIN_CHARS) run();
       else setActive(active + (event.key === 'ArrowDown' ? 1 : -1));
     } else if (event.key === 'Enter' && active >= 0 && !list.hidden) {
-      const link = options()[active]?.querySelector('a');
+      const link = options()[active];
       if (link) {
         event.preventDefault();
         window.location.assign(link.href);
@@ -170,6 +180,7 @@ function isTyping(target: EventTarget | null): boolean {
 
 const forms = [...document.querySelectorAll<HTMLFormElement>('form[data-search-box]')];
 forms.forEach(enhance);
+startInsights(); // insights
 document.addEventListener('keydown', (event) => {
   const shortcut = (event.key === 'k' && (event.ctrlKey || event.metaKey)) || (event.key === '/' && !isTyping(event.target));
   if (!shortcut) return;

@@ -26,6 +26,10 @@ export const BODY_LIMITS = {
   staffSignIn: 16 * 1024,
   /** A staff workspace form: a message of at most a few pages, or a label. */
   staffAction: 256 * 1024,
+  /** An article vote: a few fields and a comment of at most 1,000 characters (up to 4 bytes each in UTF-8, escaped in JSON). */
+  articleFeedback: 16 * 1024,
+  /** A batch of at most 20 search reports, each query at most 200 characters. */
+  searchReports: 32 * 1024,
 } as const;
 
 /** Room for a form's text fields next to its files. */

@@ -16,7 +16,8 @@ import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv } from './env.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
 import type { Services } from './services.ts';
-import { serverSecret } from './secrets.ts';
+import { foregroundGauge } from './foreground.ts';
+import { loadServerSecrets } from './secrets.ts';
 import { readSitePaths } from './site-paths.ts';
 import { createUsedLinks } from './used-links.ts';
 import { createRevokedSessions } from './revoked-sessions.ts';
@@ -26,6 +27,9 @@ import { createSiteUrlCheck, listeningOrigin, resolveSiteUrl, siteUrlWarnings } 
 import { createWorkspace } from '../staff/workspace.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
 import { deriveKey } from '../tickets/access-token.ts';
+import { createInsights } from '../insights/insights.ts';
+import { articleRefs } from './knowledgebase.ts';
+import { anonymousClientKey } from './insights-requests.ts';
 
 export interface RunningServices extends Services {
   /** The one state store every service uses; closed last. */
@@ -41,8 +45,10 @@ export async function createServices(): Promise<RunningServices> {
   // Every link in mail starts here; checked now, and against how browsers arrive (checkRequestOrigin).
   const siteUrl = resolveSiteUrl(config, env);
   for (const warning of siteUrlWarnings(siteUrl, env, configFile)) console.warn(warning);
-  const secret = serverSecret(env.DATA_DIR, env.SESSION_SECRET);
   const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+  // Kept in the store, so every instance on one PostgreSQL signs, seals and verifies alike.
+  const secrets = await loadServerSecrets(database, env.DATA_DIR, env);
+  const secret = secrets.session;
   // An installation from before the store: its workflow journal, mail queue and used links move in once.
   await importWorkflowJournals(database, env.DATA_DIR);
   const revokedSessions = createRevokedSessions(database);
@@ -51,10 +57,25 @@ export async function createServices(): Promise<RunningServices> {
   const opened = await openGitHost({
     config,
     env: { ...env, SESSION_SECRET: secret },
+    secrets,
     tuning: { cacheTtlMs: config.ticketCacheSeconds * 1000, retryBaseMs: 250, requestTimeoutMs: 10_000 },
   });
   // The outbox journal of earlier releases (DATA_DIR/outbox) moves into the store once, then is renamed aside.
-  const outbox = await openOutbox({ database, journalDir: path.join(env.DATA_DIR, 'outbox'), host: opened.host, retentionDays: env.OUTBOX_RETENTION_DAYS });
+  // Customers first: delivery gives way to requests being answered (a little, per entry), so a burst is acknowledged fast.
+  const outbox = await openOutbox({
+    database,
+    journalDir: path.join(env.DATA_DIR, 'outbox'),
+    host: opened.host,
+    retentionDays: env.OUTBOX_RETENTION_DAYS,
+    busy: () => foregroundGauge().inFlight > 0,
+  });
+  const heldBack = await outbox.paused();
+  if (heldBack)
+    console.warn(
+      heldBack.kind === 'operator'
+        ? `helpdesk: writes to the Git host are paused until the set-up is fixed (${heldBack.reason}); entries stay queued. After the fix: npm run outbox -- resume`
+        : `helpdesk: writes to the Git host wait for its rate limit until ${new Date(heldBack.until).toISOString()}`,
+    );
   outbox.start();
   const mail = createMailTransport({ from: config.mailFrom, smtpUrl: env.SMTP_URL, mailDir: path.join(env.DATA_DIR, 'mail') });
   const access = createCustomerAccess({
@@ -63,11 +84,11 @@ export async function createServices(): Promise<RunningServices> {
     revokedSessions,
     addressVerifiedAt: (email) => addressVerifiedAt(database, opened.host.customerId(email)),
   });
-  const mailQueue = openMailQueue({ database, transport: mail });
+  const mailQueue = openMailQueue({ database, transport: mail, busy: () => foregroundGauge().inFlight > 0 });
   mailQueue.start();
   const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, path.resolve(path.dirname(configFile), config.mailTemplatesDir));
   // The embedded host needs no setup: without WEBHOOK_SECRET it signs with a generated one.
-  const webhookSecret = env.WEBHOOK_SECRET ?? (config.gitHost.baseUrl === undefined ? serverSecret(env.DATA_DIR, undefined, 'webhook-secret') : undefined);
+  const webhookSecret = env.WEBHOOK_SECRET ?? (config.gitHost.baseUrl === undefined ? secrets.webhook : undefined);
   const workflow = openWorkflow({
     config,
     host: opened.host,
@@ -119,6 +140,9 @@ export async function createServices(): Promise<RunningServices> {
     siteUrl: siteUrl.url,
     checkRequestOrigin: createSiteUrlCheck(siteUrl, configFile),
     workflow,
+    insights: createInsights({ database, config, articles: articleRefs, host: opened.host, hostHasIssuePages: config.gitHost.baseUrl !== undefined }),
+    anonymousClient: anonymousClientKey(secret),
+    deliveryStatus: async () => ({ pause: await outbox.paused(), ...(await outbox.counts()) }),
     database,
     async close() {
       configReload.close();

@@ -2,14 +2,33 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import sirv from 'sirv';
 import { largestBodyLimit } from './bounded-body.ts';
 import { loadConfig } from './config.ts';
+import { countForeground } from './foreground.ts';
 import { readSitePaths } from './site-paths.ts';
 
 /** The Astro app in middleware mode: renders on-demand routes and the 404 page. */
 export type AppHandler = (req: IncomingMessage, res: ServerResponse, next?: (error?: unknown) => void) => Promise<void> | void;
 
-/** Headers on every response, static or rendered: no sniffing, no framing, no referrer leaks. */
+/**
+ * The content security policy of every page: only the site's own files run, style and load (the build inlines no
+ * script or stylesheet; tests/build checks that it stays so). A route may set a stricter one (attachments do).
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join('; ');
+
+/** Headers on every response, static or rendered: no sniffing, no framing, no referrer leaks, no foreign code. */
 export function baseSecurityHeaders(https: boolean): Record<string, string> {
   return {
+    'Content-Security-Policy': CONTENT_SECURITY_POLICY,
     'X-Content-Type-Options': 'nosniff',
     'Referrer-Policy': 'same-origin',
     'X-Frame-Options': 'DENY',
@@ -81,6 +100,7 @@ export function createSiteServer(options: { clientDir: string; app: AppHandler; 
     setHeaders: (res, pathname) => res.setHeader('Cache-Control', cacheControlFor(pathname)),
   });
   return createServer((req, res) => {
+    countForeground(req, res);
     for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     closeWhenAnsweredEarly(req, res);
     const declared = Number(req.headers['content-length'] ?? '0');

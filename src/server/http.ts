@@ -17,6 +17,7 @@ export const ERROR_STATUS: Record<DeskErrorCode, number> = {
   not_allowed: 409,
   host_unavailable: 502,
   method_not_allowed: 405,
+  unavailable: 503,
 };
 
 /** JSON response with no caching: everything the API returns is private. */

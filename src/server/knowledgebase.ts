@@ -1,4 +1,5 @@
 import { checkArticles } from '../kb/check-articles.ts';
+import { articleUrl } from '../kb/links.ts';
 import { loadArticles, type Article } from '../kb/load-articles.ts';
 import { ContentError, type Problem } from '../kb/problems.ts';
 import { publishedArticles } from '../kb/site.ts';
@@ -30,4 +31,12 @@ export function getKnowledgebase(): Knowledgebase {
     cached = kb;
   }
   return cached;
+}
+
+let refs: ReadonlyMap<string, { title: string; lang: Article['lang']; url: string }> | undefined;
+
+/** The published articles by slug, for knowledgebase insights (votes name an article by its slug). */
+export function articleRefs(): ReadonlyMap<string, { title: string; lang: Article['lang']; url: string }> {
+  refs ??= new Map(getKnowledgebase().articles.map((a) => [a.slug, { title: a.title, lang: a.lang, url: articleUrl(a.slug) }]));
+  return refs;
 }

@@ -1,38 +1,12 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { botToken, findRunningLocalHost, loadLocalHostCredentials, startLocalHost, TOKENS_FILE, type LocalHost } from '../local-host/index.ts';
 import type { Config } from '../config/config-schema.ts';
 import { envToCredentials, type Env } from './env.ts';
-import { serverSecret } from './secrets.ts';
+import type { ServerSecrets } from './secrets.ts';
 import { createGitHost, type GitHost, type GitHostOptions } from '../git-host/git-host.ts';
 import { checkCredentials, checkGitHost, GitHostStartupError, type StartupProblem, type StartupReport } from '../git-host/startup.ts';
 import { ticketLabels } from '../tickets/labels.ts';
-
-/**
- * When this installation started signing metadata blocks (ms epoch): kept in `DATA_DIR/secrets/metadata-signed-since`,
- * next to the generated secrets, written once with the current time on the first start that signs. Unsigned
- * (v1) blocks are believed only on bodies created before it. Undefined (no v1 block believed) when the file
- * holds something else.
- */
-export function metadataSignedSince(dataDir: string, now = Date.now()): number | undefined {
-  const file = join(dataDir, 'secrets', 'metadata-signed-since');
-  const read = () => {
-    const text = readFileSync(file, 'utf8').trim();
-    return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
-  };
-  try {
-    return read();
-  } catch {
-    mkdirSync(join(dataDir, 'secrets'), { recursive: true, mode: 0o700 });
-    try {
-      writeFileSync(file, String(now), { mode: 0o600, flag: 'wx' });
-      return now;
-    } catch {
-      // Another process wrote it first: its moment stands.
-      return read();
-    }
-  }
-}
 
 export interface OpenedGitHost {
   host: GitHost;
@@ -55,11 +29,17 @@ export async function openGitHost(input: {
   tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs'>>;
   /** Problems that do not matter to this caller (e.g. setup:labels stores no emails). */
   ignore?: StartupProblem['code'][];
+  /** The server's secrets (loadServerSecrets), for callers that read or write ticket metadata. */
+  secrets?: Pick<ServerSecrets, 'session' | 'metadataSignedSince'>;
 }): Promise<OpenedGitHost> {
   const { gitHost } = input.config;
   const emailSecret = input.env.EMAIL_ENCRYPTION_KEY ?? input.env.SESSION_SECRET;
   // Metadata blocks are signed with a key derived from the server secret (the one the site uses).
-  const metadata = { metadataSecret: serverSecret(input.env.DATA_DIR, input.env.SESSION_SECRET), legacyMetadataBefore: metadataSignedSince(input.env.DATA_DIR) };
+  // A caller without them (label set-up) neither trusts nor writes metadata: a key of its own is enough.
+  const metadata = {
+    metadataSecret: input.secrets?.session ?? input.env.SESSION_SECRET ?? randomBytes(32).toString('hex'),
+    legacyMetadataBefore: input.secrets?.metadataSignedSince,
+  };
   let localHost: LocalHost | undefined;
   let options: GitHostOptions;
   if (gitHost.baseUrl === undefined) {

@@ -8,6 +8,7 @@ import { DeskError } from '../tickets/errors.ts';
 import { ERROR_STATUS } from './http.ts';
 import { parseEmail } from '../tickets/email.ts';
 import type { Services } from './services.ts';
+import { SEARCH_LANG_FIELD, SEARCH_QUERY_FIELD } from '../kb/insights-protocol.ts';
 
 /** The request facts a portal action needs, whatever framework serves it. */
 export interface PortalRequest {
@@ -88,10 +89,15 @@ export async function openTicket({ request, services, session, clientAddress }: 
     const key = values['idempotencyKey'];
     // Only a session from a mailed link proves the address; anyone else's ticket is marked unverified.
     const signedIn = session?.email !== undefined && session.email === parsed.value.email;
-    const { ref, filedAt } = await desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn });
-    // parseEmail normalised the address: the one mailed is the one the session holds. A resubmitted draft was mailed the first time.
-    // Also for a resubmitted draft: the queue mails each ticket's confirmation once, however often it is queued.
-    await desk.sendSignInLink(parsed.value.email, ref);
+    // The confirmation mail commits with the ticket, to the address parseEmail normalised (the one the session holds).
+    const { ref, filedAt, duplicate } = await desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn });
+    // Knowledgebase insights: a ticket opened from a search's "Open a ticket" link counts against that query, once.
+    // A side output: its failure is a warning, never the customer's problem.
+    if (!duplicate && values[SEARCH_QUERY_FIELD] !== undefined) {
+      await services.insights
+        .ticketAfterSearch(values[SEARCH_QUERY_FIELD], values[SEARCH_LANG_FIELD])
+        .catch((error: unknown) => console.warn(`helpdesk: could not count a ticket opened after a search: ${String(error)}`));
+    }
     return {
       kind: 'redirect',
       location: `${ticketPath(ref)}?created=1`,

@@ -22,6 +22,10 @@ export const RATE_LIMITS = {
   changePerEmail: { points: 30, duration: 60 * 60 },
   /** The same per client address, against one script cycling through many sessions. */
   changePerIp: { points: 60, duration: 60 * 60 },
+  /** Article votes per client (keyed by a hash of the address: the limits table keeps no address of a reader). */
+  feedbackPerClient: { points: 30, duration: 60 * 60 },
+  /** Search-report requests (each up to 20 searches) per client, keyed the same way. */
+  searchReportsPerClient: { points: 120, duration: 60 * 60 },
 } as const;
 
 export type RateLimitName = keyof typeof RATE_LIMITS;
@@ -37,6 +41,8 @@ export function limitsFromConfig(abuse: Config['abuse']): Partial<Record<RateLim
     ticketPerIp: { points: abuse.ticketsPerIpPerHour, duration: 60 * 60 },
     ticketPerEmail: { points: abuse.ticketsPerEmailPerHour, duration: 60 * 60 },
     linkPerEmail: { points: abuse.linksPerEmailPer15Min, duration: 15 * 60 },
+    feedbackPerClient: { points: abuse.feedbackPerClientPerHour, duration: 60 * 60 },
+    searchReportsPerClient: { points: abuse.searchReportsPerClientPerHour, duration: 60 * 60 },
   };
 }
 

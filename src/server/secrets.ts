@@ -1,21 +1,43 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Database } from '../store/database.ts';
+import { sharedSetting } from '../store/shared-settings.ts';
+
+/** What every process serving one help desk must agree on, whichever of them answers a request. */
+export interface ServerSecrets {
+  /** Signs sessions, links, draft keys and metadata; seals customer emails unless EMAIL_ENCRYPTION_KEY is set. */
+  session: string;
+  /** Signs the embedded host's webhooks when WEBHOOK_SECRET is not set. */
+  webhook: string;
+  /** When this installation began signing metadata blocks (ms epoch): unsigned blocks from before are legacy. */
+  metadataSignedSince: number | undefined;
+}
+
+/** Where releases before the shared store kept each value, in the data folder: carried over on first start. */
+const DATA_DIR_FILES = { session: 'session-secret', webhook: 'webhook-secret', metadataSignedSince: 'metadata-signed-since' } as const;
+
+function readDataDirFile(dataDir: string, name: string): string | undefined {
+  try {
+    return readFileSync(path.join(dataDir, 'secrets', name), 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * A server secret: the environment variable when set (SESSION_SECRET by default); otherwise one generated on
- * first start and kept in the data folder as `name`, so `npm start` needs no setup and links survive restarts.
- * Several instances must share the variable instead.
+ * The server's secrets: an environment variable when set (SESSION_SECRET, WEBHOOK_SECRET); otherwise generated on
+ * first start and kept in the state store, so `npm start` needs no setup, links survive restarts, and instances
+ * sharing one PostgreSQL sign and seal alike (a resent form answered by another instance finds its ticket, a
+ * session from one is valid on the other). An installation from before keeps the values of its data folder.
  */
-export function serverSecret(dataDir: string, configured: string | undefined, name = 'session-secret'): string {
-  if (configured) return configured;
-  const file = path.join(dataDir, 'secrets', name);
-  try {
-    return readFileSync(file, 'utf8').trim();
-  } catch {
-    mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-    const secret = randomBytes(32).toString('hex');
-    writeFileSync(file, secret, { mode: 0o600, flag: 'wx' });
-    return secret;
-  }
+export async function loadServerSecrets(database: Database, dataDir: string, configured: { SESSION_SECRET?: string | undefined; WEBHOOK_SECRET?: string | undefined }): Promise<ServerSecrets> {
+  const kept = (key: keyof typeof DATA_DIR_FILES, initial: () => string) => sharedSetting(database, `server:${key}`, () => readDataDirFile(dataDir, DATA_DIR_FILES[key]) ?? initial());
+  const random = () => randomBytes(32).toString('hex');
+  const signedSince = await kept('metadataSignedSince', () => String(Date.now()));
+  return {
+    session: configured.SESSION_SECRET ?? (await kept('session', random)),
+    webhook: configured.WEBHOOK_SECRET ?? (await kept('webhook', random)),
+    metadataSignedSince: /^\d{1,15}$/.test(signedSince) ? Number(signedSince) : undefined,
+  };
 }

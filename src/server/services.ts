@@ -6,6 +6,8 @@ import type { Workflow } from '../workflow/index.ts';
 import type { Workspace } from '../staff/workspace.ts';
 import type { StaffAccess } from './staff-access.ts';
 import type { StaffOAuth } from './staff-oauth.ts';
+import type { Insights } from '../insights/insights.ts';
+import type { DeliveryStatus } from '../staff/delivery-notice.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
 export interface Services {
@@ -28,4 +30,10 @@ export interface Services {
   checkRequestOrigin(request: Request): void;
   /** Staff-side automation; receives the Git host's webhooks. */
   workflow: Pick<Workflow, 'receive'>;
+  /** Knowledgebase insights: article votes, anonymous search counts, article requests (src/insights/). */
+  insights: Insights;
+  /** Whether writes to the Git host are held back (a rate limit, a refused set-up) or were refused: every staff page says so. */
+  deliveryStatus(): Promise<DeliveryStatus>;
+  /** A keyed hash of a client address, for metering readers' writes without keeping their address. */
+  anonymousClient(clientAddress: string): string;
 }

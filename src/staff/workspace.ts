@@ -1,4 +1,5 @@
 import type { GitHost } from '../git-host/index.ts';
+import { issueWebUrl as hostIssueWebUrl } from '../git-host/web-origin.ts';
 import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { Config } from '../config/config-schema.ts';
 import { DeskError } from '../tickets/errors.ts';
@@ -58,12 +59,9 @@ export type StaffAction =
   | { kind: 'close' }
   | { kind: 'reopen' };
 
-/** The issue's page on GitHub or GitHub Enterprise Server; the embedded host has no issue UI. */
+/** The issue's page on GitHub, GHE.com or GitHub Enterprise Server; the embedded host has no issue UI. */
 export function issueWebUrl(gitHost: Pick<Config['gitHost'], 'baseUrl' | 'repository'>, number: number): string | undefined {
-  if (!gitHost.baseUrl) return undefined;
-  const api = new URL(gitHost.baseUrl);
-  const web = api.hostname === 'api.github.com' ? 'https://github.com' : `${api.origin}`;
-  return `${web}/${gitHost.repository}/issues/${number}`;
+  return gitHost.baseUrl ? hostIssueWebUrl(gitHost.baseUrl, gitHost.repository, number) : undefined;
 }
 
 /**

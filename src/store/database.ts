@@ -19,7 +19,8 @@ export interface Database {
    * Runs `work` with relaxed durability: its commits do not wait for the disk (SQLite: synchronous NORMAL in
    * WAL mode; PostgreSQL: synchronous_commit off). A crash of the process loses nothing; a power cut may lose
    * the last fraction of a second of these writes. For counters such as abuse limits, which a request must
-   * not pay an fsync for; never for a ticket, a mail or anything a customer was told is done.
+   * not pay an fsync for, or a mail marked sent (lost, it is sent again); never for a ticket, a mail to send or
+   * anything a customer was told is done.
    */
   relaxed<T>(work: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T>;
   close(): Promise<void>;

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { Engine } from './schema.ts';
 import { customerVerificationMigrations } from './migrations/customer-verification.ts';
+import { kbInsightsMigrations } from './migrations/kb-insights.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
 import { workflowMigrations } from './migrations/workflow.ts';
@@ -163,6 +164,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...workflowMigrations,
     ...readModelMigrations,
     ...customerVerificationMigrations,
+    ...kbInsightsMigrations,
   };
 }
 

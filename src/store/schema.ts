@@ -190,6 +190,62 @@ export interface TicketSummaryRepliesTable {
   not_helpful: number;
 }
 
+/** Knowledgebase insights (migration 004-kb-insights): a browser's latest vote on one article, keyed by a random id it made for it. */
+export interface KbVotesTable {
+  vote_id: string;
+  article: string;
+  lang: string;
+  /** 1: helpful, 0: not helpful. */
+  helpful: number;
+  seq: number;
+  /** Neutralised customer text (tickets/neutralize.ts), or null. */
+  comment: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** Search counts per normalised query per day (UTC, YYYY-MM-DD) and language. */
+export interface KbSearchDaysTable {
+  day: string;
+  lang: string;
+  query: string;
+  searches: number;
+  no_results: number;
+  few_results: number;
+  /** Tickets opened from the no-result "Open a ticket" link of this query. */
+  tickets: number;
+}
+
+/** Search totals per day and language, with what was not kept per query. */
+export interface KbSearchTotalsTable {
+  day: string;
+  lang: string;
+  searches: number;
+  no_results: number;
+  few_results: number;
+  tickets: number;
+  /** Queries dropped as personal-looking (an email address, a phone number, a long digit run, …). */
+  filtered: number;
+  /** Queries counted only here because the day already held its most distinct queries. */
+  over_cap: number;
+}
+
+/** Idempotency keys of search reports already counted, for two days. */
+export interface KbReportKeysTable {
+  key: string;
+  at: number;
+}
+
+/** Issues opened on the Git host to write an article for a query; `issue_number` null while being opened. */
+export interface KbArticleRequestsTable {
+  lang: string;
+  query: string;
+  issue_number: number | null;
+  issue_url: string | null;
+  requested_by: string;
+  requested_at: number;
+}
+
 export interface StoreSchema {
   meta: MetaTable;
   outbox: OutboxTable;
@@ -209,4 +265,9 @@ export interface StoreSchema {
   ticket_summary_assignees: TicketSummaryAssigneesTable;
   ticket_summary_replies: TicketSummaryRepliesTable;
   verified_addresses: VerifiedAddressesTable;
+  kb_votes: KbVotesTable;
+  kb_search_days: KbSearchDaysTable;
+  kb_search_totals: KbSearchTotalsTable;
+  kb_report_keys: KbReportKeysTable;
+  kb_article_requests: KbArticleRequestsTable;
 }

@@ -16,23 +16,35 @@ export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: Databa
   // secure_delete FAST zeroes deleted rows on pages written anyway, so no remnant of an attachment (or of a
   // purged customer's text) stays in a live page once deleted; freed pages are given back by incremental vacuum.
   db.exec('PRAGMA busy_timeout = 5000; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST; PRAGMA foreign_keys = ON;');
+  // Kysely prepares every query it runs; compiling the same few dozen statements again on each request cost more
+  // than running them. Statements run one at a time on this connection, so a compiled one can be reused.
+  const prepared = new Map<string, SqliteStatement>();
+  const params = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite);
   return {
     raw: db,
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
+      const cached = prepared.get(sql);
+      if (cached) return cached;
       // Kysely opens transactions with a plain BEGIN (deferred); a write transaction must take the write lock
       // at once, or two processes that both read first deadlock when they upgrade.
       const statement = db.prepare(/^\s*begin\s*$/i.test(sql) ? 'begin immediate' : sql);
-      const params = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite);
-      return {
+      const shaped: SqliteStatement = {
         reader: statement.columns().length > 0,
         all: (parameters) => statement.all(...params(parameters)),
         run: (parameters) => statement.run(...params(parameters)),
         iterate: (parameters) => statement.iterate(...params(parameters)),
       };
+      // Bounded: queries with a varying number of parameters (`in (?, ?, …)`) each compile to a statement of their own.
+      if (prepared.size >= PREPARED_STATEMENTS) prepared.delete(prepared.keys().next().value as string);
+      prepared.set(sql, shaped);
+      return shaped;
     },
   };
 }
+
+/** Compiled statements kept per connection (oldest dropped first). */
+const PREPARED_STATEMENTS = 256;
 
 function toSqlite(value: unknown): SQLInputValue {
   if (typeof value === 'boolean') return value ? 1 : 0;

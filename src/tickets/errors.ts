@@ -19,6 +19,7 @@ export const DESK_ERRORS = {
   not_allowed: 'That is not possible for this ticket now.',
   host_unavailable: 'The ticket system is not reachable right now. Your message is safe; try again in a minute.',
   method_not_allowed: 'This address does not accept that method.',
+  unavailable: 'This cannot be saved right now. Try again in a minute.',
 } as const;
 
 export type DeskErrorCode = keyof typeof DESK_ERRORS;

@@ -16,22 +16,17 @@ const oneLine = (s: string) =>
     .trim();
 
 /** Builds the schema of the ticket form for a configuration (its categories, types and limits). */
-export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketTypes' | 'limits' | 'features'>, signedInEmail?: string) {
+export function ticketFormSchema(config: Pick<Config, 'categories' | 'ticketTypes' | 'limits' | 'features'>) {
   const categories = config.categories.map((c) => c.id);
   const { subjectMax, messageMax } = config.limits;
   return z.object({
-    email: signedInEmail
-      ? z
-          .unknown()
-          .optional()
-          .transform(() => signedInEmail)
-      : z.unknown().transform((value, ctx) => {
-          // The one email rule (tickets/email.ts), the same as the sign-in form's.
-          const email = parseEmail(value);
-          if (email.ok) return email.email;
-          ctx.addIssue({ code: 'custom', message: email.message });
-          return z.NEVER;
-        }),
+    email: z.unknown().transform((value, ctx) => {
+      // The one email rule (tickets/email.ts), the same as the sign-in form's.
+      const email = parseEmail(value);
+      if (email.ok) return email.email;
+      ctx.addIssue({ code: 'custom', message: email.message });
+      return z.NEVER;
+    }),
     name: z.string().optional().default('').transform(oneLine).pipe(z.string().max(100, 'Keep your name under 100 characters.')),
     subject: z
       .string('Enter a subject.')
@@ -89,13 +84,27 @@ export const REFUSED_FORM_TEXT = {
   unreachable: 'We could not reach the site. Check your connection and send the form again.',
 } as const;
 
+type FormConfig = Pick<Config, 'categories' | 'ticketTypes' | 'limits' | 'features'>;
+const schemas = new WeakMap<FormConfig, { from: unknown[]; schema: ReturnType<typeof ticketFormSchema> }>();
+
+/** The schema of a configuration, built once (building it cost more than a form's validation), again if the parts it reads were replaced. */
+function cachedSchema(config: FormConfig): ReturnType<typeof ticketFormSchema> {
+  const from = [config.categories, config.ticketTypes, config.limits, config.features, config.limits.subjectMax, config.limits.messageMax, config.features.customerPriority];
+  const cached = schemas.get(config);
+  if (cached?.from.every((part, i) => part === from[i])) return cached.schema;
+  const schema = ticketFormSchema(config);
+  schemas.set(config, { from, schema });
+  return schema;
+}
+
 /** Validates submitted form fields; returns the cleaned values or one message per bad field. */
 export function parseTicketForm(
   input: Record<string, unknown>,
   config: Pick<Config, 'categories' | 'ticketTypes' | 'limits' | 'features'>,
   signedInEmail?: string,
 ): { ok: true; value: TicketForm } | { ok: false; errors: FieldErrors } {
-  const result = ticketFormSchema(config, signedInEmail).safeParse(input);
+  // A signed-in customer's address is the session's: whatever the form says, the session's goes through the one email rule.
+  const result = cachedSchema(config).safeParse(signedInEmail === undefined ? input : { ...input, email: signedInEmail });
   if (result.success) return { ok: true, value: result.data };
   const errors: FieldErrors = {};
   for (const issue of result.error.issues) {

@@ -36,6 +36,11 @@ export interface TicketSummary {
   body: string;
   /** Where staff open the ticket in the Git host's web UI. */
   htmlUrl: string;
+  /**
+   * Staff locked the conversation on the Git host: only collaborators may comment there, so the desk takes no more
+   * customer replies. Absent where a summary did not come from the host (read-model rows): not known to be locked.
+   */
+  locked?: boolean;
 }
 
 /** One message of a ticket's thread after the opening one. */

@@ -6,7 +6,7 @@ import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { deriveKey, signSession, signToken } from '../../src/tickets/access-token.ts';
 import { JOINER } from '../../src/tickets/neutralize.ts';
 import { provisionHostTokens } from '../helpers/local-host.ts';
-import { siteMetadata } from '../helpers/metadata.ts';
+import { siteMetadata, siteSecret } from '../helpers/metadata.ts';
 import { Page } from '../helpers/html.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
@@ -218,7 +218,7 @@ describe('the ticket page', () => {
   });
 
   it('refuses tampered and expired links', async () => {
-    const secret = readFileSync(path.join(dataDir, 'secrets', 'session-secret'), 'utf8').trim();
+    const secret = siteSecret(dataDir, 'session');
     const expired = signToken({ email: 'zoe@example.com', exp: Math.floor(Date.now() / 1000) - 1 }, deriveKey(secret, 'link'));
     const tampered = signToken({ email: 'zoe@example.com', exp: Math.floor(Date.now() / 1000) + 600 }, deriveKey('another-secret-another-secret-another', 'link'));
     const expiredResponse = await new SiteClient(site.url).fetch(`/tickets/access?token=${expired}`);
@@ -409,7 +409,7 @@ describe('a browser that opened several tickets (issue 16, item 3)', () => {
   it('remembers the newest 20, in a cookie under 4 KB', async () => {
     const first = await openTicket({ email: 'bound-first@example.com' });
     // Nineteen tickets filed here since (as the server would have signed them; long addresses weigh on the cookie).
-    const secret = readFileSync(path.join(dataDir, 'secrets', 'session-secret'), 'utf8').trim();
+    const secret = siteSecret(dataDir, 'session');
     const since = Date.now() - 60_000;
     const later = Array.from({ length: 19 }, (_, i) => ({ ref: `T-F${String(i).padStart(7, '0')}`, email: `bound-${i}-${'x'.repeat(40)}@example.com`, filedAt: since + i + 1 }));
     const twenty = [...later.reverse(), { ref: first.ref, email: 'bound-first@example.com', filedAt: since }];

@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
@@ -77,6 +78,40 @@ describe('staff sign-in', () => {
     const cookie = response.headers.getSetCookie().find((c) => c.startsWith('helpdesk_staff='))!;
     expect(cookie).toMatch(/HttpOnly/i);
     expect(cookie).toMatch(/SameSite=Strict/i);
+  });
+});
+
+describe('writes held back from the Git host', () => {
+  /** Sets (or clears) the outbox's pause in the site's store, as a rate limit or a refused set-up would. */
+  const setPause = (pause: object | undefined) => {
+    const store = new DatabaseSync(path.join(dataDir, 'helpdesk.sqlite'));
+    try {
+      store.prepare("delete from meta where key = 'outbox:pause'").run();
+      if (pause) store.prepare("insert into meta (key, value) values ('outbox:pause', ?)").run(JSON.stringify(pause));
+    } finally {
+      store.close();
+    }
+  };
+
+  it('are named at the top of every staff page, with what to do, until delivery goes on', async () => {
+    const staff = await staffClient();
+    const notice = async (route: string) => new Page(await (await staff.fetch(route)).text()).text('main .delivery-notice');
+    setPause({ kind: 'operator', reason: 'the token lacks the Issues permission; grant it and restart', since: Date.now(), until: Date.now() + 60_000 });
+    try {
+      for (const route of ['/staff', '/staff/stats']) {
+        const text = await notice(route);
+        expect(text, route).toContain('Changes are not reaching the Git host');
+        expect(text, route).toContain('the token lacks the Issues permission');
+        expect(text, route).toContain('npm run outbox -- resume');
+      }
+      setPause({ kind: 'rate-limited', reason: 'secondary rate limit', since: Date.now(), until: Date.now() + 5 * 60_000 });
+      expect(await notice('/staff')).toMatch(/rate limit holds changes back for about 5 minutes: \d+ changes? waits?, sent then/);
+    } finally {
+      setPause(undefined);
+    }
+    expect(await notice('/staff')).toBeUndefined();
+    // Customers never see it.
+    expect(new Page(await (await fetch(`${site.url}/tickets/new`)).text()).text('body')).not.toContain('Git host');
   });
 });
 

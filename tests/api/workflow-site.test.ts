@@ -6,7 +6,7 @@ import path from 'node:path';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost, signPayload } from '../../src/local-host/index.ts';
-import { siteMetadata } from '../helpers/metadata.ts';
+import { siteMetadata, siteSecret } from '../helpers/metadata.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -66,7 +66,7 @@ const events = (email: string) =>
     .sort();
 
 describe('the webhook endpoint of the built site', () => {
-  const secret = () => readFileSync(path.join(dataDir, 'secrets', 'webhook-secret'), 'utf8').trim();
+  const secret = () => siteSecret(dataDir, 'webhook');
   const post = (body: string, headers: Record<string, string>) =>
     fetch(`${site.url}/api/webhooks/git-host`, { method: 'POST', body, headers: { 'content-type': 'application/json', 'x-github-event': 'issues', ...headers } });
   const body = JSON.stringify({ action: 'edited', issue: { number: 424242 }, sender: { login: 'support-anna' } });

@@ -108,7 +108,7 @@ function expectedResults(build: BuildResult, lang: 'en' | 'de', query: string): 
 
 async function shownResults(page: Page): Promise<ShownResult[]> {
   return page
-    .locator('form[data-search-box] [role="option"]:visible a')
+    .locator('form[data-search-box] a[role="option"]:visible')
     .evaluateAll((links) => links.map((link) => ({ title: link.querySelector('.search-title')?.textContent ?? '', url: link.getAttribute('href') ?? '' })));
 }
 
@@ -215,7 +215,7 @@ describe('after one online visit', () => {
     const { query } = queries[0];
     await expectSearch(page, query, expectedResults(first, 'en', query));
     await screenshot(page, 'offline-page');
-    await page.locator('form[data-search-box] [role="option"]:visible a').first().click();
+    await page.locator('form[data-search-box] a[role="option"]:visible').first().click();
     await page.waitForURL(`${proxy.url}${expectedResults(first, 'en', query)[0]?.url}`);
     expect((await page.locator('h1').first().textContent())?.trim()).toBe(expectedResults(first, 'en', query)[0]?.title);
 

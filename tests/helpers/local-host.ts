@@ -1,9 +1,20 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createGitHost, type GitHost, type GitHostOptions } from '../../src/git-host/index.ts';
-import { generateToken, loadLocalHostCredentials, startLocalHost, TOKENS_FILE, type LocalAccount, type LocalHost, type LocalHostOptions, type LocalUserInput } from '../../src/local-host/index.ts';
+import {
+  generateToken,
+  loadLocalHostCredentials,
+  startLocalHost,
+  TOKENS_FILE,
+  type LocalAccount,
+  type LocalAppInput,
+  type LocalHost,
+  type LocalHostOptions,
+  type LocalUserInput,
+} from '../../src/local-host/index.ts';
 
 /**
  * The fixed token table of hosts a test starts itself (startTestHost passes it): the default accounts with
@@ -127,4 +138,23 @@ export function provisionHostTokens(hostDataDir: string, extra: LocalAccount[] =
   stored.users.push(...extra.map((account) => ({ ...account, token: generateToken(`local-${account.login}`) })));
   writeFileSync(file, `${JSON.stringify(stored, null, 2)}\n`, { mode: 0o600 });
   return hostTokens(hostDataDir);
+}
+
+/**
+ * A GitHub App for a local host: a fresh RSA key pair (the private key in PKCS#1 PEM, as GitHub hands it out), the
+ * App as the host's `apps` option takes it, and the adapter's `auth` for its installation on `account`.
+ */
+export function createTestApp(options: { id?: number; slug?: string; installationId?: number; account?: string } = {}): {
+  app: LocalAppInput;
+  privateKey: string;
+  auth: { kind: 'app'; appId: number; privateKey: string; installationId: number };
+} {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048, publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs1', format: 'pem' } });
+  const id = options.id ?? 4242;
+  const installationId = options.installationId ?? 77;
+  return {
+    app: { id, slug: options.slug ?? 'helpdesk-app', publicKey, installations: [{ id: installationId, account: options.account ?? 'local' }] },
+    privateKey,
+    auth: { kind: 'app', appId: id, privateKey, installationId },
+  };
 }

@@ -15,6 +15,8 @@
 //   lint:imports      .ci/run, through `npm run lint`
 //   format            never run by tests: it rewrites files (`biome check --write`); lint runs the same checks read-only
 //   bench:tickets     .ci/run runs it bounded (`-- --seconds 3 --connections 10`; it builds the site); here: --help
+//   smoke:github      .ci/run runs the whole walk (`-- --local`), tests/unit/git-host/smoke.test.ts its module; here:
+//                     --help and the refusals that need no host
 import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -28,7 +30,7 @@ const scripts = Object.keys((JSON.parse(readFileSync(path.join(root, 'package.js
 
 const COVERED_ELSEWHERE = ['build', 'start', 'test', 'test:e2e', 'test:reliability', 'test:postgres', 'typecheck', 'lint', 'lint:imports', 'format'];
 /** Scripts that take arguments; each answers `-- --help` with its usage. */
-const WITH_HELP = ['kb:check', 'kb:search', 'staff:add', 'stats', 'setup:labels', 'outbox', 'local-host', 'bench:search', 'bench:tickets', 'mail:templates'];
+const WITH_HELP = ['kb:check', 'kb:search', 'kb:insights', 'staff:add', 'stats', 'setup:labels', 'outbox', 'local-host', 'bench:search', 'bench:tickets', 'mail:templates', 'smoke:github'];
 
 /** For the runs that start an embedded host, a dev server or benchmark children: on a busy 2-core machine these take several times their usual 5–15 s. */
 const SLOW = 90_000;
@@ -185,6 +187,15 @@ describe('package.json scripts', () => {
     const second = await npmRun('setup:labels', [], { env: { DATA_DIR: dataDir } });
     expect(second, second.stderr).toMatchObject({ code: 0 });
     expect(second.stdout).toMatch(/: 0 created, 0 updated, [1-9]\d* unchanged$/m);
+  });
+
+  it.concurrent('smoke:github refuses to run without a repository or without credentials, saying what to set', async () => {
+    const noRepository = await npmRun('smoke:github');
+    expect(noRepository.code).toBe(1);
+    expect(noRepository.stderr).toContain('--repository must name the throw-away repository as owner/name');
+    const noCredentials = await npmRun('smoke:github', ['--repository', 'northwind/smoke']);
+    expect(noCredentials.code).toBe(1);
+    expect(noCredentials.stderr).toContain('no credentials: set GITHUB_TOKEN, or the three GITHUB_APP_* variables');
   });
 
   it.concurrent('outbox -- list shows an empty outbox', async () => {

@@ -329,6 +329,20 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     expect(drafts.filter((d) => d.duplicate)).toHaveLength(4);
   });
 
+  it('answers one offline draft sent to two instances at once with one ticket', async () => {
+    // Two processes on one store, each with its own connection: on PostgreSQL their transactions overlap, so the
+    // second finds the key only through the unique index, once the first has committed.
+    const s = await store();
+    const [a, b] = [await outboxOn(s.database), await outboxOn(await connect(s))];
+    for (let round = 0; round < 10; round += 1) {
+      const fields = { draftKey: `draft-race-${round}` };
+      const both = await Promise.all([a, b].map((o) => o.createTicket({ title: 'Race', body: 'x', labels: [], fields })));
+      expect(both[0]?.ref).toBe(both[1]?.ref);
+      expect(both.filter((r) => r.duplicate)).toHaveLength(1);
+    }
+    expect((await a.list()).filter((e) => e.entry.kind === 'createTicket')).toHaveLength(10);
+  });
+
   it('imports the journal folder of an earlier release once, then renames it aside', async () => {
     const s = await store();
     const dir = path.join(s.dataDir, 'outbox');

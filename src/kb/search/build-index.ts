@@ -1,6 +1,8 @@
 import { type HeadShard, type SearchBody, type SearchHead, type StoredDoc, type TermPostings, WEIGHT_SCALE } from './index-format.ts';
 import { lunr, textProcessor, type SearchLanguage } from './languages.ts';
+import { inflectionVariants, isCompounding, splitCompound } from './morphology.ts';
 import { shardOf } from './pack.ts';
+import type { Thesaurus } from './thesaurus.ts';
 import type { SynonymsFile } from './synonyms-file.ts';
 import { phraseToTerms, synonymsToGroups } from './synonyms.ts';
 
@@ -18,11 +20,13 @@ export interface IndexableArticle {
 }
 
 /**
- * Field boosts, tuned on tests/relevance (see README "Search"). Head fields are small and loaded
- * first; the body is a separate part loaded in the background.
+ * Field boosts, tuned on tests/relevance (see README "Search"): the head fields on the sample KB, the
+ * body on the tuning halves of the bc-help sets (article text counting twice lifted natural and
+ * synonym questions, whose words are often only there). Head fields are small and loaded first; the
+ * body is a separate part loaded in the background.
  */
 export const HEAD_FIELDS = { title: 10, keywords: 8, headings: 3, description: 2 } as const;
-export const BODY_FIELDS = { body: 1 } as const;
+export const BODY_FIELDS = { body: 2 } as const;
 
 /** A language's index in memory: the head with its shards and chunks inline, and the body. */
 export interface SearchIndexParts {
@@ -37,6 +41,8 @@ export interface BuildSearchIndexOptions {
   synonyms?: SynonymsFile | undefined;
   /** Category id → display title; ids without a title are shown as they are. */
   categoryTitles?: Record<string, string> | undefined;
+  /** Synonym sets to learn related words from (`thesaurusFor`); none: no related words. */
+  thesaurus?: Thesaurus | undefined;
 }
 
 /** Longest stored description; the rest of the text stays on the article page. */
@@ -73,6 +79,63 @@ function termMaker(lang: SearchLanguage): (token: string) => string[] {
   };
 }
 
+/** An index term a token stands for, and how much one occurrence of the token counts for it. */
+export type WeightedTerm = readonly [term: string, weight: number];
+
+/** How much a compound's part counts: `Lagerplatzinhalt` is about a bin's content, less so about bins. */
+export const COMPOUND_PART_WEIGHT = 0.5;
+/** A word is known to the corpus from this many standalone occurrences (so a typo in one article is not). */
+const KNOWN_WORD_COUNT = 2;
+
+/**
+ * The terms each token of a corpus is indexed under: its own stem, the stems of the dictionary forms
+ * it inflects that the stemmer misses (`geliefert` also under `liefern`'s), and for a compounding
+ * language the stems of its parts (`Lagerplatzinhalt` also under `Lagerplatz` and `Inhalt`, at
+ * COMPOUND_PART_WEIGHT). A form or part counts only when the corpus uses it as a word of its own.
+ */
+export function corpusTermMaker(texts: Iterable<string>, lang: SearchLanguage): (token: string) => readonly WeightedTerm[] {
+  const termsOf = termMaker(lang);
+  const text = textProcessor(lang);
+  const separator = lunr.tokenizer.separator;
+  const counts = new Map<string, number>();
+  for (const field of texts) {
+    for (const raw of field.toLowerCase().split(separator)) {
+      const token = text.trim(raw);
+      if (token !== '') counts.set(token, (counts.get(token) ?? 0) + 1);
+    }
+  }
+  const knownStems = new Set<string>();
+  for (const [token, count] of counts) if (count >= KNOWN_WORD_COUNT) for (const term of termsOf(token)) knownStems.add(term);
+  const isWord = (part: string): boolean => (counts.get(part) ?? 0) >= KNOWN_WORD_COUNT && !text.isStopWord(part);
+  const stems = new Map<string, string>();
+  const stemOf = (form: string): string => {
+    let stem = stems.get(form);
+    if (stem === undefined) stems.set(form, (stem = text.stem(form)));
+    return stem;
+  };
+  const cache = new Map<string, WeightedTerm[]>();
+  return (token) => {
+    let weighted = cache.get(token);
+    if (weighted) return weighted;
+    const own = termsOf(token);
+    weighted = own.map((term) => [term, 1] as const);
+    if (own.length > 0) {
+      const seen = new Set(own);
+      const word = text.trim(token);
+      const add = (form: string, weight: number): void => {
+        const stem = stemOf(form);
+        if (stem === '' || seen.has(stem) || !knownStems.has(stem)) return;
+        seen.add(stem);
+        weighted!.push([stem, weight]);
+      };
+      for (const form of inflectionVariants(word, lang)) add(form, 1);
+      if (isCompounding(lang)) for (const part of splitCompound(word, isWord, lang) ?? []) add(part, COMPOUND_PART_WEIGHT);
+    }
+    cache.set(token, weighted);
+    return weighted;
+  };
+}
+
 interface IndexedPart {
   terms: string[];
   postings: TermPostings[];
@@ -83,9 +146,18 @@ interface IndexedPart {
  * graph: Lunr's tokenizer and pipeline, its BM25 weights (k1 1.2, b 0.75, IDF over the part's fields,
  * scores rounded to 3 decimals as `createFieldVectors` does), so `lunr.Index.query` ranks the result
  * exactly as it ranks an index from lunr.Builder (tests/unit/kb/search.test.ts compares them).
+ * `termsOf` may index a token under more terms than its own (`corpusTermMaker`); only its own counts
+ * towards the field's length.
  */
-export function indexFields(texts: readonly (readonly string[])[], boosts: readonly number[], lang: SearchLanguage): IndexedPart {
-  const termsOf = termMaker(lang);
+export function indexFields(
+  texts: readonly (readonly string[])[],
+  boosts: readonly number[],
+  lang: SearchLanguage,
+  termsOf: (token: string) => readonly WeightedTerm[] = (
+    (plain) => (token: string) =>
+      plain(token).map((term) => [term, 1] as const)
+  )(termMaker(lang)),
+): IndexedPart {
   const separator = lunr.tokenizer.separator;
   const docCount = texts.length;
   const ids = new Map<string, number>();
@@ -100,7 +172,9 @@ export function indexFields(texts: readonly (readonly string[])[], boosts: reado
       let length = 0;
       for (const token of text.toLowerCase().split(separator)) {
         if (token === '') continue;
-        for (const term of termsOf(token)) {
+        const terms = termsOf(token);
+        if (terms.length > 0) length++;
+        for (const [term, weight] of terms) {
           let id = ids.get(term);
           if (id === undefined) {
             id = names.length;
@@ -108,8 +182,7 @@ export function indexFields(texts: readonly (readonly string[])[], boosts: reado
             names.push(term);
             raw.push(boosts.map(() => []));
           }
-          counts.set(id, (counts.get(id) ?? 0) + 1);
-          length++;
+          counts.set(id, (counts.get(id) ?? 0) + weight);
         }
       }
       lengths[f]![doc] = length;
@@ -140,6 +213,55 @@ export function indexFields(texts: readonly (readonly string[])[], boosts: reado
   return { terms: order.map((id) => names[id]!), postings };
 }
 
+/** Senses of a thesaurus word looked at: its most common ones (WordNet lists senses by frequency). */
+const THESAURUS_SENSES = 2;
+/** Related words kept per word. */
+const RELATED_PER_WORD = 3;
+/** A related word must name at least this many articles in titles, keywords or headings… */
+const RELATED_MIN_DOCS = 2;
+/** …and this many times as many as the visitor's word: the corpus's own name for the thing. */
+const RELATED_MIN_RATIO = 2;
+
+/**
+ * Relations from a visitor's word to the corpus's word for the same thing, learned from a thesaurus
+ * and the corpus: `supplier` → `vendor` when a synonym set of one of the word's most common senses
+ * holds a word that names clearly more articles (in titles, keywords, headings) than the word itself.
+ * Keys and values are stems; only single words relate.
+ */
+export function learnRelatedTerms(thesaurus: Thesaurus, headDocs: (term: string) => number, lang: SearchLanguage): Map<string, string[]> {
+  const text = textProcessor(lang);
+  const related = new Map<string, string[]>();
+  for (const [word, senses] of thesaurus) {
+    if (!/^[a-z]+$/.test(word) || text.isStopWord(word)) continue;
+    const key = text.stem(word);
+    const floor = Math.max(RELATED_MIN_DOCS, RELATED_MIN_RATIO * headDocs(key) + 1);
+    const targets = related.get(key) ?? [];
+    for (const synset of senses.slice(0, THESAURUS_SENSES)) {
+      for (const other of synset) {
+        if (!/^[a-z]+$/.test(other) || text.isStopWord(other)) continue;
+        const term = text.stem(other);
+        if (term !== key && !targets.includes(term) && headDocs(term) >= floor) targets.push(term);
+      }
+    }
+    if (targets.length > 0) related.set(key, targets.sort((a, b) => headDocs(b) - headDocs(a)).slice(0, RELATED_PER_WORD));
+  }
+  return related;
+}
+
+/** Number of articles having each term in any field of a part. */
+function documentsPerTerm(part: IndexedPart): Map<string, number> {
+  return new Map(
+    part.terms.map((term, t) => {
+      const docs = new Set<number>();
+      for (const list of part.postings[t]!) {
+        let doc = 0;
+        for (let i = 0; i < list.length; i += 2) docs.add((doc += list[i]!));
+      }
+      return [term, docs.size];
+    }),
+  );
+}
+
 /** Splits sorted terms into shards of about SHARD_NUMBERS postings numbers; returns each shard's first position. */
 function shardStartsOf(postings: readonly TermPostings[]): number[] {
   const starts = [0];
@@ -162,19 +284,21 @@ function shardStartsOf(postings: readonly TermPostings[]): number[] {
  */
 export function buildSearchIndex(articles: readonly IndexableArticle[], options: BuildSearchIndexOptions): SearchIndexParts {
   const { lang } = options;
-  const head = indexFields(
-    articles.map((a) => [a.title, a.keywords.join(' '), a.headings.map((h) => h.text).join(' '), a.description]),
-    Object.values(HEAD_FIELDS),
-    lang,
-  );
-  const body = indexFields(
-    articles.map((a) => [a.text]),
-    Object.values(BODY_FIELDS),
-    lang,
-  );
+  const headTexts = articles.map((a) => [a.title, a.keywords.join(' '), a.headings.map((h) => h.text).join(' '), a.description]);
+  const bodyTexts = articles.map((a) => [a.text]);
+  const termsOf = corpusTermMaker([...headTexts.flat(), ...bodyTexts.flat()], lang);
+  const head = indexFields(headTexts, Object.values(HEAD_FIELDS), lang, termsOf);
+  const body = indexFields(bodyTexts, Object.values(BODY_FIELDS), lang, termsOf);
   const shardStarts = shardStartsOf(head.postings);
   const shards: HeadShard[] = shardStarts.map((start, s) => ({ postings: head.postings.slice(start, shardStarts[s + 1] ?? head.terms.length), pins: {} }));
   const located = { terms: head.terms, shardStarts };
+  if (options.thesaurus) {
+    const headDocs = documentsPerTerm(head);
+    for (const [key, targets] of learnRelatedTerms(options.thesaurus, (term) => headDocs.get(term) ?? 0, lang)) {
+      const shard = shards[shardOf(located, key)]!;
+      (shard.related ??= {})[key] = targets;
+    }
+  }
   articles.forEach((article, doc) => {
     for (const keyword of new Set(article.keywords.map((k) => phraseToTerms(k, lang).join(' ')))) {
       if (keyword !== '') (shards[shardOf(located, keyword.split(' ')[0]!)]!.pins[keyword] ??= []).push(doc);

@@ -8,7 +8,7 @@ import type { SearchLanguage } from './languages.ts';
 import { buildSiteIndexes, readSynonymsFile } from './site-index.ts';
 
 /** Bump when the index format or ranking inputs change, so old cache files are not read. */
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 export interface CachedIndexesOptions {
   contentDir: string;

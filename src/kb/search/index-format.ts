@@ -23,6 +23,8 @@ export interface HeadShard {
   postings: TermPostings[];
   /** Keywords (index terms joined by spaces) whose first term sorts into this shard → documents listing them. */
   pins: Record<string, number[]>;
+  /** Words (stems) whose first sorts into this shard → the corpus's own words for the same thing (`learnRelatedTerms`). */
+  related?: Record<string, string[]>;
 }
 
 /**

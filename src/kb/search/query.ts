@@ -1,11 +1,17 @@
 import { highlightText, type TextSegment } from './highlight.ts';
 import type { HeadShard, SearchBody, SearchHead, StoredDoc } from './index-format.ts';
 import { textProcessor, type lunr, type SearchLanguage } from './languages.ts';
+import { inflectionVariants, isCompounding, isSeparableParticle, splitCompound } from './morphology.ts';
 import { lowerBound, lunrViewOf, shardOf, type LunrView, type PostingsSource, type TermClause } from './pack.ts';
 import { expandSynonyms } from './synonyms.ts';
 
-/** Clause boosts by how a query word matched an index term; exact beats prefix beats fuzzy. */
-export const MATCH_BOOSTS = { exact: 1, synonym: 0.7, prefix: 0.3, fuzzy: 0.1 } as const;
+/**
+ * Clause boosts by how a query word matched an index term: its own stem (or two words written as one)
+ * beats an inflection the stemmer misses, a synonym, a part of a compound, the nearest words to a
+ * word the index does not know (a typo), a completion of a word being typed, and last a word a known
+ * word is a typo away from.
+ */
+export const MATCH_BOOSTS = { exact: 1, variant: 0.9, synonym: 0.7, part: 0.5, typo: 0.7, related: 0.4, prefix: 0.3, fuzzy: 0.1 } as const;
 export type MatchKind = keyof typeof MATCH_BOOSTS;
 
 /** Longest query read; a 5,000-character paste is cut here rather than freezing the page. */
@@ -32,6 +38,12 @@ const FUZZY_MATCHES = 12;
 const BODY_FUZZY_MATCHES = 6;
 /** Fields a common term is still searched in. */
 const COMMON_TERM_FIELDS = ['title', 'keywords'];
+/**
+ * Results scoring below this share of the best result's score are left out: with 8 rows to fill, a
+ * query with one good answer otherwise drags in articles matching one common word (`2fa` on the sample
+ * knowledgebase brought "Break in new hiking boots"). Measured on the labelled sets (README "Search").
+ */
+export const RELATIVE_SCORE_FLOOR = 0.15;
 /** Longest word given a fuzzy match: the automaton grows with the word, and such words are rarely typos. */
 const MAX_FUZZY_CHARS = 24;
 
@@ -144,21 +156,28 @@ function completions(terms: readonly string[], prefix: string, limit: number): s
   return found.sort((a, b) => a.length - b.length || (a < b ? -1 : 1)).slice(0, limit);
 }
 
-/** Levenshtein distance, for ordering fuzzy matches (Lunr's token set finds them, but unordered). */
+/**
+ * Edit distance counting a swap of neighbours as one edit, as Lunr's fuzzy token set does, for
+ * ordering fuzzy matches (the token set finds them, but unordered).
+ */
 function editDistance(a: string, b: string): number {
+  let before: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++) current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) current[j] = Math.min(current[j]!, before[j - 2]! + 1);
+    }
+    before = previous;
     previous = current;
   }
   return previous[b.length]!;
 }
 
-/** The closest `limit` index terms within `distance` edits of `term`. */
-function fuzzyMatches(part: SearchPart, term: string, distance: number, limit: number): string[] {
-  const found = part.fuzzyTerms(term, distance);
-  if (found.length <= limit) return found;
+/** The closest `limit` of `found` to `term`. */
+function closest(found: readonly string[], term: string, limit: number): string[] {
+  if (found.length <= limit) return [...found];
   return found
     .map((t) => [t, editDistance(term, t)] as const)
     .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
@@ -166,47 +185,128 @@ function fuzzyMatches(part: SearchPart, term: string, distance: number, limit: n
     .map(([t]) => t);
 }
 
+/** The closest `limit` index terms within `distance` edits of `term`. */
+function fuzzyMatches(part: SearchPart, term: string, distance: number, limit: number): string[] {
+  return closest(part.fuzzyTerms(term, distance), term, limit);
+}
+
+/**
+ * Index terms a word the index does not know may have been meant as: those within its edit distance
+ * of its stem, of the word itself, and of the word less its last letters, since the index holds stems
+ * (`depreciaton` is two edits from nothing, but `deprecia` is one from `depreci`).
+ */
+function typoMatches(part: SearchPart, word: QueryWord, distance: number, limit: number): [term: string, isClosest: boolean][] {
+  const found = new Map<string, number>();
+  const lookUp = (form: string): void => {
+    for (const term of part.fuzzyTerms(form, distance)) found.set(term, Math.min(found.get(term) ?? Infinity, editDistance(form, term)));
+  };
+  for (const form of new Set([word.term, word.word])) lookUp(form);
+  // Shortened forms in the head only: each look-up walks the term automaton, and the body's is large.
+  if (!part.isBody) for (let cut = 1; cut <= 3 && word.word.length - cut >= 5; cut++) lookUp(word.word.slice(0, -cut));
+  const ranked = [...found].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1)).slice(0, limit);
+  return ranked.map(([term, d]) => [term, d === ranked[0]![1]]);
+}
+
 interface Clause extends TermClause {
   /** Positions of the query words this term stands for. */
   words: Set<number>;
 }
 
+/** Whether an index term is in a sorted term list. */
+function hasTerm(terms: readonly string[], term: string): boolean {
+  return terms[lowerBound(terms, term)] === term;
+}
+
+/** What the planner knows beyond the part it plans for: every loaded part's terms. */
+interface PlanContext {
+  lang: SearchLanguage;
+  synonyms: SearchHead['synonyms'];
+  /** True for an index term some loaded part has. */
+  isKnown(term: string): boolean;
+  /** The corpus's words for what a query word (stem) names, from the loaded head shards. */
+  relatedTo(term: string): readonly string[];
+}
+
+/**
+ * How each query word reaches index terms, the same for every part: its own stem, inflections the
+ * stemmer misses, compound parts, words written apart that the index has as one (`time sheet`,
+ * `Nummern Serie`), a German verb's particle put back (`richte … ein`). A word that reaches none of
+ * these is unknown: a typo, looked up by its nearest terms.
+ */
+function wordTerms(words: readonly QueryWord[], context: PlanContext): { named: [string, MatchKind, number[]][]; unknown: Set<number> } {
+  const { lang, isKnown } = context;
+  const text = textProcessor(lang);
+  const named: [string, MatchKind, number[]][] = [];
+  const covered = new Set<number>();
+  const addNamed = (term: string, kind: MatchKind, positions: number[]): void => {
+    if (term === '' || !isKnown(term)) return;
+    named.push([term, kind, positions]);
+    for (const p of positions) covered.add(p);
+  };
+  const isWord = (part: string): boolean => !text.isStopWord(part) && isKnown(text.stem(part));
+  const links = isCompounding(lang) ? ['', 's', 'n', 'en', 'es'] : [''];
+  for (const [i, w] of words.entries()) {
+    if (!w.isStopWord) {
+      addNamed(w.term, 'exact', [i]);
+      for (const form of inflectionVariants(w.word, lang)) addNamed(text.stem(form), 'variant', [i]);
+      if (isCompounding(lang) || !isKnown(w.term)) for (const part of splitCompound(w.word, isWord, lang) ?? []) addNamed(text.stem(part), 'part', [i]);
+    }
+    const next = words[i + 1];
+    if (next && !w.isStopWord && !next.isStopWord) {
+      for (const link of links) addNamed(text.stem(`${w.word}${link}${next.word}`), 'exact', [i, i + 1]);
+      if (isCompounding(lang)) for (const link of links) addNamed(text.stem(`${next.word}${link}${w.word}`), 'variant', [i, i + 1]);
+    }
+    if (isSeparableParticle(w.word, lang)) {
+      for (const [j, verb] of words.entries()) if (j < i && !verb.isStopWord) addNamed(text.stem(`${w.word}${verb.word}`), 'variant', [j, i]);
+    }
+  }
+  const unknown = new Set<number>();
+  for (const [i, w] of words.entries()) if (!w.isStopWord && !covered.has(i)) unknown.add(i);
+  return { named, unknown };
+}
+
 /** Index terms to look up, each with the boost of its best way of matching and the words it answers. */
-function planClauses(part: SearchPart, words: readonly QueryWord[], synonyms: SearchHead['synonyms'], documentShare = part.documentShare): Map<string, Clause> {
+function planClauses(part: SearchPart, words: readonly QueryWord[], context: PlanContext, documentShare = part.documentShare): Map<string, Clause> {
   const clauses = new Map<string, Clause>();
-  let position = 0;
-  const add = (term: string, kind: MatchKind): void => {
+  const add = (term: string, kind: MatchKind, positions: readonly number[]): void => {
     let clause = clauses.get(term);
     if (!clause) {
       const isCommon = part.documentCount > COMMON_TERM_MIN_DOCS && documentShare(term) > COMMON_TERM_SHARE;
       if (isCommon && part.isBody) return;
       clause = { boost: 0, fields: isCommon ? COMMON_TERM_FIELDS : undefined, isExpansion: true, words: new Set<number>() };
     }
-    // A word's own form (or a synonym) is named by the query; completions, typo matches and near-universal words are expansions.
-    if ((kind === 'exact' || kind === 'synonym') && !clause.fields) clause.isExpansion = false;
+    // A word's own form, an inflection or a synonym is named by the query; completions, typo matches,
+    // compound parts and near-universal words are expansions.
+    if ((kind === 'exact' || kind === 'variant' || kind === 'synonym') && !clause.fields) clause.isExpansion = false;
     clause.boost = Math.max(clause.boost, MATCH_BOOSTS[kind]);
-    clause.words.add(position);
+    for (const p of positions) clause.words.add(p);
     clauses.set(term, clause);
   };
+  const { named, unknown } = wordTerms(words, context);
+  for (const [term, kind, positions] of named) add(term, kind, positions);
+  // A stop word being typed is completed only when it is all there is: `wie richte ich E-Mail ein` is not about words starting with `ein`.
+  const onlyStopWords = words.every((w) => w.isStopWord);
   for (const [i, w] of words.entries()) {
-    position = i;
-    if (!w.isStopWord) add(w.term, 'exact');
     const [minPrefix, maxCompletions] = part.isBody ? [BODY_PREFIX_MIN_CHARS, BODY_PREFIX_COMPLETIONS] : [MIN_QUERY_CHARS, PREFIX_COMPLETIONS];
-    if (w.word.length >= minPrefix && (!w.isStopWord || w.isPartial)) {
-      for (const prefix of new Set([w.word, w.term])) for (const term of completions(part.terms, prefix, maxCompletions)) add(term, 'prefix');
-      if (w.isPartial) for (const term of stemsTypedPast(part.terms, w.word)) add(term, 'prefix');
+    if (w.word.length >= minPrefix && (!w.isStopWord || (w.isPartial && onlyStopWords))) {
+      for (const prefix of new Set([w.word, w.term])) for (const term of completions(part.terms, prefix, maxCompletions)) add(term, 'prefix', [i]);
+      if (w.isPartial) for (const term of stemsTypedPast(part.terms, w.word)) add(term, 'prefix', [i]);
     }
     const distance = Math.min(editDistanceFor(w.word.length), part.isBody ? 1 : 2);
     if (distance > 0 && !w.isStopWord && w.word.length <= MAX_FUZZY_CHARS) {
-      for (const term of fuzzyMatches(part, w.term, distance, part.isBody ? BODY_FUZZY_MATCHES : FUZZY_MATCHES)) add(term, 'fuzzy');
+      const limit = part.isBody ? BODY_FUZZY_MATCHES : FUZZY_MATCHES;
+      // The nearest terms to an unknown word stand in for it; those further away barely count.
+      if (unknown.has(i)) for (const [term, isClosest] of typoMatches(part, w, distance, limit)) add(term, isClosest ? 'typo' : 'fuzzy', [i]);
+      else for (const term of fuzzyMatches(part, w.term, distance, limit)) add(term, 'fuzzy', [i]);
     }
   }
+  for (const [i, w] of words.entries()) if (!w.isStopWord) for (const term of context.relatedTo(w.term)) add(term, 'related', [i]);
   for (const { entry, alternative } of expandSynonyms(
     words.map((w) => w.term),
-    synonyms,
+    context.synonyms,
   )) {
-    position = words.findIndex((w) => w.term === entry[0]);
-    for (const term of alternative) add(term, 'synonym');
+    const position = words.findIndex((w) => w.term === entry[0]);
+    for (const term of alternative) add(term, 'synonym', [position]);
   }
   return clauses;
 }
@@ -242,12 +342,22 @@ export interface RankedDoc {
   isKeywordMatch: boolean;
 }
 
+function planContext(searcher: Searcher): PlanContext {
+  const { head, parts } = searcher;
+  return {
+    lang: head.lang,
+    synonyms: head.synonyms,
+    isKnown: (term) => parts.some((part) => hasTerm(part.terms, term)),
+    relatedTo: (term) => searcher.shards.get(shardOf(head, term))?.related?.[term] ?? [],
+  };
+}
+
 /** The head shards a query reads: those of every term it may look up, and of its keyword pin. */
 export function shardsForQuery(searcher: Searcher, query: string): number[] {
   const { head } = searcher;
   const words = parseQuery(query, head.lang);
   if (words.length === 0) return [];
-  const terms = [...planClauses(searcher.parts[0]!, words, head.synonyms, () => 0).keys(), words[0]!.term];
+  const terms = [...planClauses(searcher.parts[0]!, words, planContext(searcher), () => 0).keys(), ...words.map((w) => w.term)];
   return [...new Set(terms.map((term) => shardOf(head, term)))];
 }
 
@@ -273,8 +383,9 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
   const scores = new Map<number, { score: number; words: number; matches: lunr.Index.Result[] }>();
   let searchedWords = 0;
   const wordsOf = new Map<string, number>();
+  const context = planContext(searcher);
   for (const part of searcher.parts) {
-    const clauses = planClauses(part, words, head.synonyms);
+    const clauses = planClauses(part, words, context);
     if (clauses.size === 0) continue;
     for (const [term, clause] of clauses) {
       let mask = wordsOf.get(term) ?? 0;
@@ -310,12 +421,16 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
     while (i > 0 && ranksAbove(doc, entry, ...top[i - 1]!)) i--;
     top.splice(i, 0, [doc, entry]);
   }
-  return top.map(([doc, { score, matches }]) => ({
-    doc,
-    score,
-    terms: new Set(matches.flatMap((m) => Object.keys(m.matchData.metadata))),
-    isKeywordMatch: pinned.has(doc),
-  }));
+  // Fewer results rather than unrelated ones: a result far below the best answers little of the query.
+  const floor = (top[0]?.[1].score ?? 0) * RELATIVE_SCORE_FLOOR;
+  return top
+    .filter(([doc, entry]) => entry.score >= floor || pinned.has(doc))
+    .map(([doc, { score, matches }]) => ({
+      doc,
+      score,
+      terms: new Set(matches.flatMap((m) => Object.keys(m.matchData.metadata))),
+      isKeywordMatch: pinned.has(doc),
+    }));
 }
 
 function bitCount(mask: number): number {
@@ -361,8 +476,12 @@ export interface IndexFiles {
  * then the result-data chunks of the articles shown. Fetched files stay in the searcher.
  */
 export async function searchLoading(searcher: Searcher, query: string, files: IndexFiles, options: SearchOptions = {}): Promise<SearchResult[]> {
-  const shards = shardsForQuery(searcher, query).filter((n) => !searcher.shards.has(n));
-  if (shards.length > 0) await Promise.all(shards.map(async (n) => searcher.shards.set(n, await files.shard(n))));
+  // A loaded shard may name more terms (a word's related words), whose shards come in a second round.
+  for (let round = 0; round < 3; round++) {
+    const shards = shardsForQuery(searcher, query).filter((n) => !searcher.shards.has(n));
+    if (shards.length === 0) break;
+    await Promise.all(shards.map(async (n) => searcher.shards.set(n, await files.shard(n))));
+  }
   const ranked = rankDocs(searcher, query, options.limit ?? 10);
   const chunks = chunksForDocs(
     searcher,

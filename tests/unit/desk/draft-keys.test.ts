@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDesk } from '../../../src/desk/desk-service.ts';
 import type { Desk } from '../../../src/desk/desk.ts';
+import { openMailQueue } from '../../../src/mail/mail-queue.ts';
 import { opFields, openOutbox, type Outbox } from '../../../src/outbox/index.ts';
 import { parseConfig } from '../../../src/server/config.ts';
 import { deriveKey } from '../../../src/tickets/access-token.ts';
@@ -39,7 +40,8 @@ beforeAll(async () => {
     config,
     host: { customerId: (email: string) => `c-${email}` } as never,
     outbox,
-    mail: {} as never,
+    // Not started: the mails stay queued in the store, where the test counts them.
+    mail: openMailQueue({ database: store.database, transport: { description: 'none', send: async () => {} } as never }),
     signInPath: () => '/x',
     kindsOf: async () => new Map(),
     siteUrl: 'http://x',
@@ -59,6 +61,36 @@ describe('a draft key on the ticket form', () => {
     const again = await open('Same@Example.com', key);
     expect(first.duplicate).toBe(false);
     expect(again).toEqual({ ref: first.ref, duplicate: true, filedAt: first.filedAt });
+    // One confirmation, committed with the ticket, with a sign-in link to it; the resubmission queued no second one.
+    const mails = await store.database.db.selectFrom('mail_queue').select(['key', 'message']).where('key', 'like', `ticket-created:${first.ref}%`).execute();
+    expect(mails.map((m) => m.key)).toEqual([`ticket-created:${first.ref}`]);
+    expect(JSON.parse(mails[0]?.message ?? '{}')).toMatchObject({ to: 'same@example.com', subject: expect.stringContaining(first.ref) });
+  });
+
+  it('commits a ticket and what goes alongside it together, or neither', async () => {
+    const mails = openMailQueue({ database: store.database, transport: { description: 'none', send: async () => {} } as never });
+    const count = async () =>
+      Number(
+        (
+          await store.database.db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    const before = await count();
+    const refused = outbox.createTicket({
+      title: 'Atomic',
+      body: 'Body of a ticket whose mail fails',
+      labels: [],
+      alongside: async (trx, filed) => {
+        await mails.enqueueWithin(trx, `ticket-created:${filed.ref}`, { to: 'atomic@example.com', subject: 'x', text: 'y' });
+        throw new Error('the mail could not be recorded');
+      },
+    });
+    await expect(refused).rejects.toThrow('the mail could not be recorded');
+    expect(await count()).toBe(before);
+    expect(await store.database.db.selectFrom('mail_queue').select('key').where('message', 'like', '%atomic@example.com%').execute()).toEqual([]);
   });
 
   it('makes a new ticket for another address, or for a guest replaying a signed-in customer’s draft', async () => {

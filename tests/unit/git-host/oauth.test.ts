@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authorizeUrl, loginFromCode, OAuthError, webOriginFor, type OAuthClient } from '../../../src/git-host/oauth.ts';
+import { issueWebUrl } from '../../../src/git-host/web-origin.ts';
+import { issueWebUrl as staffIssueUrl } from '../../../src/staff/workspace.ts';
 
 // github.com cannot be reached here: a stand-in on loopback answers the three OAuth and REST calls.
 let server: Server;
@@ -49,5 +51,26 @@ describe('staff sign-in with GitHub', () => {
 
   it('refuses a bad code with a message for the sign-in page', async () => {
     await expect(loginFromCode(client, 'stolen-code', 'https://help.example.com/cb')).rejects.toThrow(OAuthError);
+  });
+});
+
+describe('web links from gitHost.baseUrl', () => {
+  it.each([
+    ['github.com', 'https://api.github.com', 'https://github.com'],
+    ['github.com, trailing slash', 'https://api.github.com/', 'https://github.com'],
+    ['GHE.com (data residency)', 'https://api.octocorp.ghe.com', 'https://octocorp.ghe.com'],
+    ['GHE.com, upper case', 'https://API.Octocorp.GHE.com/', 'https://octocorp.ghe.com'],
+    ['GitHub Enterprise Server', 'https://git.example.com/api/v3', 'https://git.example.com'],
+    ['GitHub Enterprise Server on a port', 'https://git.example.com:8443/api/v3', 'https://git.example.com:8443'],
+  ])('%s: %s → %s', (_name, apiBaseUrl, web) => {
+    expect(webOriginFor(apiBaseUrl)).toBe(web);
+    expect(issueWebUrl(apiBaseUrl, 'acme/support', 7)).toBe(`${web}/acme/support/issues/7`);
+    expect(new URL(authorizeUrl({ ...client, webOrigin: webOriginFor(apiBaseUrl) }, 'https://help.example.com/cb', 's')).origin).toBe(web);
+  });
+
+  it('gives the staff pages the same issue links, and none for the embedded host', () => {
+    expect(staffIssueUrl({ baseUrl: 'https://api.octocorp.ghe.com', repository: 'acme/support' }, 3)).toBe('https://octocorp.ghe.com/acme/support/issues/3');
+    expect(staffIssueUrl({ baseUrl: 'https://git.example.com/api/v3', repository: 'acme/support' }, 3)).toBe('https://git.example.com/acme/support/issues/3');
+    expect(staffIssueUrl({ baseUrl: undefined, repository: 'local/support' }, 3)).toBeUndefined();
   });
 });

@@ -49,6 +49,39 @@ function cli(store: Store, args: string[]) {
 }
 
 describe('outbox', () => {
+  it('gives way to people being answered: holds an entry while they are, and delivers once they are done or after its wait', async () => {
+    const store = await newStore();
+    let busy = true;
+    let looks = 0;
+    const outbox = await openOutbox({
+      database: store.database,
+      host: t.adapter(),
+      pollMs: 20,
+      log: quiet,
+      busy: () => {
+        looks += 1;
+        return busy;
+      },
+      giveWayMs: 60_000,
+    });
+    cleanups.push(() => outbox.close());
+    const { ref } = await outbox.createTicket({ title: 'Gives way', body: 'Hello', labels: [] });
+    const drained = outbox.drainOnce();
+    // It has claimed the entry and looked several times: still busy, so nothing was sent (the wait is a minute at most).
+    await waitFor(() => looks >= 5);
+    expect(await issuesTitled('Gives way')).toEqual([]);
+    busy = false;
+    expect(await drained).toBe(1);
+    expect(await outbox.resolve(ref)).toBeGreaterThan(0);
+    // Busy for good: an entry waits its share (here 30 ms), then goes anyway.
+    busy = true;
+    const bounded = await openOutbox({ database: store.database, host: t.adapter(), pollMs: 20, log: quiet, busy: () => true, giveWayMs: 30 });
+    cleanups.push(() => bounded.close());
+    await bounded.createTicket({ title: 'Goes anyway', body: 'Hello', labels: [] });
+    expect(await bounded.drainOnce()).toBe(1);
+    expect(await issuesTitled('Goes anyway')).toHaveLength(1);
+  });
+
   it('acknowledges a ticket with a local reference once committed, and shows it as queued with its content', async () => {
     const { outbox, store } = await newOutbox(false);
     const { ref } = await outbox.createTicket({ title: 'Queued', body: 'Hello', labels: ['status: new'], customerEmail: 'q@example.com' });

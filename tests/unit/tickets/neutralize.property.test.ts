@@ -9,7 +9,7 @@ import remarkGfm from 'remark-gfm';
 import remarkParse from 'remark-parse';
 import { unified } from 'unified';
 import { describe, expect, it } from 'vitest';
-import { customerTextForDisplay, JOINER, neutralizeCustomerFragment, neutralizeCustomerText } from '../../../src/tickets/neutralize.ts';
+import { customerTextForDisplay, JOINER, mayNeedNeutralizing, neutralizeByParsing, neutralizeCustomerFragment, neutralizeCustomerText } from '../../../src/tickets/neutralize.ts';
 
 const parser = unified().use(remarkParse).use(remarkGfm);
 const parse = (markdown: string): Root => parser.parse(markdown);
@@ -87,6 +87,34 @@ describe('neutralizeCustomerText on generated markdown', () => {
       { numRuns: 10_000 },
     );
   }, 60_000);
+});
+
+describe('the shortcut for text that cannot need neutralising', () => {
+  it('is taken only where the parser would change nothing and find nothing live', () => {
+    // Markdown of the pieces without the characters the shortcut looks for: the parser must agree that nothing changes.
+    const shortcutPieces = PIECES.filter((p) => !mayNeedNeutralizing(p));
+    const shortcutChars = CHARS.filter((c) => !mayNeedNeutralizing(c));
+    const eligible = fc.oneof(
+      { weight: 2, arbitrary: fc.array(fc.constantFrom(...shortcutPieces), { maxLength: 24 }).map((p) => p.join('')) },
+      { weight: 1, arbitrary: fc.array(fc.constantFrom(...shortcutChars), { maxLength: 40 }).map((c) => c.join('')) },
+      { weight: 1, arbitrary: markdown },
+    );
+    let taken = 0;
+    fc.assert(
+      fc.property(eligible, (input) => {
+        if (mayNeedNeutralizing(normalized(input))) return;
+        taken += 1;
+        expect(neutralizeByParsing(input)).toBe(normalized(input));
+        expect(liveMarkup(input)).toEqual([]);
+      }),
+      { numRuns: 10_000 },
+    );
+    expect(taken).toBeGreaterThan(5_000);
+  }, 60_000);
+
+  it('is not taken for any piece that could link or carry HTML', () => {
+    for (const piece of ['@a', '#1', '<b>', '&#64;', '\\@', 'GH-1', 'gh-2', 'x/issues/3', '/pull/4', '/discussions/5']) expect(mayNeedNeutralizing(piece)).toBe(true);
+  });
 });
 
 describe('neutralizeCustomerFragment on generated markdown', () => {

@@ -41,6 +41,30 @@ describe('mail queue', () => {
     await queue.close();
   });
 
+  it('gives way to people being answered, then sends', async () => {
+    const { transport, sent } = flakyTransport();
+    let busy = true;
+    let looks = 0;
+    const queue = openMailQueue({
+      database: store.database,
+      transport,
+      log: quiet,
+      busy: () => {
+        looks += 1;
+        return busy;
+      },
+      giveWayMs: 60_000,
+    });
+    queue.start();
+    await queue.enqueue('ticket-created:T-1', mail('b@example.com'));
+    await waitFor('the queue looking whether people are waiting', () => (looks >= 5 ? true : undefined));
+    expect(sent).toEqual([]);
+    busy = false;
+    await queue.idle();
+    expect(sent).toHaveLength(1);
+    await queue.close();
+  });
+
   it('keeps a failed mail across a restart and delivers it once the transport works again', async () => {
     const flaky = flakyTransport();
     flaky.state.down = true;
