@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ticketLinkFromSearch } from '../insights-protocol.ts';
 import { MAX_QUERY_CHARS, search, type Searcher, type SearchResult } from './query.ts';
 
 /** Query string of `/search`: `q` (cut to MAX_QUERY_CHARS) and `lang` (unknown values read as `fallbackLang`). */
@@ -23,7 +24,7 @@ export interface SearchPageModel {
   results: SearchResult[];
   /** True when a query was given and nothing matched: the page offers a ticket. */
   isEmpty: boolean;
-  /** Opens a ticket about the query. */
+  /** Opens a ticket about the query (marked as coming from a search, as the search box's link is). */
   ticketUrl: string;
 }
 
@@ -31,12 +32,12 @@ export interface SearchPageModel {
 const PAGE_RESULTS = 20;
 
 /** Searches for the no-JavaScript results page, with the same ranking as the search box. */
-export function searchPageModel(searcher: Searcher | undefined, query: string): SearchPageModel {
+export function searchPageModel(searcher: Searcher | undefined, query: string, lang = 'en'): SearchPageModel {
   const results = searcher && query.trim() !== '' ? search(searcher, query, { limit: PAGE_RESULTS }) : [];
   return {
     query,
     results,
     isEmpty: query.trim() !== '' && results.length === 0,
-    ticketUrl: `/tickets/new?subject=${encodeURIComponent(query)}`,
+    ticketUrl: ticketLinkFromSearch(query, lang),
   };
 }
