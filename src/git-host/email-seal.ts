@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { hmacSha256 } from '../tickets/keyed-hash.ts';
 
 /**
  * Customer emails on public repositories are sealed with AES-256-GCM (PRODUCT.md, privacy). The key is
@@ -20,13 +21,16 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** The pseudonym key of a private repository, where emails are not sealed (one Buffer, so its prepared key is reused). */
+const PRIVATE_REPOSITORY_ID_KEY = Buffer.from('helpdesk customer id (private repository)');
+
 /**
  * The stable pseudonymous customer id staff see instead of the email, e.g. "c-5f2a9b0c1d3e4f60".
  * Keyed, so nobody can confirm a guessed email against a public repository.
  */
 export function customerIdFor(email: string, keys: EmailKeys | undefined): string {
-  const key = keys?.pseudonym ?? Buffer.from('helpdesk customer id (private repository)');
-  return `c-${createHmac('sha256', key).update(normaliseEmail(email)).digest('hex').slice(0, 16)}`;
+  const key = keys?.pseudonym ?? PRIVATE_REPOSITORY_ID_KEY;
+  return `c-${hmacSha256(key).update(normaliseEmail(email)).digest('hex').slice(0, 16)}`;
 }
 
 /** Seals an email: `v1.` + base64url(iv ‖ tag ‖ ciphertext). */

@@ -49,7 +49,7 @@ export interface MailQueueOptions {
   batchSize?: number;
   /** This worker's name in `lease_owner`. @default host, process and a random part */
   owner?: string;
-  /** Whether people's requests are being answered right now: each batch waits while they are, `giveWayMs` at most. @default never */
+  /** Whether people's requests are being answered right now: each mail waits while they are, `giveWayMs` at most. @default never */
   busy?: () => boolean;
   /** The longest a batch waits for `busy`. @default 200 */
   giveWayMs?: number;
@@ -141,6 +141,7 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
 
   let timer: NodeJS.Timeout | undefined;
   let draining: Promise<void> | undefined;
+  let lookAgain = false;
   let closed = false;
 
   async function sendOne(mail: ClaimedMail): Promise<void> {
@@ -221,22 +222,30 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
       };
     },
     drain() {
-      // A drain in progress may have looked before this mail arrived: look again after it.
-      if (draining) return draining.then(() => queue.drain());
+      // A drain in progress may have looked before this mail arrived: it looks again before it ends (one more look
+      // however many mails arrived meanwhile: a wake per mail must not pile up a drain per mail).
+      if (draining) {
+        lookAgain = true;
+        return draining;
+      }
       const run = (async () => {
+        lookAgain = false;
         while (!closed) {
-          // Customers first: a mail a fifth of a second later is not noticed, a slow answer to a form is.
-          const until = Date.now() + (options.giveWayMs ?? 200);
-          while (!closed && options.busy?.() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
           const claimed = await claimMails(options.database, owner, { leaseMs, limit: batchSize });
-          if (claimed.length === 0) break;
+          if (claimed.length === 0 && !lookAgain) break;
+          lookAgain = false;
           for (const [i, mail] of claimed.entries()) {
             if (closed) {
               await release(claimed.slice(i).map((m) => m.key));
               break;
             }
+            // Customers first: a mail a fifth of a second later is not noticed, a slow answer to a form is.
+            const until = Date.now() + (options.giveWayMs ?? 200);
+            while (!closed && options.busy?.() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
             await sendOne(mail);
           }
+          if (claimed.length < batchSize && !lookAgain) break;
+          lookAgain = false;
         }
       })()
         .catch((error: unknown) => log.warn(`mail-queue: could not read the queue (${(error as Error).message}); the next tick retries`))

@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync } from 'node:crypto';
+import { hkdfSync } from 'node:crypto';
+import { hmacSha256 } from '../tickets/keyed-hash.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { BODY_LIMITS, readBoundedText } from './bounded-body.ts';
 import { formFields, readForm } from './form-data.ts';
@@ -18,7 +19,7 @@ export interface InsightsRequest {
  */
 export function anonymousClientKey(secret: string): (clientAddress: string) => string {
   const key = Buffer.from(hkdfSync('sha256', secret, 'helpdesk', 'helpdesk:insights-client:v1', 32));
-  return (clientAddress) => createHmac('sha256', key).update(clientAddress).digest('base64url').slice(0, 22);
+  return (clientAddress) => hmacSha256(key).update(clientAddress).digest('base64url').slice(0, 22);
 }
 
 const mediaType = (request: Request) => (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase();

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmacSha256 } from '../tickets/keyed-hash.ts';
 import { z } from 'zod';
 import { verifyPassword } from '../staff/passwords.ts';
 import { deriveKey, signPayload, verifyPayload } from '../tickets/access-token.ts';
@@ -33,7 +33,7 @@ export function createStaffAccess(options: { secret: string; config: Pick<Config
   const account = (login: string) => options.config.staffAccounts.find((a) => a.login.toLowerCase() === login.toLowerCase());
   // Keyed, and short: the cookie tells hashes apart without carrying anything of one. The prefix holds a ':',
   // which no signed payload (base64url) does, so a fingerprint is never a session's MAC.
-  const passwordFingerprint = (passwordHash: string) => createHmac('sha256', key).update(`password-hash:${passwordHash}`).digest('base64url').slice(0, 22);
+  const passwordFingerprint = (passwordHash: string) => hmacSha256(key).update(`password-hash:${passwordHash}`).digest('base64url').slice(0, 22);
   return {
     /** A session token for valid credentials, undefined otherwise (the same answer for an unknown login). */
     async signIn(login: string, password: string): Promise<string | undefined> {

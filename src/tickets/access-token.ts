@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './keyed-hash.ts';
 import { z } from 'zod';
 import { FILED_TICKETS_MAX } from './customer.ts';
 
@@ -66,7 +67,7 @@ function normaliseEmail(email: string): string {
 }
 
 function mac(key: Buffer, payload: string): Buffer {
-  return createHmac('sha256', key).update(payload).digest();
+  return hmacSha256(key).update(payload).digest();
 }
 
 /** Signs any JSON payload: `<base64url JSON>.<base64url HMAC-SHA256>`. */

@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { hmacSha256 } from './keyed-hash.ts';
 
 /**
  * An offline draft's idempotency key makes a resubmitted form answer with the ticket it already made. The key
@@ -31,7 +31,7 @@ const MAC_PREFIX = 'helpdesk-draft-key-v1\n';
 export function draftKeyDigest(draftKey: string, submitter: { email: string; signedIn: boolean }, key: Buffer): string {
   if (!Buffer.isBuffer(key) || key.length < 32) throw new TypeError('draftKeyDigest: the key must be 32 bytes derived from the server secret');
   // Newline-separated: an address has no newline, so no two inputs share a MAC input.
-  const mac = createHmac('sha256', key)
+  const mac = hmacSha256(key)
     .update(MAC_PREFIX)
     .update(`${submitter.signedIn ? 'signed-in' : 'guest'}\n${submitter.email.trim().toLowerCase()}\n${draftKey}`)
     .digest('base64url');

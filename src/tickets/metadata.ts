@@ -1,4 +1,5 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { hmacSha256 } from './keyed-hash.ts';
 import { z } from 'zod';
 
 /**
@@ -129,7 +130,7 @@ export function deriveMetadataKey(secret: string): MetadataKey {
 
 /** The MAC of a base64url payload, as it appears in the block. */
 function macOf(payload: string, key: MetadataKey): Buffer {
-  return createHmac('sha256', keyBytes(key)).update(MAC_PREFIX, 'utf8').update(payload, 'utf8').digest();
+  return hmacSha256(keyBytes(key)).update(MAC_PREFIX, 'utf8').update(payload, 'utf8').digest();
 }
 
 /** Renders the signed metadata block line (no trailing newline). */

@@ -34,13 +34,15 @@ export interface AuditTarget {
 /** Every issue on the host (all states, every page), read as the repository owner. */
 export async function listHostTickets(target: AuditTarget): Promise<HostTicket[]> {
   const hostUrl = target.url;
-  const all: HostTicket[] = [];
+  // By issue number: pages of a list that grows while it is read (tickets still being delivered) shift, so one
+  // issue can come back on two pages — the same issue, not a ticket filed twice.
+  const all = new Map<number, HostTicket>();
   for (let page = 1; ; page += 1) {
     const response = await fetch(`${hostUrl}/repos/${REPOSITORY}/issues?state=all&per_page=100&page=${page}`, { headers: { authorization: `token ${target.token}` } });
     if (!response.ok) throw new Error(`listing issues answered ${response.status}`);
     const issues = (await response.json()) as Array<{ number: number; title: string; body: string | null; user: { login: string } | null }>;
-    for (const issue of issues) all.push({ number: issue.number, title: issue.title, meta: readMetadata(issue.body, issue.user, BOT_LOGIN, target.key) });
-    if (issues.length < 100) return all;
+    for (const issue of issues) all.set(issue.number, { number: issue.number, title: issue.title, meta: readMetadata(issue.body, issue.user, BOT_LOGIN, target.key) });
+    if (issues.length < 100) return [...all.values()];
   }
 }
 
