@@ -41,8 +41,9 @@ export interface MailQueueOptions {
   /** Longest delay between retries; a mail is retried until it is sent, never dropped. @default 900000 (15 min) */
   maxRetryMs?: number;
   /**
-   * How long a worker holds the mails it claimed. A worker that crashed (or hangs) past it loses them to
-   * another; longer than a send can take (nodemailer gives up on a silent server within minutes). @default 300000 (5 min)
+   * How long a worker's claim on mails lasts without renewal: while it works on them it renews the claim every
+   * third of this, however long a send takes, so only a worker that died (a crash, a kill) loses its mails to
+   * another, this long after its last renewal. @default 60000
    */
   leaseMs?: number;
   /** Mails claimed at a time. @default 10 */
@@ -135,7 +136,7 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
   const log = options.log ?? console;
   const base = options.retryBaseMs ?? 5000;
   const max = options.maxRetryMs ?? 15 * 60_000;
-  const leaseMs = options.leaseMs ?? 5 * 60_000;
+  const leaseMs = options.leaseMs ?? 60_000;
   const batchSize = options.batchSize ?? 10;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 
@@ -169,6 +170,19 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
     await options.database.relaxed((rdb) =>
       rdb.updateTable('mail_queue').set({ status: 'sent', sent_at: Date.now(), lease_owner: null, lease_until: null }).where('key', '=', mail.key).where('status', '=', 'queued').execute(),
     );
+  }
+
+  /** Keeps this worker's claim on mails it is still working on (a failed renewal is tried again at the next beat). */
+  async function renew(keys: string[]): Promise<void> {
+    if (keys.length === 0) return;
+    await db
+      .updateTable('mail_queue')
+      .set({ lease_until: Date.now() + leaseMs })
+      .where('key', 'in', keys)
+      .where('lease_owner', '=', owner)
+      .where('status', '=', 'queued')
+      .execute()
+      .catch((error: unknown) => log.warn(`mail-queue: could not renew the claim on ${keys.length} mails: ${(error as Error).message}`));
   }
 
   /** Gives back leases this worker took but did not use (closing mid-batch). */
@@ -234,15 +248,22 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
           const claimed = await claimMails(options.database, owner, { leaseMs, limit: batchSize });
           if (claimed.length === 0 && !lookAgain) break;
           lookAgain = false;
-          for (const [i, mail] of claimed.entries()) {
-            if (closed) {
-              await release(claimed.slice(i).map((m) => m.key));
-              break;
+          const held = new Set(claimed.map((m) => m.key));
+          const heartbeat = setInterval(() => void renew([...held]), Math.max(Math.floor(leaseMs / 3), 10));
+          try {
+            for (const [i, mail] of claimed.entries()) {
+              if (closed) {
+                await release(claimed.slice(i).map((m) => m.key));
+                break;
+              }
+              // Customers first: a mail a fifth of a second later is not noticed, a slow answer to a form is.
+              const until = Date.now() + (options.giveWayMs ?? 200);
+              while (!closed && options.busy?.() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+              await sendOne(mail);
+              held.delete(mail.key);
             }
-            // Customers first: a mail a fifth of a second later is not noticed, a slow answer to a form is.
-            const until = Date.now() + (options.giveWayMs ?? 200);
-            while (!closed && options.busy?.() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
-            await sendOne(mail);
+          } finally {
+            clearInterval(heartbeat);
           }
           if (claimed.length < batchSize && !lookAgain) break;
           lookAgain = false;

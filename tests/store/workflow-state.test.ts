@@ -258,6 +258,54 @@ describe(`the mail queue shared by two instances on ${STORE_ENGINE}`, () => {
   });
 });
 
+describe(`a mail worker slow to send, on ${STORE_ENGINE}`, () => {
+  it('keeps its claim however long the send takes: another instance never sends the mail meanwhile', async () => {
+    const s = await freshStore();
+    const b = await s.open();
+    const sentBy: string[] = [];
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: MailTransport = {
+      description: 'slow',
+      async send() {
+        await released;
+        sentBy.push('a');
+        return { messageId: '<a@test>' };
+      },
+    };
+    const fast: MailTransport = {
+      description: 'fast',
+      async send() {
+        sentBy.push('b');
+        return { messageId: '<b@test>' };
+      },
+    };
+    const qa = openMailQueue({ database: s.database, transport: slow, leaseMs: 150, log: { warn: () => {} } });
+    const qb = openMailQueue({ database: b, transport: fast, leaseMs: 150, log: { warn: () => {} } });
+    try {
+      await qa.enqueue('slow-send:1', { to: 'zoe@example.com', subject: 's', text: 't' });
+      const draining = qa.drain();
+      const leaseUntil = async () => (await s.database.db.selectFrom('mail_queue').select('lease_until').where('key', '=', 'slow-send:1').executeTakeFirst())?.lease_until ?? undefined;
+      const first = Number(await waitFor('the first worker claiming the mail', () => leaseUntil()));
+      // Three lease lengths later, the claim still stands: renewed while the send hangs.
+      await waitFor('the claim renewed past three lease lengths', async () => (Number(await leaseUntil()) > first + 450 ? true : undefined));
+      await qb.drain();
+      expect(sentBy).toEqual([]);
+      release();
+      await draining;
+      await qb.drain();
+      expect(sentBy).toEqual(['a']);
+    } finally {
+      release();
+      await qa.close();
+      await qb.close();
+      await s.remove();
+    }
+  });
+});
+
 describe(`webhook deliveries posted to two workflow instances on ${STORE_ENGINE}`, () => {
   it('are processed once', async () => {
     const t = await startTestHost({ users: EXTRA_USERS });
