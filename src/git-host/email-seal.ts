@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync } from 'node:crypto';
+import { pooledRandomBytes } from '../tickets/random-bytes.ts';
 import { hmacSha256 } from '../tickets/keyed-hash.ts';
 
 /**
@@ -35,7 +36,7 @@ export function customerIdFor(email: string, keys: EmailKeys | undefined): strin
 
 /** Seals an email: `v1.` + base64url(iv ‖ tag ‖ ciphertext). */
 export function sealEmail(email: string, keys: EmailKeys): string {
-  const iv = randomBytes(12);
+  const iv = pooledRandomBytes(12);
   const cipher = createCipheriv('aes-256-gcm', keys.seal, iv);
   const ciphertext = Buffer.concat([cipher.update(normaliseEmail(email), 'utf8'), cipher.final()]);
   return `v1.${Buffer.concat([iv, cipher.getAuthTag(), ciphertext]).toString('base64url')}`;

@@ -84,8 +84,7 @@ export async function openTicket({ request, services, session, clientAddress }: 
       if (!files.ok) errors.attachments = files.error;
       throw new DeskError('invalid_input', { fields: errors as Record<string, string> });
     }
-    await rateLimits.consume('ticketPerIp', clientAddress);
-    await rateLimits.consume('ticketPerEmail', parsed.value.email);
+    await rateLimits.consume('ticketPerIp', clientAddress, 'ticketPerEmail', parsed.value.email);
     const key = values['idempotencyKey'];
     // Only a session from a mailed link proves the address; anyone else's ticket is marked unverified.
     const signedIn = session?.email !== undefined && session.email === parsed.value.email;
@@ -114,8 +113,7 @@ export async function requestSignInLink({ request, services, clientAddress }: Po
   const parsed = parseEmail(values['email']);
   if (!parsed.ok) return { kind: 'form', status: 400, values, errors: { email: parsed.message } };
   const { email } = parsed;
-  await services.rateLimits.consume('linkPerIp', clientAddress);
-  await services.rateLimits.consume('linkPerEmail', email);
+  await services.rateLimits.consume('linkPerIp', clientAddress, 'linkPerEmail', email);
   await services.desk.sendSignInLink(email);
   return { kind: 'done', message: `If ${email} has tickets with us, a sign-in link is on its way. It works once, for 24 hours.` };
 }
@@ -164,8 +162,7 @@ export async function ticketAction(input: PortalRequest, ref: string): Promise<P
     if (email === undefined) throw new DeskError('not_found');
     // Each of these writes to the Git host: metered per customer and per address, like replies.
     if (values['action'] === 'close' || values['action'] === 'reopen' || values['action'] === 'rate') {
-      await services.rateLimits.consume('changePerEmail', email);
-      await services.rateLimits.consume('changePerIp', clientAddress);
+      await services.rateLimits.consume('changePerEmail', email, 'changePerIp', clientAddress);
     }
     switch (values['action']) {
       case 'reply': {

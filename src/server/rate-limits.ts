@@ -31,9 +31,15 @@ export const RATE_LIMITS = {
 export type RateLimitName = keyof typeof RATE_LIMITS;
 
 export interface RateLimits {
-  /** Takes one point; throws a 429 DeskError saying when to try again. */
-  consume(name: RateLimitName, key: string): Promise<void>;
+  /**
+   * Takes one point of each limit named (`consume('ticketPerIp', ip, 'ticketPerEmail', email)`), all in one
+   * transaction; throws a 429 DeskError saying when to try again if any of them has none left.
+   */
+  consume(...takes: Takes): Promise<void>;
 }
+
+/** Pairs of a limit and the key it counts (a client address, an email address). */
+type Takes = [RateLimitName, string, ...(RateLimitName | string)[]];
 
 /** The configured limits in place of the defaults. */
 export function limitsFromConfig(abuse: Config['abuse']): Partial<Record<RateLimitName, { points: number; duration: number }>> {
@@ -69,41 +75,54 @@ export function createRateLimits(database: Database, overrides: Partial<Record<R
     { points: number; duration: number }
   >;
   const longestMs = Math.max(...Object.values(limits).map((l) => l.duration)) * 1000;
-  let takes = 0;
+  let consumed = 0;
   return {
-    async consume(name, key) {
-      const { points, duration } = limits[name];
+    async consume(...takes) {
       const now = Date.now();
-      const windowMs = duration * 1000;
-      const expired = now - windowMs;
       // Typed, so PostgreSQL reads the parameters as bigint in either branch of the CASE.
       const nowParam = sql<number>`cast(${now} as bigint)`;
-      // Counters: a lost take after a power cut costs nothing, an fsync per request costs intake latency.
-      const row = await database.relaxed((db) =>
-        db
-          .insertInto('limits')
-          .values({ key: `${name}:${key.toLowerCase()}`, window_start: now, count: 1 })
-          .onConflict((oc) =>
-            oc.column('key').doUpdateSet((eb) => ({
-              count: eb
-                .case()
-                .when('limits.window_start', '<=', expired)
-                .then(sql<number>`1`)
-                .else(eb('limits.count', '+', 1))
-                .end(),
-              window_start: eb.case().when('limits.window_start', '<=', expired).then(nowParam).else(eb.ref('limits.window_start')).end(),
-            })),
-          )
-          .returning(['count', 'window_start'])
-          .executeTakeFirstOrThrow(),
-      );
-      if ((takes = (takes + 1) % PRUNE_EVERY) === 0)
+      const pairs: Array<{ name: RateLimitName; key: string }> = [];
+      for (let i = 0; i + 1 < takes.length; i += 2) pairs.push({ name: takes[i] as RateLimitName, key: takes[i + 1] as string });
+      // Counters: a lost take after a power cut costs nothing, an fsync per request costs intake latency. All of
+      // a request's takes share one relaxed stretch (PostgreSQL: one transaction; SQLite: one lowering of the level).
+      const rows = await database.relaxed(async (trx) => {
+        const counted: Array<{ count: number; window_start: number }> = [];
+        for (const { name, key } of pairs) {
+          const expired = now - limits[name].duration * 1000;
+          counted.push(
+            await trx
+              .insertInto('limits')
+              .values({ key: `${name}:${key.toLowerCase()}`, window_start: now, count: 1 })
+              .onConflict((oc) =>
+                oc.column('key').doUpdateSet((eb) => ({
+                  count: eb
+                    .case()
+                    .when('limits.window_start', '<=', expired)
+                    .then(sql<number>`1`)
+                    .else(eb('limits.count', '+', 1))
+                    .end(),
+                  window_start: eb.case().when('limits.window_start', '<=', expired).then(nowParam).else(eb.ref('limits.window_start')).end(),
+                })),
+              )
+              .returning(['count', 'window_start'])
+              .executeTakeFirstOrThrow(),
+          );
+        }
+        return counted;
+      });
+      if ((consumed = (consumed + 1) % PRUNE_EVERY) === 0)
         await database.db
           .deleteFrom('limits')
           .where('window_start', '<=', now - longestMs)
           .execute();
-      if (row.count <= points) return;
-      const seconds = Math.max(1, Math.ceil((Number(row.window_start) + windowMs - now) / 1000));
+      // The longest wait among the limits that ran out: trying earlier would be refused again.
+      let seconds = 0;
+      pairs.forEach(({ name }, i) => {
+        const { points, duration } = limits[name];
+        const row = rows[i] as { count: number; window_start: number };
+        if (row.count > points) seconds = Math.max(seconds, Math.max(1, Math.ceil((Number(row.window_start) + duration * 1000 - now) / 1000)));
+      });
+      if (seconds === 0) return;
       throw new DeskError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });
     },
   };

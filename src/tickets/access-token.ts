@@ -1,4 +1,5 @@
-import { hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hkdfSync, timingSafeEqual } from 'node:crypto';
+import { pooledRandomBytes } from './random-bytes.ts';
 import { hmacSha256 } from './keyed-hash.ts';
 import { z } from 'zod';
 import { FILED_TICKETS_MAX } from './customer.ts';
@@ -103,7 +104,7 @@ export function verifyPayload<T extends { exp: number }>(
 
 /** Signs customer access claims with a fresh nonce. */
 export function signToken(claims: Omit<AccessClaims, 'nonce'> & { nonce?: string }, key: Buffer): string {
-  return signPayload({ ...claims, email: normaliseEmail(claims.email), nonce: claims.nonce ?? randomBytes(12).toString('base64url') }, key);
+  return signPayload({ ...claims, email: normaliseEmail(claims.email), nonce: claims.nonce ?? pooledRandomBytes(12).toString('base64url') }, key);
 }
 
 /** Checks a customer access token. */
@@ -119,7 +120,7 @@ export function signSession(claims: Omit<SessionClaims, 'nonce'>, key: Buffer): 
       ...rest,
       ...(email ? { email: normaliseEmail(email) } : {}),
       ...(tickets?.length ? { tickets: tickets.map((t) => ({ ...t, email: normaliseEmail(t.email) })) } : {}),
-      nonce: randomBytes(12).toString('base64url'),
+      nonce: pooledRandomBytes(12).toString('base64url'),
     },
     key,
   );

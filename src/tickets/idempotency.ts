@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { pooledRandomBytes } from './random-bytes.ts';
 
 /**
  * A fresh idempotency key for one write. It is stored in the metadata of whatever the write creates, so a
@@ -18,7 +19,7 @@ const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
 /** A local ticket reference handed out before the issue exists, e.g. "T-7K2M9QXA". */
 export function newTicketRef(): string {
-  const bytes = randomBytes(8);
+  const bytes = pooledRandomBytes(8);
   let ref = '';
   for (const byte of bytes) ref += ALPHABET[byte % 32];
   return `T-${ref}`;

@@ -29,4 +29,15 @@ describe('rate limits', () => {
     await expect(limits.consume('ticketPerEmail', 'ZOE@example.com')).rejects.toThrow('try again in 1 minute');
     await expect(limits.consume('ticketPerEmail', 'sam@example.com')).resolves.toBeUndefined();
   });
+
+  it('take a point of every limit named at once, and a refusal names the longest wait among those that ran out', async () => {
+    const limits = createRateLimits(store.database, { ticketPerIp: { points: 3, duration: 60 }, ticketPerEmail: { points: 1, duration: 3600 } });
+    await limits.consume('ticketPerIp', '203.0.113.9', 'ticketPerEmail', 'ann@example.com');
+    // The address has room left, the email has none: refused for the hour, and the address's point is taken too.
+    await expect(limits.consume('ticketPerIp', '203.0.113.9', 'ticketPerEmail', 'ann@example.com')).rejects.toThrow('try again in 60 minutes');
+    await limits.consume('ticketPerIp', '203.0.113.9', 'ticketPerEmail', 'bob@example.com');
+    const refusal = (await limits.consume('ticketPerIp', '203.0.113.9', 'ticketPerEmail', 'cy@example.com').catch((error: unknown) => error)) as DeskError;
+    expect(refusal.retryAfterSeconds).toBeLessThanOrEqual(60);
+    expect(refusal.message).toBe('Too many requests. Please try again in 1 minute.');
+  });
 });
