@@ -1,5 +1,6 @@
-// Adds or replaces a staff sign-in account: `npm run staff:add -- <login>` (asks for the password,
-// or reads it from standard input when piped). Writes only the scrypt hash to the config file.
+// Adds or replaces a staff sign-in account: `npm run staff:add -- <login> [--admin]` (asks for the password,
+// or reads it from standard input when piped). Writes only the scrypt hash to the config file; a running
+// server takes the account up at once (it re-reads the file's staff accounts).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { parseArgs } from 'node:util';
@@ -7,8 +8,9 @@ import { ConfigError, parseConfig } from '../src/server/config.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
 import { hashPassword } from '../src/staff/passwords.ts';
 
-const usage = 'usage: npm run staff:add -- <login>   (the Git host login the account acts as; asks for the password, or reads it from standard input)';
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' } } });
+const usage =
+  'usage: npm run staff:add -- <login> [--admin]   (the Git host login the account acts as; asks for the password, or reads it from standard input; --admin may set other supporters present or away)';
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { help: { type: 'boolean', short: 'h' }, admin: { type: 'boolean' } } });
 if (values.help) {
   console.log(usage);
   process.exit(0);
@@ -48,9 +50,12 @@ try {
     console.warn(`note: ${login} is not listed under "supporters"; the account can sign in but gets no tickets routed to it.`);
   }
   const accounts = config.staffAccounts.filter((a) => a.login.toLowerCase() !== login.toLowerCase());
-  raw['staffAccounts'] = [...accounts, { login, passwordHash: await hashPassword(password) }];
+  const admin = values.admin === true || config.staffAccounts.some((a) => a.login.toLowerCase() === login.toLowerCase() && a.admin);
+  raw['staffAccounts'] = [...accounts, { login, passwordHash: await hashPassword(password), ...(admin ? { admin: true } : {}) }];
   writeFileSync(file, `${JSON.stringify(raw, null, 2)}\n`);
-  console.log(`${accounts.length === config.staffAccounts.length ? 'added' : 'replaced'} staff account ${login} in ${file}`);
+  console.log(
+    `${accounts.length === config.staffAccounts.length ? 'added' : 'replaced'} staff account ${login}${admin ? ' (admin)' : ''} in ${file}; a running server takes it up at once, no restart needed`,
+  );
 } catch (error) {
   if (!(error instanceof ConfigError)) throw error;
   console.error(error.message);

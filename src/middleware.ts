@@ -3,7 +3,7 @@ import { getServices } from './server/composition.ts';
 import { SESSION_COOKIE } from './server/customer-access.ts';
 import { STAFF_COOKIE } from './server/staff-access.ts';
 import { GitHostError } from './git-host/errors.ts';
-import { errorResponse, hostUnavailable } from './server/http.ts';
+import { errorResponse, hostOutage, hostUnavailable, outagePageRequest, wantsJson } from './server/http.ts';
 import { DeskError } from './tickets/errors.ts';
 import { isSameOriginRequest, securityHeaders } from './server/origin.ts';
 
@@ -37,10 +37,19 @@ export const onRequest = defineMiddleware(async (context, next) => {
   try {
     response = await next();
   } catch (error) {
-    // The Git host is down or refusing: say so with a 502 (customer writes are safe in the outbox).
+    // The Git host is down or refusing: a 502 worded for who asks (customer writes are safe in the outbox), as JSON
+    // for the API and the enhanced forms, else in the site's own page.
     if (!(error instanceof GitHostError) || error.kind === 'config') throw error;
     console.warn(`helpdesk: ${context.request.method} ${pathname}: Git host failed: ${error.message}`);
-    response = hostUnavailable(context.request);
+    const outage = hostOutage(context.url, error);
+    if (wantsJson(context.request) || pathname.startsWith('/api/')) response = hostUnavailable(outage);
+    else {
+      response = await context.rewrite(outagePageRequest(context.request, outage)).catch((failure: unknown) => {
+        // The page itself failed: the answer still says why, if not in the site's layout.
+        console.warn(`helpdesk: the outage page failed: ${String(failure)}`);
+        return hostUnavailable(outage);
+      });
+    }
   }
   const extra = securityHeaders(context.url);
   if (isPrivate) {

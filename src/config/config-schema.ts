@@ -20,7 +20,11 @@ const SupporterSchema = z.strictObject({
   displayName: z.string().min(1).optional(),
   /** Category ids this supporter handles; empty means every category. @default [] */
   categories: z.array(z.string()).default([]),
-  /** Whether the supporter takes tickets now. Tickets are off while nobody is present. @default true */
+  /**
+   * Whether the supporter takes tickets when the server starts; supporters set themselves present or away on the staff
+   * pages, and that setting wins from then on. With `assignment: "auto"`, tickets are off while nobody is present.
+   * @default true
+   */
   present: z.boolean().default(true),
   /** Mail address for staff notifications. @example "support@example.com" */
   email: z.email().optional(),
@@ -104,6 +108,12 @@ export const ConfigSchema = z
     repliesPublicByDefault: z.boolean().default(false),
     /** Staff who answer tickets. */
     supporters: z.array(SupporterSchema).default([]),
+    /**
+     * How new tickets reach supporters: `auto` assigns each to the next present supporter of its category in turn;
+     * `pool` leaves it unassigned in the pool and mails the present supporters of its category, and whoever takes it
+     * answers it. @default "auto"
+     */
+    assignment: z.enum(['auto', 'pool']).default('auto'),
     /** Sign-in accounts for the staff pages; add one with `npm run staff:add -- <login>`. @default [] */
     staffAccounts: z
       .array(
@@ -112,6 +122,8 @@ export const ConfigSchema = z
           login: z.string().min(1),
           /** scrypt hash written by `npm run staff:add`; never a plain password. */
           passwordHash: z.string().startsWith('scrypt$', 'must be a hash written by `npm run staff:add`, not a plain password'),
+          /** May set other supporters present or away on the staff pages (everyone may set themselves). @default false */
+          admin: z.boolean().default(false),
         }),
       )
       .default([]),

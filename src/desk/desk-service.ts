@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { GitHost } from '../git-host/index.ts';
+import { GitHostError, type GitHost } from '../git-host/index.ts';
 import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailMessage } from '../mail/transport.ts';
@@ -21,10 +21,17 @@ import { assertFitsHost } from '../tickets/host-limits.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, publicText } from '../tickets/thread.ts';
 import type { Database } from '../store/database.ts';
-import { customerTickets, customerTicketsByRef } from '../store/ticket-summaries.ts';
+import { customerTickets, customerTicketsByRef, type CustomerTicketRow } from '../store/ticket-summaries.ts';
 import { recordAddressVerified } from '../store/verified-addresses.ts';
 import { draftKeyDigest } from '../tickets/draft-key.ts';
 import { withUnverifiedNote } from '../tickets/customer-verification.ts';
+
+/** A ticket a session may see: its issue number (once created), view and owner's address. */
+interface FoundTicket {
+  number: number | undefined;
+  view: TicketView;
+  email: string;
+}
 
 export interface DeskOptions {
   config: Config;
@@ -47,6 +54,10 @@ export interface DeskOptions {
   /** Told of each ticket of an address just verified, so its card and issue header catch up. */
   onVerified?: (ticketNumber: number) => void;
 }
+
+/** Why closing, reopening or rating is refused while the host cannot be read (they write to it directly), and when to try again. */
+const WAITS_FOR_HOST = 'Our ticket system is not reachable right now, so this cannot be changed. Your ticket is safe; try again in a few minutes. Replies you send meanwhile are queued and delivered.';
+const WAITS_FOR_HOST_SECONDS = 60;
 
 /** Most of an address's tickets refreshed when it is verified (the card lists at most 20 others). */
 const VERIFIED_REFRESH_LIMIT = 50;
@@ -83,6 +94,11 @@ function categoryName(config: Pick<Config, 'categories'>, labels: readonly strin
   return categoryTitle(config, labelOr(labels, 'category', ''));
 }
 
+/** The Git host failed in a way that is not our own set-up's doing: pages fall back to the last known state (as the middleware's 502 does). */
+function isHostOutage(error: unknown): error is GitHostError {
+  return error instanceof GitHostError && error.kind !== 'config';
+}
+
 /** The support desk behind the customer portal, over the Git host adapter and the durable outbox. */
 export function createDesk(options: DeskOptions): Desk {
   const { config, host, outbox, mail } = options;
@@ -106,8 +122,10 @@ export function createDesk(options: DeskOptions): Desk {
     return ratings.get(message.id);
   }
 
-  async function createdView(ref: string, ticket: Ticket, pending: readonly { entryId: string; body: string; createdAt: string }[]): Promise<TicketView> {
-    const botLogin = await host.botLogin();
+  /** A created ticket as its customer sees it; `lastKnown`: a copy read at `readAt`, shown while the host cannot be read. */
+  async function createdView(ref: string, ticket: Ticket, pending: readonly { entryId: string; body: string; createdAt: string }[], lastKnown?: { readAt: string }): Promise<TicketView> {
+    // The last known state asks the host nothing: ratings are those this process remembers.
+    const botLogin = lastKnown ? undefined : await host.botLogin();
     const status = statusOf(ticket);
     const messages: MessageView[] = [
       {
@@ -136,7 +154,7 @@ export function createDesk(options: DeskOptions): Desk {
         createdAt: message.createdAt,
         queued: false,
         attachments: kind === 'customer' ? attachmentViews(ref, message.meta?.attachments) : [],
-        rating: kind === 'staff-reply' && config.features.ratings ? await ratingOf(message, botLogin) : undefined,
+        rating: kind === 'staff-reply' && config.features.ratings ? (botLogin === undefined ? ratings.get(message.id) : await ratingOf(message, botLogin)) : undefined,
       });
     }
     // A message can reach the host a moment before the outbox records it as done: show it once.
@@ -155,9 +173,33 @@ export function createDesk(options: DeskOptions): Desk {
       messages,
       locked: ticket.locked === true,
       canReply: status !== 'closed' && ticket.locked !== true,
-      canClose: config.features.customerClose && status !== 'closed',
-      canReopen: config.features.customerClose && status === 'closed',
-      canRate: config.features.ratings,
+      // Closing, reopening and rating write to the host directly; only replies wait in the outbox.
+      canClose: !lastKnown && config.features.customerClose && status !== 'closed',
+      canReopen: !lastKnown && config.features.customerClose && status === 'closed',
+      canRate: !lastKnown && config.features.ratings,
+      ...(lastKnown ? { lastKnown: { source: 'thread' as const, readAt: lastKnown.readAt } } : {}),
+    };
+  }
+
+  /** A created ticket known only by its read-model row while the host cannot be read: its facts and the messages still queued. */
+  function summaryView(ref: string, row: CustomerTicketRow, pending: readonly { body: string; createdAt: string }[]): TicketView {
+    return {
+      ref,
+      subject: row.title,
+      status: row.status,
+      priority: labelOr(row.labels, 'priority', 'normal'),
+      type: labelOr(row.labels, 'type', ''),
+      category: categoryName(config, row.labels),
+      order: undefined,
+      openedAt: row.createdAt,
+      updatedAt: row.updatedAt,
+      messages: pending.map((p) => queuedMessage(p)),
+      locked: false,
+      canReply: row.status !== 'closed',
+      canClose: false,
+      canReopen: false,
+      canRate: false,
+      lastKnown: { source: 'summary' },
     };
   }
 
@@ -215,9 +257,52 @@ export function createDesk(options: DeskOptions): Desk {
     };
   }
 
-  /** Finds a ticket the session may see: its issue number (once created), view and owner's address. */
-  async function findTicket(ref: string, session: CustomerSession | undefined): Promise<{ number: number | undefined; view: TicketView; email: string } | undefined> {
+  /**
+   * Finds a ticket the session may see: its issue number (once created), view and owner's address. While the host
+   * cannot be read, a created ticket is its last known state.
+   */
+  async function findTicket(ref: string, session: CustomerSession | undefined): Promise<FoundTicket | undefined> {
     if (!isTicketRef(ref) || !session) return undefined;
+    try {
+      return await readCurrent(ref, session);
+    } catch (error) {
+      if (!isHostOutage(error)) throw error;
+      return await readLastKnown(ref, session, error);
+    }
+  }
+
+  /**
+   * A created ticket while the host cannot be read: the thread this process read last, filtered exactly as a fresh read
+   * (createdView), else the read model's facts. A thread with a message whose kind only the host could decide falls
+   * back to the facts, so nothing undecided is shown. Without either, or when neither names its owner, the failure stands.
+   */
+  async function readLastKnown(ref: string, session: CustomerSession, failure: GitHostError): Promise<FoundTicket | undefined> {
+    const number = await outbox.resolve(ref);
+    if (number === undefined) throw failure;
+    const pending = await outbox.pendingMessages(ref);
+    const copy = host.lastKnownTicket(number);
+    if (copy) {
+      const email = owns(session, ref, copy.ticket.meta?.customer?.email);
+      if (email === undefined) return undefined;
+      try {
+        return { number, email, view: await createdView(ref, copy.ticket, pending, copy) };
+      } catch (error) {
+        if (!isHostOutage(error)) throw error;
+      }
+    }
+    // The read model names a ticket's customer by pseudonymous id: try each address this session holds for the ticket.
+    const addresses = new Set([session.email, ...(session.tickets ?? []).filter((t) => t.ref === ref).map((t) => t.email)]);
+    for (const address of addresses) {
+      if (address === undefined) continue;
+      const [row] = await customerTicketsByRef(options.database, host.customerId(address), [ref]);
+      const email = row && owns(session, ref, address);
+      if (row && email !== undefined) return { number, email, view: summaryView(ref, row, pending) };
+    }
+    throw failure;
+  }
+
+  /** Finds a ticket as the outbox and the host have it now. */
+  async function readCurrent(ref: string, session: CustomerSession): Promise<FoundTicket | undefined> {
     const read = await outbox.readTicket(ref);
     if (!read) return undefined;
     if (read.status === 'queued') {
@@ -352,17 +437,24 @@ export function createDesk(options: DeskOptions): Desk {
       assertFitsHost(body, files.length);
       const attachments = await journalFiles(target, files);
       await outbox.addComment(target, { body, customerEmail: found.email, ...(attachments.length ? { attachments } : {}) });
-      if (found.number !== undefined && found.view.status !== 'reply-received') {
+      // While the host cannot be read the label waits: the workflow sets it when the queued reply reaches the host.
+      if (found.number !== undefined && found.view.status !== 'reply-received' && !found.view.lastKnown) {
         // The reply itself is safe in the outbox; the label follows, and the sweep repairs it if this fails.
-        const ticket = await host.getTicket(found.number);
-        const next = ticket && transition(ticket, 'customer-reply');
-        if (next?.changed) await host.setLabels(found.number, next.labels).catch((error: unknown) => log.warn(`desk: could not mark ${ref} reply-received: ${(error as Error).message}`));
+        const ticketNumber = found.number;
+        await host
+          .getTicket(ticketNumber)
+          .then(async (ticket) => {
+            const next = ticket && transition(ticket, 'customer-reply');
+            if (next?.changed) await host.setLabels(ticketNumber, next.labels);
+          })
+          .catch((error: unknown) => log.warn(`desk: could not mark ${ref} reply-received: ${(error as Error).message}`));
       }
     },
 
     async setClosed(ref, session, closed) {
       const found = await findTicket(ref, session);
       if (!found) throw new DeskError('not_found');
+      if (found.view.lastKnown) throw new DeskError('host_unavailable', { message: WAITS_FOR_HOST, retryAfterSeconds: WAITS_FOR_HOST_SECONDS });
       if (!(closed ? found.view.canClose : found.view.canReopen))
         throw new DeskError('not_allowed', { message: closed ? 'This ticket cannot be closed here.' : 'This ticket cannot be reopened here.' });
       if (found.number === undefined) throw new DeskError('not_allowed', { message: 'This ticket is still being filed. Try again in a minute.' });
@@ -375,6 +467,7 @@ export function createDesk(options: DeskOptions): Desk {
     async rate(ref, session, messageId, rating) {
       const found = await findTicket(ref, session);
       const message = found?.view.messages.find((m) => m.id === messageId && m.kind === 'staff');
+      if (found?.view.lastKnown) throw new DeskError('host_unavailable', { message: WAITS_FOR_HOST, retryAfterSeconds: WAITS_FOR_HOST_SECONDS });
       if (!found || !message) throw new DeskError('not_found', { message: 'There is no such staff reply on this ticket.' });
       if (!config.features.ratings) throw new DeskError('not_allowed', { message: 'Ratings are switched off.' });
       // The same rating again changes nothing and costs no write to the Git host.

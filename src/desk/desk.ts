@@ -61,6 +61,12 @@ export interface TicketView {
   canClose: boolean;
   canReopen: boolean;
   canRate: boolean;
+  /**
+   * Set while the Git host cannot be read: the view is the last known state — `thread`: the conversation as this server
+   * last read it (at `readAt`); `summary`: the ticket's facts from the read model and the messages still queued, no
+   * conversation. Replies are queued; closing, reopening and rating wait for the host.
+   */
+  lastKnown?: { source: 'thread'; readAt: string } | { source: 'summary' } | undefined;
 }
 
 export interface OpenTicketInput {

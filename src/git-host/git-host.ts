@@ -111,6 +111,11 @@ export interface GitHost {
    * own write or the TTL (`cacheTtlMs`) says otherwise; concurrent reads share one; `fresh` asks the host.
    */
   getTicket(ticketNumber: number, options?: { fresh?: boolean }): Promise<Ticket | undefined>;
+  /**
+   * The copy of a ticket this process read last, however old (past the TTL, or after `invalidate` said it changed),
+   * and when it was read; never asks the host. What a customer's page shows while the host cannot be reached.
+   */
+  lastKnownTicket(ticketNumber: number): { ticket: Ticket; readAt: string } | undefined;
   /** A user's permission on the ticket repository (`admin`, `write`, `read`, …); undefined when they have none. */
   permissionOf(login: string): Promise<string | undefined>;
   /**
@@ -268,8 +273,11 @@ export function createGitHost(options: GitHostOptions): GitHost {
 
   let botLoginPromise: Promise<string> | undefined;
   let privatePromise: Promise<boolean> | undefined;
-  /** Mapped tickets by issue number, kept until a webhook, the sweep or an own write says the issue changed (or the TTL). */
-  const tickets = createBoundedCache<number, { ticket: Ticket; at: number; seq: number }>({
+  /**
+   * Mapped tickets by issue number, served until a webhook, the sweep or an own write says the issue changed (`expired`)
+   * or the TTL passes; an expired copy stays (within the byte budget) as the last known state for an outage.
+   */
+  const tickets = createBoundedCache<number, { ticket: Ticket; at: number; seq: number; expired?: true }>({
     maxBytes: options.ticketCacheBytes ?? TICKET_CACHE_BYTES,
     sizeOf: (entry) => ticketBytes(entry.ticket),
   });
@@ -599,9 +607,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
     return read;
   }
 
-  /** The ticket changed (a webhook, the sweep, an own write): drop its copy, and let no read under way cache an older one. */
+  /** The ticket changed (a webhook, the sweep, an own write): stop serving its copy (kept as the last known state), and let no read under way cache an older one. */
   function forget(ticketNumber: number): void {
-    tickets.delete(ticketNumber);
+    const cached = tickets.peek(ticketNumber);
+    if (cached) cached.expired = true;
     for (const read of reads.get(ticketNumber) ?? []) read.stale = true;
     reads.delete(ticketNumber);
   }
@@ -655,12 +664,17 @@ export function createGitHost(options: GitHostOptions): GitHost {
     getTicket(ticketNumber, readOptions) {
       if (!readOptions?.fresh) {
         const cached = tickets.get(ticketNumber);
-        if (cached && now() - cached.at < ttl) return Promise.resolve(cached.ticket);
+        if (cached && !cached.expired && now() - cached.at < ttl) return Promise.resolve(cached.ticket);
         // Concurrent first views of a ticket share one read.
         const running = [...(reads.get(ticketNumber) ?? [])].findLast((read) => !read.stale);
         if (running) return running.promise;
       }
       return startRead(ticketNumber).promise;
+    },
+
+    lastKnownTicket(ticketNumber) {
+      const cached = tickets.peek(ticketNumber);
+      return cached && { ticket: cached.ticket, readAt: new Date(cached.at).toISOString() };
     },
 
     async permissionOf(login) {

@@ -71,3 +71,50 @@ export function languagesWithArticles(articles: readonly Article[], defaultLangu
   present.add(defaultLanguage);
   return [...present].sort((a, b) => (a === defaultLanguage ? -1 : b === defaultLanguage ? 1 : a.localeCompare(b)));
 }
+
+/** Each article's language versions by language (itself included), worked out once per article list. */
+const versionsByArticles = new WeakMap<readonly Article[], Map<string, ReadonlyMap<Language, Article>>>();
+
+/**
+ * The language versions of an article: itself and its translations, default language first. Articles declare
+ * their translations in `related`: an article naming one in another language of the same category is its version
+ * there (`passwort-zuruecksetzen` names `reset-your-password`). Naming it from either side is enough; when an
+ * article names several of one language, one naming it back wins, then the first named. Each article has at most
+ * one version per language.
+ */
+export function languageVersions(article: Article, articles: readonly Article[], defaultLanguage: Language): Article[] {
+  let versions = versionsByArticles.get(articles);
+  if (!versions) {
+    versions = pairTranslations(articles);
+    versionsByArticles.set(articles, versions);
+  }
+  const group = versions.get(article.slug) ?? new Map([[article.lang, article]]);
+  return [...group.values()].sort((a, b) => (a.lang === defaultLanguage ? -1 : b.lang === defaultLanguage ? 1 : a.lang.localeCompare(b.lang)));
+}
+
+function pairTranslations(articles: readonly Article[]): Map<string, ReadonlyMap<Language, Article>> {
+  const published = publishedArticles(articles);
+  const bySlug = new Map(published.map((a) => [a.slug, a]));
+  const links: { from: Article; to: Article; mutual: boolean }[] = [];
+  for (const from of published) {
+    for (const slug of from.related) {
+      const to = bySlug.get(slug);
+      if (!to || to.lang === from.lang || to.category !== from.category) continue;
+      const mutual = to.related.includes(from.slug);
+      // A pair naming each other is one link, not two.
+      if (!mutual || from.slug < to.slug) links.push({ from, to, mutual });
+    }
+  }
+  // Stable: among links of equal standing, the order articles name them in decides.
+  links.sort((a, b) => Number(b.mutual) - Number(a.mutual));
+  const groups = new Map<string, Map<Language, Article>>();
+  const groupOf = (a: Article): Map<Language, Article> => groups.get(a.slug) ?? new Map([[a.lang, a]]);
+  for (const { from, to } of links) {
+    const joined = groupOf(from);
+    const other = groupOf(to);
+    if (joined === other || [...other.keys()].some((lang) => joined.has(lang))) continue;
+    for (const [lang, version] of other) joined.set(lang, version);
+    for (const version of joined.values()) groups.set(version.slug, joined);
+  }
+  return groups;
+}

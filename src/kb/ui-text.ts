@@ -20,6 +20,7 @@ const en = {
   notFoundText: 'We could not find that page. It may have moved, or the address may be mistyped.',
   backHome: 'Go to the Help Centre home',
   language: 'Language',
+  thisArticleIn: 'This article in',
   kbOff: 'The knowledgebase is not available on this site.',
 };
 
@@ -43,10 +44,14 @@ const de: typeof en = {
   notFoundText: 'Diese Seite gibt es nicht. Vielleicht wurde sie verschoben oder die Adresse ist falsch geschrieben.',
   backHome: 'Zur Startseite des Hilfe-Centers',
   language: 'Sprache',
+  thisArticleIn: 'Dieser Artikel auf',
   kbOff: 'Die Wissensdatenbank ist auf dieser Seite nicht verfügbar.',
 };
 
 export type UiText = typeof en;
+
+/** Each language's name in itself, as a language switch shows it. */
+export const LANGUAGE_NAMES: Record<Language, string> = { en: 'English', de: 'Deutsch' };
 
 /** Interface text in a language. */
 export function uiText(lang: Language): UiText {

@@ -445,6 +445,11 @@ export class Outbox {
     return (await this.messagesFor(key, undefined)).pending;
   }
 
+  /** A ticket's messages not yet on the host (queued or refused), oldest first, without asking the host: for its page while the host cannot be read. */
+  async pendingMessages(ticket: TicketId): Promise<PendingMessage[]> {
+    return this.pendingFor(await this.ticketKey(ticket));
+  }
+
   /** A ticket's messages not yet on the host, and the keys of those sent since `sentSince` (ms epoch), in one query. */
   private async messagesFor(key: string, sentSince: number | undefined): Promise<{ pending: PendingMessage[]; sent: string[] }> {
     const rows = await this.db

@@ -12,6 +12,8 @@ import { openWorkflow } from '../workflow/index.ts';
 import { startReadModelBuild } from '../workflow/read-model.ts';
 import { loadConfig } from './config.ts';
 import { watchConfigFile } from './config-reload.ts';
+import { followPresence } from './presence.ts';
+import { loadSavedReplies, savedRepliesDir } from '../staff/saved-replies.ts';
 import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv } from './env.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
@@ -40,7 +42,7 @@ export interface RunningServices extends Services {
 /** Builds every service from the config file and the environment: the one place that wires them. */
 export async function createServices(): Promise<RunningServices> {
   const env = loadEnv();
-  const { configFile } = readSitePaths();
+  const { configFile, contentDir } = readSitePaths();
   const config = loadConfig(configFile);
   // Every link in mail starts here; checked now, and against how browsers arrive (checkRequestOrigin).
   const siteUrl = resolveSiteUrl(config, env);
@@ -127,10 +129,15 @@ export async function createServices(): Promise<RunningServices> {
     `helpdesk: tickets on ${opened.localHost ? `the embedded local issue host at ${opened.localHost.url}` : (config.gitHost.baseUrl ?? 'the embedded local issue host another process runs')} (${config.gitHost.repository}); mail to ${mail.description}, its links to ${siteUrl.url}`,
   );
   // Staff accounts and supporters follow the file; removing an account or changing its password counts at once.
-  const configReload = watchConfigFile({ file: configFile, config });
+  // Who is present follows the staff pages' settings in the store, for the supporters the file names.
+  const presence = await followPresence({ database, config });
+  const configReload = watchConfigFile({ file: configFile, config, onReload: presence.apply });
   return {
     config,
     refreshConfig: configReload.check,
+    presence,
+    // Read on each use: a few small files, and an edited reply is offered at once.
+    savedReplies: () => loadSavedReplies(savedRepliesDir(contentDir)),
     desk,
     access,
     rateLimits: createRateLimits(database, limitsFromConfig(config.abuse)),
@@ -146,6 +153,7 @@ export async function createServices(): Promise<RunningServices> {
     database,
     async close() {
       configReload.close();
+      presence.close();
       await readModel.stop();
       await workflow.close();
       await mailQueue.close();

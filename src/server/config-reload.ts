@@ -31,7 +31,13 @@ export interface ConfigReload {
  * the edit and the event in which a removed account still signs in, and it works where watching does not
  * (network and container-mounted file systems, editors that replace the file).
  */
-export function watchConfigFile(options: { file: string; config: Config; log?: Pick<Console, 'info' | 'warn' | 'error'> }): ConfigReload {
+export function watchConfigFile(options: {
+  file: string;
+  config: Config;
+  log?: Pick<Console, 'info' | 'warn' | 'error'>;
+  /** Called after the reloaded keys were swapped in (the supporters' presence is applied to the new ones). */
+  onReload?: () => void;
+}): ConfigReload {
   const { file, config } = options;
   const log = options.log ?? console;
   let seen: string | undefined;
@@ -73,6 +79,7 @@ export function watchConfigFile(options: { file: string; config: Config; log?: P
     const reloaded = RELOADED_KEYS.filter((key) => !isDeepStrictEqual(config[key], next[key]));
     config.staffAccounts = next.staffAccounts;
     config.supporters = next.supporters;
+    options.onReload?.();
     if (reloaded.length > 0) log.info(`helpdesk: ${file} changed: now using its ${reloaded.join(' and ')}.`);
     const needRestart = (Object.keys(next) as (keyof Config)[]).filter((key) => !(RELOADED_KEYS as readonly string[]).includes(key) && !isDeepStrictEqual(config[key], next[key]));
     if (needRestart.length > 0) log.warn(`helpdesk: ${file} changed ${needRestart.join(', ')}: restart the server to use the new values.`);

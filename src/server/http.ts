@@ -1,3 +1,4 @@
+import type { GitHostError } from '../git-host/index.ts';
 import { DeskError, type DeskErrorCode } from '../tickets/errors.ts';
 
 /** The HTTP status of each desk error code. */
@@ -15,6 +16,7 @@ export const ERROR_STATUS: Record<DeskErrorCode, number> = {
   tickets_off: 503,
   guests_off: 403,
   not_allowed: 409,
+  forbidden: 403,
   host_unavailable: 502,
   method_not_allowed: 405,
   unavailable: 503,
@@ -47,10 +49,61 @@ export function describeWait(seconds: number): string {
   return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }
 
-/** The answer while the Git host fails: JSON for the API and the enhanced forms, a short page otherwise. */
-export function hostUnavailable(request: Request): Response {
-  const error = new DeskError('host_unavailable');
-  if (wantsJson(request) || new URL(request.url).pathname.startsWith('/api/')) return errorResponse(error);
-  const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Try again in a minute</title></head><body><main><h1>Try again in a minute</h1><p>${error.message}</p><p><a href="">Reload</a> · <a href="/">Help Centre home</a></p></main></body></html>`;
-  return new Response(page, { status: 502, headers: { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '60' } });
+/** Who meets a Git host outage: staff pages are told what to check and what still works, everyone else that their messages are safe. */
+export type OutageAudience = 'customer' | 'staff';
+
+/** A Git host outage as one request met it. */
+export interface HostOutage {
+  audience: OutageAudience;
+  /** Seconds until trying again is worth it: what the host's rate limit said, else a minute. */
+  retryAfterSeconds: number;
+  /** What the host answered; shown to staff only. */
+  reason: string;
+  /** The path (and query) the request was for: the outage page's "try again" link. */
+  retryPath: string;
+}
+
+/** Where the middleware rewrites a page the Git host failed for; opened directly, it is not found. */
+export const OUTAGE_PAGE_PATH = '/host-unavailable';
+
+const HOST_RETRY_SECONDS = 60;
+
+/** The JSON reason staff get: customers' wording ("your message is safe") would tell them nothing. */
+const STAFF_HOST_UNAVAILABLE =
+  "The Git host is not reachable, so this cannot be read or changed right now. The queue and statistics still work, and customers' writes wait in the outbox. Try again in a minute.";
+
+/** Describes an outage for the request it failed: staff for the staff pages, customers anywhere else. */
+export function hostOutage(url: URL, error: GitHostError): HostOutage {
+  return {
+    audience: url.pathname === '/staff' || url.pathname.startsWith('/staff/') ? 'staff' : 'customer',
+    retryAfterSeconds: error.retryAfterMs === undefined ? HOST_RETRY_SECONDS : Math.max(1, Math.ceil(error.retryAfterMs / 1000)),
+    reason: error.message,
+    retryPath: `${url.pathname}${url.search}`,
+  };
+}
+
+/** The answer to the API and the enhanced forms while the Git host fails: 502, the reason worded for who asks, `Retry-After`. */
+export function hostUnavailable(outage: HostOutage): Response {
+  const message = outage.audience === 'staff' ? { message: STAFF_HOST_UNAVAILABLE } : {};
+  return errorResponse(new DeskError('host_unavailable', { retryAfterSeconds: outage.retryAfterSeconds, ...message }));
+}
+
+/** Outages by the request rewritten for them: the outage page shows only for these, never for a visitor's own request. */
+const rewrittenOutages = new WeakMap<Request, HostOutage>();
+
+/**
+ * The request a page the Git host failed for is rewritten to: a GET of the outage page with the visitor's headers (a
+ * form's body was read already, and the page needs none of it).
+ */
+export function outagePageRequest(request: Request, outage: HostOutage): Request {
+  const headers = new Headers(request.headers);
+  for (const name of ['content-type', 'content-length', 'transfer-encoding']) headers.delete(name);
+  const page = new Request(new URL(OUTAGE_PAGE_PATH, request.url), { method: 'GET', headers });
+  rewrittenOutages.set(page, outage);
+  return page;
+}
+
+/** The outage a request was rewritten for by the middleware, if it was. */
+export function outageOf(request: Request): HostOutage | undefined {
+  return rewrittenOutages.get(request);
 }

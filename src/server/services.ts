@@ -8,6 +8,8 @@ import type { StaffAccess } from './staff-access.ts';
 import type { StaffOAuth } from './staff-oauth.ts';
 import type { Insights } from '../insights/insights.ts';
 import type { DeliveryStatus } from '../staff/delivery-notice.ts';
+import type { Presence } from './presence.ts';
+import type { SavedReply } from '../staff/saved-replies.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
 export interface Services {
@@ -15,6 +17,10 @@ export interface Services {
   config: Config;
   /** Takes up a changed config file's staff accounts and supporters: called before each request that uses them (one `stat` when nothing changed). */
   refreshConfig(): void;
+  /** Supporters present or away, set on the staff pages; the config's supporters carry the result (`present`). */
+  presence: Presence;
+  /** The saved replies in the content folder; throws SavedReplyError naming the file and line of a broken one. */
+  savedReplies(): SavedReply[];
   desk: Desk;
   access: CustomerAccess;
   rateLimits: RateLimits;

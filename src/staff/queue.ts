@@ -28,6 +28,8 @@ export const QueueFilterSchema = z.object({
   category: z.string().max(50).catch('all').default('all'),
   /** `me`, `pool` (unassigned), `all`, or a login. */
   assignee: z.string().max(50).catch('all').default('all'),
+  /** Words to find in the subject, reference, customer or opening message. */
+  search: z.string().trim().max(200).optional().catch(undefined),
   /** Opened on or after, YYYY-MM-DD. */
   from: z
     .string()

@@ -42,7 +42,11 @@ export interface DayCount {
 }
 
 export interface CustomerTotals {
+  /** The pseudonymous customer id. */
   customer: string;
+  /** The address and name their tickets carry, when the read model has them. */
+  email?: string | undefined;
+  name?: string | undefined;
   tickets: number;
   messages: number;
   /** Hours the customer's tickets were open in all. */
@@ -167,7 +171,7 @@ export function statisticsFromSummaries(inputs: StatisticsInputs, rules: Pick<Co
   const timeToClose = summarize(inputs.openedInRange.filter((t) => t.closedAt !== null).map((t) => ((t.closedAt as number) - t.createdAt) / HOUR));
   const statusNow: Record<string, number> = { ...inputs.statusNow };
 
-  const customers = inputs.customers.map((c) => ({ customer: c.customer, tickets: c.tickets, messages: c.messages, hoursOpen: c.openMs / HOUR }));
+  const customers = inputs.customers.map((c) => ({ customer: c.customer, email: c.email, name: c.name, tickets: c.tickets, messages: c.messages, hoursOpen: c.openMs / HOUR }));
 
   const supporters = supporterTotals(rules);
   for (const r of inputs.replies) {

@@ -9,13 +9,15 @@ import { withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type Ti
 import { effectiveAuthor, type MessageKind } from '../tickets/message-kinds.ts';
 import { ratingsOf, type Rating } from '../tickets/ratings.ts';
 import { transition, type StatusChoice, type StatusTrigger } from '../tickets/transitions.ts';
+import { statusOf } from '../tickets/status.ts';
+import { sameLabels } from '../tickets/label-repair.ts';
 import { customerTextForDisplay } from '../tickets/neutralize.ts';
 import { renderMessage } from '../tickets/render-message.ts';
-import { HEADER_END, staffText } from '../tickets/thread.ts';
+import { HEADER_END, staffText, stripCustomerHeader } from '../tickets/thread.ts';
 import type { Database } from '../store/database.ts';
 import { queuePage, readModelBuild, statisticsInputs } from '../store/ticket-summaries.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
-import { hasUnverifiedNote, isTicketUnverified, withoutUnverifiedNote } from '../tickets/customer-verification.ts';
+import { hasUnverifiedNote, isTicketUnverified } from '../tickets/customer-verification.ts';
 import { queueGroups, toQueueRow, type QueueFilter, type QueuePage } from './queue.ts';
 import { statisticsFromSummaries, type Statistics } from './stats.ts';
 
@@ -41,6 +43,8 @@ export interface StaffTicketView {
   category: string;
   assignees: string[];
   customer: string;
+  /** The name the customer gave on the form, if any. */
+  customerName: string | undefined;
   /** Filed from an address nobody has proven since (tickets/customer-verification.ts): it may not be the customer's. */
   unverified: boolean;
   order: string | undefined;
@@ -54,9 +58,14 @@ export interface StaffTicketView {
 export type StaffAction =
   | { kind: 'reply'; text: string; visibility: 'public' | 'internal' }
   | { kind: 'take' }
+  | { kind: 'assign'; to: string }
+  | { kind: 'unassign' }
   | { kind: 'label'; group: Exclude<LabelGroup, 'status'> | 'status'; value: string }
+  /** The properties panel: every group it holds in one write; groups left out keep their label. */
+  | { kind: 'properties'; values: Partial<Record<LabelGroup, string>> }
   | { kind: 'escalate'; reason: string }
-  | { kind: 'close' }
+  /** Closing cannot be undone by the customer's side of things (they are mailed): the form asks to confirm. */
+  | { kind: 'close'; confirmed: boolean }
   | { kind: 'reopen' };
 
 /** The issue's page on GitHub, GHE.com or GitHub Enterprise Server; the embedded host has no issue UI. */
@@ -107,8 +116,9 @@ export function createWorkspace(options: {
       {
         id: undefined,
         kind: 'opening',
-        authorName: `Customer ${customer?.id ?? ''}`.trim(),
-        html: renderMessage(customerTextForDisplay(unverified ? ticket.body : withoutUnverifiedNote(ticket.body))),
+        authorName: ticket.meta?.customerName?.trim() || customer?.email || `Customer ${customer?.id ?? ''}`.trim(),
+        // The header above it (facts and the hint for answering on the Git host) is for the issue page; the facts panel shows them here.
+        html: renderMessage(customerTextForDisplay(stripCustomerHeader(ticket.body))),
         createdAt: ticket.createdAt,
         edited: false,
         rating: undefined,
@@ -139,6 +149,7 @@ export function createWorkspace(options: {
       category: row.category,
       assignees: ticket.assignees,
       customer: customer?.email ?? customer?.id ?? 'unknown',
+      customerName: ticket.meta?.customerName?.trim() || undefined,
       unverified,
       order: ticket.meta?.order || undefined,
       createdAt: ticket.createdAt,
@@ -160,6 +171,24 @@ export function createWorkspace(options: {
         ? `**Reply by ${displayName(login)}** (@${login}, on the help centre) — sent to the customer`
         : `**Internal note by ${displayName(login)}** (@${login}, on the help centre)`;
     await host.addComment(number, { body: `${header}${HEADER_END}${text}`, key: newIdempotencyKey(), fields: { postedBy: { login, visibility } } });
+  }
+
+  /** The label values staff may choose per group (closing is its own action). */
+  function allowedValues(): Record<LabelGroup, readonly string[]> {
+    return {
+      status: TICKET_STATUSES.filter((s) => s !== 'closed'),
+      priority: TICKET_PRIORITIES,
+      type: config.ticketTypes,
+      category: config.categories.map((c) => c.id),
+    };
+  }
+
+  /** Makes `assignees` the ticket's assignees, with the status the transition rules give (pool ⇄ assigned). */
+  async function assign(ticket: Ticket, assignees: string[]): Promise<void> {
+    if (sameLabels(assignees, ticket.assignees)) return;
+    const next = assignees.length > 0 ? transition(ticket, 'assigned') : ticket.state === 'open' ? transition(ticket, 'unassigned-all') : undefined;
+    await host.updateTicket(ticket.number, { assignees, ...(next?.changed ? { labels: next.labels } : {}) });
+    options.onChanged?.(ticket.number);
   }
 
   /** Writes what the one transition function says follows a trigger, and nothing when nothing changes. */
@@ -203,20 +232,35 @@ export function createWorkspace(options: {
           await move(ticket, action.visibility === 'public' ? 'staff-reply' : 'internal-note');
           return;
         }
-        case 'take': {
-          const assignees = ticket.assignees.some((a) => a.toLowerCase() === login.toLowerCase()) ? ticket.assignees : [...ticket.assignees, login];
-          const next = transition(ticket, 'assigned');
-          await host.updateTicket(number, { assignees, ...(next.changed ? { labels: next.labels } : {}) });
+        case 'take':
+          // Taking a ticket makes you its one assignee: whoever had it is relieved of it.
+          await assign(ticket, [login]);
+          return;
+        case 'assign': {
+          const to = config.supporters.find((supporter) => supporter.login.toLowerCase() === action.to.trim().toLowerCase());
+          if (!to) throw new DeskError('invalid_input', { message: `Choose one of the supporters: ${config.supporters.map((supporter) => supporter.login).join(', ') || 'none are configured'}.` });
+          await assign(ticket, [to.login]);
+          return;
+        }
+        case 'unassign':
+          await assign(ticket, []);
+          return;
+        case 'properties': {
+          const choices = allowedValues();
+          for (const [group, value] of Object.entries(action.values)) {
+            if (!choices[group as LabelGroup]?.includes(value)) throw new DeskError('invalid_input', { message: `Choose a ${group} of: ${(choices[group as LabelGroup] ?? []).join(', ')}.` });
+          }
+          const { status, ...others } = action.values;
+          const moved = status !== undefined && status !== statusOf(ticket) ? transition(ticket, { set: status as StatusChoice['set'] }) : undefined;
+          let labels = moved?.labels ?? [...ticket.labels];
+          for (const [group, value] of Object.entries(others)) labels = withLabel(labels, group as LabelGroup, value);
+          if (sameLabels(labels, ticket.labels)) return;
+          await host.updateTicket(number, { labels });
           options.onChanged?.(number);
           return;
         }
         case 'label': {
-          const allowed: Record<string, readonly string[]> = {
-            status: TICKET_STATUSES.filter((s) => s !== 'closed'),
-            priority: TICKET_PRIORITIES,
-            type: config.ticketTypes,
-            category: config.categories.map((c) => c.id),
-          };
+          const allowed = allowedValues();
           if (!allowed[action.group]?.includes(action.value)) throw new DeskError('invalid_input', { message: `Choose one of: ${(allowed[action.group] ?? []).join(', ')}.` });
           if (action.group === 'status') await move(ticket, { set: action.value as StatusChoice['set'] });
           else {
@@ -232,6 +276,7 @@ export function createWorkspace(options: {
           await move(ticket, 'escalated');
           return;
         case 'close':
+          if (!action.confirmed) throw new DeskError('invalid_input', { message: 'Tick "Yes, close it" to confirm: the customer is told the ticket is closed.' });
           await move(ticket, 'closed');
           return;
         case 'reopen':

@@ -5,6 +5,7 @@ import { customerVerificationMigrations } from './migrations/customer-verificati
 import { kbInsightsMigrations } from './migrations/kb-insights.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
+import { staffSearchMigrations } from './migrations/staff-search.ts';
 import { workflowMigrations } from './migrations/workflow.ts';
 
 /**
@@ -164,6 +165,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...workflowMigrations,
     ...readModelMigrations,
     ...customerVerificationMigrations,
+    ...staffSearchMigrations,
     ...kbInsightsMigrations,
   };
 }

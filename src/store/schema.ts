@@ -161,6 +161,11 @@ export interface TicketSummariesTable {
   priority_rank: number;
   /** When the ticket was filed from an unverified address (metadata `unverifiedSince`, ms; migration 003-customer-verification). */
   unverified_since: number | null;
+  /** The customer's address and the name they gave (migration 005-staff-search); null on rows not synced since. */
+  customer_email: string | null;
+  customer_name: string | null;
+  /** What a staff search matches, lower-cased and bounded (`searchTextOf`); null on rows not synced since. */
+  search_text: string | null;
 }
 
 /** When each customer last opened a sign-in link mailed to their address (keyed by the pseudonymous customer id). */

@@ -8,6 +8,8 @@ import type { Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { isTicketUnverified } from '../tickets/customer-verification.ts';
+import { customerTextForDisplay } from '../tickets/neutralize.ts';
+import { stripCustomerHeader } from '../tickets/thread.ts';
 
 /*
  * The read model: one row per ticket with what the staff queue, statistics, "My tickets" and the ticket card
@@ -124,6 +126,9 @@ export function summaryOf(ticket: Ticket, kinds: ReadonlyMap<number, MessageKind
       status_rank: ACTION_ORDER.indexOf(status),
       priority_rank: priorityRank(priority),
       unverified_since: ticket.meta?.unverifiedSince === undefined ? null : msOf(ticket.meta.unverifiedSince),
+      customer_email: ticket.meta?.customer?.email ?? null,
+      customer_name: ticket.meta?.customerName?.trim() || null,
+      search_text: searchTextOf(ticket),
     },
     assignees: [...assignees.values()],
     replies: rated,
@@ -158,6 +163,9 @@ const SUMMARY_COLUMNS = [
   'status_rank',
   'priority_rank',
   'unverified_since',
+  'customer_email',
+  'customer_name',
+  'search_text',
 ] as const satisfies ReadonlyArray<Exclude<keyof TicketSummariesTable, 'number'>>;
 
 async function writeSummary(trx: Transaction<StoreSchema>, record: SummaryRecord): Promise<UpsertOutcome> {
@@ -236,6 +244,8 @@ export interface SummaryFilter {
   category: string;
   /** `me`, `pool` (unassigned), `all`, or a login. */
   assignee: string;
+  /** Words that must all occur in the subject, reference, customer or opening message. */
+  search?: string | undefined;
   /** Opened on or after, YYYY-MM-DD. */
   from?: string | undefined;
   /** Opened on or before, YYYY-MM-DD. */
@@ -307,6 +317,39 @@ function toRow(row: RowColumns): SummaryRow {
  * One page of the staff queue, filtered, sorted and paged in SQL, with exactly buildQueue's answer (src/staff/queue.ts)
  * over the same tickets listed newest first: ties in the sort go to the newer ticket.
  */
+/** Longest part of a ticket's text a staff search looks at: the opening message is where customers say what is wrong. */
+const SEARCH_TEXT_CHARS = 2_000;
+
+/** What a staff search matches for a ticket: subject, reference, customer's address and name, and the opening message. */
+export function searchTextOf(ticket: Ticket): string {
+  const parts = [
+    ticket.title,
+    ticket.meta?.ref,
+    ticket.meta?.customer?.email,
+    ticket.meta?.customerName,
+    `#${ticket.number}`,
+    customerTextForDisplay(stripCustomerHeader(ticket.body)).slice(0, SEARCH_TEXT_CHARS),
+  ];
+  return parts
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .join('\n')
+    .toLowerCase();
+}
+
+/** The words of a staff search, lower-cased (at most eight; quotes and spacing ignored). */
+export function searchWords(search: string): string[] {
+  return search
+    .toLowerCase()
+    .split(/[\s"]+/)
+    .filter((word) => word !== '')
+    .slice(0, 8);
+}
+
+/** A LIKE pattern's wildcards taken literally (the escape character is declared with each LIKE). */
+function escapeLike(word: string): string {
+  return word.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
 export async function queuePage(database: Database, filter: SummaryFilter, me: string): Promise<SummaryPage> {
   const { db } = database;
   let query = db.selectFrom('ticket_summaries as s');
@@ -320,6 +363,10 @@ export async function queuePage(database: Database, filter: SummaryFilter, me: s
   else if (filter.assignee !== 'all') {
     const login = (filter.assignee === 'me' ? me : filter.assignee).toLowerCase();
     query = query.where((eb) => eb.exists(eb.selectFrom('ticket_summary_assignees as a').select('a.number').whereRef('a.number', '=', 's.number').where('a.login_key', '=', login)));
+  }
+  if (filter.search) {
+    // Every word must occur in the subject, reference, customer or opening message (a scan of one bounded column).
+    for (const word of searchWords(filter.search)) query = query.where(sql<boolean>`${sql.ref('s.search_text')} like ${`%${escapeLike(word)}%`} escape '\\'`);
   }
   if (filter.from) query = query.where('s.created_at', '>=', dayBoundary(filter.from, false));
   if (filter.to) query = query.where('s.created_at', '<', dayBoundary(filter.to, true));
@@ -371,7 +418,7 @@ export interface StatisticsInputs {
   /** Tickets per status now. */
   statusNow: Partial<Record<TicketStatus, number>>;
   /** Per customer id: tickets, customer messages (the opening ones included) and milliseconds open until `now`. */
-  customers: Array<{ customer: string; tickets: number; messages: number; openMs: number }>;
+  customers: Array<{ customer: string; email?: string; name?: string; tickets: number; messages: number; openMs: number }>;
   /** Public replies per author (lower-cased login), with a spelling of the login and the ratings. */
   replies: Array<{ key: string; author: string; replies: number; helpful: number; notHelpful: number }>;
   /** Open tickets per assignee (lower-cased login), with a spelling of the login. */
@@ -419,6 +466,9 @@ export async function statisticsInputs(database: Database, range: { from: string
       .selectFrom('ticket_summaries')
       .select([
         'customer_id',
+        // The latest address and name the customer's tickets carry (rows synced before 005 have none).
+        (eb) => eb.fn.max('customer_email').as('email'),
+        (eb) => eb.fn.max('customer_name').as('name'),
         (eb) => eb.fn.countAll<number | string>().as('tickets'),
         sql<number | string>`cast(sum(messages_customer) as bigint)`.as('messages'),
         sql<number | string>`cast(sum(coalesce(closed_at, ${now}) - created_at) as bigint)`.as('open_ms'),
@@ -460,7 +510,14 @@ export async function statisticsInputs(database: Database, range: { from: string
       closedAt: r.closed_at === null ? null : Number(r.closed_at),
     })),
     statusNow,
-    customers: customers.map((c) => ({ customer: c.customer_id as string, tickets: num(c.tickets), messages: num(c.messages), openMs: num(c.open_ms) })),
+    customers: customers.map((c) => ({
+      customer: c.customer_id as string,
+      ...(c.email ? { email: c.email } : {}),
+      ...(c.name ? { name: c.name } : {}),
+      tickets: num(c.tickets),
+      messages: num(c.messages),
+      openMs: num(c.open_ms),
+    })),
     replies: replies.map((r) => ({ key: r.author_key, author: r.author, replies: num(r.replies), helpful: num(r.helpful), notHelpful: num(r.not_helpful) })),
     openAssigned: assigned.map((a) => ({ key: a.login_key, login: a.login, tickets: num(a.n) })),
   };

@@ -17,3 +17,15 @@ export function ticketCategoryTitle(config: Pick<Config, 'categories'>, labels: 
   const id = labelValue(labels, 'category');
   return id === undefined ? '' : categoryTitle(config, id, lang);
 }
+
+/** "2 d 3 h", "1 h 5 min", "4 min", "under a minute". */
+export function formatDuration(ms: number): string {
+  const minutes = Math.floor(ms / 60_000);
+  if (minutes < 1) return 'under a minute';
+  const days = Math.floor(minutes / 1440);
+  const hours = Math.floor((minutes % 1440) / 60);
+  const mins = minutes % 60;
+  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
+  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
+  return `${mins} min`;
+}

@@ -17,6 +17,7 @@ export const DESK_ERRORS = {
   tickets_off: 'Tickets are not being accepted at the moment.',
   guests_off: 'Sign in with your email address before opening a ticket.',
   not_allowed: 'That is not possible for this ticket now.',
+  forbidden: 'Your account may not do that.',
   host_unavailable: 'The ticket system is not reachable right now. Your message is safe; try again in a minute.',
   method_not_allowed: 'This address does not accept that method.',
   unavailable: 'This cannot be saved right now. Try again in a minute.',

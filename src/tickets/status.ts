@@ -37,3 +37,19 @@ const STATUS_WORDS: Record<TicketStatus | 'queued' | 'removed', { text: string; 
 export function describeStatus(status: TicketStatus | 'queued' | 'removed'): { text: string; tone: string } {
   return STATUS_WORDS[status];
 }
+
+/** What staff read for each status: what the ticket needs from them, never the customer's wording. */
+const STAFF_STATUS_WORDS: Record<TicketStatus, string> = {
+  new: 'New — in the pool',
+  open: 'Open',
+  'reply-received': 'Customer replied',
+  waiting: 'Waiting for the customer',
+  'on-hold': 'On hold',
+  escalated: 'Escalated',
+  closed: 'Closed',
+};
+
+/** A ticket's status in staff words, with the same colour tone customers see. */
+export function describeStatusForStaff(status: TicketStatus): { text: string; tone: string } {
+  return { text: STAFF_STATUS_WORDS[status], tone: STATUS_WORDS[status].tone };
+}

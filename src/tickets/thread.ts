@@ -23,9 +23,13 @@ export function publicText(message: ClassifiableMessage, kind: MessageKind): str
   throw new Error(`a ${kind} message has no public text`);
 }
 
-/** The text staff read of any message: customer text as the customer wrote it, site-written staff text without its header. */
+/**
+ * The text staff read of any message: customer text as the customer wrote it, site-written staff text without its
+ * header, a public reply written on the Git host without its `/reply` marker (the workspace labels it a public reply).
+ */
 export function staffText(message: ClassifiableMessage, kind: MessageKind): string {
   if (kind === 'customer') return customerTextForDisplay(stripCustomerHeader(message.body));
   if (message.author.isBot && kind !== 'system') return stripCustomerHeader(message.body);
+  if (kind === 'staff-reply') return withoutMarker(message.body);
   return message.body;
 }

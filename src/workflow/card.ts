@@ -1,3 +1,4 @@
+import { formatDuration } from '../tickets/display.ts';
 import type { MessageKind } from '../tickets/message-kinds.ts';
 import { neutralizeCustomerFragment } from '../tickets/neutralize.ts';
 
@@ -67,18 +68,6 @@ export function ticketFigures(ticket: CardTicket): TicketFigures {
   return { messages: counts, firstResponseMs, timeWithStaffMs };
 }
 
-/** "2 d 3 h", "1 h 5 min", "4 min", "under a minute". */
-export function formatDuration(ms: number): string {
-  const minutes = Math.floor(ms / 60_000);
-  if (minutes < 1) return 'under a minute';
-  const days = Math.floor(minutes / 1440);
-  const hours = Math.floor((minutes % 1440) / 60);
-  const mins = minutes % 60;
-  if (days > 0) return hours > 0 ? `${days} d ${hours} h` : `${days} d`;
-  if (hours > 0) return mins > 0 ? `${hours} h ${mins} min` : `${hours} h`;
-  return `${mins} min`;
-}
-
 /** Marks the card's first line, so staff recognise it; the bot's metadata identifies it for the server. */
 export const CARD_TITLE = '### 🗂️ Ticket card';
 
@@ -116,3 +105,5 @@ export function renderCard(card: TicketCard): string {
     '_Kept up to date by the help desk. Internal: the customer never sees this card._',
   ].join('\n');
 }
+
+export { formatDuration };

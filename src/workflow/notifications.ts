@@ -1,7 +1,7 @@
 import type { MailMessage } from '../mail/transport.ts';
 import { renderTemplate, type MailTemplates, type TemplateName, type TemplateValues } from '../mail/render-template.ts';
 import type { Config } from '../config/config-schema.ts';
-import { describeStatus } from '../tickets/status.ts';
+import { describeStatus, describeStatusForStaff } from '../tickets/status.ts';
 import type { TicketStatus } from '../tickets/labels.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
@@ -116,7 +116,7 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
     const hostLink = ctx.config.gitHost.baseUrl === undefined ? undefined : facts.htmlUrl;
     const mail = renderTemplate(ctx.templates[template], {
       ...common,
-      status: facts.status,
+      status: describeStatusForStaff(facts.status).text,
       link: ctx.staffTicketUrl(facts.number),
       hostLink,
       customer: customerLabel(facts),

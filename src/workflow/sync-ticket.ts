@@ -131,7 +131,8 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
 
   const category = labelValue(labels, 'category');
   if (!record.routed && !isOld(ticket.createdAt)) {
-    if (ticket.state === 'open' && assignees.length === 0 && status === 'new') {
+    // In pool mode a new ticket waits unassigned; the present supporters of its category hear of it and one takes it.
+    if (config.assignment === 'auto' && ticket.state === 'open' && assignees.length === 0 && status === 'new') {
       const pool = routingPool(config.supporters, category);
       // Taken from the shared rotation atomically (compare-and-set): two server processes never pick the same supporter twice in a row.
       const login = pool && (await store.nextRoute(pool))?.login;

@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { toString as hastToString } from 'hast-util-to-string';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
@@ -20,8 +21,13 @@ const PASSWORD = 'a long staff password 42';
 let site: RunningSite;
 let hostOctokit: Octokit;
 
+const signedIn = new Map<string, SiteClient>();
+/** A signed-in staff client, one per login for the file: sign-ins are limited per address (10 in 15 minutes). */
 async function staffClient(login = 'support-anna'): Promise<SiteClient> {
+  const known = signedIn.get(login);
+  if (known) return known;
   const client = new SiteClient(site.url);
+  signedIn.set(login, client);
   const response = await client.post('/staff/signin', { login, password: PASSWORD });
   expect(response.status).toBe(303);
   return client;
@@ -48,7 +54,7 @@ beforeAll(async () => {
     JSON.stringify({
       ...config,
       staffAccounts: [
-        { login: 'support-anna', passwordHash },
+        { login: 'support-anna', passwordHash, admin: true },
         { login: 'support-ben', passwordHash },
       ],
       abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 },
@@ -204,7 +210,7 @@ describe('working a ticket from the staff pages', () => {
     expect(issue.labels.map((l) => (typeof l === 'string' ? l : l.name))).toEqual(expect.arrayContaining(['priority: high', 'status: escalated']));
     expect((await staff.post(`/staff/tickets/${number}`, { action: 'label', group: 'priority', value: 'sky-high' })).status).toBe(400);
 
-    await act({ action: 'close' });
+    await act({ action: 'close', confirm: 'yes' });
     issue = (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
     expect(issue.state).toBe('closed');
   });
@@ -217,5 +223,120 @@ describe('working a ticket from the staff pages', () => {
     const csv = await staff.fetch('/staff/stats.csv');
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(await csv.text()).toMatch(/^"day","opened","closed","backlog"\r\n/);
+  });
+});
+
+describe('assignment from the workspace', () => {
+  const issueOf = async (number: number) => (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+  const labelsOf = async (number: number) => (await issueOf(number)).labels.map((l) => (typeof l === 'string' ? l : l.name));
+
+  it('"Take it" makes you the one assignee; reassign to a colleague; return to the pool; unknown people are refused', async () => {
+    const { number } = await newTicket('assign@example.com', 'Which colour is the blue one');
+    await waitFor('routing', async () => ((await issueOf(number)).assignees?.length ?? 0) > 0);
+    const ben = await staffClient('support-ben');
+    const act = async (fields: Record<string, string>) => (await ben.post(`/staff/tickets/${number}`, fields)).status;
+    // Routed to Anna (orders): Ben takes it and is its only assignee.
+    await hostOctokit.rest.issues.update({ owner: 'local', repo: 'support', issue_number: number, assignees: ['support-anna'] });
+    expect(await act({ action: 'take' })).toBe(303);
+    expect((await issueOf(number)).assignees?.map((a) => a.login)).toEqual(['support-ben']);
+
+    expect(await act({ action: 'assign', to: 'support-anna' })).toBe(303);
+    expect((await issueOf(number)).assignees?.map((a) => a.login)).toEqual(['support-anna']);
+    expect(await labelsOf(number)).toContain('status: open');
+
+    expect(await act({ action: 'assign', to: 'somebody-else' })).toBe(400);
+    expect((await issueOf(number)).assignees?.map((a) => a.login)).toEqual(['support-anna']);
+
+    expect(await act({ action: 'unassign' })).toBe(303);
+    expect((await issueOf(number)).assignees).toEqual([]);
+    expect(await labelsOf(number)).toContain('status: new');
+    const workspace = new Page(await (await ben.fetch(`/staff/tickets/${number}`)).text());
+    expect(workspace.text('[aria-labelledby="assignment-title"] p')).toBe('In the pool: nobody has it yet');
+  });
+
+  it('saves all properties in one write, and closes only once confirmed', async () => {
+    const { number } = await newTicket('props@example.com', 'Parcel arrived wet');
+    const anna = await staffClient();
+    const before = (await issueOf(number)).updated_at;
+    expect((await anna.post(`/staff/tickets/${number}`, { action: 'properties', status: 'on-hold', priority: 'high', type: 'complaint', category: 'shipping' })).status).toBe(303);
+    expect(await labelsOf(number)).toEqual(expect.arrayContaining(['status: on-hold', 'priority: high', 'type: complaint', 'category: shipping']));
+    expect((await issueOf(number)).updated_at >= before).toBe(true);
+    expect((await anna.post(`/staff/tickets/${number}`, { action: 'properties', priority: 'sky-high' })).status).toBe(400);
+
+    const unconfirmed = await anna.post(`/staff/tickets/${number}`, { action: 'close' });
+    expect(unconfirmed.status).toBe(400);
+    expect(new Page(await unconfirmed.text()).text('[role="alert"]')).toContain('Yes, close it');
+    expect((await issueOf(number)).state).toBe('open');
+    expect((await anna.post(`/staff/tickets/${number}`, { action: 'close', confirm: 'yes' })).status).toBe(303);
+    expect((await issueOf(number)).state).toBe('closed');
+  });
+
+  it("speaks staff language: statuses on the queue and the workspace are not the customer's wording", async () => {
+    const { number } = await newTicket('words@example.com', 'Wording check');
+    const anna = await staffClient();
+    const queue = new Page(await (await anna.fetch('/staff')).text());
+    expect(queue.all('select[name="status"] option').map((o) => hastToString(o))).toEqual(expect.arrayContaining(['Customer replied', 'Waiting for the customer']));
+    expect(queue.text('body')).not.toContain('Your reply is with our team');
+    const workspace = new Page(await (await anna.fetch(`/staff/tickets/${number}`)).text());
+    expect(workspace.text('.ticket-facts .status')).not.toMatch(/your|we will/i);
+  });
+});
+
+describe('presence set on the staff pages', () => {
+  it('lets supporters set themselves away and back, admins set others, and nobody present closes the form at once', async () => {
+    const anna = await staffClient();
+    const ben = await staffClient('support-ben');
+    const form = async () => new Page(await (await fetch(`${site.url}/tickets/new`)).text());
+    try {
+      expect((await ben.post('/staff/presence', { login: 'support-ben', present: 'no' })).status).toBe(303);
+      // Ben is no admin: he cannot set Anna away.
+      const refused = await ben.post('/staff/presence', { login: 'support-anna', present: 'no' });
+      expect(refused.status).toBe(403);
+      expect(await refused.text()).toContain('Only admins');
+      expect((await ben.post('/staff/presence', { login: 'nobody-here', present: 'no' })).status).toBe(400);
+      expect((await form()).one('form textarea[name="message"]')).toBeDefined();
+      // Anna is an admin: she sets herself away too, and with nobody present the form closes at once.
+      expect((await anna.post('/staff/presence', { login: 'support-anna', present: 'no' })).status).toBe(303);
+      expect((await form()).text('[role="status"]')).toContain('Our support team is away right now');
+      const queue = await (await anna.fetch('/staff')).text();
+      expect(queue).toContain('Nobody is present');
+      // The config file is not touched: presence is the store's.
+      expect(readFileSync(configFile, 'utf8')).not.toContain('"present":false');
+    } finally {
+      expect((await anna.post('/staff/presence', { login: 'support-ben', present: 'yes' })).status).toBe(303);
+      expect((await anna.post('/staff/presence', { login: 'support-anna', present: 'yes' })).status).toBe(303);
+    }
+    expect((await form()).one('form textarea[name="message"]')).toBeDefined();
+  });
+
+  it('routes no new ticket to a supporter who is away', async () => {
+    const anna = await staffClient();
+    try {
+      await anna.post('/staff/presence', { login: 'support-anna', present: 'no' });
+      // Anna handles orders; with her away, an orders ticket goes to Ben (every category).
+      const { number } = await newTicket('away@example.com', 'Order question while Anna is away');
+      const issue = await waitFor('routing', async () => {
+        const data = (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+        return (data.assignees?.length ?? 0) > 0 ? data : undefined;
+      });
+      expect(issue.assignees?.map((a) => a.login)).toEqual(['support-ben']);
+    } finally {
+      await anna.post('/staff/presence', { login: 'support-anna', present: 'yes' });
+    }
+  });
+});
+
+describe('the thread in the workspace', () => {
+  it('shows neither the hint meant for the issue page nor the /reply marker of a reply written on the Git host', async () => {
+    const { number } = await newTicket('thread@example.com', 'Marker check');
+    await hostOctokit.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: number, body: '/reply Your parcel left the warehouse today.' });
+    const anna = await staffClient();
+    const thread = await waitFor('the reply in the workspace', async () => {
+      const page = new Page(await (await anna.fetch(`/staff/tickets/${number}`)).text());
+      return page.text('.message-kind-staff-reply .message-body') ? page : undefined;
+    });
+    expect(thread.text('.message-kind-staff-reply .message-body')).toBe('Your parcel left the warehouse today.');
+    expect(thread.text('.thread')).not.toContain('/reply');
+    expect(thread.text('.message-kind-opening .message-body')).toBe('Please help me with this order.');
   });
 });

@@ -303,7 +303,7 @@ function cellsOf(p: Path, start: TicketStatus, staff: () => SiteClient): Cell[] 
         { name: 'internal-note', trigger: 'internal-note', act: (t) => post(t, { action: 'note', text: `Note from the staff pages (${at}).` }) },
         { name: 'assigned (take)', trigger: 'assigned', act: (t) => post(t, { action: 'take' }) },
         { name: 'escalated', trigger: 'escalated', act: (t) => post(t, { action: 'escalate', reason: `Needs the next tier (${at}).` }) },
-        { name: 'closed', trigger: 'closed', act: (t) => post(t, { action: 'close' }) },
+        { name: 'closed', trigger: 'closed', act: (t) => post(t, { action: 'close', confirm: 'yes' }) },
         { name: 'reopened', trigger: 'reopened', act: (t) => post(t, { action: 'reopen' }) },
         { name: `status select → ${choice.set}`, trigger: choice, act: (t) => post(t, { action: 'label', group: 'status', value: choice.set }) },
       ];

@@ -292,6 +292,34 @@ describe('with nobody present', () => {
   });
 });
 
+describe('with assignment: pool', () => {
+  let p: Harness;
+  beforeAll(async () => {
+    p = await startHarness(testConfig({ assignment: 'pool' }));
+  });
+  afterAll(() => p?.stop());
+
+  it('leaves every new ticket unassigned in the pool and mails the present supporters of its category; taking it opens it', async () => {
+    const n = await p.openTicket({ email: 'pooled@example.com', category: 'shipping' });
+    await p.settle();
+    expect(await assigneesOf(p, n)).toEqual([]);
+    expect(await statusOf(p, n)).toEqual(['status: new']);
+    // Shipping: Anna only (Ben handles orders).
+    expect(mailsFor(p, `new-ticket:${n}`).map((m) => m.to)).toEqual([['anna@example.com']]);
+    const orders = await p.openTicket({ email: 'pooled@example.com', category: 'orders' });
+    await p.settle();
+    expect(await assigneesOf(p, orders)).toEqual([]);
+    expect(
+      mailsFor(p, `new-ticket:${orders}`)
+        .flatMap((m) => m.to)
+        .sort(),
+    ).toEqual(['anna@example.com', 'ben@example.com']);
+    await p.as(TOKENS.ben, 'PATCH', `/issues/${orders}`, { assignees: ['support-ben'] });
+    await p.settle();
+    expect(await statusOf(p, orders)).toEqual(['status: open']);
+  });
+});
+
 describe('staff mail naming the customer', () => {
   // Opened the way the desk does, with the name and verification the form gave.
   const open = (email: string, fields: { customerName?: string; unverifiedSince?: string }) =>

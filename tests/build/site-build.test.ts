@@ -62,6 +62,30 @@ describe('building the sample knowledgebase', () => {
   it('emits the 404 page', () => {
     expect(page(build, '404.html').text('h1')).toBe('Page not found');
   });
+
+  it('links an article to its other language version, with hreflang alternates and x-default', () => {
+    // Issue 16, item 10: the German and English versions of an article did not know of each other.
+    const alternates = (html: Page) => Object.fromEntries(html.all('link[rel="alternate"][hreflang]').map((l) => [String(l.properties['hrefLang']), String(l.properties['href'])]));
+    const both = { en: '/articles/reset-your-password/', de: '/articles/passwort-zuruecksetzen/', 'x-default': '/articles/reset-your-password/' };
+    const german = page(build, 'articles/passwort-zuruecksetzen');
+    expect(alternates(german)).toEqual(both);
+    const toEnglish = german.one('[data-language-version="en"] a');
+    expect(toEnglish?.properties).toMatchObject({ href: '/articles/reset-your-password/', hrefLang: 'en', lang: 'en' });
+    expect(german.text('[data-language-version="en"]')).toBe('Dieser Artikel auf English: Reset your password');
+    // Shown as the translation, not again among the related articles.
+    expect(german.all('.article-list a').map((a) => a.properties['href'])).not.toContain('/articles/reset-your-password/');
+
+    const english = page(build, 'articles/reset-your-password');
+    expect(alternates(english)).toEqual(both);
+    expect(english.text('[data-language-version="de"]')).toBe('This article in Deutsch: Passwort zurücksetzen');
+    // Named from the German side only: still a pair.
+    expect(page(build, 'articles/change-or-cancel-an-order').attr('[data-language-version="de"] a', 'href')).toBe('/articles/bestellung-stornieren/');
+
+    // An article without a translation has neither.
+    const single = page(build, 'articles/two-factor-sign-in');
+    expect(single.all('link[rel="alternate"][hreflang]')).toEqual([]);
+    expect(single.all('[data-language-version]')).toEqual([]);
+  });
 });
 
 describe('building a scenario with hostile front matter, a draft and German', () => {

@@ -19,7 +19,17 @@ let site: RunningSite;
 
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
-  writeFileSync(configFile, JSON.stringify({ ...config, staffAccounts: [{ login: 'support-ben', passwordHash: await hashPassword(PASSWORD) }] }));
+  const passwordHash = await hashPassword(PASSWORD);
+  writeFileSync(
+    configFile,
+    JSON.stringify({
+      ...config,
+      staffAccounts: [
+        { login: 'support-ben', passwordHash },
+        { login: 'support-anna', passwordHash, admin: true },
+      ],
+    }),
+  );
   const build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
   site = await serveSite(build.outDir, { configFile }, { DATA_DIR: path.join(root, 'data') });
@@ -75,9 +85,14 @@ describe('a supporter working the queue', () => {
     await screenshot(page, 'staff-queue');
 
     await page.getByRole('link', { name: 'Headlamp will not turn on' }).click();
-    await page.getByRole('button', { name: 'Assign to me' }).click();
-    await expect.poll(() => page.locator('.ticket-facts').textContent()).toContain('support-ben');
+    await page.getByRole('button', { name: 'Take it' }).click();
+    await expect.poll(() => page.locator('[aria-labelledby="assignment-title"] p').first().textContent()).toBe('Assigned to you');
 
+    // A saved reply fills the message box with the customer's name (none given: "there") and the supporter's.
+    await page.getByLabel('Saved reply').selectOption({ label: 'Parcel is on its way' });
+    await page.getByRole('button', { name: 'Insert' }).click();
+    await expect.poll(() => page.getByLabel('Message').inputValue()).toContain('Hello there,\n\nthank you for your patience.');
+    expect(await page.getByLabel('Message').inputValue()).toContain('Ben from Support');
     await page.getByLabel('Message').fill('Please hold the button for three seconds: it has a lock mode.');
     await page.getByRole('button', { name: 'Reply to customer' }).click();
     await page.getByLabel('Message').fill('Second headlamp ticket this week, check the manual wording.');
@@ -94,5 +109,64 @@ describe('a supporter working the queue', () => {
     expect(await charts.count()).toBe(2);
     expect(await page.locator('#per-day rect, svg[aria-labelledby^="per-day"] rect').count()).toBeGreaterThan(0);
     await screenshot(page, 'staff-stats');
+  });
+});
+
+/** Signs a supporter in on a fresh browser context and opens the queue. */
+async function signedInPage(login: string) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${site.url}/staff/signin`);
+  await page.getByLabel('Login').fill(login);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${site.url}/staff`);
+  return page;
+}
+
+describe('presence and assignment', () => {
+  it('a supporter sets herself away and the ticket form closes at once; back present, a ticket is reassigned, then returned to the pool', async () => {
+    const anna = await signedInPage('support-anna');
+    const ben = await signedInPage('support-ben');
+    const form = await (await browser.newContext()).newPage();
+
+    // Anna (an admin) sets Ben away, then herself: nobody is present and the customer's form says so at once.
+    await anna.getByRole('button', { name: 'Set Ben from Support away' }).click();
+    await anna.getByRole('button', { name: 'Set me away' }).click();
+    await expect.poll(() => anna.locator('#team').textContent()).toContain('Nobody is present');
+    await screenshot(anna, 'staff-team-away');
+    await form.goto(`${site.url}/tickets/new`);
+    await form.getByText('Our support team is away right now').waitFor();
+    expect(await form.getByRole('button', { name: 'Send ticket' }).count()).toBe(0);
+
+    // Ben sets himself present again: the form opens at once; Ben cannot set Anna (no admin), so he sees no button for her.
+    await ben.reload();
+    expect(await ben.getByRole('button', { name: /Set Anna/ }).count()).toBe(0);
+    await ben.getByRole('button', { name: 'Set me present' }).click();
+    await form.reload();
+    await form.getByLabel('Email address').fill('presence@example.com');
+    await form.getByLabel('Subject').fill('Tent pole snapped');
+    await form.getByLabel('Message', { exact: true }).fill('One of the poles snapped on the first night.');
+    await form.getByRole('button', { name: 'Send ticket' }).click();
+    await form.waitForURL('**/tickets/T-*');
+
+    // With Anna away, the ticket goes to Ben; he reassigns it to Anna, then she returns it to the pool.
+    await expect
+      .poll(
+        async () => {
+          await ben.goto(`${site.url}/staff?assignee=me&search=${encodeURIComponent('tent pole')}`);
+          return ben.getByRole('link', { name: 'Tent pole snapped' }).count();
+        },
+        { timeout: 20_000 },
+      )
+      .toBe(1);
+    await ben.getByRole('link', { name: 'Tent pole snapped' }).click();
+    await ben.getByLabel('Give it to').selectOption('support-anna');
+    await ben.getByRole('button', { name: 'Reassign' }).click();
+    await expect.poll(() => ben.locator('[aria-labelledby="assignment-title"] p').first().textContent()).toBe('Assigned to Anna from Support');
+    await screenshot(ben, 'staff-workspace-assignment');
+    await ben.getByRole('button', { name: 'Return to the pool' }).click();
+    await expect.poll(() => ben.locator('[aria-labelledby="assignment-title"] p').first().textContent()).toBe('In the pool: nobody has it yet');
+    await anna.getByRole('button', { name: 'Set me present' }).click();
   });
 });

@@ -37,6 +37,13 @@ describe('relevance on the sample knowledgebase', () => {
     expect(report.recallAt5).toBeGreaterThanOrEqual(RECALL_AT_5_FLOOR);
   });
 
+  it("lists no article that answers none of the query's words", () => {
+    // Issue 16, item 10: "Charged twice for one order" shares only `two` (of the synonym `two-step`) with "hiking 2fa".
+    const slugs = rank({ query: 'hiking 2fa', lang: 'en', relevant: [] });
+    expect(slugs.slice(0, 2).sort()).toEqual(['break-in-hiking-boots', 'two-factor-sign-in']);
+    expect(slugs).not.toContain('double-charge');
+  });
+
   it('answers every misspelling and German query in the top 3', () => {
     const report = evaluateRelevance(
       queries.filter((q) => q.kind === 'misspelling' || q.kind === 'german'),

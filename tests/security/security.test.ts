@@ -88,17 +88,20 @@ describe('secrets', () => {
     await capture(visitor, ticketPath);
     const apiPath = `/api/tickets/${ticketPath.split('/')[2]}`;
     await waitFor('the ticket to be filed', async () => !(await (await visitor.fetch(apiPath)).text()).includes('"status":"queued"'));
-    // An outage: the error page must not carry the host's URL credentials or tokens either.
+    // An outage: neither the customer's last-known answer nor the staff outage page (which names the host's error)
+    // may carry the host's URL credentials or tokens.
+    const staff = new SiteClient(site.url);
+    await staff.post('/staff/signin', { login: 'support-anna', password: STAFF_PASSWORD });
     const hostUrl = findRunningLocalHost(path.join(dataDir, 'local-host'))!;
     const admin = { authorization: `token ${hostTokens(path.join(dataDir, 'local-host')).admin}` };
     await fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', headers: admin, body: JSON.stringify({ serverError: { rate: 1 } }) });
     try {
-      await waitFor('an outage answer', async () => (await capture(visitor, apiPath)).status === 502);
+      await waitFor('a staff outage page', async () => (await capture(staff, '/staff/tickets/1')).status === 502);
+      await capture(visitor, apiPath);
+      await capture(visitor, ticketPath);
     } finally {
       await fetch(`${hostUrl}/_admin/faults`, { method: 'PUT', headers: admin, body: '{}' });
     }
-    const staff = new SiteClient(site.url);
-    await staff.post('/staff/signin', { login: 'support-anna', password: STAFF_PASSWORD });
     for (const route of ['/staff', '/staff/stats', '/staff/stats.csv', '/staff/tickets/1', '/staff/tickets/999999']) await capture(staff, route);
 
     for (const secret of secrets()) {

@@ -357,3 +357,45 @@ describe(`the first build of the read model on ${STORE_ENGINE}`, () => {
     }
   });
 });
+
+describe(`staff search over the read model on ${STORE_ENGINE}`, () => {
+  const searched = async (search: string) => (await queuePage(database, QueueFilterSchema.parse({ status: 'all', pageSize: 200, search }), 'x')).rows.map((r) => r.number).filter((n) => n >= 95_000);
+
+  beforeAll(async () => {
+    const base = makeTickets(1, 5)[0] as Fixture;
+    const make = (number: number, title: string, email: string, name: string, body: string): Fixture => ({
+      ...base,
+      ticket: { ...base.ticket, number, title, body, meta: { ...base.ticket.meta, ref: `T-SRCH${number - 95_000}AB`, customer: { id: `c-${number}`, email }, customerName: name } as TicketMeta },
+    });
+    await upsertTicketSummaries(database, [
+      make(95_001, 'Zipper broke on the Alpine jacket', 'mia.keller@example.com', 'Mia Keller', '**Customer:** Mia\n\n---\n\nThe zipper of order 4471 broke after one day.'),
+      make(95_002, 'Refund for order 4471', 'jon@example.org', 'Jon Berg', 'I want 100% of my money back, order_4471.'),
+      make(95_003, 'Wrong colour', 'sam@example.net', 'Sam', 'Ordered blue, got green.'),
+    ]);
+  });
+
+  it('finds tickets by subject, customer address or name, reference and the opening message, case and order ignored', async () => {
+    expect(await searched('zipper')).toEqual([95_001]);
+    expect(await searched('ALPINE')).toEqual([95_001]);
+    expect(await searched('keller')).toEqual([95_001]);
+    expect(await searched('jon@example.org')).toEqual([95_002]);
+    expect(await searched('t-srch3ab')).toEqual([95_003]);
+    expect(await searched('green')).toEqual([95_003]);
+    expect((await searched('4471')).sort()).toEqual([95_001, 95_002]);
+    // Every word must match.
+    expect(await searched('4471 zipper')).toEqual([95_001]);
+    expect(await searched('4471 purple')).toEqual([]);
+  });
+
+  it('takes % and _ literally', async () => {
+    expect(await searched('100%')).toEqual([95_002]);
+    expect(await searched('order_4471')).toEqual([95_002]);
+    expect(await searched('%')).toEqual([95_002]);
+    expect(await searched('_')).toEqual([95_002]);
+  });
+
+  it('shows the customer by name and address in the statistics once their tickets carry them', async () => {
+    const inputs = await statisticsInputs(database, { from: '2000-01-01', to: '2100-01-01' }, NOW);
+    expect(inputs.customers.find((c) => c.customer === 'c-95001')).toMatchObject({ email: 'mia.keller@example.com', name: 'Mia Keller' });
+  });
+});

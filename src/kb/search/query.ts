@@ -210,7 +210,16 @@ function typoMatches(part: SearchPart, word: QueryWord, distance: number, limit:
 interface Clause extends TermClause {
   /** Positions of the query words this term stands for. */
   words: Set<number>;
+  /**
+   * The term is one of the query's own words as the index has it: its stem, an inflection, a compound part, a
+   * completion of it, the nearest terms to a typo, a related word or a one-word synonym. A fuzzy neighbour of a word
+   * the index knows is not, nor one word of a several-word synonym (`two` of `two-step`).
+   */
+  isDirect: boolean;
 }
+
+/** Match kinds that are not the query's words: an article matching only these answers none of them. */
+const INDIRECT_KINDS: ReadonlySet<MatchKind> = new Set(['fuzzy']);
 
 /** Whether an index term is in a sorted term list. */
 function hasTerm(terms: readonly string[], term: string): boolean {
@@ -268,13 +277,14 @@ function wordTerms(words: readonly QueryWord[], context: PlanContext): { named: 
 /** Index terms to look up, each with the boost of its best way of matching and the words it answers. */
 function planClauses(part: SearchPart, words: readonly QueryWord[], context: PlanContext, documentShare = part.documentShare): Map<string, Clause> {
   const clauses = new Map<string, Clause>();
-  const add = (term: string, kind: MatchKind, positions: readonly number[]): void => {
+  const add = (term: string, kind: MatchKind, positions: readonly number[], isDirect = !INDIRECT_KINDS.has(kind)): void => {
     let clause = clauses.get(term);
     if (!clause) {
       const isCommon = part.documentCount > COMMON_TERM_MIN_DOCS && documentShare(term) > COMMON_TERM_SHARE;
       if (isCommon && part.isBody) return;
-      clause = { boost: 0, fields: isCommon ? COMMON_TERM_FIELDS : undefined, isExpansion: true, words: new Set<number>() };
+      clause = { boost: 0, fields: isCommon ? COMMON_TERM_FIELDS : undefined, isExpansion: true, words: new Set<number>(), isDirect: false };
     }
+    clause.isDirect ||= isDirect;
     // A word's own form, an inflection or a synonym is named by the query; completions, typo matches,
     // compound parts and near-universal words are expansions.
     if ((kind === 'exact' || kind === 'variant' || kind === 'synonym') && !clause.fields) clause.isExpansion = false;
@@ -306,7 +316,10 @@ function planClauses(part: SearchPart, words: readonly QueryWord[], context: Pla
     context.synonyms,
   )) {
     const position = words.findIndex((w) => w.term === entry[0]);
-    for (const term of alternative) add(term, 'synonym', [position]);
+    // One word of a several-word synonym alone says little (`two` of `two-step`): answersQuery checks the whole.
+    // Words no article has (the stop word `in` of `sign in`) are not asked for.
+    const isOneWord = alternative.filter(context.isKnown).length <= 1;
+    for (const term of alternative) add(term, 'synonym', [position], isOneWord);
   }
   return clauses;
 }
@@ -383,6 +396,7 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
   const scores = new Map<number, { score: number; words: number; matches: lunr.Index.Result[] }>();
   let searchedWords = 0;
   const wordsOf = new Map<string, number>();
+  const directTerms = new Set<string>();
   const context = planContext(searcher);
   for (const part of searcher.parts) {
     const clauses = planClauses(part, words, context);
@@ -392,6 +406,7 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
       for (const w of clause.words) mask |= 1 << w;
       wordsOf.set(term, mask);
       searchedWords |= mask;
+      if (clause.isDirect) directTerms.add(term);
     }
     for (const match of part.query(clauses)) {
       const doc = Number(match.ref);
@@ -410,9 +425,17 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
   const pinned = new Set(searcher.shards.get(shardOf(head, words[0]!.term))?.pins[key] ?? []);
   const ranksAbove = (docA: number, a: { score: number }, docB: number, b: { score: number }): boolean =>
     pinned.has(docA) !== pinned.has(docB) ? pinned.has(docA) : a.score !== b.score ? a.score > b.score : docA < docB;
+  const phrases = expandSynonyms(
+    words.map((w) => w.term),
+    head.synonyms,
+  )
+    .map((s) => s.alternative.filter(context.isKnown))
+    .filter((phrase) => phrase.length > 1);
   // The best `limit` by insertion: a prefix query can match thousands of articles, and only a few are shown.
   const top: [number, { score: number; matches: lunr.Index.Result[] }][] = [];
   for (const [doc, entry] of scores) {
+    // An article matching none of the query's words, only their near misses, answers a query nobody typed.
+    if (!pinned.has(doc) && !answersQuery(entry.matches, directTerms, phrases)) continue;
     if (top.length >= limit) {
       if (limit <= 0 || !ranksAbove(doc, entry, ...top[limit - 1]!)) continue;
       top.pop();
@@ -431,6 +454,18 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
       terms: new Set(matches.flatMap((m) => Object.keys(m.matchData.metadata))),
       isKeywordMatch: pinned.has(doc),
     }));
+}
+
+/** Whether an article's matches include one of the query's own words, or every word of a several-word synonym. */
+function answersQuery(matches: readonly lunr.Index.Result[], directTerms: ReadonlySet<string>, phrases: readonly (readonly string[])[]): boolean {
+  const matched = new Set<string>();
+  for (const match of matches) {
+    for (const term in match.matchData.metadata) {
+      if (directTerms.has(term)) return true;
+      matched.add(term);
+    }
+  }
+  return phrases.some((phrase) => phrase.every((term) => matched.has(term)));
 }
 
 function bitCount(mask: number): number {

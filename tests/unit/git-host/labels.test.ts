@@ -3,7 +3,9 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigSchema } from '../../../src/config/config-schema.ts';
 import { syncLabels } from '../../../src/git-host/index.ts';
+import { openGitHost } from '../../../src/server/open-git-host.ts';
 import { ticketLabels } from '../../../src/tickets/labels.ts';
 import { startTestHost, tempDir, TOKENS, type TestHost } from '../../helpers/local-host.ts';
 
@@ -56,6 +58,42 @@ describe('label setup', () => {
       const log = await run('git', ['-C', join(dir, 'data', 'local-host'), 'log', '--format=%B']);
       const changes = log.stdout.split('\n').filter((line) => /^(label|ref): /.test(line));
       expect(changes).toHaveLength(16 + 1);
+    } finally {
+      await remove();
+    }
+  });
+});
+
+describe('the embedded host on its first start (issue 16, item 10)', () => {
+  it('has every ticket label with its colour and description, with no set-up command; a second start changes nothing', async () => {
+    const { dir, remove } = await tempDir();
+    const siteConfig = ConfigSchema.parse(config);
+    const env = {
+      DATA_DIR: join(dir, 'data'),
+      LOCAL_HOST_PORT: undefined,
+      SESSION_SECRET: 'a-session-secret-of-at-least-32-characters',
+      EMAIL_ENCRYPTION_KEY: undefined,
+      GITHUB_TOKEN: undefined,
+      GITHUB_APP_ID: undefined,
+      GITHUB_APP_PRIVATE_KEY: undefined,
+      GITHUB_APP_INSTALLATION_ID: undefined,
+    };
+    const open = () => openGitHost({ config: siteConfig, env, tuning: { log: { warn: () => {}, info: () => {} } } });
+    try {
+      const first = await open();
+      try {
+        // This start ran the embedded host itself: nothing existed before it.
+        expect(first.localHost).toBeDefined();
+        const { data } = await first.host.octokit.request('GET /repos/{owner}/{repo}/labels', { owner: 'local', repo: 'support', per_page: 100 });
+        const shown = (labels: readonly { name: string; color: string; description: string | null }[]) =>
+          labels.map(({ name, color, description }) => ({ name, color, description })).sort((a, b) => a.name.localeCompare(b.name));
+        expect(shown(data)).toEqual(shown(ticketLabels(siteConfig)));
+      } finally {
+        await first.close();
+      }
+      const second = await open();
+      await second.close();
+      expect(second.report.labels).toEqual({ created: [], updated: [], unchanged: ticketLabels(siteConfig).map((l) => l.name) });
     } finally {
       await remove();
     }

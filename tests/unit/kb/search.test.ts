@@ -67,6 +67,37 @@ describe('ranking', () => {
   });
 });
 
+describe("results that answer none of the query's words", () => {
+  // Issue 16, item 10: "2fa" once filled the dropdown with articles that only share a word of one of its synonyms.
+  const synonyms = parseSynonyms('en:\n  - [two-factor, 2fa, two-step]\n  - [login, sign in]\n');
+  const searcher = searcherFor(
+    [
+      article('two-factor-sign-in', { title: 'Two-factor sign-in', text: 'Turn on two-factor sign-in for your account.' }),
+      article('hiking-boots', { title: 'Break in new hiking boots', text: 'Take it one step at a time: short hikes first.' }),
+      article('security-codes', { title: 'Two-step security codes', text: 'Each code works once.' }),
+      article('double-charge', { title: 'Charged twice', text: 'Two payments for one order: we refund the second one.' }),
+      article('hide-order-history', { title: 'Hide your order history', text: 'Hide orders from your account page.' }),
+    ],
+    'en',
+    synonyms,
+  );
+
+  it('leaves out an article matching only a near miss of a known word and one word of a several-word synonym', () => {
+    // hiking-boots has `hike` (one edit from `hide`) and `step` (of `two-step`): neither is a word of the query.
+    expect(slugs(searcher, '2fa hide')).toEqual(['two-factor-sign-in', 'hide-order-history', 'security-codes']);
+    expect(slugs(searcher, 'hiking 2fa')).not.toContain('double-charge');
+  });
+
+  it('keeps a synonym whose every word is there, not counting stop words no article holds', () => {
+    expect(slugs(searcher, '2fa')).toEqual(['two-factor-sign-in', 'security-codes']);
+    expect(slugs(searcher, 'login')).toEqual(['two-factor-sign-in']);
+  });
+
+  it('shows nothing when no article has any of the words', () => {
+    expect(slugs(searcher, 'xyzzy quux')).toEqual([]);
+  });
+});
+
 describe('input safety', () => {
   const searcher = searcherFor([article('refund-policy', { title: 'Refund policy', text: 'How refunds work.' }), article('returns', { title: 'Returns', text: 'Send items back.' })]);
   const awkward = [
