@@ -30,6 +30,8 @@ export interface EntryState {
   /** Requests sent so far (each recorded before sending). */
   attempts: number;
   firstAttemptAt: string | undefined;
+  /** Until when the last request sent may still reach the host or be listed there (ms); no resend before then. */
+  unsettledUntil: number | undefined;
   lastError: string | undefined;
   /** The host's status code for a poisoned entry. */
   hostStatus: number | undefined;
@@ -105,6 +107,13 @@ export interface OutboxOptions {
   busy?: (() => boolean) | undefined;
   /** The longest the drainer waits for `busy` per entry. @default 200 */
   giveWayMs?: number | undefined;
+  /**
+   * How long after a create or comment was sent its outcome may still change when no answer came (a timeout, a reset,
+   * a crash): the request's timeout (the host may apply it until then) plus the time a list may lag a write. Whichever
+   * process finds no trace of such an attempt waits this long after it before sending again; after an answer, only
+   * the list's lag. @default 40000
+   */
+  unsettledMs?: number | undefined;
   log?: Pick<Console, 'warn' | 'info'> | undefined;
 }
 
@@ -178,6 +187,7 @@ function toState(row: Row): EntryState {
     status: row.status,
     attempts: row.attempts,
     firstAttemptAt: iso(row.first_attempt_at),
+    unsettledUntil: row.unsettled_until === null || row.unsettled_until === undefined ? undefined : Number(row.unsettled_until),
     lastError: row.last_error ?? undefined,
     hostStatus: row.host_status ?? undefined,
     retryAt: Number(row.retry_at),
@@ -185,6 +195,19 @@ function toState(row: Row): EntryState {
     doneAt: iso(row.done_at),
     lease: row.lease_owner && row.lease_until ? { owner: row.lease_owner, until: iso(row.lease_until) as string } : undefined,
   };
+}
+
+/** How long a list of the host may lag a write it answered (GitHub documents no bound; seconds in practice). */
+const LIST_LAG_MS = 5_000;
+
+/** An earlier attempt of the entry may still be applied or listed by the host (`unsettledUntil`): send nothing yet. */
+class NotSettled extends Error {
+  override name = 'NotSettled';
+  readonly until: number;
+  constructor(until: number) {
+    super(`an earlier attempt may still reach the host until ${new Date(until).toISOString()}`);
+    this.until = until;
+  }
 }
 
 /** The claim was taken over by another process (ours ran out): leave the entry to it. */
@@ -233,6 +256,7 @@ export class Outbox {
   private readonly backoff: { baseMs: number; maxMs: number };
   private readonly pollMs: number;
   private readonly leaseMs: number;
+  private readonly unsettledMs: number;
   private readonly claimBatch: number;
   private readonly retentionDays: number;
   private readonly maintenanceMs: number;
@@ -262,6 +286,7 @@ export class Outbox {
     this.backoff = options.backoff ?? { baseMs: 1000, maxMs: 300_000 };
     this.pollMs = options.pollMs ?? 1000;
     this.leaseMs = options.leaseMs ?? 15_000;
+    this.unsettledMs = options.unsettledMs ?? 40_000;
     this.claimBatch = options.claimBatch ?? 10;
     this.retentionDays = options.retentionDays ?? 30;
     this.maintenanceMs = options.maintenanceMs ?? 600_000;
@@ -705,6 +730,19 @@ export class Outbox {
         this.log.warn(`outbox: entry ${entry.id} (${entry.kind} for ${entry.ticket}) was taken over by another process; leaving it to it`);
         return false;
       }
+      if (error instanceof NotSettled) {
+        // Looked up again (and only then sent) once the earlier attempt can no longer appear on the host.
+        await this.write((trx) =>
+          trx
+            .updateTable('outbox')
+            .set({ retry_at: error.until, lease_owner: null, lease_until: null })
+            .where('id', '=', entry.id)
+            .where('lease_owner', '=', this.owner)
+            .where('status', '=', 'queued')
+            .execute(),
+        );
+        return false;
+      }
       const e = error instanceof GitHostError ? error : new GitHostError('unknown-outcome', (error as Error).message, { cause: error });
       const mine = (trx: Tx) => trx.updateTable('outbox').where('id', '=', entry.id).where('lease_owner', '=', this.owner).where('status', '=', 'queued');
       if (needsOperator(e)) {
@@ -714,7 +752,7 @@ export class Outbox {
         this.log.warn(
           `outbox: writes to the Git host are paused until an operator fixes the set-up (entries stay queued; one is tried again every ${Math.round(this.operatorRetryMs / 1000)} s, or run \`npm run outbox -- resume\`): ${e.message}`,
         );
-        await this.write((trx) => mine(trx).set({ last_error: e.message, retry_at: until, lease_owner: null, lease_until: null }).execute());
+        await this.write((trx) => mine(trx).set({ last_error: e.message, retry_at: until, lease_owner: null, lease_until: null, unsettled_until: null }).execute());
         return false;
       }
       if (!isTransient(e)) {
@@ -733,9 +771,12 @@ export class Outbox {
         await this.pause({ kind: 'rate-limited', reason: e.message, since: this.now(), until: this.now() + wait });
         this.log.warn(`outbox: the Git host's rate limit holds writes back for ${Math.ceil(wait / 1000)} s: ${e.message}`);
       }
+      // A rate limit's refusal is definite (nothing was written). Any other answer means the host is done with the
+      // request, so only its list may lag; without an answer (a timeout, a reset) the whole window stands.
+      const settled = e.kind === 'rate-limited' ? { unsettled_until: null } : e.status !== undefined ? { unsettled_until: this.now() + LIST_LAG_MS } : {};
       await this.write((trx) =>
         mine(trx)
-          .set({ last_error: e.message, retry_at: this.now() + wait, lease_owner: null, lease_until: null })
+          .set({ last_error: e.message, retry_at: this.now() + wait, lease_owner: null, lease_until: null, ...settled })
           .execute(),
       );
       return false;
@@ -763,6 +804,15 @@ export class Outbox {
     });
   }
 
+  /**
+   * Refuses to send again while an earlier attempt may still be applied or listed by the host: its request may have
+   * been waiting at the host when its sender gave up or died, and a lookup that finds no trace before then proves
+   * nothing. Whichever process holds the entry, it waits until the earlier attempt has settled.
+   */
+  private mustBeSettled(state: EntryState): void {
+    if (state.unsettledUntil !== undefined && this.now() < state.unsettledUntil) throw new NotSettled(state.unsettledUntil);
+  }
+
   /** Records (and commits) an attempt before its request is sent, renewing the lease; throws LeaseLost when another process has the entry. */
   private async recordAttempt(state: EntryState): Promise<void> {
     // The first attempt's time is compared with the host's creation times (idempotency lookups): the wall clock.
@@ -770,7 +820,12 @@ export class Outbox {
     const updated = await this.write((trx) =>
       trx
         .updateTable('outbox')
-        .set((eb) => ({ attempts: eb('attempts', '+', 1), first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)), lease_until: this.now() + this.leaseMs }))
+        .set((eb) => ({
+          attempts: eb('attempts', '+', 1),
+          first_attempt_at: eb.fn.coalesce('first_attempt_at', eb.val(now)),
+          unsettled_until: this.now() + this.unsettledMs,
+          lease_until: this.now() + this.leaseMs,
+        }))
         .where('id', '=', state.entry.id)
         .where('lease_owner', '=', this.owner)
         .where('status', '=', 'queued')
@@ -779,6 +834,7 @@ export class Outbox {
     if (Number(updated.numUpdatedRows) === 0) throw new LeaseLost(`entry ${state.entry.id} is no longer ours`);
     state.attempts += 1;
     state.firstAttemptAt ??= iso(now);
+    state.unsettledUntil = this.now() + this.unsettledMs;
   }
 
   private async perform(state: EntryState, host: GitHost): Promise<{ number?: number; messageId?: number; path?: string }> {
@@ -794,6 +850,7 @@ export class Outbox {
       if (unknown) {
         const found = await host.findTicketByKey(entry.id, since ?? new Date(0));
         if (found) return { number: found.number };
+        this.mustBeSettled(state);
       }
       await this.recordAttempt(state);
       const { assignees, customerEmail, attachments } = op;
@@ -825,6 +882,7 @@ export class Outbox {
     if (unknown) {
       const found = await host.findMessageByKey(number, entry.id, since);
       if (found) return { messageId: found.id, number };
+      this.mustBeSettled(state);
     }
     await this.recordAttempt(state);
     const { customerEmail, attachments } = op;

@@ -173,6 +173,8 @@ export async function importOutboxJournal(database: Database, dir: string, log: 
       created_at: Date.parse(entry.createdAt) || 0,
       attempts: s.attempts,
       first_attempt_at: s.firstAttemptAt,
+      // The old journal recorded no outcome window; its attempts are long settled by the time an upgrade imports them.
+      unsettled_until: null,
       retry_at: s.retryAt,
       last_error: s.lastError,
       host_status: s.hostStatus,

@@ -28,6 +28,11 @@ export interface OutboxTable {
   created_at: number;
   attempts: number;
   first_attempt_at: number | null;
+  /**
+   * Until when the last request sent may still be applied by the host, or listed (ms; migration 006): set before
+   * each send, cleared when the host answered a definite refusal. No process resends the entry before then.
+   */
+  unsettled_until: number | null;
   retry_at: number;
   last_error: string | null;
   host_status: number | null;

@@ -233,6 +233,56 @@ describe(`the outbox on the store (${STORE_ENGINE})`, () => {
     expect(await survivor.get(entryId)).toMatchObject({ status: 'done', result: { number: created.number }, lease: undefined });
   });
 
+  it("sends nothing again while a dead process's request may still be applied by the host, whoever holds the entry", async () => {
+    const s = await store();
+    const stats = newStats();
+    const crashed = await outboxOn(await connect(s), { leaseMs: 60_000 });
+    const survivor = await outboxOn(s.database, { host: watchedHost(stats, 'survivor') });
+    const title = unique('Late create');
+    const { ref, entryId } = await crashed.createTicket({ title, body: 'x', labels: [] });
+    await crashed.claim();
+    // The crashed process sent the create and died; the host was slow and had not applied it yet.
+    const sentAt = Date.now();
+    await s.database.db
+      .updateTable('outbox')
+      .set({ attempts: 1, first_attempt_at: sentAt, unsettled_until: sentAt + 60_000, lease_until: sentAt - 1 })
+      .where('id', '=', entryId)
+      .execute();
+    // The survivor takes the entry over: the key is not on the host yet, and the attempt has not settled, so nothing is sent.
+    expect(await survivor.drainOnce()).toBe(0);
+    expect(stats.sends.size).toBe(0);
+    const waiting = await survivor.get(entryId);
+    expect(waiting).toMatchObject({ status: 'queued', lease: undefined, retryAt: sentAt + 60_000 });
+    // Then the host applies the late request.
+    const created = await t.adapter().createTicket({ title, body: 'x', labels: [], key: entryId, ref });
+    // Once the attempt has settled, the survivor looks again, finds it, and still sends nothing.
+    await s.database.db
+      .updateTable('outbox')
+      .set({ unsettled_until: Date.now() - 1, retry_at: 0 })
+      .where('id', '=', entryId)
+      .execute();
+    expect(await survivor.drainOnce()).toBe(1);
+    expect(stats.sends.size).toBe(0);
+    expect(await issuesTitled(title)).toHaveLength(1);
+    expect(await survivor.resolve(ref)).toBe(created.number);
+  });
+
+  it('sends once an unanswered attempt has settled without reaching the host', async () => {
+    const s = await store();
+    const stats = newStats();
+    const outbox = await outboxOn(s.database, { host: watchedHost(stats, 'only') });
+    const title = unique('Never arrived');
+    const { entryId } = await outbox.createTicket({ title, body: 'x', labels: [] });
+    await s.database.db
+      .updateTable('outbox')
+      .set({ attempts: 1, first_attempt_at: Date.now() - 60_000, unsettled_until: Date.now() - 1 })
+      .where('id', '=', entryId)
+      .execute();
+    expect(await outbox.drainOnce()).toBe(1);
+    expect(stats.sends.get(entryId)).toBe(1);
+    expect(await issuesTitled(title)).toHaveLength(1);
+  });
+
   it('deletes attachment bytes once the host has them (and gives the pages back on SQLite)', async () => {
     const s = await store();
     const outbox = await outboxOn(s.database, { host: t.adapter() });

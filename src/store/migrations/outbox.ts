@@ -13,4 +13,10 @@ export const outboxMigrations: Record<string, Migration> = {
       await db.schema.createIndex('outbox_done_at').on('outbox').columns(['status', 'done_at']).execute();
     },
   },
+  '006-outbox-unsettled-until': {
+    async up(db: Kysely<unknown>) {
+      // Until when a sent write's outcome may still change on the host (ms): no process resends before then.
+      await db.schema.alterTable('outbox').addColumn('unsettled_until', 'bigint').execute();
+    },
+  },
 };
