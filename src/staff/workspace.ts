@@ -3,7 +3,8 @@ import { issueWebUrl as hostIssueWebUrl } from '../git-host/web-origin.ts';
 import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { Config } from '../config/config-schema.ts';
 import { DeskError } from '../tickets/errors.ts';
-import { newIdempotencyKey } from '../tickets/idempotency.ts';
+import { isTicketRef, newIdempotencyKey } from '../tickets/idempotency.ts';
+import { sniffType } from '../tickets/attachments.ts';
 import { staffDisplayName } from '../tickets/display.ts';
 import { withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
 import { effectiveAuthor, type MessageKind } from '../tickets/message-kinds.ts';
@@ -30,6 +31,27 @@ export interface StaffMessageView {
   edited: boolean;
   /** The customer's rating of a public reply (the bot's reaction on their behalf). */
   rating: Rating | undefined;
+  /** Files the customer attached, as links to the staff download route. */
+  attachments: StaffAttachmentLink[];
+}
+
+export interface StaffAttachmentLink {
+  name: string;
+  url: string;
+}
+
+/** Where staff download an attachment: `/staff/files/<ref>/<id>/<name>` for `tickets/<ref>/<id>/<name>` in the attachments repository. */
+export function staffAttachmentUrl(path: string): string | undefined {
+  const [root, ref, id, name, ...rest] = path.split('/');
+  if (root !== 'tickets' || !ref || !isTicketRef(ref) || !id || !name || rest.length > 0) return undefined;
+  return `/staff/files/${[ref, id, name].map(encodeURIComponent).join('/')}`;
+}
+
+function attachmentLinks(paths: readonly string[] | undefined): StaffAttachmentLink[] {
+  return (paths ?? []).flatMap((path) => {
+    const url = staffAttachmentUrl(path);
+    return url ? [{ name: path.split('/').pop() as string, url }] : [];
+  });
 }
 
 export interface StaffTicketView {
@@ -122,6 +144,7 @@ export function createWorkspace(options: {
         createdAt: ticket.createdAt,
         edited: false,
         rating: undefined,
+        attachments: attachmentLinks(ticket.meta?.attachments),
       },
       ...ticket.messages.map((m) => {
         const kind = kinds.get(m.id) ?? 'outsider';
@@ -135,6 +158,8 @@ export function createWorkspace(options: {
           createdAt: m.createdAt,
           edited: m.updatedAt !== m.createdAt,
           rating: ratings.get(m.id),
+          // Paths come from the bot's verified metadata only (a customer's message, written by the desk).
+          attachments: kind === 'customer' ? attachmentLinks(m.meta?.attachments) : [],
         };
       }),
     ];
@@ -209,6 +234,18 @@ export function createWorkspace(options: {
         pages: page.pages,
         ...(build?.state === 'building' ? { building: { done: build.done, total: build.total } } : {}),
       };
+    },
+
+    /**
+     * An attachment of any ticket (staff see every ticket), by its place in the attachments repository below
+     * `tickets/`: `<ref>/<id>/<name>`, nothing else (no other folder, no `..`). Undefined when there is no such file.
+     */
+    async attachment(place: string): Promise<{ bytes: Buffer; type: string; name: string } | undefined> {
+      const path = `tickets/${place}`;
+      if (staffAttachmentUrl(path) === undefined || place.split('/').some((part) => part === '..' || part === '.' || part === '')) return undefined;
+      const bytes = await host.readAttachment(path);
+      if (!bytes) return undefined;
+      return { bytes, type: (await sniffType(bytes)) ?? 'application/octet-stream', name: path.split('/').pop() as string };
     },
 
     async ticket(number: number): Promise<StaffTicketView> {

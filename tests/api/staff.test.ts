@@ -33,9 +33,9 @@ async function staffClient(login = 'support-anna'): Promise<SiteClient> {
   return client;
 }
 
-async function newTicket(email: string, subject: string): Promise<{ customer: SiteClient; ticketPath: string; number: number }> {
+async function newTicket(email: string, subject: string, extra: Record<string, string | Blob> = {}): Promise<{ customer: SiteClient; ticketPath: string; number: number }> {
   const customer = new SiteClient(site.url);
-  const response = await customer.post('/tickets/new', { email, name: 'C', subject, message: 'Please help me with this order.', type: 'question', category: 'orders' });
+  const response = await customer.post('/tickets/new', { email, name: 'C', subject, message: 'Please help me with this order.', type: 'question', category: 'orders', ...extra });
   expect(response.status).toBe(303);
   const ticketPath = response.headers.get('location')!.split('?')[0]!;
   const ref = ticketPath.split('/').pop();
@@ -338,5 +338,34 @@ describe('the thread in the workspace', () => {
     expect(thread.text('.message-kind-staff-reply .message-body')).toBe('Your parcel left the warehouse today.');
     expect(thread.text('.thread')).not.toContain('/reply');
     expect(thread.text('.message-kind-opening .message-body')).toBe('Please help me with this order.');
+  });
+});
+
+describe('customer attachments for staff', () => {
+  const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
+
+  it('are listed under the message in the workspace and download for staff only, never rendered', async () => {
+    const { number } = await newTicket('photo@example.com', 'Scratched lens', { attachments: new File([PNG], 'scratch.png', { type: 'image/png' }) });
+    const anna = await staffClient();
+    const workspace = new Page(await (await anna.fetch(`/staff/tickets/${number}`)).text());
+    const link = workspace.one('.message-kind-opening .attachments a');
+    expect(link && hastToString(link)).toBe('scratch.png');
+    const href = String(link?.properties['href']);
+    expect(href).toMatch(/^\/staff\/files\/T-[0-9A-Z]{8}\/[^/]+\/scratch\.png$/);
+
+    const file = await anna.fetch(href);
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
+    expect(file.headers.get('content-type')).toBe('image/png');
+    expect(file.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(file.headers.get('content-security-policy')).toContain('sandbox');
+
+    // Not for customers or anyone signed out; nothing outside a ticket's attachment folder.
+    const outsider = await new SiteClient(site.url).fetch(href);
+    expect(outsider.status).toBe(303);
+    expect(outsider.headers.get('location')).toMatch(/^\/staff\/signin/);
+    for (const bad of ['/staff/files/T-AAAAAAAA/x/none.png', '/staff/files/secrets/x/y', `${href.split('/').slice(0, 4).join('/')}/../../etc/passwd`, '/staff/files/T-AAAAAAAA']) {
+      expect((await anna.fetch(bad)).status, bad).toBe(404);
+    }
   });
 });
