@@ -4,7 +4,7 @@ import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailMessage } from '../mail/transport.ts';
 import { opFields, type Outbox } from '../outbox/index.ts';
-import type { Config } from '../config/config-schema.ts';
+import type { Config, Language } from '../config/config-schema.ts';
 import { sessionEmailFor, type CustomerSession } from '../tickets/customer.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
@@ -24,8 +24,28 @@ import type { Database } from '../store/database.ts';
 import { customerTickets, customerTicketsByRef, type CustomerTicketRow } from '../store/ticket-summaries.ts';
 import { recordAddressVerified } from '../store/verified-addresses.ts';
 import { draftKeyDigest } from '../tickets/draft-key.ts';
+import { ticketLanguage } from '../tickets/metadata.ts';
 import { withUnverifiedNote } from '../tickets/customer-verification.ts';
 
+/** The sign-in and ticket confirmation mail's wording, per language (the ticket's, for its confirmation). */
+const SIGN_IN_MAIL_TEXT = {
+  en: {
+    ticketSubject: (ref: string, site: string) => `Your ticket ${ref} — ${site}`,
+    signInSubject: (site: string) => `Sign in to your tickets — ${site}`,
+    ticketIntro: (ref: string) => `We received your ticket ${ref}. Follow it and reply here:`,
+    signInIntro: 'Open this link to see your tickets:',
+    linkOnce: 'The link works once and expires in 24 hours. You can always ask for a new one on the My tickets page.',
+    replyOnSite: 'Please reply on the site, not to this email.',
+  },
+  de: {
+    ticketSubject: (ref: string, site: string) => `Ihr Ticket ${ref} — ${site}`,
+    signInSubject: (site: string) => `Anmeldung zu Ihren Tickets — ${site}`,
+    ticketIntro: (ref: string) => `Wir haben Ihr Ticket ${ref} erhalten. Verfolgen Sie es und antworten Sie hier:`,
+    signInIntro: 'Öffnen Sie diesen Link, um Ihre Tickets zu sehen:',
+    linkOnce: 'Der Link funktioniert einmal und läuft nach 24 Stunden ab. Einen neuen können Sie jederzeit auf der Seite „Meine Tickets“ anfordern.',
+    replyOnSite: 'Bitte antworten Sie auf der Website, nicht auf diese E-Mail.',
+  },
+} satisfies Record<Language, unknown>;
 /** A ticket a session may see: its issue number (once created), view and owner's address. */
 interface FoundTicket {
   number: number | undefined;
@@ -90,8 +110,8 @@ function labelOr(labels: readonly string[], group: 'priority' | 'type' | 'catego
 }
 
 /** A ticket's category title from its labels. */
-function categoryName(config: Pick<Config, 'categories'>, labels: readonly string[]): string {
-  return categoryTitle(config, labelOr(labels, 'category', ''));
+function categoryName(config: Pick<Config, 'categories'>, labels: readonly string[], lang: Language = 'en'): string {
+  return categoryTitle(config, labelOr(labels, 'category', ''), lang);
 }
 
 /** The Git host failed in a way that is not our own set-up's doing: pages fall back to the last known state (as the middleware's 502 does). */
@@ -153,7 +173,8 @@ export function createDesk(options: DeskOptions): Desk {
         html: renderMessage(text),
         createdAt: message.createdAt,
         queued: false,
-        attachments: kind === 'customer' ? attachmentViews(ref, message.meta?.attachments) : [],
+        // Files of the customer's own messages and of public replies staff wrote on the site (the bot's verified metadata).
+        attachments: kind === 'customer' || (kind === 'staff-reply' && message.author.isBot) ? attachmentViews(ref, message.meta?.attachments) : [],
         rating: kind === 'staff-reply' && config.features.ratings ? (botLogin === undefined ? ratings.get(message.id) : await ratingOf(message, botLogin)) : undefined,
       });
     }
@@ -166,8 +187,9 @@ export function createDesk(options: DeskOptions): Desk {
       status,
       priority: labelOr(ticket.labels, 'priority', 'normal'),
       type: labelOr(ticket.labels, 'type', ''),
-      category: categoryName(config, ticket.labels),
+      category: categoryName(config, ticket.labels, ticketLanguage(ticket.meta)),
       order: ticket.meta?.order || undefined,
+      lang: ticketLanguage(ticket.meta),
       openedAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,
       messages,
@@ -203,22 +225,17 @@ export function createDesk(options: DeskOptions): Desk {
     };
   }
 
-  /** A mail with a sign-in link (landing on a ticket: its confirmation), and the event key it is queued under. */
-  function signInMail(email: string, landOn: string | undefined): [key: string, message: MailMessage] {
-    const link = `${options.siteUrl}${options.signInPath(email, landOn)}`;
+  /** A mail with a sign-in link (landing on a ticket: its confirmation) in the customer's language, and the event key it is queued under. */
+  function signInMail(email: string, landOn: string | undefined, lang: Language = 'en'): [key: string, message: MailMessage] {
+    // The link's page speaks the ticket's language too.
+    const link = `${options.siteUrl}${options.signInPath(email, landOn)}${lang === 'en' ? '' : `&lang=${lang}`}`;
+    const say = SIGN_IN_MAIL_TEXT[lang];
     return [
       landOn ? `ticket-created:${landOn}` : `sign-in:${randomUUID()}`,
       {
         to: email,
-        subject: landOn ? `Your ticket ${landOn} — ${config.siteName}` : `Sign in to your tickets — ${config.siteName}`,
-        text: [
-          landOn ? `We received your ticket ${landOn}. Follow it and reply here:` : 'Open this link to see your tickets:',
-          '',
-          link,
-          '',
-          'The link works once and expires in 24 hours. You can always ask for a new one on the My tickets page.',
-          'Please reply on the site, not to this email.',
-        ].join('\n'),
+        subject: landOn ? say.ticketSubject(landOn, config.siteName) : say.signInSubject(config.siteName),
+        text: [landOn ? say.ticketIntro(landOn) : say.signInIntro, '', link, '', say.linkOnce, say.replyOnSite].join('\n'),
       },
     ];
   }
@@ -320,8 +337,9 @@ export function createDesk(options: DeskOptions): Desk {
           status: 'queued',
           priority: labelOr(op.labels, 'priority', 'normal'),
           type: labelOr(op.labels, 'type', ''),
-          category: categoryName(config, op.labels),
+          category: categoryName(config, op.labels, ticketLanguage(fields)),
           order: fields.order || undefined,
+          lang: ticketLanguage(fields),
           openedAt: read.createdAt,
           updatedAt: read.createdAt,
           messages: [queuedMessage({ body: op.body, createdAt: read.createdAt }, attachmentViews(ref, op.attachments)), ...read.pending.map((p) => queuedMessage(p))],
@@ -358,7 +376,7 @@ export function createDesk(options: DeskOptions): Desk {
       return { ok: true };
     },
 
-    async openTicket({ form, files, idempotencyKey, signedIn }: OpenTicketInput) {
+    async openTicket({ form, lang = 'en', files, idempotencyKey, signedIn }: OpenTicketInput) {
       const filedAt = Date.now();
       const createdAt = new Date(filedAt).toISOString();
       const header = ticketHeader({
@@ -382,11 +400,11 @@ export function createDesk(options: DeskOptions): Desk {
         body,
         labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category)],
         customerEmail: form.email,
-        fields: { order: form.order, customerName: form.name, ...(draftKey ? { draftKey } : {}), ...(signedIn ? {} : { unverifiedSince: createdAt }) },
+        fields: { order: form.order, customerName: form.name, lang, ...(draftKey ? { draftKey } : {}), ...(signedIn ? {} : { unverifiedSince: createdAt }) },
         files: files.map((f) => ({ filename: f.name, content: f.bytes })),
         filedAt,
         // Keyed by the ticket: a resubmitted draft (on this instance or another) is mailed once.
-        alongside: (trx, filed) => mail.enqueueWithin(trx, ...signInMail(form.email, filed.ref)),
+        alongside: (trx, filed) => mail.enqueueWithin(trx, ...signInMail(form.email, filed.ref, lang)),
       });
       mail.wake();
       return { ref: created.ref, duplicate: created.duplicate, filedAt: created.filedAt };
@@ -497,9 +515,9 @@ export function createDesk(options: DeskOptions): Desk {
       for (const ticket of await customerTickets(options.database, customer, { limit: VERIFIED_REFRESH_LIMIT })) options.onVerified(ticket.number);
     },
 
-    async sendSignInLink(email, landOn) {
+    async sendSignInLink(email, landOn, lang) {
       // Queued, not sent inline: it survives a crash, and its key makes a repeated request for a ticket mail once.
-      await mail.enqueue(...signInMail(email, landOn));
+      await mail.enqueue(...signInMail(email, landOn, lang));
     },
   };
 }

@@ -2,6 +2,7 @@ import type { CheckedAttachment } from '../tickets/attachments.ts';
 import type { TicketStatus } from '../tickets/labels.ts';
 import type { TicketForm } from '../tickets/ticket-form.ts';
 import type { CustomerSession } from '../tickets/customer.ts';
+import type { Language } from '../config/config-schema.ts';
 
 /** A ticket as its customer sees it in "My tickets". */
 export interface TicketListItem {
@@ -52,6 +53,8 @@ export interface TicketView {
   type: string;
   category: string;
   order: string | undefined;
+  /** The language the ticket was filed in, which its page is shown in; absent where it is not known (English). */
+  lang?: Language | undefined;
   openedAt: string;
   updatedAt: string;
   messages: MessageView[];
@@ -71,6 +74,8 @@ export interface TicketView {
 
 export interface OpenTicketInput {
   form: TicketForm;
+  /** The language the form was filled in: the ticket keeps it for the customer's pages and mails. @default "en" */
+  lang?: Language | undefined;
   files: CheckedAttachment[];
   /** From an offline draft: the same key twice from the same address within a day makes one ticket. */
   idempotencyKey: string | undefined;
@@ -101,5 +106,5 @@ export interface Desk {
   /** Records that the customer proved the address (opened a link mailed to it) at `at` (ms, default now). */
   confirmAddress(email: string, at?: number): Promise<void>;
   /** Emails a sign-in link; says nothing about whether the address has tickets. */
-  sendSignInLink(email: string, landOn?: string): Promise<void>;
+  sendSignInLink(email: string, landOn?: string, lang?: Language): Promise<void>;
 }

@@ -1,9 +1,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Language } from '../config/config-schema.ts';
 
 /** The mails the desk sends on ticket events, one template (text and HTML) each. */
 export const TEMPLATE_NAMES = ['staff-reply', 'ticket-closed', 'new-ticket', 'customer-reply'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
+
+/** The customer's mails, which also come in German (`<name>.de.txt|html`): staff mails stay in English. */
+export const TRANSLATED_TEMPLATES: Partial<Record<TemplateName, readonly Exclude<Language, 'en'>[]>> = { 'staff-reply': ['de'], 'ticket-closed': ['de'] };
 
 // `link` is where the reader acts: the customer's sign-in link, or the ticket in the staff workspace.
 const FACTS = ['siteName', 'ref', 'subject', 'opened', 'status', 'priority', 'category', 'order', 'link'] as const;
@@ -24,6 +28,13 @@ export interface MailTemplate {
   subject: string;
   text: string;
   html: string;
+  /** The same mail in other languages, for customers who filed their ticket in one. */
+  translations?: Partial<Record<Language, MailTemplate>>;
+}
+
+/** A template in the customer's language, or as it is (English) when it has no such translation. */
+export function templateIn(template: MailTemplate, lang: Language): MailTemplate {
+  return template.translations?.[lang] ?? template;
 }
 
 export type MailTemplates = Record<TemplateName, MailTemplate>;
@@ -103,8 +114,8 @@ export function renderTemplate(template: MailTemplate, values: TemplateValues): 
 }
 
 /**
- * The templates in force: each file in `overrideDir` (`<name>.txt`, `<name>.html`) replaces the built-in
- * one of the same name; the rest stay built in. Checked when loaded, so a typo stops start-up with the
+ * The templates in force: each file in `overrideDir` (`<name>.txt`, `<name>.html`, and for a translation
+ * `<name>.de.txt`, `<name>.de.html`) replaces the built-in one of the same name; the rest stay built in. Checked when loaded, so a typo stops start-up with the
  * file, line and the variables allowed.
  */
 export function loadMailTemplates(defaults: Record<string, string>, overrideDir: string | undefined): MailTemplates {
@@ -115,10 +126,16 @@ export function loadMailTemplates(defaults: Record<string, string>, overrideDir:
     if (builtIn === undefined) throw new MailTemplateError(`the built-in mail template ${file} is missing`);
     return { text: builtIn, source: `built-in ${file}` };
   };
+  const parse = (name: TemplateName, suffix: string): MailTemplate => {
+    const text = read(`${name}${suffix}.txt`);
+    const html = read(`${name}${suffix}.html`);
+    return parseTemplate(name, text.text, html.text, { text: text.source, html: html.source });
+  };
   const entries = TEMPLATE_NAMES.map((name) => {
-    const text = read(`${name}.txt`);
-    const html = read(`${name}.html`);
-    return [name, parseTemplate(name, text.text, html.text, { text: text.source, html: html.source })] as const;
+    const languages = TRANSLATED_TEMPLATES[name] ?? [];
+    const template = parse(name, '');
+    if (languages.length > 0) template.translations = Object.fromEntries(languages.map((lang) => [lang, parse(name, `.${lang}`)]));
+    return [name, template] as const;
   });
   return Object.fromEntries(entries) as MailTemplates;
 }

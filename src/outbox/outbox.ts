@@ -4,6 +4,7 @@ import { sql, type Insertable, type Selectable, type Transaction } from 'kysely'
 import { GitHostError, isTransient, needsOperator, type GitHost } from '../git-host/index.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { draftKeyCutoff } from '../tickets/draft-key.ts';
+import { attachmentPath } from '../tickets/attachments.ts';
 import { newIdempotencyKey, newTicketRef } from '../tickets/idempotency.ts';
 import { legacyExtraToFields, type MetadataFields } from '../tickets/metadata.ts';
 import type { Database } from '../store/database.ts';
@@ -149,16 +150,6 @@ export type TicketId = string | number;
 /** An entry's metadata fields; entries written by the first release carry them as `extra`. */
 export function opFields(op: { fields?: MetadataFields | undefined; extra?: Record<string, unknown> | undefined }): MetadataFields {
   return op.fields ?? legacyExtraToFields(op.extra);
-}
-
-/** Safe file name part of an attachment path. */
-function safeName(name: string): string {
-  return (
-    name
-      .replace(/[^A-Za-z0-9._-]+/g, '_')
-      .replace(/^\.+/, '')
-      .slice(0, 100) || 'file'
-  );
 }
 
 type Row = Selectable<OutboxTable>;
@@ -357,7 +348,7 @@ export class Outbox {
 
   private uploadEntry(key: string, file: { filename: string; content: Uint8Array }, createdAt: number) {
     const id = newIdempotencyKey();
-    const path = `tickets/${key.replace(/^#/, '')}/${id}/${safeName(file.filename)}`;
+    const path = attachmentPath(key, id, file.filename);
     return { id, ticket: key, createdAt, op: { kind: 'uploadAttachment' as const, path, message: `Attachment for ticket ${key} (${id})` }, bytes: file.content };
   }
 

@@ -1,7 +1,7 @@
 // Ticket form: markdown preview, article suggestions while typing, offline drafts, and sending without leaving
 // the page, so a refusal (a rate limit, a field to fix) leaves everything typed and every chosen file in place.
 import { enhanceTicketForm } from './offline-draft.ts';
-import { REFUSED_FORM_TEXT, TICKET_FORM_ORDER } from '../tickets/ticket-form.ts';
+import { refusedFormText, TICKET_FORM_ORDER } from '../tickets/ticket-form.ts';
 
 function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: number): (...args: A) => void {
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -24,7 +24,9 @@ function setUpPreview(form: HTMLFormElement): void {
   const toggle = document.createElement('button');
   toggle.type = 'button';
   toggle.className = 'button-secondary';
-  toggle.textContent = 'Preview';
+  // The page gives the button's words in its language.
+  const text = { preview: source.dataset['previewLabel'] ?? 'Preview', edit: source.dataset['editLabel'] ?? 'Edit' };
+  toggle.textContent = text.preview;
   toggle.setAttribute('aria-pressed', 'false');
   source.insertAdjacentElement('afterend', toggle);
   toggle.addEventListener('click', async () => {
@@ -33,7 +35,7 @@ function setUpPreview(form: HTMLFormElement): void {
       preview.hidden = true;
       source.hidden = false;
       toggle.setAttribute('aria-pressed', 'false');
-      toggle.textContent = 'Preview';
+      toggle.textContent = text.preview;
       source.focus();
       return;
     }
@@ -44,8 +46,13 @@ function setUpPreview(form: HTMLFormElement): void {
     preview.hidden = false;
     source.hidden = true;
     toggle.setAttribute('aria-pressed', 'true');
-    toggle.textContent = 'Edit';
+    toggle.textContent = text.edit;
   });
+}
+
+/** The language the page rendered the form in (`data-lang`). */
+function formLanguage(form: HTMLFormElement): 'en' | 'de' {
+  return form.dataset['lang'] === 'de' ? 'de' : 'en';
 }
 
 function setUpSuggestions(form: HTMLFormElement): void {
@@ -63,7 +70,8 @@ function setUpSuggestions(form: HTMLFormElement): void {
       box.hidden = true;
       return;
     }
-    const response = await fetch(`/api/suggest?q=${encodeURIComponent(query)}`, { headers: { Accept: 'application/json' } }).catch(() => undefined);
+    // The form's language: a German subject is searched among the German articles.
+    const response = await fetch(`/api/suggest?q=${encodeURIComponent(query)}&lang=${formLanguage(form)}`, { headers: { Accept: 'application/json' } }).catch(() => undefined);
     if (!response?.ok) return;
     const { results } = (await response.json()) as { results: Suggestion[] };
     list.replaceChildren(
@@ -136,6 +144,7 @@ function showRefusal(form: HTMLFormElement, message: string, fields: Record<stri
   summary.dataset['errorSummary'] = '';
   const title = document.createElement('h2');
   title.id = 'error-summary-title';
+  const REFUSED_FORM_TEXT = refusedFormText(formLanguage(form));
   title.textContent = REFUSED_FORM_TEXT.title;
   summary.append(title);
   const listed = TICKET_FORM_ORDER.filter((name) => fields[name] && form.querySelector(`#${name}`));
@@ -186,7 +195,7 @@ function setUpSubmit(form: HTMLFormElement): void {
     try {
       const action = new URL(form.getAttribute('action') ?? '', location.href).href;
       const response = await fetch(action, { method: 'POST', body: new FormData(form), headers: { Accept: 'application/json' }, credentials: 'same-origin' }).catch(() => undefined);
-      if (!response) return showRefusal(form, REFUSED_FORM_TEXT.unreachable, {});
+      if (!response) return showRefusal(form, refusedFormText(formLanguage(form)).unreachable, {});
       const body = (await response.json().catch(() => ({}))) as Refusal & { url?: unknown };
       if (response.ok && typeof body.url === 'string' && body.url.startsWith('/')) return location.assign(body.url);
       const message = typeof body.error?.message === 'string' ? body.error.message : `The site answered ${response.status}. Please send the form again.`;

@@ -7,7 +7,13 @@ function messageKey(m: MessageView): string {
   return m.id === undefined ? `queued:${m.createdAt}` : String(m.id);
 }
 
-function renderMessage(m: MessageView): HTMLLIElement {
+/** The ticket page's words in its language, as the page gives them (`data-*` on its live status line). */
+interface PageWords {
+  you: string;
+  newReplyFrom: string;
+}
+
+function renderMessage(m: MessageView, words: PageWords): HTMLLIElement {
   const item = document.createElement('li');
   item.className = `message message-${m.kind}${m.queued ? ' queued' : ''}`;
   if (m.id !== undefined) {
@@ -16,7 +22,7 @@ function renderMessage(m: MessageView): HTMLLIElement {
   }
   const header = document.createElement('header');
   const author = document.createElement('strong');
-  author.textContent = m.authorName;
+  author.textContent = m.kind === 'customer' ? words.you : m.authorName;
   const time = document.createElement('time');
   time.dateTime = m.createdAt;
   time.textContent = new Date(m.createdAt).toLocaleString();
@@ -33,6 +39,7 @@ export function enhanceTicketPage(): void {
   const thread = document.querySelector<HTMLOListElement>('[data-thread]');
   const live = document.querySelector<HTMLElement>('[data-live-status]');
   if (!thread || !live) return;
+  const words: PageWords = { you: live.dataset['you'] ?? 'You', newReplyFrom: live.dataset['newReplyFrom'] ?? 'New reply from' };
   const ref = location.pathname.split('/').filter(Boolean)[1];
   const seen = new Set([...thread.querySelectorAll<HTMLElement>('[data-message-id]')].map((el) => el.dataset['messageId']));
   let queued = thread.querySelectorAll('.queued').length;
@@ -49,13 +56,13 @@ export function enhanceTicketPage(): void {
     thread!.querySelectorAll('.queued').forEach((el) => el.remove());
     for (const m of ticket.messages) {
       if (m.queued || !seen.has(messageKey(m))) {
-        thread!.append(renderMessage(m));
+        thread!.append(renderMessage(m, words));
         if (m.id !== undefined) seen.add(messageKey(m));
       }
     }
     queued = stillQueued;
     const staff = fresh.filter((m) => m.kind === 'staff');
-    if (staff.length > 0) live!.textContent = `New reply from ${staff.at(-1)!.authorName}.`;
+    if (staff.length > 0) live!.textContent = `${words.newReplyFrom} ${staff.at(-1)!.authorName}.`;
   }
 
   setInterval(() => void poll(), POLL_MS);

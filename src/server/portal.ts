@@ -4,10 +4,11 @@ import { parseReplyText, parseTicketForm, type FieldErrors } from '../tickets/ti
 import { actingEmail, rememberFiledTicket, type CustomerSession } from '../tickets/customer.ts';
 import { formFields, formFiles, readForm } from './form-data.ts';
 import { BODY_LIMITS, formBodyLimit } from './bounded-body.ts';
-import { DeskError } from '../tickets/errors.ts';
+import { DeskError, localizeDeskError } from '../tickets/errors.ts';
 import { ERROR_STATUS } from './http.ts';
 import { parseEmail } from '../tickets/email.ts';
 import type { Services } from './services.ts';
+import type { Language } from '../config/config-schema.ts';
 import { SEARCH_LANG_FIELD, SEARCH_QUERY_FIELD } from '../kb/insights-protocol.ts';
 
 /** The request facts a portal action needs, whatever framework serves it. */
@@ -45,8 +46,10 @@ function maxFormBytes(services: Services): number {
 async function orFormBack(values: Record<string, string>, files: readonly { name: string }[], act: () => Promise<PortalResult>): Promise<PortalResult> {
   try {
     return await act();
-  } catch (error) {
-    if (!(error instanceof DeskError)) throw error;
+  } catch (thrown) {
+    if (!(thrown instanceof DeskError)) throw thrown;
+    // The form says which language its customer reads (its hidden `lang` field).
+    const error = localizeDeskError(thrown, formLanguage(values));
     return {
       kind: 'form',
       status: ERROR_STATUS[error.code],
@@ -56,6 +59,11 @@ async function orFormBack(values: Record<string, string>, files: readonly { name
       ...(files.length ? { filesToChooseAgain: files.map((f) => f.name) } : {}),
     };
   }
+}
+
+/** The language a customer form was filled in: its hidden `lang` field, English unless it says German. */
+export function formLanguage(values: Record<string, string>): Language {
+  return values['lang'] === 'de' ? 'de' : 'en';
 }
 
 const ticketPath = (ref: string) => `/tickets/${encodeURIComponent(ref)}`;
@@ -70,15 +78,20 @@ export async function openTicket({ request, services, session, clientAddress }: 
   const form = await readForm(request, maxFormBytes(services));
   const values = formFields(form);
   const sent = await formFiles(form, 'attachments');
+  const lang = formLanguage(values);
   return orFormBack(values, sent, async () => {
     const accepting = desk.accepting();
     if (!accepting.ok) throw new DeskError('tickets_off', { message: accepting.reason });
     if (!config.features.guests && !session?.email) throw new DeskError('guests_off');
     // The honeypot field is hidden from people; only form-filling scripts put text in it.
-    if ((values['website'] ?? '') !== '') throw new DeskError('invalid_input', { message: 'We could not accept this form. Please try again.' });
+    if ((values['website'] ?? '') !== '') {
+      throw new DeskError('invalid_input', {
+        message: lang === 'de' ? 'Wir konnten dieses Formular nicht annehmen. Bitte versuchen Sie es erneut.' : 'We could not accept this form. Please try again.',
+      });
+    }
 
-    const parsed = parseTicketForm(values, config, session?.email);
-    const files = await checkAttachments(sent, config.attachments);
+    const parsed = parseTicketForm(values, config, session?.email, lang);
+    const files = await checkAttachments(sent, config.attachments, lang);
     if (!parsed.ok || !files.ok) {
       const errors: FieldErrors = parsed.ok ? {} : parsed.errors;
       if (!files.ok) errors.attachments = files.error;
@@ -89,7 +102,7 @@ export async function openTicket({ request, services, session, clientAddress }: 
     // Only a session from a mailed link proves the address; anyone else's ticket is marked unverified.
     const signedIn = session?.email !== undefined && session.email === parsed.value.email;
     // The confirmation mail commits with the ticket, to the address parseEmail normalised (the one the session holds).
-    const { ref, filedAt, duplicate } = await desk.openTicket({ form: parsed.value, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn });
+    const { ref, filedAt, duplicate } = await desk.openTicket({ form: parsed.value, lang, files: files.files, idempotencyKey: key && /^[\w-]{8,64}$/.test(key) ? key : undefined, signedIn });
     // Knowledgebase insights: a ticket opened from a search's "Open a ticket" link counts against that query, once.
     // A side output: its failure is a warning, never the customer's problem.
     if (!duplicate && values[SEARCH_QUERY_FIELD] !== undefined) {
@@ -110,12 +123,17 @@ export async function openTicket({ request, services, session, clientAddress }: 
 export async function requestSignInLink({ request, services, clientAddress }: PortalRequest): Promise<PortalResult> {
   const values = formFields(await readForm(request, BODY_LIMITS.signInForm));
   // The same rule as the ticket form's; the normalised address is both mailed and put in the link.
-  const parsed = parseEmail(values['email']);
+  const lang = formLanguage(values);
+  const parsed = parseEmail(values['email'], lang);
   if (!parsed.ok) return { kind: 'form', status: 400, values, errors: { email: parsed.message } };
   const { email } = parsed;
   await services.rateLimits.consume('linkPerIp', clientAddress, 'linkPerEmail', email);
-  await services.desk.sendSignInLink(email);
-  return { kind: 'done', message: `If ${email} has tickets with us, a sign-in link is on its way. It works once, for 24 hours.` };
+  await services.desk.sendSignInLink(email, undefined, lang);
+  const message =
+    lang === 'de'
+      ? `Falls ${email} Tickets bei uns hat, ist ein Anmeldelink unterwegs. Er funktioniert einmal, 24 Stunden lang.`
+      : `If ${email} has tickets with us, a sign-in link is on its way. It works once, for 24 hours.`;
+  return { kind: 'done', message };
 }
 
 /**
@@ -156,6 +174,8 @@ export async function ticketAction(input: PortalRequest, ref: string): Promise<P
   const form = await readForm(request, maxFormBytes(services));
   const values = formFields(form);
   const sent = await formFiles(form, 'attachments');
+  // The ticket page's forms carry the ticket's language.
+  const lang = formLanguage(values);
   return orFormBack(values, sent, async () => {
     // The address its writes are metered by; the desk checks that it owns the ticket.
     const email = actingEmail(session, ref);
@@ -166,8 +186,8 @@ export async function ticketAction(input: PortalRequest, ref: string): Promise<P
     }
     switch (values['action']) {
       case 'reply': {
-        const text = parseReplyText(values['message'], services.config);
-        const files = await checkAttachments(sent, services.config.attachments);
+        const text = parseReplyText(values['message'], services.config, lang);
+        const files = await checkAttachments(sent, services.config.attachments, lang);
         if (!text.ok || !files.ok) {
           throw new DeskError('invalid_input', { fields: { ...(text.ok ? {} : { message: text.error }), ...(files.ok ? {} : { attachments: files.error }) } });
         }
@@ -176,7 +196,10 @@ export async function ticketAction(input: PortalRequest, ref: string): Promise<P
         return { kind: 'redirect', location: `${ticketPath(ref)}#reply-form` };
       }
       case 'close':
-        if (values['confirm'] !== 'yes') throw new DeskError('invalid_input', { message: 'Tick the box to confirm that the ticket can be closed.' });
+        if (values['confirm'] !== 'yes') {
+          const message = lang === 'de' ? 'Setzen Sie das Häkchen, um zu bestätigen, dass das Ticket geschlossen werden kann.' : 'Tick the box to confirm that the ticket can be closed.';
+          throw new DeskError('invalid_input', { message });
+        }
         await services.desk.setClosed(ref, session, true);
         return { kind: 'redirect', location: ticketPath(ref) };
       case 'reopen':

@@ -4,7 +4,7 @@ import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
 import type { Config } from '../config/config-schema.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { isTicketRef, newIdempotencyKey } from '../tickets/idempotency.ts';
-import { sniffType } from '../tickets/attachments.ts';
+import { attachmentPath, sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
 import { staffDisplayName } from '../tickets/display.ts';
 import { withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
 import { effectiveAuthor, type MessageKind } from '../tickets/message-kinds.ts';
@@ -78,7 +78,7 @@ export interface StaffTicketView {
 }
 
 export type StaffAction =
-  | { kind: 'reply'; text: string; visibility: 'public' | 'internal' }
+  | { kind: 'reply'; text: string; visibility: 'public' | 'internal'; files?: readonly CheckedAttachment[] }
   | { kind: 'take' }
   | { kind: 'assign'; to: string }
   | { kind: 'unassign' }
@@ -158,8 +158,8 @@ export function createWorkspace(options: {
           createdAt: m.createdAt,
           edited: m.updatedAt !== m.createdAt,
           rating: ratings.get(m.id),
-          // Paths come from the bot's verified metadata only (a customer's message, written by the desk).
-          attachments: kind === 'customer' ? attachmentLinks(m.meta?.attachments) : [],
+          // Paths come from the bot's verified metadata only: customers' messages and what staff posted on the site.
+          attachments: m.author.isBot ? attachmentLinks(m.meta?.attachments) : [],
         };
       }),
     ];
@@ -190,12 +190,27 @@ export function createWorkspace(options: {
     return ticket;
   }
 
-  async function post(number: number, login: string, text: string, visibility: 'public' | 'internal'): Promise<void> {
+  async function post(ticket: Ticket, login: string, text: string, visibility: 'public' | 'internal', files: readonly CheckedAttachment[] = []): Promise<void> {
+    // Files first, into the ticket's folder of the attachments repository; the message's metadata lists them, so
+    // the customer's page (public replies) and the workspace offer them for download.
+    const attachments: string[] = [];
+    for (const file of files) {
+      const id = newIdempotencyKey();
+      const path = attachmentPath(ticket.meta?.ref ?? `#${ticket.number}`, id, file.name);
+      await host.uploadAttachment({ path, content: file.bytes, message: `Attachment of a staff ${visibility === 'public' ? 'reply' : 'note'} on ticket #${ticket.number} (${id})` });
+      attachments.push(path);
+    }
     const header =
       visibility === 'public'
         ? `**Reply by ${displayName(login)}** (@${login}, on the help centre) — sent to the customer`
         : `**Internal note by ${displayName(login)}** (@${login}, on the help centre)`;
-    await host.addComment(number, { body: `${header}${HEADER_END}${text}`, key: newIdempotencyKey(), fields: { postedBy: { login, visibility } } });
+    const listed = files.length > 0 ? `\n\n_Attached on the help centre: ${files.map((f) => f.name.replace(/[[\]`*_]/g, '')).join(', ')}_` : '';
+    await host.addComment(ticket.number, {
+      body: `${header}${HEADER_END}${text}${listed}`,
+      key: newIdempotencyKey(),
+      ...(attachments.length > 0 ? { attachments } : {}),
+      fields: { postedBy: { login, visibility } },
+    });
   }
 
   /** The label values staff may choose per group (closing is its own action). */
@@ -265,7 +280,7 @@ export function createWorkspace(options: {
               message: `${login} has no write access to ${config.gitHost.repository}, so cannot reply to customers. Ask the repository owner to add you as a collaborator, or write an internal note.`,
             });
           }
-          await post(number, login, text, action.visibility);
+          await post(ticket, login, text, action.visibility, action.files);
           await move(ticket, action.visibility === 'public' ? 'staff-reply' : 'internal-note');
           return;
         }
@@ -309,7 +324,7 @@ export function createWorkspace(options: {
         case 'escalate':
           if (ticket.state === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it before escalating.' });
           // The note carries the /escalate marker so the workflow assigns the next tier, as for a note written on the Git host.
-          await post(number, login, `/escalate ${action.reason.trim() || '(no reason given)'}`, 'internal');
+          await post(ticket, login, `/escalate ${action.reason.trim() || '(no reason given)'}`, 'internal');
           await move(ticket, 'escalated');
           return;
         case 'close':

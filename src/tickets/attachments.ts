@@ -1,5 +1,5 @@
 import { fileTypeFromBuffer } from 'file-type';
-import type { Config } from '../config/config-schema.ts';
+import type { Config, Language } from '../config/config-schema.ts';
 
 export interface AttachmentInput {
   name: string;
@@ -51,25 +51,46 @@ export async function sniffType(bytes: Uint8Array): Promise<string | undefined> 
   return isPlainText(bytes) ? 'text/plain' : undefined;
 }
 
+/** What the attachment rules say, per language: one rule, two wordings (the browser's early check words them alike). */
+export const ATTACHMENT_MESSAGES = {
+  en: {
+    tooMany: (max: number, chosen: number) => `Attach at most ${max} file(s); you chose ${chosen}.`,
+    empty: (name: string) => `"${name}" is empty.`,
+    tooLarge: (name: string, size: string, max: string) => `"${name}" is ${size}; each file may be at most ${max}.`,
+    wrongType: (name: string, type: string | undefined, allowed: string) => `"${name}" is ${type ? `of type ${type}` : 'of a type we cannot recognise'}; allowed are ${allowed}.`,
+  },
+  de: {
+    tooMany: (max: number, chosen: number) => `Hängen Sie höchstens ${max} Datei(en) an; Sie haben ${chosen} gewählt.`,
+    empty: (name: string) => `„${name}“ ist leer.`,
+    tooLarge: (name: string, size: string, max: string) => `„${name}“ ist ${size} groß; jede Datei darf höchstens ${max} groß sein.`,
+    wrongType: (name: string, type: string | undefined, allowed: string) => `„${name}“ ist ${type ? `vom Typ ${type}` : 'von einem Typ, den wir nicht erkennen'}; erlaubt sind ${allowed}.`,
+  },
+} satisfies Record<Language, unknown>;
+
 /**
  * Checks a message's attachments against the configured count, size and types, sniffing each
- * file's content. Returns the files to store, or a message that says what is allowed.
+ * file's content. Returns the files to store, or a message (in `lang`) that says what is allowed.
  */
-export async function checkAttachments(files: readonly AttachmentInput[], limits: Config['attachments']): Promise<{ ok: true; files: CheckedAttachment[] } | { ok: false; error: string }> {
+export async function checkAttachments(
+  files: readonly AttachmentInput[],
+  limits: Config['attachments'],
+  lang: Language = 'en',
+): Promise<{ ok: true; files: CheckedAttachment[] } | { ok: false; error: string }> {
+  const say = ATTACHMENT_MESSAGES[lang];
   const present = files.filter((f) => f.bytes.byteLength > 0 || f.name !== '');
   if (present.length > limits.maxCount) {
-    return { ok: false, error: `Attach at most ${limits.maxCount} file(s); you chose ${present.length}.` };
+    return { ok: false, error: say.tooMany(limits.maxCount, present.length) };
   }
   const checked: CheckedAttachment[] = [];
   for (const file of present) {
     const name = safeFileName(file.name);
-    if (file.bytes.byteLength === 0) return { ok: false, error: `"${name}" is empty.` };
+    if (file.bytes.byteLength === 0) return { ok: false, error: say.empty(name) };
     if (file.bytes.byteLength > limits.maxBytes) {
-      return { ok: false, error: `"${name}" is ${formatBytes(file.bytes.byteLength)}; each file may be at most ${formatBytes(limits.maxBytes)}.` };
+      return { ok: false, error: say.tooLarge(name, formatBytes(file.bytes.byteLength), formatBytes(limits.maxBytes)) };
     }
     const type = await sniffType(file.bytes);
     if (type === undefined || !limits.types.includes(type)) {
-      return { ok: false, error: `"${name}" is ${type ? `of type ${type}` : 'of a type we cannot recognise'}; allowed are ${describeTypes(limits.types)}.` };
+      return { ok: false, error: say.wrongType(name, type, describeTypes(limits.types, lang)) };
     }
     checked.push({ name, type, bytes: file.bytes });
   }
@@ -82,12 +103,34 @@ export function formatBytes(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1).replace(/\.0$/, '')} MiB`;
 }
 
-function describeTypes(types: readonly string[]): string {
-  const names: Record<string, string> = { 'image/png': 'PNG', 'image/jpeg': 'JPEG', 'image/gif': 'GIF', 'image/webp': 'WebP', 'application/pdf': 'PDF', 'text/plain': 'plain text' };
+function describeTypes(types: readonly string[], lang: Language): string {
+  const names: Record<string, string> = {
+    'image/png': 'PNG',
+    'image/jpeg': 'JPEG',
+    'image/gif': 'GIF',
+    'image/webp': 'WebP',
+    'application/pdf': 'PDF',
+    'text/plain': lang === 'de' ? 'reiner Text' : 'plain text',
+  };
   return types.map((t) => names[t] ?? t).join(', ');
 }
 
 /** Images are shown inline only when the content was sniffed as an image. */
 export function isInlineImage(type: string): boolean {
   return ['image/png', 'image/jpeg', 'image/gif', 'image/webp'].includes(type);
+}
+
+/** The file-name part of an attachment's path in the attachments repository: letters, digits, `.`, `_` and `-` only. */
+function pathName(name: string): string {
+  return (
+    name
+      .replace(/[^A-Za-z0-9._-]+/g, '_')
+      .replace(/^\.+/, '')
+      .slice(0, 100) || 'file'
+  );
+}
+
+/** Where an attachment is kept in the attachments repository: `tickets/<ticket>/<id>/<name>`. */
+export function attachmentPath(ticket: string, id: string, filename: string): string {
+  return `tickets/${ticket.replace(/^#/, '')}/${id}/${pathName(filename)}`;
 }

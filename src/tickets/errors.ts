@@ -1,3 +1,5 @@
+import type { Language } from '../config/config-schema.ts';
+
 /**
  * The one catalogue of errors the desk reports: code → the message a person reads. Services throw
  * `DeskError`; the HTTP layer (`server/http.ts`) maps each code to a status and the body
@@ -25,6 +27,27 @@ export const DESK_ERRORS = {
 
 export type DeskErrorCode = keyof typeof DESK_ERRORS;
 
+/** The same catalogue for German customers (the customer pages of a German ticket or form). */
+const DESK_ERRORS_DE: Record<DeskErrorCode, string> = {
+  invalid_input: 'Einige Felder brauchen Ihre Aufmerksamkeit.',
+  bad_content_type: 'Senden Sie das Formular als multipart/form-data oder application/x-www-form-urlencoded.',
+  too_large: 'Die Anfrage ist zu groß.',
+  forbidden_origin: 'Diese Anfrage kam nicht von dieser Seite. Laden Sie die Seite neu und versuchen Sie es erneut.',
+  not_signed_in: 'Öffnen Sie den Link aus Ihrer E-Mail, um Ihre Tickets zu sehen.',
+  not_found: 'Dieses Ticket gibt es nicht, oder es gehört zu einer anderen E-Mail-Adresse.',
+  link_invalid: 'Dieser Link ist ungültig. Fordern Sie auf der Seite „Meine Tickets“ einen neuen an.',
+  link_expired: 'Dieser Link ist abgelaufen. Fordern Sie auf der Seite „Meine Tickets“ einen neuen an.',
+  link_used: 'Dieser Link wurde bereits benutzt. Fordern Sie auf der Seite „Meine Tickets“ einen neuen an.',
+  rate_limited: 'Zu viele Anfragen.',
+  tickets_off: 'Wir nehmen im Moment keine Tickets an. Bitte versuchen Sie es später erneut — die Hilfeartikel haben vielleicht schon Ihre Antwort.',
+  guests_off: 'Melden Sie sich mit Ihrer E-Mail-Adresse an, bevor Sie ein Ticket eröffnen.',
+  not_allowed: 'Das ist bei diesem Ticket gerade nicht möglich.',
+  forbidden: 'Ihr Konto darf das nicht.',
+  host_unavailable: 'Das Ticketsystem ist gerade nicht erreichbar. Ihre Nachricht ist sicher; versuchen Sie es in einer Minute erneut.',
+  method_not_allowed: 'Diese Adresse nimmt diese Methode nicht an.',
+  unavailable: 'Das kann gerade nicht gespeichert werden. Versuchen Sie es in einer Minute erneut.',
+};
+
 /** An error a person can act on; thrown by services, mapped to a response at the edge. */
 export class DeskError extends Error {
   override name = 'DeskError';
@@ -38,4 +61,19 @@ export class DeskError extends Error {
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
+}
+
+/**
+ * A refusal in the customer's language. English keeps the error's own message (which may say more than the
+ * catalogue); German readers get the catalogue's German wording, with the wait of a rate limit. Form errors
+ * (`invalid_input`) are worded in the customer's language where they arise, so they pass through.
+ */
+export function localizeDeskError(error: DeskError, lang: Language): DeskError {
+  if (lang === 'en' || error.code === 'invalid_input') return error;
+  const wait = error.retryAfterSeconds;
+  const message =
+    error.code === 'rate_limited' && wait !== undefined
+      ? `Zu viele Anfragen. Bitte versuchen Sie es in ${wait < 60 ? `${wait} Sekunde${wait === 1 ? '' : 'n'}` : `${Math.ceil(wait / 60)} Minute${Math.ceil(wait / 60) === 1 ? '' : 'n'}`} erneut.`
+      : DESK_ERRORS_DE[error.code];
+  return new DeskError(error.code, { message, ...(error.fields ? { fields: error.fields } : {}), ...(wait !== undefined ? { retryAfterSeconds: wait } : {}), cause: error });
 }

@@ -1,6 +1,7 @@
 import { hkdfSync, timingSafeEqual } from 'node:crypto';
 import { hmacSha256 } from './keyed-hash.ts';
 import { z } from 'zod';
+import { LanguageSchema, type Language } from '../config/config-schema.ts';
 
 /**
  * The hidden metadata block the bot writes as the first line of every issue and comment it posts:
@@ -60,6 +61,8 @@ export const MetadataFieldsSchema = z.strictObject({
   postedBy: PostedBySchema.optional(),
   /** What a bot comment that is not a customer message is for. */
   role: z.enum(['card', 'escalation-note']).optional(),
+  /** The language the customer filed the ticket in: their pages and mails follow it. Absent (older tickets): English. @example "de" */
+  lang: LanguageSchema.optional(),
 });
 export type MetadataFields = z.output<typeof MetadataFieldsSchema>;
 
@@ -236,4 +239,9 @@ export function stripMetadata(body: string | null | undefined): string {
   const firstLine = newline === -1 ? body : body.slice(0, newline);
   if (!CLAIMED_BLOCK_PATTERN.test(firstLine.trim())) return body;
   return newline === -1 ? '' : body.slice(newline + 1);
+}
+
+/** The language a ticket's customer reads: the one it was filed in, English for tickets filed before it was kept. */
+export function ticketLanguage(meta: { lang?: Language | undefined } | undefined): Language {
+  return meta?.lang ?? 'en';
 }

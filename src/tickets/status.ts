@@ -1,4 +1,5 @@
 import { labelValue, withLabel, TICKET_STATUSES, type TicketStatus } from './labels.ts';
+import type { Language } from '../config/config-schema.ts';
 
 /**
  * The status of a ticket: `closed` when the issue is closed, else its status label; a ticket without a
@@ -20,8 +21,10 @@ export function withStatus(labels: readonly string[], status: TicketStatus): str
   return withLabel(labels, 'status', status);
 }
 
+type CustomerStatus = TicketStatus | 'queued' | 'removed';
+
 /** What a customer reads for each status, and its colour tone. */
-const STATUS_WORDS: Record<TicketStatus | 'queued' | 'removed', { text: string; tone: string }> = {
+const STATUS_WORDS: Record<CustomerStatus, { text: string; tone: string }> = {
   queued: { text: 'Received — being filed', tone: 'neutral' },
   removed: { text: 'Removed', tone: 'closed' },
   new: { text: 'Received — waiting for a supporter', tone: 'action' },
@@ -33,9 +36,23 @@ const STATUS_WORDS: Record<TicketStatus | 'queued' | 'removed', { text: string; 
   closed: { text: 'Closed', tone: 'closed' },
 };
 
-/** A ticket's status in words a customer understands, and its colour tone. */
-export function describeStatus(status: TicketStatus | 'queued' | 'removed'): { text: string; tone: string } {
-  return STATUS_WORDS[status];
+/** The same statuses in German; the tone stays the one above. */
+const STATUS_WORDS_DE: Record<CustomerStatus, string> = {
+  queued: 'Erhalten — wird abgelegt',
+  removed: 'Entfernt',
+  new: 'Erhalten — wartet auf einen Supporter',
+  open: 'Ein Supporter bearbeitet es',
+  'reply-received': 'Ihre Antwort liegt bei unserem Team',
+  waiting: 'Wartet auf Ihre Antwort',
+  'on-hold': 'Zurückgestellt — wir melden uns bei Ihnen',
+  escalated: 'An einen Spezialisten weitergegeben',
+  closed: 'Geschlossen',
+};
+
+/** A ticket's status in words a customer understands (in their language), and its colour tone. */
+export function describeStatus(status: CustomerStatus, lang: Language = 'en'): { text: string; tone: string } {
+  const { text, tone } = STATUS_WORDS[status];
+  return { text: lang === 'de' ? STATUS_WORDS_DE[status] : text, tone };
 }
 
 /** What staff read for each status: what the ticket needs from them, never the customer's wording. */

@@ -1,6 +1,6 @@
 import type { MailMessage } from '../mail/transport.ts';
-import { renderTemplate, type MailTemplates, type TemplateName, type TemplateValues } from '../mail/render-template.ts';
-import type { Config } from '../config/config-schema.ts';
+import { renderTemplate, templateIn, type MailTemplates, type TemplateName, type TemplateValues } from '../mail/render-template.ts';
+import type { Config, Language } from '../config/config-schema.ts';
 import { describeStatus, describeStatusForStaff } from '../tickets/status.ts';
 import type { TicketStatus } from '../tickets/labels.ts';
 import { renderMessage } from '../tickets/render-message.ts';
@@ -8,6 +8,7 @@ import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
 import { labelValue } from '../tickets/labels.ts';
 import { UNVERIFIED_MARK } from '../tickets/customer-verification.ts';
 import { notifiedSupporters } from './routing.ts';
+import { ticketLanguage } from '../tickets/metadata.ts';
 
 /** The ticket facts every notification carries. */
 export interface TicketFacts {
@@ -30,6 +31,8 @@ export interface TicketFacts {
   /** The ticket in the Git host's UI. */
   htmlUrl: string;
   assignees: readonly string[];
+  /** The language the customer filed the ticket in: their mails are in it. */
+  lang: Language;
 }
 
 /** A mail to send for an event: once per key, however often the event is seen. */
@@ -105,8 +108,16 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
   };
   const toCustomer = (template: TemplateName, values: TemplateValues): PlannedMail[] => {
     if (!facts.customerEmail) return [];
-    const link = ctx.signInUrl(facts.customerEmail, facts.ref);
-    const mail = renderTemplate(ctx.templates[template], { ...common, status: describeStatus(facts.status).text, link, ...values });
+    const lang = facts.lang;
+    // The link's page speaks the ticket's language too.
+    const link = `${ctx.signInUrl(facts.customerEmail, facts.ref)}${lang === 'en' ? '' : `&lang=${lang}`}`;
+    const mail = renderTemplate(templateIn(ctx.templates[template], lang), {
+      ...common,
+      category: facts.category === undefined ? undefined : categoryTitle(ctx.config, facts.category, lang),
+      status: describeStatus(facts.status, lang).text,
+      link,
+      ...values,
+    });
     return [{ key, template, message: { to: facts.customerEmail, ...mail } }];
   };
   const toStaff = (template: TemplateName, values: TemplateValues): PlannedMail[] => {
@@ -127,7 +138,7 @@ export function planNotice(facts: TicketFacts, notice: Notice, ctx: NotifyContex
   };
   switch (notice.kind) {
     case 'staff-reply': {
-      const staffName = staffDisplayName(ctx.config, notice.staffLogin, 'Our support team');
+      const staffName = staffDisplayName(ctx.config, notice.staffLogin, facts.lang === 'de' ? 'Unser Support-Team' : 'Our support team');
       return toCustomer('staff-reply', { staffName, replyText: notice.text, replyHtml: renderMessage(notice.text) });
     }
     case 'ticket-closed':
@@ -148,7 +159,15 @@ export function factsOf(
     labels: readonly string[];
     assignees: readonly string[];
     htmlUrl: string;
-    meta: { ref?: string | undefined; customer?: { id?: string | undefined; email?: string | undefined } | undefined; order?: string | undefined; customerName?: string | undefined } | undefined;
+    meta:
+      | {
+          ref?: string | undefined;
+          customer?: { id?: string | undefined; email?: string | undefined } | undefined;
+          order?: string | undefined;
+          customerName?: string | undefined;
+          lang?: Language | undefined;
+        }
+      | undefined;
   },
   status: TicketStatus,
   customerUnverified = false,
@@ -168,5 +187,6 @@ export function factsOf(
     customerUnverified,
     htmlUrl: ticket.htmlUrl,
     assignees: ticket.assignees,
+    lang: ticketLanguage(ticket.meta),
   };
 }

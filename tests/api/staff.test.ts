@@ -368,4 +368,36 @@ describe('customer attachments for staff', () => {
       expect((await anna.fetch(bad)).status, bad).toBe(404);
     }
   });
+
+  it("go out with a staff reply to the customer, while a note's file stays with staff", async () => {
+    const { number, customer, ticketPath } = await newTicket('label@example.com', 'Return label please');
+    const anna = await staffClient();
+    const label = new File([PNG], 'return label.png', { type: 'image/png' });
+    expect((await anna.post(`/staff/tickets/${number}`, { action: 'reply', text: 'Here is your return label.', attachments: label })).status).toBe(303);
+    expect((await anna.post(`/staff/tickets/${number}`, { action: 'note', text: 'Label made by hand.', attachments: new File([PNG], 'internal.png', { type: 'image/png' }) })).status).toBe(303);
+    // Too many files: refused with the limit, nothing posted.
+    const tooMany = Array.from({ length: 4 }, (_, i) => new File([PNG], `many-${i}.png`, { type: 'image/png' }));
+    const refused = await anna.post(`/staff/tickets/${number}`, { action: 'reply', text: 'Four files', attachments: tooMany });
+    expect(refused.status).toBe(400);
+    expect(new Page(await refused.text()).text('[role="alert"]')).toContain('at most 3');
+
+    const page = await waitFor('the reply on the customer page', async () => {
+      const html = await (await customer.fetch(ticketPath)).text();
+      return html.includes('Here is your return label.') ? new Page(html) : undefined;
+    });
+    const link = page.all('a').find((a) => hastToString(a).includes('return_label.png') || hastToString(a).includes('return label.png'));
+    expect(link).toBeDefined();
+    const file = await customer.fetch(String(link?.properties['href']).replace(/\?inline$/, ''));
+    expect(file.status).toBe(200);
+    expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
+    expect(page.text('body')).not.toContain('internal.png');
+    expect(page.text('body')).not.toContain('Label made by hand');
+
+    // The note's file: listed for staff, and its customer address leads nowhere.
+    const workspace = new Page(await (await anna.fetch(`/staff/tickets/${number}`)).text());
+    const noteFile = workspace.one('.message-kind-internal-note .attachments a');
+    expect(noteFile && hastToString(noteFile)).toBe('internal.png');
+    const [, , , ref, id, name] = String(noteFile?.properties['href']).split('/');
+    expect((await customer.fetch(`/tickets/${ref}/files/${id}/${name}`)).status).toBe(404);
+  });
 });

@@ -17,17 +17,18 @@ const SNIFF_BYTES = 4100;
  * file before refusing one (a few types, such as ZIP-based ones, are told apart only further in, and a text file's
  * first bytes may end inside a character).
  */
-export async function problemWithFiles(files: readonly File[], limits: FileLimits): Promise<string | undefined> {
+export async function problemWithFiles(files: readonly File[], limits: FileLimits, lang: 'en' | 'de' = 'en'): Promise<string | undefined> {
   // Loaded on first use: the sniffer is large, and only a visitor who chose files needs it.
-  const { checkAttachments, formatBytes, safeFileName } = await import('../../tickets/attachments.ts');
+  const { ATTACHMENT_MESSAGES, checkAttachments, formatBytes, safeFileName } = await import('../../tickets/attachments.ts');
+  const say = ATTACHMENT_MESSAGES[lang];
   const problemWithContent = async (file: File, length: number): Promise<string | undefined> => {
     const bytes = new Uint8Array(await file.slice(0, length).arrayBuffer());
-    const result = await checkAttachments([{ name: file.name, bytes }], { ...limits, types: [...limits.types], maxCount: 1 });
+    const result = await checkAttachments([{ name: file.name, bytes }], { ...limits, types: [...limits.types], maxCount: 1 }, lang);
     return result.ok ? undefined : result.error;
   };
-  if (files.length > limits.maxCount) return `Attach at most ${limits.maxCount} file(s); you chose ${files.length}.`;
+  if (files.length > limits.maxCount) return say.tooMany(limits.maxCount, files.length);
   for (const file of files) {
-    if (file.size > limits.maxBytes) return `"${safeFileName(file.name)}" is ${formatBytes(file.size)}; each file may be at most ${formatBytes(limits.maxBytes)}.`;
+    if (file.size > limits.maxBytes) return say.tooLarge(safeFileName(file.name), formatBytes(file.size), formatBytes(limits.maxBytes));
     let problem = await problemWithContent(file, SNIFF_BYTES);
     if (problem && file.size > SNIFF_BYTES) problem = await problemWithContent(file, file.size);
     if (problem) return problem;
@@ -82,7 +83,8 @@ export function checkFilesBeforeUpload(root: ParentNode = document): void {
     let verdict: Promise<string | undefined> = Promise.resolve(undefined);
     let settled: { problem: string | undefined } | undefined = { problem: undefined };
     input.addEventListener('change', () => {
-      const checking = problemWithFiles([...(input.files ?? [])], limits);
+      // The page's language (a German form or ticket page) words the problem.
+      const checking = problemWithFiles([...(input.files ?? [])], limits, document.documentElement.lang === 'de' ? 'de' : 'en');
       verdict = checking;
       settled = undefined;
       void checking.then((problem) => {

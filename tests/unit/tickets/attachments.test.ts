@@ -15,6 +15,16 @@ describe('attachments', () => {
     expect(renamed).toEqual({ ok: false, error: '"invoice.pdf" is of type application/x-msdownload; allowed are PNG, PDF, plain text.' });
   });
 
+  it.each([
+    ['a file of another type', [{ name: 'rechnung.pdf', bytes: EXE }], '„rechnung.pdf“ ist vom Typ application/x-msdownload; erlaubt sind PNG, PDF, reiner Text.'],
+    ['an empty file', [{ name: 'leer.txt', bytes: new Uint8Array() }], '„leer.txt“ ist leer.'],
+    ['a file too large', [{ name: 'gross.pdf', bytes: new Uint8Array(2048) }], '„gross.pdf“ ist 2 KiB groß; jede Datei darf höchstens 1 KiB groß sein.'],
+    ['too many files', [1, 2, 3].map((n) => ({ name: `${n}.png`, bytes: PNG })), 'Hängen Sie höchstens 2 Datei(en) an; Sie haben 3 gewählt.'],
+  ])('refuses %s in German for a German customer, by the same rule', async (_case, files, error) => {
+    expect(await checkAttachments(files, limits, 'de')).toEqual({ ok: false, error });
+    expect(await checkAttachments(files, limits)).toMatchObject({ ok: false });
+  });
+
   it('accepts allowed files and reports the sniffed type', async () => {
     const result = await checkAttachments(
       [

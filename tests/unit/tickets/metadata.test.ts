@@ -3,13 +3,22 @@ import { describe, expect, it } from 'vitest';
 import { customerIdFor, deriveEmailKeys, sealEmail, unsealEmail } from '../../../src/git-host/email-seal.ts';
 import { isIdempotencyKey, isTicketRef, newIdempotencyKey, newTicketRef } from '../../../src/tickets/idempotency.ts';
 import { LABEL_GROUPS, labelName, parseLabelName, ticketLabels } from '../../../src/tickets/labels.ts';
-import { deriveMetadataKey, formatMetadataBlock, readMetadata, stripMetadata, withMetadata, type TicketMetadata } from '../../../src/tickets/metadata.ts';
+import { deriveMetadataKey, formatMetadataBlock, readMetadata, stripMetadata, ticketLanguage, withMetadata, type TicketMetadata } from '../../../src/tickets/metadata.ts';
 
 const bot = { login: 'helpdesk-bot' };
 const mac = deriveMetadataKey('metadata-test-secret-0123456789abcdef');
 const meta: TicketMetadata = { kind: 'ticket', key: 'k-1', ref: 'T-ABCDEFGH', customer: { id: 'c-1', email: 'a@example.com' } };
 
 describe('metadata block', () => {
+  it('keeps the language a ticket was filed in; a ticket without one is English (issue 16, item 8)', () => {
+    const german: TicketMetadata = { ...meta, lang: 'de' };
+    const read = readMetadata(withMetadata(german, 'Hallo', mac), bot, 'helpdesk-bot', mac);
+    expect(read?.lang).toBe('de');
+    expect(ticketLanguage(read)).toBe('de');
+    expect(ticketLanguage(readMetadata(withMetadata(meta, 'Hello', mac), bot, 'helpdesk-bot', mac))).toBe('en');
+    expect(ticketLanguage(undefined)).toBe('en');
+  });
+
   it('round-trips through a body written by the bot', () => {
     const body = withMetadata(meta, 'Hello --> <!-- there', mac);
     expect(readMetadata(body, bot, 'helpdesk-bot', mac)).toEqual(meta);

@@ -67,10 +67,38 @@ describe('parseTicketForm', () => {
   });
 });
 
+describe('parseTicketForm for a German customer (issue 16, item 8)', () => {
+  it.each([
+    ['email', { email: 'kein-email' }, 'Geben Sie eine gültige E-Mail-Adresse ein, etwa name@example.com.'],
+    [
+      'email',
+      { email: 'zoë@example.com' },
+      'Schreiben Sie die E-Mail-Adresse nur mit den Buchstaben a–z, Ziffern und . _ + - : Sie enthält „ë“ (U+00EB), das nur wie ein Teil einer Adresse aussieht.',
+    ],
+    ['subject', { subject: 'Hi' }, 'Geben Sie einen Betreff mit mindestens 3 Zeichen ein.'],
+    ['message', { message: 'x'.repeat(60_001) }, 'Die Nachricht darf höchstens 60.000 Zeichen lang sein.'],
+    ['category', { category: 'versand' }, 'Wählen Sie eines von: orders, shipping, returns, payments, account, troubleshooting.'],
+    ['order', { order: 'NW 1; DROP' }, 'Verwenden Sie für die Bestellnummer nur Buchstaben, Ziffern, Bindestriche, Punkte und Schrägstriche.'],
+  ])('says what is wrong with %s in German, by the same rule', (field, change, message) => {
+    expect(parseTicketForm({ ...valid, ...change }, config, undefined, 'de')).toEqual({ ok: false, errors: { [field]: message } });
+    // The rule is one: the English form refuses the same value.
+    expect(parseTicketForm({ ...valid, ...change }, config, undefined, 'en')).toMatchObject({ ok: false, errors: { [field]: expect.any(String) } });
+  });
+
+  it('accepts the same valid form as in English', () => {
+    expect(parseTicketForm(valid, config, undefined, 'de')).toEqual(parseTicketForm(valid, config));
+  });
+});
+
 describe('parseReplyText', () => {
   it('says how long a reply may be', () => {
     expect(parseReplyText('x'.repeat(60_001), config)).toEqual({ ok: false, error: 'The reply may be at most 60,000 characters long; it has 60,001.' });
     expect(parseReplyText('   ', config)).toEqual({ ok: false, error: 'Write a reply before sending.' });
     expect(parseReplyText(' Thanks!\r\n', config)).toEqual({ ok: true, value: 'Thanks!' });
+  });
+
+  it('says the same in German on a German ticket', () => {
+    expect(parseReplyText('x'.repeat(60_001), config, 'de')).toEqual({ ok: false, error: 'Die Antwort darf höchstens 60.000 Zeichen lang sein; sie hat 60.001.' });
+    expect(parseReplyText('   ', config, 'de')).toEqual({ ok: false, error: 'Schreiben Sie eine Antwort, bevor Sie senden.' });
   });
 });

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_MAIL_TEMPLATES } from '../../../src/mail/default-templates.ts';
-import { loadMailTemplates, MailTemplateError, parseTemplate, renderTemplate } from '../../../src/mail/render-template.ts';
+import { loadMailTemplates, MailTemplateError, parseTemplate, renderTemplate, templateIn } from '../../../src/mail/render-template.ts';
 
 const source = { text: 'staff-reply.txt', html: 'staff-reply.html' };
 
@@ -39,5 +39,32 @@ describe('mail templates', () => {
     const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, dir);
     expect(renderTemplate(templates['ticket-closed'], { ref: 'T-1', siteName: 'Shop' })).toMatchObject({ subject: 'Done: T-1', text: 'Bye from Shop' });
     expect(templates['ticket-closed'].html).toBe(DEFAULT_MAIL_TEMPLATES['ticket-closed.html']);
+  });
+
+  it('ships the customer mails in German too, and keeps English where there is no translation (issue 16, item 8)', () => {
+    const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, undefined);
+    const values = { ref: 'T-1', subject: 'Paket', staffName: 'Anna', replyText: 'Ist unterwegs.', replyHtml: '<p>Ist unterwegs.</p>', link: 'https://x/l', siteName: 'Shop' };
+    const reply = renderTemplate(templateIn(templates['staff-reply'], 'de'), values);
+    expect(reply.subject).toBe('Paket [T-1] — neue Antwort von Anna');
+    expect(reply.text).toContain('Anna hat auf Ihr Ticket T-1 geantwortet:');
+    expect(reply.html).toContain('<html lang="de">');
+    expect(renderTemplate(templateIn(templates['ticket-closed'], 'de'), values).subject).toBe('Paket [T-1] — geschlossen');
+    // Staff mails have no translation: staff read English whatever the customer's language.
+    expect(templateIn(templates['new-ticket'], 'de')).toBe(templates['new-ticket']);
+    expect(templateIn(templates['staff-reply'], 'en')).toBe(templates['staff-reply']);
+  });
+
+  it('lets the site owner replace a German template file by file, leaving the English one built in', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    writeFileSync(join(dir, 'ticket-closed.de.txt'), 'Subject: Erledigt: {{ref}}\nTschüss von {{siteName}}');
+    const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, dir);
+    expect(renderTemplate(templateIn(templates['ticket-closed'], 'de'), { ref: 'T-1', siteName: 'Shop' })).toMatchObject({ subject: 'Erledigt: T-1', text: 'Tschüss von Shop' });
+    expect(templates['ticket-closed'].text).toBe(DEFAULT_MAIL_TEMPLATES['ticket-closed.txt']!.slice(DEFAULT_MAIL_TEMPLATES['ticket-closed.txt']!.indexOf('\n') + 1));
+  });
+
+  it('refuses a German template with an unknown variable, naming its file', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'templates-'));
+    writeFileSync(join(dir, 'staff-reply.de.txt'), 'Subject: x\n{{passwort}}');
+    expect(() => loadMailTemplates(DEFAULT_MAIL_TEMPLATES, dir)).toThrow(/staff-reply\.de\.txt:2: unknown variable "passwort"/);
   });
 });
