@@ -175,7 +175,8 @@ const targets: { name: string; path: () => string; client?: () => SiteClient; he
   // Unsigned: refused before a byte of the body is read.
   { name: 'webhook, unsigned', path: () => '/api/webhooks/git-host', headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'issues' }, status: 401, reads: 0 },
   { name: 'staff sign-in', path: () => '/staff/signin', status: 413, reads: BODY_LIMITS.staffSignIn },
-  { name: 'staff ticket actions', path: () => '/staff/tickets/1', client: () => staff, status: 413, reads: BODY_LIMITS.staffAction },
+  // Staff replies and notes take attachments too, within the customers' limits.
+  { name: 'staff ticket actions (reply with uploads)', path: () => '/staff/tickets/1', client: () => staff, status: 413, reads: formBodyLimit(limits) },
   // These read no body at all: they answer, and the connection is closed with the upload unread.
   { name: 'customer sign-out', path: () => '/tickets/signout', status: 303, reads: 0, signsOut: true },
   { name: 'staff sign-out', path: () => '/staff/signout', client: () => staff, status: 303, reads: 0, signsOut: true },

@@ -202,4 +202,28 @@ describe('input fuzzing', () => {
     );
     expect((await fetch(`${site.url}/`)).status).toBe(200);
   });
+
+  it('answers every staff endpoint, signed in, with a clear status below 500', async () => {
+    const staff = new SiteClient(site.url);
+    expect((await staff.post('/staff/signin', { login: 'support-anna', password: STAFF_PASSWORD })).status).toBe(303);
+    const staffEndpoints: { method: 'GET' | 'POST'; path: (s: string) => string; fields?: (s: string) => Record<string, string> }[] = [
+      { method: 'POST', path: () => '/staff/presence', fields: (s) => ({ login: s, present: s }) },
+      { method: 'POST', path: () => '/staff/tickets/1', fields: (s) => ({ action: s, to: s, text: s, status: s, priority: s, confirm: s }) },
+      { method: 'POST', path: () => '/staff/tickets/1', fields: (s) => ({ action: 'assign', to: s }) },
+      { method: 'POST', path: () => '/staff/tickets/1', fields: (s) => ({ action: 'properties', status: s, category: s }) },
+      { method: 'GET', path: (s) => `/staff/files/${enc(s)}` },
+      { method: 'GET', path: (s) => `/staff/files/T-AAAAAAAA/${enc(s)}/../../${enc(s)}` },
+      { method: 'GET', path: (s) => `/staff?search=${enc(s)}&status=${enc(s.slice(0, 5))}` },
+      { method: 'GET', path: (s) => `/staff/tickets/1?savedReply=${enc(s)}` },
+    ];
+    await fc.assert(
+      fc.asyncProperty(fc.nat({ max: staffEndpoints.length - 1 }), text, async (index, value) => {
+        const endpoint = staffEndpoints[index]!;
+        const response = endpoint.fields ? await staff.post(endpoint.path(value), endpoint.fields(value)) : await staff.fetch(endpoint.path(value));
+        const body = await response.text();
+        expect(response.status, `${endpoint.method} ${endpoint.path(value).slice(0, 80)}: ${body.slice(0, 200)}`).toBeLessThan(500);
+      }),
+      { numRuns: 80, seed: 20261207 },
+    );
+  });
 });
