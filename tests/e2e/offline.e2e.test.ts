@@ -307,7 +307,8 @@ describe('the ticket form offline', () => {
     await page.fill('#subject', 'Tent pole snapped on day two');
     await page.fill('#message', 'The middle pole of my tent broke at the ferrule.\nCan I get a replacement section?');
     await page.selectOption('#category', 'troubleshooting');
-    await page.setInputFiles('#attachments', { name: 'pole.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a', 'hex') });
+    // A real (1×1) PNG: the form checks a file's content before anything is sent.
+    await page.setInputFiles('#attachments', { name: 'pole.png', mimeType: 'image/png', buffer: Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex') });
 
     const status = form.locator('[data-offline-status]');
     await goOffline(context);

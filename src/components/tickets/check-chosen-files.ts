@@ -84,7 +84,9 @@ export function checkFilesBeforeUpload(root: ParentNode = document): void {
     let settled: { problem: string | undefined } | undefined = { problem: undefined };
     input.addEventListener('change', () => {
       // The page's language (a German form or ticket page) words the problem.
-      const checking = problemWithFiles([...(input.files ?? [])], limits, document.documentElement.lang === 'de' ? 'de' : 'en');
+      // A check that cannot run (its code not loaded: offline, before the service worker kept it) blocks nothing:
+      // the server checks every file again.
+      const checking = problemWithFiles([...(input.files ?? [])], limits, document.documentElement.lang === 'de' ? 'de' : 'en').catch(() => undefined);
       verdict = checking;
       settled = undefined;
       void checking.then((problem) => {
