@@ -1,9 +1,10 @@
 import type { GitHost } from '../git-host/index.ts';
 import { issueWebUrl as hostIssueWebUrl } from '../git-host/web-origin.ts';
 import type { Ticket, TicketMessage } from '../tickets/ticket.ts';
-import type { Config } from '../config/config-schema.ts';
+import type { Config, Language } from '../config/config-schema.ts';
 import { DeskError } from '../tickets/errors.ts';
 import { isTicketRef, newIdempotencyKey } from '../tickets/idempotency.ts';
+import { ticketLanguage } from '../tickets/metadata.ts';
 import { attachmentPath, sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
 import { staffDisplayName } from '../tickets/display.ts';
 import { withLabel, TICKET_PRIORITIES, TICKET_STATUSES, type LabelGroup, type TicketStatus } from '../tickets/labels.ts';
@@ -67,6 +68,8 @@ export interface StaffTicketView {
   customer: string;
   /** The name the customer gave on the form, if any. */
   customerName: string | undefined;
+  /** The language the customer wrote in (their mails and ticket page are in it). */
+  lang: Language;
   /** Filed from an address nobody has proven since (tickets/customer-verification.ts): it may not be the customer's. */
   unverified: boolean;
   order: string | undefined;
@@ -175,6 +178,7 @@ export function createWorkspace(options: {
       assignees: ticket.assignees,
       customer: customer?.email ?? customer?.id ?? 'unknown',
       customerName: ticket.meta?.customerName?.trim() || undefined,
+      lang: ticketLanguage(ticket.meta),
       unverified,
       order: ticket.meta?.order || undefined,
       createdAt: ticket.createdAt,

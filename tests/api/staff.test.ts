@@ -401,3 +401,19 @@ describe('customer attachments for staff', () => {
     expect((await customer.fetch(`/tickets/${ref}/files/${id}/${name}`)).status).toBe(404);
   });
 });
+
+describe('saved replies in the workspace', () => {
+  it("offer the customer's language first and fill in the customer's name, the reference and the supporter", async () => {
+    const { number } = await newTicket('kundin@example.de', 'Paket nicht angekommen', { lang: 'de' });
+    const anna = await staffClient();
+    const page = new Page(await (await anna.fetch(`/staff/tickets/${number}`)).text());
+    expect(page.all('#saved-reply optgroup').map((g) => g.properties['label'])).toEqual(['Deutsch', 'English']);
+    const german = String(page.all('#saved-reply optgroup')[0] && page.attr('#saved-reply optgroup option', 'value'));
+    expect(german).toMatch(/^de\//);
+    const filled = new Page(await (await anna.fetch(`/staff/tickets/${number}?savedReply=${encodeURIComponent(german)}`)).text());
+    expect(filled.text('textarea#text')).toMatch(/^Hallo C,/);
+    expect(filled.text('textarea#text')).toContain('Anna from Support');
+    // An unknown reply inserts nothing.
+    expect(new Page(await (await anna.fetch(`/staff/tickets/${number}?savedReply=de/../../etc`)).text()).text('textarea#text')).toBe('');
+  });
+});
