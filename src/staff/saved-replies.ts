@@ -49,18 +49,19 @@ export function loadSavedReplies(dir: string): SavedReply[] {
     const where = (line: number) => `${path.join(path.basename(dir), relative)}:${line}`;
     const language = LanguageSchema.safeParse(lang);
     if (rest.length !== 1 || !language.success) throw new SavedReplyError(`${where(1)}: put saved replies in a language folder: ${LanguageSchema.options.map((l) => `${l}/`).join(' or ')}`);
+    const text = readFileSync(file, 'utf8');
     let parsed: matter.GrayMatterFile<string>;
     try {
-      parsed = matter(readFileSync(file, 'utf8'));
+      parsed = matter(text);
     } catch (error) {
       const line = ((error as { mark?: { line?: number } }).mark?.line ?? 0) + 2;
       throw new SavedReplyError(`${where(line)}: the front matter is not valid YAML (${(error as Error).message.split('\n')[0]})`);
     }
     const front = FrontMatter.safeParse(parsed.data);
     if (!front.success) throw new SavedReplyError(`${where(2)}: ${front.error.issues.map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; ')}`);
-    const bodyLine = readFileSync(file, 'utf8').split('\n').length - parsed.content.split('\n').length + 1;
-    parsed.content.split('\n').forEach((text, i) => {
-      for (const match of text.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
+    const bodyLine = text.split('\n').length - parsed.content.split('\n').length + 1;
+    parsed.content.split('\n').forEach((line, i) => {
+      for (const match of line.matchAll(/\{\{\s*([^}]*?)\s*\}\}/g)) {
         if (!(SAVED_REPLY_PLACEHOLDERS as readonly string[]).includes(match[1] as string))
           throw new SavedReplyError(`${where(bodyLine + i)}: unknown placeholder {{${match[1]}}}; use ${SAVED_REPLY_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}`);
       }
