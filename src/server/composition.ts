@@ -12,7 +12,10 @@ import { openWorkflow } from '../workflow/index.ts';
 import { startReadModelBuild } from '../workflow/read-model.ts';
 import { loadConfig } from './config.ts';
 import { watchConfigFile } from './config-reload.ts';
+import { createLiveViews } from './live-views.ts';
+import { followTicketChanges } from './ticket-change-feed.ts';
 import { followPresence } from './presence.ts';
+import { staffDisplayName } from '../tickets/display.ts';
 import { loadSavedReplies, savedRepliesDir } from '../staff/saved-replies.ts';
 import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv } from './env.ts';
@@ -132,10 +135,12 @@ export async function createServices(): Promise<RunningServices> {
   // Who is present follows the staff pages' settings in the store, for the supporters the file names.
   const presence = await followPresence({ database, config });
   const configReload = watchConfigFile({ file: configFile, config, onReload: presence.apply });
+  const changeFeed = followTicketChanges({ database });
   return {
     config,
     refreshConfig: configReload.check,
     presence,
+    liveViews: createLiveViews({ database, feed: changeFeed, nameOf: (login) => staffDisplayName(config, login) }),
     // Read on each use: a few small files, and an edited reply is offered at once.
     savedReplies: () => loadSavedReplies(savedRepliesDir(contentDir)),
     desk,
@@ -154,6 +159,7 @@ export async function createServices(): Promise<RunningServices> {
     async close() {
       configReload.close();
       presence.close();
+      changeFeed.close();
       await readModel.stop();
       await workflow.close();
       await mailQueue.close();

@@ -9,6 +9,7 @@ import type { StaffOAuth } from './staff-oauth.ts';
 import type { Insights } from '../insights/insights.ts';
 import type { DeliveryStatus } from '../staff/delivery-notice.ts';
 import type { Presence } from './presence.ts';
+import type { LiveViews } from './live-views.ts';
 import type { SavedReply } from '../staff/saved-replies.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
@@ -19,6 +20,8 @@ export interface Services {
   refreshConfig(): void;
   /** Supporters present or away, set on the staff pages; the config's supporters carry the result (`present`). */
   presence: Presence;
+  /** The staff pages' live updates: an event stream per page, and who has a ticket open. */
+  liveViews: LiveViews;
   /** The saved replies in the content folder; throws SavedReplyError naming the file and line of a broken one. */
   savedReplies(): SavedReply[];
   desk: Desk;

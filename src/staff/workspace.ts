@@ -137,11 +137,13 @@ export function createWorkspace(options: {
     const unverified = since !== undefined && isTicketUnverified(since, customer ? await addressVerifiedAt(options.database, customer.id) : undefined);
     // Verified since the last sync: show it so now, and let the workflow take the note off the issue.
     if (!unverified && since !== undefined && hasUnverifiedNote(ticket.body)) options.onChanged?.(ticket.number);
+    // The customer's name on every message of theirs, not only the first.
+    const customerName = ticket.meta?.customerName?.trim() || customer?.email || `Customer ${customer?.id ?? ''}`.trim();
     const messages: StaffMessageView[] = [
       {
         id: undefined,
         kind: 'opening',
-        authorName: ticket.meta?.customerName?.trim() || customer?.email || `Customer ${customer?.id ?? ''}`.trim(),
+        authorName: customerName,
         // The header above it (facts and the hint for answering on the Git host) is for the issue page; the facts panel shows them here.
         html: renderMessage(customerTextForDisplay(stripCustomerHeader(ticket.body))),
         createdAt: ticket.createdAt,
@@ -156,7 +158,7 @@ export function createWorkspace(options: {
         return {
           id: m.id,
           kind,
-          authorName: kind === 'customer' ? 'Customer' : kind === 'system' ? 'Help centre' : displayName(author),
+          authorName: kind === 'customer' ? customerName : kind === 'system' ? 'Help centre' : displayName(author),
           html: renderMessage(text),
           createdAt: m.createdAt,
           edited: m.updatedAt !== m.createdAt,

@@ -3,6 +3,7 @@ import type { Migration, MigrationProvider } from 'kysely/migration';
 import type { Engine } from './schema.ts';
 import { customerVerificationMigrations } from './migrations/customer-verification.ts';
 import { kbInsightsMigrations } from './migrations/kb-insights.ts';
+import { liveViewsMigrations } from './migrations/live-views.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
 import { staffSearchMigrations } from './migrations/staff-search.ts';
@@ -167,6 +168,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...customerVerificationMigrations,
     ...staffSearchMigrations,
     ...kbInsightsMigrations,
+    ...liveViewsMigrations(engine),
   };
 }
 

@@ -256,6 +256,23 @@ export interface KbArticleRequestsTable {
   requested_at: number;
 }
 
+/** Which tickets changed lately, in the order written: the live staff views' feed. */
+export interface TicketChangesTable {
+  seq: Generated<number>;
+  number: number;
+  kind: 'ticket' | 'viewers';
+  at: number;
+}
+
+/** Who has a ticket open in the workspace, and whether they are writing in it, until their page stops saying so. */
+export interface TicketViewersTable {
+  number: number;
+  login_key: string;
+  login: string;
+  replying: number;
+  until: number;
+}
+
 export interface StoreSchema {
   meta: MetaTable;
   outbox: OutboxTable;
@@ -280,4 +297,6 @@ export interface StoreSchema {
   kb_search_totals: KbSearchTotalsTable;
   kb_report_keys: KbReportKeysTable;
   kb_article_requests: KbArticleRequestsTable;
+  ticket_changes: TicketChangesTable;
+  ticket_viewers: TicketViewersTable;
 }

@@ -10,6 +10,7 @@ import type { Ticket } from '../tickets/ticket.ts';
 import { isTicketUnverified } from '../tickets/customer-verification.ts';
 import { customerTextForDisplay } from '../tickets/neutralize.ts';
 import { stripCustomerHeader } from '../tickets/thread.ts';
+import { recordTicketChange } from './ticket-changes.ts';
 
 /*
  * The read model: one row per ticket with what the staff queue, statistics, "My tickets" and the ticket card
@@ -168,10 +169,17 @@ const SUMMARY_COLUMNS = [
   'search_text',
 ] as const satisfies ReadonlyArray<Exclude<keyof TicketSummariesTable, 'number'>>;
 
-async function writeSummary(trx: Transaction<StoreSchema>, record: SummaryRecord): Promise<UpsertOutcome> {
+/** What the staff pages show of a ticket: a change in any of these is news to a page open on it. */
+const SHOWN_COLUMNS = ['title', 'state', 'status', 'priority', 'type', 'category', 'labels', 'assignees', 'thread'] as const satisfies ReadonlyArray<keyof TicketSummariesTable>;
+
+async function writeSummary(trx: Transaction<StoreSchema>, record: SummaryRecord, live: boolean): Promise<UpsertOutcome> {
   const { row } = record;
-  const existing = await trx.selectFrom('ticket_summaries').select('host_updated_at').where('number', '=', row.number).executeTakeFirst();
-  if (existing && existing.host_updated_at > row.host_updated_at) return 'stale';
+  const existing = await trx
+    .selectFrom('ticket_summaries')
+    .select(['host_updated_at', ...SHOWN_COLUMNS])
+    .where('number', '=', row.number)
+    .executeTakeFirst();
+  if (existing && Number(existing.host_updated_at) > row.host_updated_at) return 'stale';
   // Two issues claiming one ref (never written so, but the host is not ours): the one read last holds it.
   if (row.ref !== null) await trx.updateTable('ticket_summaries').set({ ref: null }).where('ref', '=', row.ref).where('number', '<>', row.number).execute();
   const result = await trx
@@ -190,6 +198,8 @@ async function writeSummary(trx: Transaction<StoreSchema>, record: SummaryRecord
   await trx.deleteFrom('ticket_summary_replies').where('number', '=', row.number).execute();
   if (record.assignees.length > 0) await trx.insertInto('ticket_summary_assignees').values(record.assignees).execute();
   if (record.replies.length > 0) await trx.insertInto('ticket_summary_replies').values(record.replies).execute();
+  // The live staff views hear of what they show, not of every re-read by the sweep.
+  if (live && (!existing || SHOWN_COLUMNS.some((c) => existing[c] !== row[c]))) await recordTicketChange(trx, row.number, 'ticket');
   return existing ? 'updated' : 'inserted';
 }
 
@@ -203,7 +213,7 @@ export interface SummaryInput {
 /** Writes a ticket's summary, unless the row was built from a newer read of the host (`host_updated_at`). */
 export async function upsertTicketSummary(database: Database, input: SummaryInput): Promise<UpsertOutcome> {
   const record = summaryOf(input.ticket, input.kinds, input.ratings);
-  return database.db.transaction().execute((trx) => writeSummary(trx, record));
+  return database.db.transaction().execute((trx) => writeSummary(trx, record, true));
 }
 
 /** Writes several summaries, and the build's progress with them, in one transaction (the first build's pages). */
@@ -211,7 +221,8 @@ export async function upsertTicketSummaries(database: Database, inputs: readonly
   const records = inputs.map((i) => summaryOf(i.ticket, i.kinds, i.ratings));
   return database.db.transaction().execute(async (trx) => {
     const outcomes: UpsertOutcome[] = [];
-    for (const record of records) outcomes.push(await writeSummary(trx, record));
+    // The first build's pages are history, not news: no page open now shows those tickets changing.
+    for (const record of records) outcomes.push(await writeSummary(trx, record, !progress));
     if (progress) await putMeta(trx, BUILD_KEY, JSON.stringify(progress));
     return outcomes;
   });
@@ -229,7 +240,9 @@ export async function removeTicketSummary(database: Database, number: number): P
     await trx.deleteFrom('ticket_summary_assignees').where('number', '=', number).execute();
     await trx.deleteFrom('ticket_summary_replies').where('number', '=', number).execute();
     const result = await trx.deleteFrom('ticket_summaries').where('number', '=', number).executeTakeFirst();
-    return Number(result.numDeletedRows) > 0;
+    const removed = Number(result.numDeletedRows) > 0;
+    if (removed) await recordTicketChange(trx, number, 'ticket');
+    return removed;
   });
 }
 

@@ -1,70 +1,29 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { toString as hastToString } from 'hast-util-to-string';
-import { Octokit } from 'octokit';
+import type { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findRunningLocalHost } from '../../src/local-host/index.ts';
-import { hashPassword } from '../../src/staff/passwords.ts';
-import { hostTokens } from '../helpers/local-host.ts';
-import { siteMetadata } from '../helpers/metadata.ts';
 import { Page } from '../helpers/html.ts';
 import { SiteClient } from '../helpers/http-client.ts';
-import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
+import type { RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { STAFF_PASSWORD, startStaffSite, type StaffSite } from '../helpers/staff-site.ts';
 
-const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'staff-')));
-const dataDir = path.join(root, 'data');
-const configFile = path.join(root, 'helpdesk.config.json');
-const PASSWORD = 'a long staff password 42';
-
+let desk: StaffSite;
 let site: RunningSite;
 let hostOctokit: Octokit;
-
-const signedIn = new Map<string, SiteClient>();
-/** A signed-in staff client, one per login for the file: sign-ins are limited per address (10 in 15 minutes). */
-async function staffClient(login = 'support-anna'): Promise<SiteClient> {
-  const known = signedIn.get(login);
-  if (known) return known;
-  const client = new SiteClient(site.url);
-  signedIn.set(login, client);
-  const response = await client.post('/staff/signin', { login, password: PASSWORD });
-  expect(response.status).toBe(303);
-  return client;
-}
-
-async function newTicket(email: string, subject: string, extra: Record<string, string | Blob> = {}): Promise<{ customer: SiteClient; ticketPath: string; number: number }> {
-  const customer = new SiteClient(site.url);
-  const response = await customer.post('/tickets/new', { email, name: 'C', subject, message: 'Please help me with this order.', type: 'question', category: 'orders', ...extra });
-  expect(response.status).toBe(303);
-  const ticketPath = response.headers.get('location')!.split('?')[0]!;
-  const ref = ticketPath.split('/').pop();
-  const issue = await waitFor('the issue', async () => {
-    const { data } = await hostOctokit.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'all', per_page: 100 });
-    return data.find((i) => siteMetadata(dataDir, i.body, i.user)?.ref === ref);
-  });
-  return { customer, ticketPath, number: issue.number };
-}
+let dataDir: string;
+let configFile: string;
+const PASSWORD = STAFF_PASSWORD;
+const staffClient = (login = 'support-anna') => desk.staff(login);
+const newTicket = (email: string, subject: string, extra: Record<string, string | Blob> = {}) => desk.fileTicket(email, subject, extra);
 
 beforeAll(async () => {
-  const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
-  const passwordHash = await hashPassword(PASSWORD);
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      ...config,
-      staffAccounts: [
-        { login: 'support-anna', passwordHash, admin: true },
-        { login: 'support-ben', passwordHash },
-      ],
-      abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 },
-    }),
-  );
-  const build = buildSite({ configFile });
-  expect(build.status, build.output).toBe(0);
-  site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
-  expect((await fetch(`${site.url}/tickets/new`)).status).toBe(200);
-  hostOctokit = new Octokit({ baseUrl: findRunningLocalHost(path.join(dataDir, 'local-host'))!, auth: hostTokens(path.join(dataDir, 'local-host')).of('support-anna') });
+  desk = await startStaffSite('staff-', [{ login: 'support-anna', admin: true }, { login: 'support-ben' }], {
+    abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 },
+  });
+  ({ site, host: hostOctokit, dataDir, configFile } = desk);
 });
 afterAll(() => site?.stop());
 

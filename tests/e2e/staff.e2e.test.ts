@@ -170,3 +170,50 @@ describe('presence and assignment', () => {
     await anna.getByRole('button', { name: 'Set me present' }).click();
   });
 });
+
+describe('live staff views', () => {
+  it('a customer reply appears in the open workspace and queue without a reload, and a colleague writing is shown', async () => {
+    const customer = await (await browser.newContext()).newPage();
+    await customer.goto(`${site.url}/tickets/new`);
+    await customer.getByLabel('Email address').fill('live@example.com');
+    await customer.getByLabel('Subject').fill('Stove leaks gas');
+    await customer.getByLabel('Message', { exact: true }).fill('I smell gas near the valve of the camping stove.');
+    await customer.getByRole('button', { name: 'Send ticket' }).click();
+    await customer.waitForURL('**/tickets/T-*');
+
+    const baseUrl = await waitFor('the issue host', () => findRunningLocalHost(path.join(root, 'data', 'local-host')));
+    const octokit = new Octokit({ baseUrl, auth: hostTokens(path.join(root, 'data', 'local-host')).of('support-anna') });
+    const issue = await waitFor('the ticket on the host', async () => {
+      const { data } = await octokit.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'open' });
+      return data.find((i) => i.title === 'Stove leaks gas');
+    });
+
+    const anna = await signedInPage('support-anna');
+    const ben = await signedInPage('support-ben');
+    await anna.goto(`${site.url}/staff?search=${encodeURIComponent('stove leaks')}`);
+    await anna.getByRole('link', { name: 'Stove leaks gas' }).waitFor();
+    const queuePage = await anna.context().newPage();
+    await queuePage.goto(`${site.url}/staff?search=${encodeURIComponent('stove leaks')}`);
+    await ben.goto(`${site.url}/staff/tickets/${issue.number}`);
+    await anna.goto(`${site.url}/staff/tickets/${issue.number}`);
+    // Marks that a reload would wipe.
+    for (const page of [ben, queuePage]) await page.evaluate(() => ((window as unknown as { notReloaded: boolean }).notReloaded = true));
+
+    // Ben starts writing: Anna sees it before she answers too.
+    await ben.getByLabel('Message').fill('Please stop using the stove and');
+    await expect.poll(() => anna.locator('[data-viewers]').textContent(), { timeout: 15_000 }).toContain('Ben from Support is writing a reply');
+
+    await customer.getByLabel('Your reply').fill('It also hisses when it is turned off.');
+    await customer.getByRole('button', { name: 'Send reply' }).click();
+
+    await ben.locator('.message-new', { hasText: 'It also hisses when it is turned off.' }).waitFor({ timeout: 30_000 });
+    await expect.poll(() => ben.locator('[data-live-status]').textContent()).toMatch(/^New message from /);
+    await expect.poll(() => queuePage.locator('[data-live-region="queue"]').textContent(), { timeout: 30_000 }).toContain('Customer replied');
+    for (const page of [ben, queuePage]) expect(await page.evaluate(() => (window as unknown as { notReloaded?: boolean }).notReloaded)).toBe(true);
+    // What Ben was writing is still there.
+    expect(await ben.getByLabel('Message').inputValue()).toBe('Please stop using the stove and');
+    await screenshot(ben, 'staff-workspace-live');
+    await ben.setViewportSize({ width: 390, height: 844 });
+    await screenshot(ben, 'staff-workspace-live-phone');
+  });
+});
