@@ -1,7 +1,9 @@
 import type { components } from '@octokit/openapi-types';
 import type { Octokit } from 'octokit';
 import { deriveMetadataKey, readMetadata, withMetadata, type MetadataFields, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
+import { withAttachmentLinks, type AttachmentLinkOptions } from './attachment-links.ts';
 import { createBoundedCache } from './bounded-cache.ts';
+import { GITHUB_BODY_LIMIT } from '../tickets/ticket-form.ts';
 import { createClient, type ClientOptions } from './client.ts';
 import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
@@ -43,6 +45,8 @@ export interface GitHostOptions extends ClientOptions {
    * reads from replicas; the outbox retries half a second after the failure). @default 5000
    */
   lookupSettleMs?: number | undefined;
+  /** Links to attachments written into the issue and comment bodies, for staff working in the issue UI. */
+  attachmentLinks?: Pick<AttachmentLinkOptions, 'siteUrl'> & { web?: boolean | undefined };
 }
 
 /** A new ticket: the opening message and its labels, created in one request. */
@@ -270,6 +274,18 @@ export function createGitHost(options: GitHostOptions): GitHost {
   const log = options.log ?? console;
   const onRejectedMetadata = (where: string, reason: string) => log.warn(`git-host: ignoring the metadata block of ${where} in ${options.repository}: ${reason}`);
   const metadataContext = (): MetadataContext => ({ metadataKey, legacyMetadataBefore: options.legacyMetadataBefore, onRejectedMetadata, metadataMemory });
+  const linkOptions: AttachmentLinkOptions = {
+    siteUrl: options.attachmentLinks?.siteUrl,
+    web: options.attachmentLinks?.web && options.baseUrl ? { apiBaseUrl: options.baseUrl, repository: `${attachmentRepo.owner}/${attachmentRepo.repo}`, branch: attachmentBranch } : undefined,
+  };
+  /** A new body with its metadata block, and links to its attachments where they fit the host's limit. */
+  function bodyWith(meta: TicketMetadata, body: string): string {
+    const plain = withMetadata(meta, body, metadataKey);
+    const linked = withAttachmentLinks(body, meta.attachments, linkOptions);
+    if (linked === body) return plain;
+    const full = withMetadata(meta, linked, metadataKey);
+    return full.length <= GITHUB_BODY_LIMIT ? full : plain;
+  }
 
   let botLoginPromise: Promise<string> | undefined;
   let privatePromise: Promise<boolean> | undefined;
@@ -648,7 +664,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
           octokit.request('POST /repos/{owner}/{repo}/issues', {
             ...ticketRepo,
             title: input.title,
-            body: withMetadata(meta, input.body, metadataKey),
+            body: bodyWith(meta, input.body),
             labels: input.labels,
             ...(input.assignees ? { assignees: input.assignees } : {}),
           }),
@@ -717,7 +733,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       };
       const post = () =>
         callOnIssue(ticketNumber, `comment on ticket #${ticketNumber}`, true, () =>
-          octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: withMetadata(meta, input.body, metadataKey) }),
+          octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, body: bodyWith(meta, input.body) }),
         );
       let data: IssueComment;
       try {

@@ -29,12 +29,17 @@ import { createRevokedSessions } from './revoked-sessions.ts';
 import { createStaffAccess } from './staff-access.ts';
 import { createStaffOAuth } from './staff-oauth.ts';
 import { createSiteUrlCheck, listeningOrigin, resolveSiteUrl, siteUrlWarnings } from './site-url.ts';
-import { createWorkspace } from '../staff/workspace.ts';
+import { createWorkspace, staffAttachmentUrl } from '../staff/workspace.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
 import { deriveKey } from '../tickets/access-token.ts';
 import { createInsights } from '../insights/insights.ts';
 import { articleRefs } from './knowledgebase.ts';
 import { anonymousClientKey } from './insights-requests.ts';
+
+function staffFileUrl(site: string, path: string): string | undefined {
+  const page = staffAttachmentUrl(path);
+  return page && `${site}${page}`;
+}
 
 export interface RunningServices extends Services {
   /** The one state store every service uses; closed last. */
@@ -63,7 +68,13 @@ export async function createServices(): Promise<RunningServices> {
     config,
     env: { ...env, SESSION_SECRET: secret },
     secrets,
-    tuning: { cacheTtlMs: config.ticketCacheSeconds * 1000, retryBaseMs: 250, requestTimeoutMs: 10_000 },
+    tuning: {
+      cacheTtlMs: config.ticketCacheSeconds * 1000,
+      retryBaseMs: 250,
+      requestTimeoutMs: 10_000,
+      // Staff working in the issue UI open a ticket's files from links in it, on the help centre's staff pages.
+      attachmentLinks: { siteUrl: (path) => staffFileUrl(siteUrl.url, path) },
+    },
   });
   // The outbox journal of earlier releases (DATA_DIR/outbox) moves into the store once, then is renamed aside.
   // Customers first: delivery gives way to requests being answered (a little, per entry), so a burst is acknowledged fast.

@@ -26,7 +26,7 @@ export interface OpenedGitHost {
 export async function openGitHost(input: {
   config: Pick<Config, 'gitHost' | 'ticketTypes' | 'categories' | 'supporters' | 'attachments'>;
   env: Pick<Env, 'DATA_DIR' | 'LOCAL_HOST_PORT' | 'SESSION_SECRET' | 'EMAIL_ENCRYPTION_KEY' | 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID'>;
-  tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs'>>;
+  tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs' | 'attachmentLinks'>>;
   /** Problems that do not matter to this caller (e.g. setup:labels stores no emails). */
   ignore?: StartupProblem['code'][];
   /** The server's secrets (loadServerSecrets), for callers that read or write ticket metadata. */
@@ -76,6 +76,8 @@ export async function openGitHost(input: {
     const missing = checkCredentials(gitHost.baseUrl, credentials);
     if (missing.length > 0 || credentials.kind === 'none') throw new GitHostStartupError(missing);
     options = { baseUrl: gitHost.baseUrl, auth: credentials, repository: gitHost.repository, attachments: gitHost.attachments, emailSecret, ...metadata, ...input.tuning };
+    // GitHub (and GHE) show the attachments branch in their web UI: the issue links there too.
+    if (options.attachmentLinks) options.attachmentLinks = { ...options.attachmentLinks, web: true };
   }
   const host = createGitHost(options);
   const close = async () => {

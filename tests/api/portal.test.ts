@@ -11,11 +11,11 @@ import { Page } from '../helpers/html.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { PNG } from '../helpers/files.ts';
 
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'portal-')));
 const dataDir = path.join(root, 'data');
 const configFile = path.join(root, 'helpdesk.config.json');
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
 
 let site: RunningSite;
 let outDir: string;

@@ -8,6 +8,7 @@ import { Page } from '../helpers/html.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import type { RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { PNG } from '../helpers/files.ts';
 import { STAFF_PASSWORD, startStaffSite, type StaffSite } from '../helpers/staff-site.ts';
 
 let desk: StaffSite;
@@ -301,8 +302,6 @@ describe('the thread in the workspace', () => {
 });
 
 describe('customer attachments for staff', () => {
-  const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
-
   it('are listed under the message in the workspace and download for staff only, never rendered', async () => {
     const { number } = await newTicket('photo@example.com', 'Scratched lens', { attachments: new File([PNG], 'scratch.png', { type: 'image/png' }) });
     const anna = await staffClient();
@@ -311,6 +310,10 @@ describe('customer attachments for staff', () => {
     expect(link && hastToString(link)).toBe('scratch.png');
     const href = String(link?.properties['href']);
     expect(href).toMatch(/^\/staff\/files\/T-[0-9A-Z]{8}\/[^/]+\/scratch\.png$/);
+
+    // Staff working in the issue UI open the file from a link in the issue, to the same staff page.
+    const issue = (await hostOctokit.rest.issues.get({ owner: 'local', repo: 'support', issue_number: number })).data;
+    expect(issue.body).toContain(`**Attachments:** [scratch.png](<${site.url}${href}>)`);
 
     const file = await anna.fetch(href);
     expect(file.status).toBe(200);
@@ -351,6 +354,11 @@ describe('customer attachments for staff', () => {
     expect(new Uint8Array(await file.arrayBuffer())).toEqual(PNG);
     expect(page.text('body')).not.toContain('internal.png');
     expect(page.text('body')).not.toContain('Label made by hand');
+    // The links for staff sit in the issue's staff header, which the customer's page never shows.
+    expect(page.text('body')).not.toContain('Attachments:');
+    const comments = (await hostOctokit.rest.issues.listComments({ owner: 'local', repo: 'support', issue_number: number })).data;
+    const replyComment = comments.find((c) => c.body?.includes('Here is your return label.'));
+    expect(replyComment?.body).toContain(`**Attachments:** [return\\_label.png](<${site.url}/staff/files/T-`);
 
     // The note's file: listed for staff, and its customer address leads nowhere.
     const workspace = new Page(await (await anna.fetch(`/staff/tickets/${number}`)).text());

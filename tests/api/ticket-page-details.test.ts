@@ -13,8 +13,8 @@ import { hostTokens } from '../helpers/local-host.ts';
 import { siteMetadata } from '../helpers/metadata.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { PNG } from '../helpers/files.ts';
 
-const PNG = new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52, 0, 0, 0, 1, 0, 0, 0, 1, 8, 6, 0, 0, 0, 0x1f, 0x15, 0xc4, 0x89]);
 const sampleConfig = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
 
 let root: string;

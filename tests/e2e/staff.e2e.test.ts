@@ -9,6 +9,7 @@ import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { hostTokens } from '../helpers/local-host.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { PNG } from '../helpers/files.ts';
 
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'staff-e2e-')));
 const configFile = path.join(root, 'helpdesk.config.json');
@@ -94,6 +95,7 @@ describe('a supporter working the queue', () => {
     await expect.poll(() => page.getByLabel('Message').inputValue()).toContain('Hello there,\n\nthank you for your patience.');
     expect(await page.getByLabel('Message').inputValue()).toContain('Ben from Support');
     await page.getByLabel('Message').fill('Please hold the button for three seconds: it has a lock mode.');
+    await page.getByLabel('Attachments (optional)').setInputFiles({ name: 'lock mode.png', mimeType: 'image/png', buffer: Buffer.from(PNG) });
     await page.getByRole('button', { name: 'Reply to customer' }).click();
     await page.getByLabel('Message').fill('Second headlamp ticket this week, check the manual wording.');
     await page.getByRole('button', { name: 'Add internal note' }).click();
@@ -103,6 +105,12 @@ describe('a supporter working the queue', () => {
     await customerPage.reload();
     await customerPage.getByText('it has a lock mode').waitFor();
     expect(await customerPage.content()).not.toContain('check the manual wording');
+    // The reply's file reaches the customer: offered on their page, and the download is the file Ben attached.
+    const download = customerPage.locator('.message a[href*="/files/"]', { hasText: 'lock_mode.png' }).first();
+    await download.waitFor();
+    const file = await customerPage.request.get(new URL((await download.getAttribute('href'))!.replace(/\?inline$/, ''), site.url).toString());
+    expect(file.status()).toBe(200);
+    expect(new Uint8Array(await file.body())).toEqual(PNG);
 
     await page.goto(`${site.url}/staff/stats`);
     const charts = page.locator('svg[role="img"]');
