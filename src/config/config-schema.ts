@@ -98,8 +98,10 @@ export const ConfigSchema = z
         customerClose: z.boolean().default(true),
         /** "Was this article helpful?" on articles, anonymous search counts, and the staff page "Knowledgebase insights". @default true */
         insights: z.boolean().default(true),
+        /** The chat widget on knowledgebase pages and the staff chat page (conversations are tickets labelled `channel: chat`). @default true */
+        chat: z.boolean().default(true),
       })
-      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true }),
+      .default({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true, chat: true }),
     /** Knowledgebase categories, in the order the home page lists them. */
     categories: z.array(CategorySchema).min(1),
     /** Ticket types offered on the form (labels `type: <name>`). @default ["question","problem","complaint","order"] */

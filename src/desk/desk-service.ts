@@ -11,7 +11,7 @@ import { sniffType, type CheckedAttachment } from '../tickets/attachments.ts';
 import { LOCKED_MESSAGE, REMOVED_MESSAGE, type AttachmentView, type Desk, type MessageView, type OpenTicketInput, type TicketListItem, type TicketView } from './desk.ts';
 import { isTicketRef } from '../tickets/idempotency.ts';
 import { categoryTitle, staffDisplayName } from '../tickets/display.ts';
-import { labelName, labelValue } from '../tickets/labels.ts';
+import { CHAT_LABEL, isChat, labelName, labelValue } from '../tickets/labels.ts';
 import { effectiveAuthor, isVisibleToCustomer, type MessageKind } from '../tickets/message-kinds.ts';
 import { ratingFromReactions, mayCarryRating, type Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
@@ -193,6 +193,7 @@ export function createDesk(options: DeskOptions): Desk {
       openedAt: ticket.createdAt,
       updatedAt: ticket.updatedAt,
       messages,
+      chat: isChat(ticket.labels),
       locked: ticket.locked === true,
       canReply: status !== 'closed' && ticket.locked !== true,
       // Closing, reopening and rating write to the host directly; only replies wait in the outbox.
@@ -216,6 +217,7 @@ export function createDesk(options: DeskOptions): Desk {
       openedAt: row.createdAt,
       updatedAt: row.updatedAt,
       messages: pending.map((p) => queuedMessage(p)),
+      chat: isChat(row.labels),
       locked: false,
       canReply: row.status !== 'closed',
       canClose: false,
@@ -266,6 +268,7 @@ export function createDesk(options: DeskOptions): Desk {
       openedAt: filedAt,
       updatedAt: filedAt,
       messages: [],
+      chat: false,
       locked: false,
       canReply: false,
       canClose: false,
@@ -343,6 +346,7 @@ export function createDesk(options: DeskOptions): Desk {
           openedAt: read.createdAt,
           updatedAt: read.createdAt,
           messages: [queuedMessage({ body: op.body, createdAt: read.createdAt }, attachmentViews(ref, op.attachments)), ...read.pending.map((p) => queuedMessage(p))],
+          chat: isChat(op.labels),
           locked: false,
           canReply: true,
           canClose: false,
@@ -376,7 +380,7 @@ export function createDesk(options: DeskOptions): Desk {
       return { ok: true };
     },
 
-    async openTicket({ form, lang = 'en', files, idempotencyKey, signedIn }: OpenTicketInput) {
+    async openTicket({ form, lang = 'en', files, idempotencyKey, signedIn, channel }: OpenTicketInput) {
       const filedAt = Date.now();
       const createdAt = new Date(filedAt).toISOString();
       const header = ticketHeader({
@@ -398,7 +402,7 @@ export function createDesk(options: DeskOptions): Desk {
       const created = await outbox.createTicket({
         title: form.subject,
         body,
-        labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category)],
+        labels: [labelName('status', 'new'), labelName('priority', form.priority), labelName('type', form.type), labelName('category', form.category), ...(channel === 'chat' ? [CHAT_LABEL] : [])],
         customerEmail: form.email,
         fields: { order: form.order, customerName: form.name, lang, ...(draftKey ? { draftKey } : {}), ...(signedIn ? {} : { unverifiedSince: createdAt }) },
         files: files.map((f) => ({ filename: f.name, content: f.bytes })),
@@ -439,6 +443,10 @@ export function createDesk(options: DeskOptions): Desk {
 
     async viewTicket(ref, session) {
       return (await findTicket(ref, session))?.view;
+    },
+
+    async ticketNumber(ref, session) {
+      return (await findTicket(ref, session))?.number;
     },
 
     async reply(ref, session, text, files) {

@@ -58,6 +58,8 @@ export interface TicketView {
   openedAt: string;
   updatedAt: string;
   messages: MessageView[];
+  /** A chat conversation (labelled `channel: chat`): the chat widget shows it live. */
+  chat: boolean;
   /** Staff locked the conversation: no replies (LOCKED_MESSAGE says why). */
   locked: boolean;
   canReply: boolean;
@@ -84,6 +86,8 @@ export interface OpenTicketInput {
    * from the start. Otherwise it is marked unverified until such a link is opened (tickets/customer-verification.ts).
    */
   signedIn: boolean;
+  /** Started in the chat widget: labelled as a chat conversation. */
+  channel?: 'chat' | undefined;
 }
 
 /** What the customer portal asks of the support desk. Everything returns only what the session may see. */
@@ -99,6 +103,8 @@ export interface Desk {
   listTickets(session: CustomerSession): Promise<TicketListItem[]>;
   /** Undefined when there is no such ticket or the session does not open it (the page asks to sign in, the same for both). */
   viewTicket(ref: string, session: CustomerSession | undefined): Promise<TicketView | undefined>;
+  /** The issue number of a ticket the session opens; undefined while it is queued, or when the session does not open it. */
+  ticketNumber(ref: string, session: CustomerSession | undefined): Promise<number | undefined>;
   reply(ref: string, session: CustomerSession | undefined, text: string, files: CheckedAttachment[]): Promise<void>;
   setClosed(ref: string, session: CustomerSession | undefined, closed: boolean): Promise<void>;
   rate(ref: string, session: CustomerSession | undefined, messageId: number, rating: 'helpful' | 'not-helpful'): Promise<void>;

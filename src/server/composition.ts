@@ -13,6 +13,7 @@ import { startReadModelBuild } from '../workflow/read-model.ts';
 import { loadConfig } from './config.ts';
 import { watchConfigFile } from './config-reload.ts';
 import { createLiveViews } from './live-views.ts';
+import { createChat } from './chat.ts';
 import { followTicketChanges } from './ticket-change-feed.ts';
 import { followPresence } from './presence.ts';
 import { staffDisplayName } from '../tickets/display.ts';
@@ -30,6 +31,7 @@ import { createStaffAccess } from './staff-access.ts';
 import { createStaffOAuth } from './staff-oauth.ts';
 import { createSiteUrlCheck, listeningOrigin, resolveSiteUrl, siteUrlWarnings } from './site-url.ts';
 import { createWorkspace, staffAttachmentUrl } from '../staff/workspace.ts';
+import { createConversations } from '../staff/conversations.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
 import { deriveKey } from '../tickets/access-token.ts';
 import { createInsights } from '../insights/insights.ts';
@@ -147,6 +149,7 @@ export async function createServices(): Promise<RunningServices> {
   const presence = await followPresence({ database, config });
   const configReload = watchConfigFile({ file: configFile, config, onReload: presence.apply });
   const changeFeed = followTicketChanges({ database });
+  const rateLimits = createRateLimits(database, limitsFromConfig(config.abuse));
   return {
     config,
     refreshConfig: configReload.check,
@@ -156,9 +159,11 @@ export async function createServices(): Promise<RunningServices> {
     savedReplies: () => loadSavedReplies(savedRepliesDir(contentDir)),
     desk,
     access,
-    rateLimits: createRateLimits(database, limitsFromConfig(config.abuse)),
+    rateLimits,
+    chat: createChat({ config, desk, access, rateLimits, feed: changeFeed }),
     staffAccess: createStaffAccess({ secret, config, revokedSessions }),
     staffOAuth: createStaffOAuth({ config, siteUrl: siteUrl.url, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
+    conversations: createConversations({ host: opened.host, database, onChanged: workflow.ticketChanged }),
     workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf, database, onChanged: workflow.ticketChanged }),
     siteUrl: siteUrl.url,
     checkRequestOrigin: createSiteUrlCheck(siteUrl, configFile),

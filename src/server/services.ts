@@ -10,6 +10,8 @@ import type { Insights } from '../insights/insights.ts';
 import type { DeliveryStatus } from '../staff/delivery-notice.ts';
 import type { Presence } from './presence.ts';
 import type { LiveViews } from './live-views.ts';
+import type { Chat } from './chat.ts';
+import type { Conversations } from '../staff/conversations.ts';
 import type { SavedReply } from '../staff/saved-replies.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
@@ -22,6 +24,10 @@ export interface Services {
   presence: Presence;
   /** The staff pages' live updates: an event stream per page, and who has a ticket open. */
   liveViews: LiveViews;
+  /** The chat widget's conversations (tickets labelled `channel: chat`) and their live streams. */
+  chat: Chat;
+  /** The staff chat page's conversations. */
+  conversations: Conversations;
   /** The saved replies in the content folder; throws SavedReplyError naming the file and line of a broken one. */
   savedReplies(): SavedReply[];
   desk: Desk;

@@ -34,6 +34,8 @@ export interface StaffMessageView {
   rating: Rating | undefined;
   /** Files the customer attached, as links to the staff download route. */
   attachments: StaffAttachmentLink[];
+  /** What the help desk's escalation note says (system messages whose verified metadata marks them so); else undefined. */
+  escalation: EscalationFacts | undefined;
 }
 
 export interface StaffAttachmentLink {
@@ -53,6 +55,85 @@ function attachmentLinks(paths: readonly string[] | undefined): StaffAttachmentL
     const url = staffAttachmentUrl(path);
     return url ? [{ name: path.split('/').pop() as string, url }] : [];
   });
+}
+
+/** What followed an escalation, as its note says. */
+export type EscalationOutcome =
+  | { kind: 'assigned'; login: string; tier: number }
+  /** The ticket was already with the chain's last tier: assignees unchanged. */
+  | { kind: 'last-tier' }
+  /** The Git host refused the next tier as assignee (not a collaborator, say). */
+  | { kind: 'not-assigned'; login: string; tier: number; error: string };
+
+/** One escalation note's facts; a field is undefined where the note's text is not the help desk's wording (edited on the Git host). */
+export interface EscalationFacts {
+  /** The login who escalated; undefined when the reconciliation sweep found the label without knowing who. */
+  by: string | undefined;
+  reason: string | undefined;
+  outcome: EscalationOutcome | undefined;
+}
+
+// The wording of `escalationNote` in workflow/escalation.ts (tests/unit/staff/workspace-windows.test.ts reads its
+// output back). The reason may span paragraphs, so the outcome is the paragraph right above the closing line.
+const ESCALATION_NOTE =
+  /^\*\*Escalated\*\* by ([^\n]+)\.\n\n\*\*Reason:\*\* ([\s\S]*?)\n\n(Assigned to @([^\s()]+) \(tier (\d+)\)[^\n]*|The ticket is already with the last tier[^\n]*|Could not assign @([^\s()]+) \(tier (\d+)\): ([^\n]*))\n\n_Internal note by the help desk[^\n]*_\s*$/;
+/** A Git host login (GitHub: letters, digits, hyphens; Enterprise Server also underscores): not the sweep's "someone (…)". */
+const LOGIN = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+/** Reads the facts back out of the text of an escalation note the help desk wrote. */
+export function escalationFactsOf(body: string): EscalationFacts {
+  const match = ESCALATION_NOTE.exec(body.replace(/\r\n/g, '\n').trim());
+  if (!match) return { by: undefined, reason: undefined, outcome: undefined };
+  const [, by = '', reason = '', , assigned, assignedTier, refused, refusedTier, error = ''] = match;
+  const outcome: EscalationOutcome =
+    assigned !== undefined
+      ? { kind: 'assigned', login: assigned, tier: Number(assignedTier) }
+      : refused !== undefined
+        ? { kind: 'not-assigned', login: refused, tier: Number(refusedTier), error }
+        : { kind: 'last-tier' };
+  return { by: LOGIN.test(by) ? by : undefined, reason: reason.trim(), outcome };
+}
+
+/** An escalation note in the thread: its facts, where it is and when it was written. */
+export interface EscalationRecord extends EscalationFacts {
+  messageId: number | undefined;
+  at: string;
+}
+
+/** The thread as the workspace shows it: what the customer shares, and what only staff see. */
+export interface TicketWindows {
+  /** The opening message, the customer's messages and public replies, in thread order. */
+  main: StaffMessageView[];
+  /** Internal notes, the bot's card and escalation notes, and comments by people without write access, in thread order. */
+  internal: StaffMessageView[];
+  /** Set when the ticket is escalated now (its status) or was (the thread holds an escalation note). */
+  escalation:
+    | {
+        /** Every escalation note, oldest first; empty while the help desk has not written one yet. */
+        notes: EscalationRecord[];
+        /**
+         * Who it was escalated to: the tier the latest note assigned; the current assignees when that note left them
+         * (the chain's last tier) or says nothing readable; nobody when the tier was refused or no note is written yet.
+         */
+        to: string[];
+      }
+    | undefined;
+}
+
+const MAIN_KINDS: ReadonlySet<StaffMessageView['kind']> = new Set(['opening', 'customer', 'staff-reply']);
+
+/**
+ * Splits a workspace thread into its Main and Internal windows, with the escalation facts the Internal window opens
+ * with. On the Git host it stays one issue; only the site shows it so.
+ */
+export function ticketWindows(messages: readonly StaffMessageView[], ticket: { status: TicketStatus; assignees: readonly string[] }): TicketWindows {
+  const main = messages.filter((m) => MAIN_KINDS.has(m.kind));
+  const internal = messages.filter((m) => !MAIN_KINDS.has(m.kind));
+  const notes = internal.flatMap((m) => (m.kind === 'system' && m.escalation ? [{ ...m.escalation, messageId: m.id, at: m.createdAt }] : []));
+  if (notes.length === 0 && ticket.status !== 'escalated') return { main, internal, escalation: undefined };
+  const outcome = notes.at(-1)?.outcome;
+  const to = outcome?.kind === 'assigned' ? [outcome.login] : notes.length === 0 || outcome?.kind === 'not-assigned' ? [] : [...ticket.assignees];
+  return { main, internal, escalation: { notes, to } };
 }
 
 export interface StaffTicketView {
@@ -78,6 +159,8 @@ export interface StaffTicketView {
   /** The issue on the Git host's own UI, when it has one. */
   hostUrl: string | undefined;
   messages: StaffMessageView[];
+  /** The same messages in the workspace's Main and Internal windows. */
+  windows: TicketWindows;
 }
 
 export type StaffAction =
@@ -150,6 +233,7 @@ export function createWorkspace(options: {
         edited: false,
         rating: undefined,
         attachments: attachmentLinks(ticket.meta?.attachments),
+        escalation: undefined,
       },
       ...ticket.messages.map((m) => {
         const kind = kinds.get(m.id) ?? 'outsider';
@@ -165,6 +249,7 @@ export function createWorkspace(options: {
           rating: ratings.get(m.id),
           // Paths come from the bot's verified metadata only: customers' messages and what staff posted on the site.
           attachments: m.author.isBot ? attachmentLinks(m.meta?.attachments) : [],
+          escalation: kind === 'system' && m.meta?.role === 'escalation-note' ? escalationFactsOf(m.body) : undefined,
         };
       }),
     ];
@@ -187,6 +272,7 @@ export function createWorkspace(options: {
       updatedAt: ticket.updatedAt,
       hostUrl: issueWebUrl(config.gitHost, ticket.number),
       messages,
+      windows: ticketWindows(messages, { status: row.status, assignees: ticket.assignees }),
     };
   }
 

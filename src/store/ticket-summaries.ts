@@ -2,7 +2,7 @@ import type { TicketSummary } from '../tickets/listing.ts';
 import { sql, type ExpressionBuilder, type Kysely, type Transaction } from 'kysely';
 import type { Database } from './database.ts';
 import type { StoreSchema, TicketSummariesTable } from './schema.ts';
-import { labelValue, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
+import { CHAT_LABEL, labelValue, TICKET_STATUSES, type TicketStatus } from '../tickets/labels.ts';
 import { effectiveAuthor, type MessageKind } from '../tickets/message-kinds.ts';
 import type { Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
@@ -602,4 +602,43 @@ export async function readModelBuild(database: Database): Promise<ReadModelBuild
 /** Records the first build's progress on its own (its start, and its end when the last page was empty). */
 export async function saveReadModelBuild(database: Database, progress: ReadModelBuild): Promise<void> {
   await putMeta(database.db, BUILD_KEY, JSON.stringify(progress));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Chat conversations
+
+/** An open chat conversation as the staff chat page lists it. */
+export interface ConversationRow extends SummaryRow {
+  customerName: string | undefined;
+  customerEmail: string | undefined;
+  /** The customer's messages since the last public staff reply (all of them before the first). */
+  waiting: number;
+}
+
+/** Customer messages after the last public staff reply; the opening message counts until staff first answer. */
+export function waitingMessages(thread: readonly ThreadFact[]): number {
+  const lastReply = thread.findLastIndex((m) => m.kind === 'staff-reply');
+  const after = thread.slice(lastReply + 1).filter((m) => m.kind === 'customer').length;
+  return lastReply === -1 ? after + 1 : after;
+}
+
+/** Open chat conversations (label `channel: chat`), latest activity first, at most `limit`. */
+export async function openConversations(database: Database, limit = 100): Promise<ConversationRow[]> {
+  const rows = await database.db
+    .selectFrom('ticket_summaries as s')
+    .selectAll('s')
+    .select(verifiedAtOf)
+    .where('s.state', '=', 'open')
+    // Labels are a JSON array of strings: the quoted name matches the label exactly.
+    .where('s.labels', 'like', `%${JSON.stringify(CHAT_LABEL)}%`)
+    .orderBy('s.updated_at', 'desc')
+    .orderBy('s.number', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    ...toRow(row),
+    customerName: row.customer_name ?? undefined,
+    customerEmail: row.customer_email ?? undefined,
+    waiting: waitingMessages(JSON.parse(row.thread) as ThreadFact[]),
+  }));
 }

@@ -43,6 +43,17 @@ const PRIORITY_LABELS: Record<TicketPriority, Omit<TicketLabel, 'name'>> = {
   urgent: { color: 'd93f0b', description: 'Urgent: answer first' },
 };
 
+/**
+ * Marks a conversation started in the chat widget (or by staff): a ticket like any other, shown as a chat on the
+ * site. Outside the label groups: removing it turns the conversation into a plain ticket, keeping its thread.
+ */
+export const CHAT_LABEL = 'channel: chat';
+
+/** Whether a ticket's labels make it a chat conversation. */
+export function isChat(labels: readonly string[]): boolean {
+  return labels.includes(CHAT_LABEL);
+}
+
 /** The label name for a group and value, e.g. `labelName('status', 'new')` → `status: new`. */
 export function labelName(group: LabelGroup, value: string): string {
   return `${group}: ${value}`;
@@ -76,6 +87,7 @@ export function ticketLabels(config: Pick<Config, 'ticketTypes' | 'categories'>)
       color: 'c2e0c6',
       description: clipDescription(`Category: ${c.title.en ?? c.id}`),
     })),
+    { name: CHAT_LABEL, color: '0e8a16', description: 'A chat conversation from the help centre (remove to make it a plain ticket)' },
   ];
 }
 

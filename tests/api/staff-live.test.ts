@@ -5,56 +5,22 @@ import { SiteClient } from '../helpers/http-client.ts';
 import type { RunningSite } from '../helpers/site.ts';
 import { startStaffSite, type StaffSite } from '../helpers/staff-site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { closeAllStreams, listen as listenTo, type ServerEvent } from '../helpers/event-stream.ts';
+
+const listen = (client: SiteClient, query = '', headers: Record<string, string> = {}) => listenTo(client, `/staff/events${query}`, headers);
 
 let desk: StaffSite;
 let site: RunningSite;
-const streams: AbortController[] = [];
 
 const staffClient = (login: string) => desk.staff(login);
 const newTicket = (email: string, subject: string) => desk.fileTicket(email, subject);
-
-interface ServerEvent {
-  id?: string | undefined;
-  event: string;
-  data: unknown;
-}
-
-/** Listens to a staff event stream as EventSource would, collecting its events. */
-async function listen(client: SiteClient, query = '', headers: Record<string, string> = {}): Promise<{ events: ServerEvent[]; response: Response }> {
-  const controller = new AbortController();
-  streams.push(controller);
-  const response = await client.fetch(`/staff/events${query}`, { headers: { Accept: 'text/event-stream', ...headers }, signal: controller.signal });
-  const events: ServerEvent[] = [];
-  if (response.ok && response.body) {
-    void (async () => {
-      const decoder = new TextDecoder();
-      let buffer = '';
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const fields = new Map(
-            block
-              .split('\n')
-              .filter((l) => !l.startsWith(':') && l.includes(':'))
-              .map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1).trim()]),
-          );
-          if (fields.has('event')) events.push({ id: fields.get('id'), event: fields.get('event')!, data: JSON.parse(fields.get('data') ?? 'null') });
-        }
-      }
-    })().catch(() => {});
-  }
-  return { events, response };
-}
 
 beforeAll(async () => {
   desk = await startStaffSite('staff-live-', [{ login: 'support-anna' }, { login: 'support-ben' }]);
   site = desk.site;
 });
 afterAll(() => {
-  for (const stream of streams) stream.abort();
+  closeAllStreams();
   return site?.stop();
 });
 

@@ -1,6 +1,6 @@
 // A running site on the sample config with staff accounts, its embedded issue host, and the steps staff tests repeat:
 // a staff client signed in once per login, and a customer's ticket filed and waited for on the host.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Octokit } from 'octokit';
 import { expect } from 'vitest';
@@ -24,6 +24,8 @@ export interface StaffSite {
   staff(login?: string): Promise<SiteClient>;
   /** A customer's ticket filed through the form, once it is on the host. */
   fileTicket(email: string, subject: string, extra?: Record<string, string | Blob>): Promise<{ customer: SiteClient; ticketPath: string; number: number }>;
+  /** The mails the site wrote to its mail folder for `email` (quoted-printable soft breaks undone). */
+  mailsTo(email: string): string[];
 }
 
 /** Starts the sample site with `accounts` as staff (all with STAFF_PASSWORD) and `config` over the sample config's runtime keys. */
@@ -52,6 +54,22 @@ export async function startStaffSite(prefix: string, accounts: { login: string; 
       signedIn.set(login, client);
       expect((await client.post('/staff/signin', { login, password: STAFF_PASSWORD })).status).toBe(303);
       return client;
+    },
+    mailsTo(email) {
+      const dir = path.join(dataDir, 'mail');
+      let files: string[] = [];
+      try {
+        files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
+      } catch {
+        return [];
+      }
+      return files
+        .map((f) =>
+          readFileSync(path.join(dir, f), 'utf8')
+            .replace(/=\r?\n/g, '')
+            .replace(/=3D/g, '='),
+        )
+        .filter((m) => m.includes(`To: ${email}`));
     },
     async fileTicket(email, subject, extra = {}) {
       const customer = new SiteClient(site.url);

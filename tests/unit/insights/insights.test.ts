@@ -14,7 +14,7 @@ const ARTICLES = new Map<string, ArticleRef>([
   ['stuck-zipper', { title: 'Fix a stuck zipper', lang: 'en', url: '/articles/stuck-zipper/' }],
 ]);
 const config: Pick<Config, 'features' | 'insights'> = {
-  features: { knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true },
+  features: { knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true, chat: true },
   insights: { maxQueriesPerDay: 100, retentionDays: 400 },
 };
 const NOW = Date.parse('2026-05-10T12:00:00Z');

@@ -1,0 +1,121 @@
+// Chat over HTTP: a conversation is a ticket labelled `channel: chat`; its visitor hears staff answers live (from the
+// staff chat page and from a `/reply` comment on the Git host), each once and in order, never an internal note, and
+// nobody else hears anything.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeAllStreams, listen, type EventStream } from '../helpers/event-stream.ts';
+import { Page } from '../helpers/html.ts';
+import { SiteClient } from '../helpers/http-client.ts';
+import { startStaffSite, type StaffSite } from '../helpers/staff-site.ts';
+import { waitFor } from '../helpers/wait.ts';
+
+let desk: StaffSite;
+const json = { headers: { 'Content-Type': 'application/json', Accept: 'application/json' } };
+
+beforeAll(async () => {
+  desk = await startStaffSite('chat-', [{ login: 'support-anna', admin: true }, { login: 'support-ben' }], {
+    abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 },
+  });
+});
+afterAll(() => {
+  closeAllStreams();
+  return desk?.site.stop();
+});
+
+async function startChat(visitor: SiteClient, body: Record<string, unknown>): Promise<Response> {
+  return visitor.fetch('/api/chat', { method: 'POST', body: JSON.stringify(body), ...json });
+}
+
+interface Shown {
+  id: number;
+  kind: string;
+  html: string;
+}
+const messages = (stream: EventStream) => stream.events.filter((e) => e.event === 'message').map((e) => e.data as Shown);
+const texts = (stream: EventStream) => messages(stream).map((m) => (new Page(m.html).text('body') ?? '').trim());
+
+describe('chat', () => {
+  it('says whether someone is there, and refuses a first message without an address or text, saying why', async () => {
+    const visitor = new SiteClient(desk.site.url);
+    expect(await (await visitor.fetch('/api/chat/status')).json()).toEqual({ enabled: true, present: true });
+    const refused = await startChat(visitor, { email: 'not an address', message: '' });
+    expect(refused.status).toBe(400);
+    const { error } = (await refused.json()) as { error: { fields: Record<string, string> } };
+    expect(Object.keys(error.fields).sort()).toEqual(['email', 'message']);
+    expect((await visitor.fetch('/api/chat', { method: 'POST', body: '[1,2', ...json })).status).toBe(400);
+    // From another site: refused before anything is read.
+    expect((await visitor.fetch('/api/chat', { method: 'POST', body: JSON.stringify({ email: 'a@example.com', message: 'hi' }), ...json, origin: 'https://evil.example' })).status).toBe(403);
+  });
+
+  it('delivers staff answers from the chat page and from the issue live, each once, in order, and never a note', async () => {
+    const visitor = new SiteClient(desk.site.url);
+    const started = await startChat(visitor, { email: 'chatter@example.com', name: 'Robin', message: 'Hi! Do you ship tents to Norway?' });
+    expect(started.status).toBe(201);
+    const { ref } = (await started.json()) as { ref: string };
+    const stream = await listen(visitor, `/api/chat/${ref}/events`);
+    expect(stream.response.headers.get('content-type')).toMatch(/^text\/event-stream/);
+    await waitFor('the opening message', () => texts(stream).includes('Hi! Do you ship tents to Norway?'));
+    expect(stream.events.find((e) => e.event === 'presence')?.data).toEqual({ present: true });
+
+    const issue = await waitFor('the conversation on the host', async () => {
+      const { data } = await desk.host.rest.issues.listForRepo({ owner: 'local', repo: 'support', state: 'open', labels: 'channel: chat', per_page: 100 });
+      return data.find((i) => i.title === 'Chat: Hi! Do you ship tents to Norway?');
+    });
+
+    // The staff chat page lists it as waiting; Anna answers there.
+    const anna = await desk.staff('support-anna');
+    await waitFor('the conversation on the chat page', async () => {
+      const page = new Page(await (await anna.fetch('/staff/chat')).text());
+      const list = page.text('.chat-list') ?? '';
+      return list.includes('Robin') && list.includes('1 waiting');
+    });
+    expect((await anna.post(`/staff/chat?c=${issue.number}`, { action: 'reply', text: 'Yes, we do: 3 to 5 days.' })).status).toBe(303);
+    // Ben answers from the issue, as the Git host's UI would, and leaves a note there that is for staff only.
+    await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: issue.number, body: 'Internal: customer asked before about Sweden.' });
+    await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: issue.number, body: '/reply And shipping is free over 100 EUR.' });
+    await waitFor('both answers', () => texts(stream).includes('And shipping is free over 100 EUR.') && texts(stream));
+
+    // The visitor writes again; it comes back once, after the answers.
+    expect((await visitor.fetch(`/api/chat/${ref}/messages`, { method: 'POST', body: JSON.stringify({ message: 'Great, thanks!' }), ...json })).status).toBe(202);
+    await waitFor('the visitor message', () => texts(stream).includes('Great, thanks!'));
+    expect(texts(stream)).toEqual(['Hi! Do you ship tents to Norway?', 'Yes, we do: 3 to 5 days.', 'And shipping is free over 100 EUR.', 'Great, thanks!']);
+    expect(messages(stream).map((m) => m.kind)).toEqual(['customer', 'staff', 'staff', 'customer']);
+    const ids = messages(stream).map((m) => m.id);
+    expect([...ids].sort((a, b) => a - b)).toEqual(ids);
+    expect(JSON.stringify(stream.events)).not.toContain('Sweden');
+
+    // A dropped connection resumes after the last message it had: nothing twice, nothing lost.
+    const resumed = await listen(visitor, `/api/chat/${ref}/events`, { 'Last-Event-ID': String(ids[1]) });
+    await waitFor('the missed messages', () => texts(resumed).length >= 2);
+    expect(texts(resumed)).toEqual(['And shipping is free over 100 EUR.', 'Great, thanks!']);
+
+    // Nobody else hears or writes anything in it.
+    const stranger = new SiteClient(desk.site.url);
+    expect((await stranger.fetch(`/api/chat/${ref}/events`)).status).toBe(404);
+    expect((await stranger.fetch(`/api/chat/${ref}/messages`, { method: 'POST', body: JSON.stringify({ message: 'hello' }), ...json })).status).toBe(404);
+
+    // Anna turns it into a ticket: the label goes, the thread stays.
+    expect((await anna.post(`/staff/chat?c=${issue.number}`, { action: 'to-ticket' })).status).toBe(303);
+    const after = (await desk.host.rest.issues.get({ owner: 'local', repo: 'support', issue_number: issue.number })).data;
+    expect((after.labels as { name: string }[]).map((l) => l.name)).not.toContain('channel: chat');
+    expect(after.comments).toBeGreaterThanOrEqual(3);
+  });
+
+  it('takes a message with nobody present, tells the visitor it is answered by mail, and mails the visitor', async () => {
+    const anna = await desk.staff('support-anna');
+    for (const login of ['support-anna', 'support-ben']) expect((await anna.post('/staff/presence', { login, present: 'no' })).status).toBe(303);
+    try {
+      const visitor = new SiteClient(desk.site.url);
+      expect(((await (await visitor.fetch('/api/chat/status')).json()) as { present: boolean }).present).toBe(false);
+      const started = await startChat(visitor, { email: 'late@example.com', message: 'Is anyone there? My order is late.' });
+      expect(started.status).toBe(201);
+      const { ref, present } = (await started.json()) as { ref: string; present: boolean };
+      expect(present).toBe(false);
+      const stream = await listen(visitor, `/api/chat/${ref}/events`);
+      await waitFor('the presence event', () => stream.events.some((e) => e.event === 'presence'));
+      expect(stream.events.find((e) => e.event === 'presence')?.data).toEqual({ present: false });
+      await waitFor('the confirmation mail with a link to the conversation', () => desk.mailsTo('late@example.com').some((m) => m.includes(ref)));
+    } finally {
+      for (const login of ['support-anna', 'support-ben']) await anna.post('/staff/presence', { login, present: 'yes' });
+    }
+  });
+});
