@@ -141,15 +141,32 @@ export function startChatWidget(): void {
       showStartForm();
     });
     stream.addEventListener('error', () => {
-      // Refused (the conversation is not this browser's any more): start afresh. Otherwise EventSource reconnects
-      // by itself and sends the last id it saw.
+      // EventSource reconnects by itself (sending the last id it saw) unless it gave up: then look at why.
       if (stream.readyState !== EventSource.CLOSED) return;
       source = undefined;
+      void recover();
+    });
+  }
+
+  /** After the stream gave up: forget a conversation the server no longer opens for this browser, else try again. */
+  async function recover(): Promise<void> {
+    const conversation = ref;
+    if (!conversation) return;
+    const probe = new AbortController();
+    const answer = await fetch(`/api/chat/${encodeURIComponent(conversation)}/events`, { signal: probe.signal, headers: { Accept: 'text/event-stream' }, credentials: 'same-origin' }).catch(
+      () => undefined,
+    );
+    probe.abort();
+    if (ref !== conversation) return;
+    if (answer?.status === 404) {
       remember((ref = undefined));
       log.replaceChildren();
       shown.clear();
       showStartForm();
-    });
+      return;
+    }
+    // Offline, or the server is busy: later. The new stream starts from the beginning; what is shown is not shown again.
+    setTimeout(connect, answer ? 3_000 : 5_000);
   }
 
   async function post(url: string, body: Record<string, string>): Promise<Response> {
@@ -203,6 +220,7 @@ export function startChatWidget(): void {
   addEventListener('online', () => {
     statusLoaded = false;
     if (isOpen()) void loadStatus();
+    connect();
   });
 
   startForm.addEventListener('submit', async (event) => {

@@ -88,6 +88,14 @@ describe('chat', () => {
     await waitFor('the missed messages', () => texts(resumed).length >= 2);
     expect(texts(resumed)).toEqual(['And shipping is free over 100 EUR.', 'Great, thanks!']);
 
+    // A window that closes frees its place: more streams than one conversation may hold at once, one after another.
+    for (let i = 0; i < 8; i += 1) {
+      const again = await listen(visitor, `/api/chat/${ref}/events`);
+      expect(again.response.status).toBe(200);
+      await waitFor('its first event', () => again.events.length > 0);
+      again.close();
+    }
+
     // Nobody else hears or writes anything in it.
     const stranger = new SiteClient(desk.site.url);
     expect((await stranger.fetch(`/api/chat/${ref}/events`)).status).toBe(404);

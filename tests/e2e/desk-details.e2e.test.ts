@@ -1,15 +1,13 @@
 // Issue 16, item 10 in Chromium: focus after a refused form, attachment checks before the upload, the search box on
 // the "support is away" page, and a dropdown that lists only what answers the query.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { checkAttachments } from '../../src/tickets/attachments.ts';
-import { launchBrowser, screenshot } from '../helpers/browser.ts';
+import { axeViolations, launchBrowser, screenshot } from '../helpers/browser.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const sampleConfig = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
 
@@ -155,12 +153,7 @@ describe('while support is away', () => {
     await page.locator('[data-away-search] [role="listbox"][aria-busy="false"]').waitFor();
     expect(await page.locator('[data-away-search] [role="option"] .search-title').allTextContents()).not.toEqual([]);
     await screenshot(page, 'ticket-new-away');
-    await page.addScriptTag({ path: AXE });
-    const violations = await page.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: { id: string }[] }> } }).axe;
-      return (await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })).violations.map((v) => v.id);
-    });
-    expect(violations).toEqual([]);
+    expect(await axeViolations(page)).toEqual([]);
   });
 });
 

@@ -2,7 +2,6 @@
 // confirmation mail on a real SMTP server, its link and the ticket page; axe-core on the form and the ticket page;
 // screenshots at 1280 and 390 px into docs/screenshots.
 import { mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { Octokit } from 'octokit';
 import type { Browser, Page } from 'playwright-core';
@@ -11,12 +10,11 @@ import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { describeStatus } from '../../src/tickets/status.ts';
 import { hostTokens } from '../helpers/local-host.ts';
 import { siteMetadata } from '../helpers/metadata.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { axeViolations, launchBrowser } from '../helpers/browser.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { startSmtp } from '../helpers/smtp.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const DESKTOP = { width: 1280, height: 900 };
 const PHONE = { width: 390, height: 844 };
 const email = 'kundin@example.de';
@@ -39,16 +37,6 @@ afterAll(async () => {
   await site?.stop();
   await smtp?.close();
 });
-
-/** WCAG 2 A/AA violations on the page, as "rule: target" lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  return page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  });
-}
 
 async function saveScreenshot(page: Page, name: string): Promise<void> {
   mkdirSync('docs/screenshots', { recursive: true });

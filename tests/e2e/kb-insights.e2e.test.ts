@@ -3,16 +3,14 @@
 // article request; axe-core on the widget and the page; screenshots at 1280 and 390 px into docs/screenshots.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { createRequire } from 'node:module';
 import type { AddressInfo, Socket } from 'node:net';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/staff/passwords.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { axeViolations, launchBrowser } from '../helpers/browser.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.resolve('docs/screenshots');
 const PASSWORD = 'staff password for the insights journey';
 const ARTICLE = '/articles/return-policy/';
@@ -88,17 +86,6 @@ afterAll(async () => {
 /** A context in which axe-core can be injected (the site's CSP allows only its own scripts). */
 function newContext(): Promise<BrowserContext> {
   return browser.newContext({ bypassCSP: true, viewport: DESKTOP });
-}
-
-/** WCAG 2 A/AA violations inside `selector`, as "rule: target" lines. */
-async function axeViolations(page: Page, selector: string): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async (include) => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
-    const result = await axe.run({ include: [include] }, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')}`));
-  }, selector);
-  return violations;
 }
 
 const feedback = (page: Page) => page.locator('#article-feedback');

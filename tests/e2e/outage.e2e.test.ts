@@ -2,18 +2,16 @@
 // from its last known state — in Chromium at 1280 and 390 px: axe-core (WCAG 2 A/AA, colour contrast included) finds
 // nothing, no sideways scrolling, and screenshots go to docs/screenshots/<page>-<desktop|phone>.png.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { axeViolations, launchBrowser } from '../helpers/browser.ts';
 import { provisionHostTokens } from '../helpers/local-host.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.resolve('docs/screenshots');
 const PASSWORD = 'staff password for the outage pages';
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489', 'hex');
@@ -94,24 +92,6 @@ afterAll(async () => {
   await browser?.close();
   await site?.stop();
 });
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
-}
-
-/** WCAG 2 A/AA violations on the whole page, one readable line per element (as in page-templates.e2e.test.ts). */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations;
-  });
-  return violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(' ')}: ${v.help}. ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`));
-}
 
 const templates = [
   { name: 'outage', context: () => customer, path: () => paths.file, status: 502, heading: 'Our ticket system is not reachable right now' },

@@ -2,16 +2,14 @@
 // where the page has a search box: axe-core (WCAG 2 A/AA, colour contrast included) finds nothing, the page
 // does not scroll sideways, and a screenshot of each goes to docs/screenshots/<page>-<desktop|phone>.png.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from '../../src/staff/passwords.ts';
-import { launchBrowser } from '../helpers/browser.ts';
+import { axeViolations, launchBrowser } from '../helpers/browser.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const SHOTS = path.resolve('docs/screenshots');
 const PASSWORD = 'staff password for the page templates';
 const SUBJECT = 'Headlamp will not turn on';
@@ -102,26 +100,9 @@ const templates: Template[] = [
   { name: 'staff-queue', who: 'staff', path: () => '/staff', search: false },
   { name: 'staff-workspace', who: 'staff', path: () => paths.workspace, search: false },
   { name: 'staff-stats', who: 'staff', path: () => '/staff/stats', search: false },
+  { name: 'staff-chat', who: 'staff', path: () => '/staff/chat', search: false },
   { name: 'staff-insights', who: 'staff', path: () => '/staff/insights', search: false },
 ];
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: unknown[]; failureSummary?: string }>;
-}
-
-/** WCAG 2 A/AA violations on the whole page, one readable line per element: rule, target, summary. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ path: AXE });
-  const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<{ violations: AxeViolation[] }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations;
-  });
-  return violations.flatMap((v) => v.nodes.map((n) => `${v.id} (${v.impact}) ${n.target.join(' ')}: ${v.help}. ${(n.failureSummary ?? '').replace(/\s+/g, ' ')}`));
-}
 
 /** Types the query into the first visible search box and waits for the settled results. */
 async function openSearchDropdown(page: Page): Promise<void> {
