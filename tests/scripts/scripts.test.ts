@@ -14,6 +14,7 @@
 //   lint              .ci/run (`npm run lint`: biome check, then lint:imports)
 //   lint:imports      .ci/run, through `npm run lint`
 //   format            never run by tests: it rewrites files (`biome check --write`); lint runs the same checks read-only
+//   bench:chat        .ci/run runs it bounded (`-- --messages 10`; it builds the site and drives Chromium); here: --help
 //   bench:tickets     .ci/run runs it bounded (`-- --seconds 3 --connections 10`; it builds the site); here: --help
 //   smoke:github      .ci/run runs the whole walk (`-- --local`), tests/unit/git-host/smoke.test.ts its module; here:
 //                     --help and the refusals that need no host
@@ -30,7 +31,21 @@ const scripts = Object.keys((JSON.parse(readFileSync(path.join(root, 'package.js
 
 const COVERED_ELSEWHERE = ['build', 'start', 'test', 'test:e2e', 'test:reliability', 'test:postgres', 'typecheck', 'lint', 'lint:imports', 'format'];
 /** Scripts that take arguments; each answers `-- --help` with its usage. */
-const WITH_HELP = ['kb:check', 'kb:search', 'kb:insights', 'staff:add', 'stats', 'setup:labels', 'outbox', 'local-host', 'bench:search', 'bench:tickets', 'mail:templates', 'smoke:github'];
+const WITH_HELP = [
+  'kb:check',
+  'kb:search',
+  'kb:insights',
+  'staff:add',
+  'stats',
+  'setup:labels',
+  'outbox',
+  'local-host',
+  'bench:search',
+  'bench:tickets',
+  'bench:chat',
+  'mail:templates',
+  'smoke:github',
+];
 
 /** For the runs that start an embedded host, a dev server or benchmark children: on a busy 2-core machine these take several times their usual 5–15 s. */
 const SLOW = 90_000;
