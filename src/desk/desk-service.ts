@@ -147,18 +147,21 @@ export function createDesk(options: DeskOptions): Desk {
     // The last known state asks the host nothing: ratings are those this process remembers.
     const botLogin = lastKnown ? undefined : await host.botLogin();
     const status = statusOf(ticket);
-    const messages: MessageView[] = [
-      {
-        id: undefined,
-        kind: 'customer',
-        authorName: 'You',
-        html: renderMessage(publicText({ author: ticket.author, body: ticket.body, meta: ticket.meta }, 'customer')),
-        createdAt: ticket.createdAt,
-        queued: false,
-        attachments: attachmentViews(ref, ticket.meta?.attachments),
-        rating: undefined,
-      },
-    ];
+    // A conversation staff started opens with their first message (a comment), not with anything of the customer's.
+    const messages: MessageView[] = ticket.meta?.startedBy
+      ? []
+      : [
+          {
+            id: undefined,
+            kind: 'customer',
+            authorName: 'You',
+            html: renderMessage(publicText({ author: ticket.author, body: ticket.body, meta: ticket.meta }, 'customer')),
+            createdAt: ticket.createdAt,
+            queued: false,
+            attachments: attachmentViews(ref, ticket.meta?.attachments),
+            rating: undefined,
+          },
+        ];
     const kinds = await options.kindsOf(ticket.messages);
     for (const message of ticket.messages) {
       const kind = kinds.get(message.id) ?? 'outsider';
@@ -521,6 +524,30 @@ export function createDesk(options: DeskOptions): Desk {
       if (!options.onVerified) return;
       // Their unverified tickets lose the mark; their verified ones' cards may now list them.
       for (const ticket of await customerTickets(options.database, customer, { limit: VERIFIED_REFRESH_LIMIT })) options.onVerified(ticket.number);
+    },
+
+    async openConversation({ email, name, lang, staffLogin, staffName, text }) {
+      const header = `**Conversation started by ${staffName}** (@${staffLogin}, on the help centre) — the customer sees the message below`;
+      const reply = `**Reply by ${staffName}** (@${staffLogin}, on the help centre) — sent to the customer${HEADER_END}${text}`;
+      assertFitsHost(reply, 0);
+      const created = await outbox.createTicket({
+        title: `Chat with ${name || email}`.slice(0, config.limits.subjectMax),
+        body: `${header}${HEADER_END}`,
+        // The supporter wrote first: the ball is in the customer's court.
+        labels: [
+          labelName('status', 'waiting'),
+          labelName('priority', 'normal'),
+          labelName('type', config.ticketTypes[0] as string),
+          labelName('category', config.categories[0]?.id as string),
+          CHAT_LABEL,
+        ],
+        assignees: [staffLogin],
+        customerEmail: email,
+        fields: { lang, startedBy: staffLogin, ...(name ? { customerName: name } : {}) },
+      });
+      // The first message is a public reply, as if written in the workspace; the workflow mails it unless the customer is watching.
+      await outbox.addComment(created.ref, { body: reply, fields: { postedBy: { login: staffLogin, visibility: 'public' } } });
+      return { ref: created.ref };
     },
 
     async sendSignInLink(email, landOn, lang) {

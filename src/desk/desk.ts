@@ -111,6 +111,11 @@ export interface Desk {
   attachment(ref: string, session: CustomerSession | undefined, name: string): Promise<{ bytes: Uint8Array; type: string; name: string } | undefined>;
   /** Records that the customer proved the address (opened a link mailed to it) at `at` (ms, default now). */
   confirmAddress(email: string, at?: number): Promise<void>;
+  /**
+   * A conversation a supporter starts with a customer (the staff pages' customer profile): a chat-labelled ticket
+   * assigned to them whose first message is their public reply. Check that they may write to customers first.
+   */
+  openConversation(input: { email: string; name: string | undefined; lang: Language; staffLogin: string; staffName: string; text: string }): Promise<{ ref: string }>;
   /** Emails a sign-in link; says nothing about whether the address has tickets. */
   sendSignInLink(email: string, landOn?: string, lang?: Language): Promise<void>;
 }

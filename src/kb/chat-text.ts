@@ -24,6 +24,9 @@ const TEXT = {
       failed: 'Something went wrong; please try again.',
       newMessage: 'New message from',
       unread: 'unread',
+      inviteStarted: 'started a conversation with you:',
+      inviteOpen: 'Open it',
+      inviteByMail: 'would like to talk to you: we have mailed you a link to the conversation.',
     },
   },
   de: {
@@ -48,6 +51,9 @@ const TEXT = {
       failed: 'Etwas ist schiefgegangen; bitte versuchen Sie es erneut.',
       newMessage: 'Neue Nachricht von',
       unread: 'ungelesen',
+      inviteStarted: 'hat eine Unterhaltung mit Ihnen begonnen:',
+      inviteOpen: 'Öffnen',
+      inviteByMail: 'möchte mit Ihnen sprechen: Wir haben Ihnen einen Link zur Unterhaltung gemailt.',
     },
   },
 } as const;

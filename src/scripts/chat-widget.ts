@@ -15,6 +15,14 @@ interface ErrorBody {
 }
 
 const REF_KEY = 'helpdesk.chat.ref';
+const INVITES_KEY = 'helpdesk.chat.invites';
+
+/** A conversation a supporter started: its reference and first message only for a session that proves the address. */
+interface Invite {
+  staffName: string;
+  ref?: string;
+  text?: string;
+}
 
 function remembered(): string | undefined {
   try {
@@ -140,12 +148,58 @@ export function startChatWidget(): void {
       presence.textContent = text.closed;
       showStartForm();
     });
+    stream.addEventListener('invite', (event) => showInvite(JSON.parse((event as MessageEvent<string>).data) as Invite));
     stream.addEventListener('error', () => {
       // EventSource reconnects by itself (sending the last id it saw) unless it gave up: then look at why.
       if (stream.readyState !== EventSource.CLOSED) return;
       source = undefined;
       void recover();
     });
+  }
+
+  /** A conversation a supporter started: shown once per browser session, with the panel opened. */
+  function showInvite(invite: Invite): void {
+    const key = invite.ref ?? invite.staffName;
+    let seen: string[] = [];
+    try {
+      seen = JSON.parse(sessionStorage.getItem(INVITES_KEY) ?? '[]') as string[];
+      if (seen.includes(key)) return;
+      sessionStorage.setItem(INVITES_KEY, JSON.stringify([...seen, key].slice(-20)));
+    } catch {
+      // No session storage: shown again on the next page, which is better than never.
+    }
+    const box = document.createElement('div');
+    box.className = 'chat-invite';
+    box.setAttribute('role', 'alert');
+    const line = document.createElement('p');
+    const who = document.createElement('strong');
+    who.textContent = invite.staffName;
+    line.append(who, ` ${invite.ref ? text.inviteStarted : text.inviteByMail}`);
+    box.append(line);
+    if (invite.ref && invite.text) {
+      const quote = document.createElement('blockquote');
+      quote.textContent = invite.text;
+      const openIt = document.createElement('button');
+      openIt.type = 'button';
+      openIt.className = 'button';
+      openIt.textContent = text.inviteOpen;
+      const target = invite.ref;
+      openIt.addEventListener('click', () => {
+        box.remove();
+        source?.close();
+        source = undefined;
+        remember((ref = target));
+        log.replaceChildren();
+        shown.clear();
+        pending.length = 0;
+        showReplyForm();
+        connect();
+        replyForm.querySelector('textarea')?.focus();
+      });
+      box.append(quote, openIt);
+    }
+    log.before(box);
+    if (!isOpen()) open();
   }
 
   /** After the stream gave up: forget a conversation the server no longer opens for this browser, else try again. */

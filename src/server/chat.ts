@@ -8,6 +8,8 @@ import { readBoundedText } from './bounded-body.ts';
 import type { CustomerAccess } from './customer-access.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { TicketChangeFeed } from './ticket-change-feed.ts';
+import type { Database } from '../store/database.ts';
+import { invitesSince, markWatching } from '../store/chat.ts';
 
 /*
  * The chat widget's side of the desk. A conversation is a ticket labelled `channel: chat`: the same neutralising,
@@ -24,6 +26,12 @@ const KEEP_ALIVE_MS = 20_000;
 /** How often the widget hears whether someone is present, and how often a conversation still queued is looked at. */
 const PRESENCE_EVERY_MS = 15_000;
 const QUEUED_EVERY_MS = 1_000;
+/** An open panel says it is watching this often (workflow: no mail per answer while it does), valid this long. */
+const WATCHING_EVERY_MS = 20_000;
+const WATCHING_FOR_MS = 45_000;
+/** How often an open panel looks for a conversation a supporter started with its customer, and how far back. */
+const INVITES_EVERY_MS = 2_000;
+const INVITES_BACK_MS = 60_000;
 /** A stream ends after this long; the widget reconnects at once from the last message it has. */
 const STREAM_LIFETIME_MS = 15 * 60_000;
 
@@ -52,6 +60,9 @@ export interface ChatDeps {
   access: Pick<CustomerAccess, 'sessionToken'>;
   rateLimits: RateLimits;
   feed: TicketChangeFeed;
+  database: Database;
+  /** The pseudonymous id the read model keeps a customer under (the Git host adapter's). */
+  customerId(email: string): string;
 }
 
 export interface Chat {
@@ -62,7 +73,8 @@ export interface Chat {
   /**
    * The conversation's public messages as server-sent events: `message` (id = the message's, data a ChatMessage)
    * in thread order, each once — from after Last-Event-ID on a reconnect; `status` when it is closed or reopened;
-   * `presence` when staff come or go.
+   * `presence` when staff come or go; `invite` when a supporter starts a conversation with the customer (with its
+   * reference and first message only for a session that proves the address; otherwise a mail brings the link).
    */
   stream(input: { session: CustomerSession | undefined; ref: string; lastEventId?: string | null | undefined; signal?: AbortSignal | undefined }): Promise<ReadableStream<Uint8Array>>;
 }
@@ -99,10 +111,11 @@ export function chatSubject(message: string): string {
 /** The messages a stream sends: those with a host id after `after`, the opening one as 0, in thread order. */
 export function chatMessagesAfter(view: TicketView, after: number): ChatMessage[] {
   const out: ChatMessage[] = [];
-  view.messages.forEach((m, index) => {
+  view.messages.forEach((m) => {
     if (m.queued) return;
-    const id = index === 0 ? 0 : m.id;
-    if (id === undefined || id <= after) return;
+    // The opening message is the issue's body: the only delivered one without a comment id.
+    const id = m.id ?? 0;
+    if (id <= after) return;
     out.push({ id, kind: m.kind, authorName: m.authorName, html: m.html, createdAt: m.createdAt, attachments: m.attachments });
   });
   return out.sort((a, b) => a.id - b.id);
@@ -181,6 +194,11 @@ export function createChat(deps: ChatDeps): Chat {
       streams += 1;
       perConversation.set(ref, open + 1);
       let number = await desk.ticketNumber(ref, session);
+      const email = actingEmail(session as CustomerSession, ref) as string;
+      const customer = deps.customerId(email);
+      const proven = session?.email === email;
+      const invited = new Set<string>([ref]);
+      const since = Date.now() - INVITES_BACK_MS;
       let lastId = messageIdOf(lastEventId);
       let status = view.status;
       let wasPresent = present();
@@ -202,6 +220,8 @@ export function createChat(deps: ChatDeps): Chat {
             closed = true;
             unsubscribe?.();
             for (const timer of timers) clearInterval(timer);
+            // Gone from the page: answers from now on are mailed (another open tab says it is there within 20 s).
+            if (number !== undefined) void markWatching(deps.database, number, Date.now() - 1).catch(() => {});
             streams -= 1;
             const left = (perConversation.get(ref) ?? 1) - 1;
             if (left === 0) perConversation.delete(ref);
@@ -214,6 +234,9 @@ export function createChat(deps: ChatDeps): Chat {
           };
           signal?.addEventListener('abort', finish, { once: true });
 
+          const watching = async () => {
+            if (number !== undefined && !closed) await markWatching(deps.database, number, Date.now() + WATCHING_FOR_MS).catch(() => {});
+          };
           const deliver = (current: TicketView) => {
             for (const message of chatMessagesAfter(current, lastId)) {
               send(sse({ id: message.id, event: 'message', data: message }));
@@ -269,7 +292,20 @@ export function createChat(deps: ChatDeps): Chat {
             setInterval(() => {
               if (number === undefined) void read();
             }, QUEUED_EVERY_MS),
+            setInterval(() => void watching(), WATCHING_EVERY_MS),
+            setInterval(() => {
+              invitesSince(deps.database, customer, since)
+                .then((invites) => {
+                  for (const invite of invites) {
+                    if (invited.has(invite.ref)) continue;
+                    invited.add(invite.ref);
+                    send(sse({ event: 'invite', data: proven ? { ref: invite.ref, staffName: invite.staffName, text: invite.text } : { staffName: invite.staffName } }));
+                  }
+                })
+                .catch(() => {});
+            }, INVITES_EVERY_MS),
           );
+          void watching();
           const end = setTimeout(finish, STREAM_LIFETIME_MS);
           end.unref();
           timers.push(end);

@@ -4,6 +4,7 @@ import type { Engine } from './schema.ts';
 import { customerVerificationMigrations } from './migrations/customer-verification.ts';
 import { kbInsightsMigrations } from './migrations/kb-insights.ts';
 import { liveViewsMigrations } from './migrations/live-views.ts';
+import { chatMigrations } from './migrations/chat.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
 import { staffSearchMigrations } from './migrations/staff-search.ts';
@@ -169,6 +170,7 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...staffSearchMigrations,
     ...kbInsightsMigrations,
     ...liveViewsMigrations(engine),
+    ...chatMigrations,
   };
 }
 

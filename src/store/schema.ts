@@ -273,6 +273,21 @@ export interface TicketViewersTable {
   until: number;
 }
 
+/** A visitor's chat panel watching a conversation, until its last heartbeat runs out. */
+export interface ChatWatchersTable {
+  number: number;
+  until: number;
+}
+
+/** Conversations a supporter started with a customer: their open chat panel shows a popup. */
+export interface ConversationInvitesTable {
+  customer_id: string;
+  ref: string;
+  staff_name: string;
+  text: string;
+  at: number;
+}
+
 export interface StoreSchema {
   meta: MetaTable;
   outbox: OutboxTable;
@@ -299,4 +314,6 @@ export interface StoreSchema {
   kb_article_requests: KbArticleRequestsTable;
   ticket_changes: TicketChangesTable;
   ticket_viewers: TicketViewersTable;
+  chat_watchers: ChatWatchersTable;
+  conversation_invites: ConversationInvitesTable;
 }

@@ -642,3 +642,58 @@ export async function openConversations(database: Database, limit = 100): Promis
     waiting: waitingMessages(JSON.parse(row.thread) as ThreadFact[]),
   }));
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Customers
+
+/** A customer as the staff pages list them: by the pseudonymous id the read model keeps, with what is known of them. */
+export interface CustomerSummary {
+  id: string;
+  email: string | undefined;
+  name: string | undefined;
+  tickets: number;
+  open: number;
+  conversations: number;
+  lastActivity: string;
+  verified: boolean;
+}
+
+/** Customers, latest activity first; `search` matches words of their address or name; `id` picks one. */
+export async function customerList(database: Database, options: { search?: string | undefined; id?: string; limit?: number } = {}): Promise<CustomerSummary[]> {
+  let query = database.db
+    .selectFrom('ticket_summaries as s')
+    .leftJoin('verified_addresses as v', 'v.customer_id', 's.customer_id')
+    .select((eb) => [
+      's.customer_id',
+      eb.fn.max('s.customer_email').as('email'),
+      eb.fn.max('s.customer_name').as('name'),
+      eb.fn.countAll<number | string>().as('tickets'),
+      sql<number | string>`sum(case when s.state = 'open' then 1 else 0 end)`.as('open'),
+      sql<number | string>`sum(case when s.labels like ${`%${JSON.stringify(CHAT_LABEL)}%`} then 1 else 0 end)`.as('conversations'),
+      eb.fn.max('s.updated_at').as('last'),
+      eb.fn.max('v.verified_at').as('verified_at'),
+    ])
+    .where('s.customer_id', 'is not', null)
+    .groupBy('s.customer_id');
+  if (options.id !== undefined) query = query.where('s.customer_id', '=', options.id);
+  for (const word of searchWords(options.search ?? '')) {
+    const pattern = `%${escapeLike(word)}%`;
+    query = query.where(
+      sql<boolean>`(lower(coalesce(${sql.ref('s.customer_email')}, '')) like ${pattern} escape '\\' or lower(coalesce(${sql.ref('s.customer_name')}, '')) like ${pattern} escape '\\')`,
+    );
+  }
+  const rows = await query
+    .orderBy(sql`max(s.updated_at)`, 'desc')
+    .limit(options.limit ?? 50)
+    .execute();
+  return rows.map((r) => ({
+    id: r.customer_id as string,
+    email: r.email ?? undefined,
+    name: r.name ?? undefined,
+    tickets: Number(r.tickets),
+    open: Number(r.open),
+    conversations: Number(r.conversations),
+    lastActivity: isoOf(Number(r.last)),
+    verified: r.verified_at !== null && r.verified_at !== undefined,
+  }));
+}

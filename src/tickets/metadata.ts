@@ -63,6 +63,8 @@ export const MetadataFieldsSchema = z.strictObject({
   role: z.enum(['card', 'escalation-note']).optional(),
   /** The language the customer filed the ticket in: their pages and mails follow it. Absent (older tickets): English. @example "de" */
   lang: LanguageSchema.optional(),
+  /** A conversation a supporter started (their login): the opening message is not the customer's; staff wrote the first message. */
+  startedBy: z.string().max(100).optional(),
 });
 export type MetadataFields = z.output<typeof MetadataFieldsSchema>;
 

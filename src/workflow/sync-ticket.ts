@@ -4,12 +4,13 @@ import type { TicketEvent } from '../git-host/webhooks.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailTemplates } from '../mail/render-template.ts';
 import type { Config } from '../config/config-schema.ts';
-import { labelName, labelValue, type TicketStatus } from '../tickets/labels.ts';
+import { isChat, labelName, labelValue, type TicketStatus } from '../tickets/labels.ts';
 import { repairLabels, sameLabels } from '../tickets/label-repair.ts';
 import { effectiveAuthor, kindsOf, staffViaSite, type KindContext, type SeenMessage } from '../tickets/message-kinds.ts';
 import { ratingsOf, type Rating } from '../tickets/ratings.ts';
 import type { Database } from '../store/database.ts';
 import { customerTickets, removeTicketSummary, upsertTicketSummary } from '../store/ticket-summaries.ts';
+import { isWatched } from '../store/chat.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
 import { hasUnverifiedNote, isTicketUnverified, withoutUnverifiedNote } from '../tickets/customer-verification.ts';
 import { statusLabelOf, withStatus } from '../tickets/status.ts';
@@ -199,7 +200,10 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
 
   const facts = factsOf({ ...ticket, labels, assignees }, status, notices.length > 0 && (await isUnverified(deps, ticket)));
   const mails: string[] = [];
+  // A visitor with the conversation open in the chat panel reads each answer there at once: no mail per answer.
+  const watching = isChat(labels) && deps.database !== undefined && notices.some((n) => n.kind === 'staff-reply') && (await isWatched(deps.database, ticketNumber));
   for (const notice of notices) {
+    if (watching && notice.kind === 'staff-reply') continue;
     for (const planned of planNotice(facts, notice, deps)) {
       if (await deps.mail.enqueue(planned.key, planned.message)) mails.push(planned.key);
     }

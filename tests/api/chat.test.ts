@@ -33,6 +33,14 @@ interface Shown {
 const messages = (stream: EventStream) => stream.events.filter((e) => e.event === 'message').map((e) => e.data as Shown);
 const texts = (stream: EventStream) => messages(stream).map((m) => (new Page(m.html).text('body') ?? '').trim());
 
+/** The customer's page in the staff pages, once the read model has their conversation. */
+async function profileOf(staff: SiteClient, search: string): Promise<string> {
+  return waitFor(`the customer "${search}"`, async () => {
+    const page = new Page(await (await staff.fetch(`/staff/customers?search=${encodeURIComponent(search)}`)).text());
+    return page.all('a').find((a) => (a.properties['href'] as string | undefined)?.startsWith('/staff/customers/'))?.properties['href'] as string | undefined;
+  });
+}
+
 describe('chat', () => {
   it('says whether someone is there, and refuses a first message without an address or text, saying why', async () => {
     const visitor = new SiteClient(desk.site.url);
@@ -125,5 +133,61 @@ describe('chat', () => {
     } finally {
       for (const login of ['support-anna', 'support-ben']) await anna.post('/staff/presence', { login, present: 'yes' });
     }
+  });
+
+  it('lets staff start a conversation from a customer page: mailed when away, a popup when the chat panel is open', async () => {
+    const anna = await desk.staff('support-anna');
+    // A customer known from an earlier chat, signed in through the link the desk mailed them.
+    const visitor = new SiteClient(desk.site.url);
+    const started = await startChat(visitor, { email: 'regular@example.com', name: 'Kim Regular', message: 'Can I change my delivery address?' });
+    const { ref } = (await started.json()) as { ref: string };
+    const link = await waitFor('the confirmation mail', () => /\/tickets\/access\?token=[\w.%-]+/.exec(desk.mailsTo('regular@example.com').join('\n'))?.[0]);
+    expect((await visitor.followSignInLink(link)).status).toBe(303);
+
+    const profilePath = await profileOf(anna, 'regular');
+    const profile = new Page(await (await anna.fetch(profilePath)).text());
+    expect(profile.text('h1')).toBe('Kim Regular');
+    expect(profile.text('.ticket-facts')).toContain('regular@example.com');
+    expect(profile.text('.ticket-facts')).toMatch(/Verified\s*yes/);
+    expect((await anna.post(profilePath, { text: '' })).status).toBe(400);
+
+    // With the chat panel open (a stream on the earlier conversation), a new conversation pops up there, with its text.
+    const panel = await listen(visitor, `/api/chat/${ref}/events`);
+    await waitFor('the panel stream', () => panel.events.some((e) => e.event === 'message'));
+    expect((await anna.post(profilePath, { text: 'Hello Kim, your new tent poles are ready. Shall we send them?', lang: 'en' })).status).toBe(303);
+    const invite = await waitFor('the popup', () => panel.events.find((e) => e.event === 'invite')?.data as { ref: string; staffName: string; text: string } | undefined);
+    expect(invite).toMatchObject({ staffName: 'Anna from Support', text: 'Hello Kim, your new tent poles are ready. Shall we send them?' });
+    const opened = await listen(visitor, `/api/chat/${invite.ref}/events`);
+    await waitFor('the staff message in the new conversation', () => texts(opened).length > 0);
+    // The conversation opens with the supporter's message: nothing is shown as the customer's.
+    expect(texts(opened)).toEqual(['Hello Kim, your new tent poles are ready. Shall we send them?']);
+    expect(messages(opened).map((m) => m.kind)).toEqual(['staff']);
+    // Watched live: the answer is not also mailed.
+    const mailsBefore = desk.mailsTo('regular@example.com').length;
+    const { data: conversation } = await desk.host.rest.issues.listForRepo({ owner: 'local', repo: 'support', labels: 'channel: chat', state: 'open', assignee: 'support-anna' });
+    const issue = conversation.find((i) => i.title === 'Chat with Kim Regular')!;
+    await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: issue.number, body: '/reply They fit the Trail 2 tent.' });
+    await waitFor('the answer in the panel', () => texts(opened).includes('They fit the Trail 2 tent.'));
+    // The panel closes; the next answer is mailed.
+    opened.close();
+    panel.close();
+    await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: issue.number, body: '/reply Reply here or by mail, whichever suits you.' });
+    const mailed = await waitFor('the answer by mail', () => desk.mailsTo('regular@example.com').find((m) => m.includes('whichever suits you')));
+    expect(mailed).toMatch(/\/tickets\/access\?token=/);
+    expect(desk.mailsTo('regular@example.com').filter((m) => m.includes('They fit the Trail 2 tent.'))).toEqual([]);
+    expect(desk.mailsTo('regular@example.com').length).toBeGreaterThan(mailsBefore);
+  });
+
+  it("tells a guest's open panel only that a supporter wants to talk, never the message", async () => {
+    const anna = await desk.staff('support-anna');
+    const guest = new SiteClient(desk.site.url);
+    const { ref } = (await (await startChat(guest, { email: 'guest-invite@example.com', name: 'Lee Guest', message: 'Hello there!' })).json()) as { ref: string };
+    const panel = await listen(guest, `/api/chat/${ref}/events`);
+    await waitFor('the panel stream', () => panel.events.some((e) => e.event === 'message'));
+    const profilePath = await profileOf(anna, 'lee guest');
+    expect((await anna.post(profilePath, { text: 'Lee, we found your order: it ships today.' })).status).toBe(303);
+    const invite = await waitFor('the popup', () => panel.events.find((e) => e.event === 'invite')?.data);
+    expect(invite).toEqual({ staffName: 'Anna from Support' });
+    expect(JSON.stringify(panel.events)).not.toContain('ships today');
   });
 });
