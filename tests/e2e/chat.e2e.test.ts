@@ -116,4 +116,83 @@ describe('chat', () => {
       await anna.getByRole('button', { name: 'Set Ben from Support present' }).click();
     }
   });
+
+  it('a supporter starts a conversation with a customer on the site (popup) and with one who is not (mail with a working link)', async () => {
+    // Kim chats once, then opens the link the desk mailed: her browser now proves her address.
+    const kim = await (await browser.newContext({ bypassCSP: true })).newPage();
+    await kim.goto(`${desk.site.url}/`);
+    await kim.getByRole('button', { name: 'Chat with us' }).click();
+    await kim.getByLabel('Your email address').fill('kim@example.com');
+    await kim.getByLabel('Your name').fill('Kim Camper');
+    await kim.locator('#chat-first').fill('Is the Trail 2 tent in stock?');
+    await kim.getByRole('button', { name: 'Send' }).first().click();
+    await expect.poll(() => logTexts(kim), { timeout: 20_000 }).toEqual(['Is the Trail 2 tent in stock?']);
+    const link = await waitFor('the mail to Kim', () => /https?:\/\/[^\s"<>]+\/tickets\/access\?token=[\w.%-]+/.exec(desk.mailsTo('kim@example.com').join('\n'))?.[0]);
+    await kim.goto(link);
+    await kim.getByRole('button', { name: 'Continue' }).click();
+    await kim.waitForURL('**/tickets/T-*');
+    await kim.goto(`${desk.site.url}/articles/headlamp-not-turning-on/`);
+    // The panel picks the conversation up again (closed, it still listens).
+    await kim.getByRole('button', { name: 'Chat with us' }).waitFor();
+
+    const anna = await staffPage('support-anna');
+    const startWith = async (search: string, message: string) => {
+      await expect
+        .poll(
+          async () => {
+            await anna.goto(`${desk.site.url}/staff/customers?search=${encodeURIComponent(search)}`);
+            return anna.locator('table a[href^="/staff/customers/"]').count();
+          },
+          { timeout: 20_000 },
+        )
+        .toBe(1);
+      await anna.locator('table a[href^="/staff/customers/"]').click();
+      await anna.getByLabel('First message').fill(message);
+      await anna.getByRole('button', { name: 'Open conversation' }).click();
+      await anna.getByText('Conversation started.').waitFor();
+    };
+    await startWith('kim camper', 'Hi Kim, the Trail 2 is back in stock today.');
+    await screenshot(anna, 'staff-customer-desktop');
+
+    // On the site: the popup opens the panel with Anna's message; Kim opens the conversation and answers.
+    await kim.getByRole('alert').filter({ hasText: 'started a conversation with you' }).waitFor({ timeout: 20_000 });
+    expect(await kim.locator('.chat-invite blockquote').textContent()).toBe('Hi Kim, the Trail 2 is back in stock today.');
+    expect(await axeViolations(kim, '[data-chat]')).toEqual([]);
+    await kim.getByRole('button', { name: 'Open it' }).click();
+    await expect.poll(() => logTexts(kim), { timeout: 20_000 }).toEqual(['Hi Kim, the Trail 2 is back in stock today.']);
+    await kim.locator('#chat-message').fill('Great, I will order one now.');
+    await kim.locator('#chat-message').press('Enter');
+    await anna.goto(`${desk.site.url}/staff/chat`);
+    await anna
+      .getByRole('link', { name: /Kim Camper/ })
+      .first()
+      .waitFor();
+
+    // Not on the site: Robin has only a ticket; Anna's message reaches them by mail, and its link opens the conversation.
+    const robin = await desk.fileTicket('robin@example.com', 'Sleeping bag zip', { name: 'Robin Field' });
+    expect(robin.number).toBeGreaterThan(0);
+    await startWith('robin field', 'Robin, we have a replacement zip for you. Which colour is the bag?');
+    const mailed = await waitFor('the mail to Robin', () => desk.mailsTo('robin@example.com').find((m) => m.includes('replacement zip')));
+    const robinLink = /https?:\/\/[^\s"<>]+\/tickets\/access\?token=[\w.%-]+/.exec(mailed)![0];
+    const robinPage = await (await browser.newContext()).newPage();
+    await robinPage.goto(robinLink);
+    await robinPage.getByRole('button', { name: 'Continue' }).click();
+    await robinPage.waitForURL('**/tickets/T-*');
+    await robinPage.getByText('we have a replacement zip for you').waitFor();
+  });
+
+  it('escalating shows the Internal window to staff and nothing of it to the customer', async () => {
+    const { customer, ticketPath, number } = await desk.fileTicket('escalate@example.com', 'Stove valve leaks', { name: 'Alex Stove' });
+    const ben = await staffPage('support-ben');
+    await ben.goto(`${desk.site.url}/staff/tickets/${number}`);
+    await ben.getByLabel('Why').fill('Possible gas leak: safety team must look at it today.');
+    await ben.getByRole('button', { name: 'Escalate to the next tier' }).click();
+    const internal = ben.locator('.ticket-window-internal');
+    await expect.poll(() => internal.locator('[data-escalation]').textContent(), { timeout: 20_000 }).toMatch(/Escalated to .+: Possible gas leak/);
+    expect(await ben.locator('.ticket-window-main').textContent()).not.toContain('Possible gas leak');
+    expect(await axeViolations(ben)).toEqual([]);
+    await screenshot(ben, 'staff-workspace-escalated');
+    const customerPage = await customer.fetch(ticketPath);
+    expect(await customerPage.text()).not.toContain('gas leak');
+  });
 });
