@@ -143,7 +143,8 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
         route = { pool: pool.key, login };
       }
     }
-    notices.push({ kind: 'new-ticket', text: publicText({ author: ticket.author, body: ticket.body, meta: ticket.meta }, 'customer') });
+    // A conversation a supporter started is no news to the team.
+    if (!ticket.meta?.startedBy) notices.push({ kind: 'new-ticket', text: publicText({ author: ticket.author, body: ticket.body, meta: ticket.meta }, 'customer') });
   }
 
   if (ticket.state === 'closed') {

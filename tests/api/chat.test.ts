@@ -1,6 +1,7 @@
 // Chat over HTTP: a conversation is a ticket labelled `channel: chat`; its visitor hears staff answers live (from the
 // staff chat page and from a `/reply` comment on the Git host), each once and in order, never an internal note, and
 // nobody else hears anything.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeAllStreams, listen, type EventStream } from '../helpers/event-stream.ts';
 import { Page } from '../helpers/html.ts';
@@ -12,8 +13,11 @@ let desk: StaffSite;
 const json = { headers: { 'Content-Type': 'application/json', Accept: 'application/json' } };
 
 beforeAll(async () => {
+  const sample = JSON.parse(readFileSync('helpdesk.config.json', 'utf8')) as { supporters: { login: string }[] };
   desk = await startStaffSite('chat-', [{ login: 'support-anna', admin: true }, { login: 'support-ben' }], {
     abuse: { ticketsPerIpPerHour: 1000, ticketsPerEmailPerHour: 100, linksPerEmailPer15Min: 10 },
+    // Staff hear of new conversations by mail.
+    supporters: sample.supporters.map((s) => ({ ...s, email: `${s.login}@shop.example` })),
   });
 });
 afterAll(() => {
@@ -130,6 +134,8 @@ describe('chat', () => {
       await waitFor('the presence event', () => stream.events.some((e) => e.event === 'presence'));
       expect(stream.events.find((e) => e.event === 'presence')?.data).toEqual({ present: false });
       await waitFor('the confirmation mail with a link to the conversation', () => desk.mailsTo('late@example.com').some((m) => m.includes(ref)));
+      // Nobody is on the staff pages: the message reaches the team by mail.
+      await waitFor('the mail to the away team', () => ['support-anna', 'support-ben'].every((login) => desk.mailsTo(`${login}@shop.example`).some((m) => m.includes('My order is late'))));
     } finally {
       for (const login of ['support-anna', 'support-ben']) await anna.post('/staff/presence', { login, present: 'yes' });
     }

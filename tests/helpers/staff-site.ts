@@ -63,13 +63,16 @@ export async function startStaffSite(prefix: string, accounts: { login: string; 
       } catch {
         return [];
       }
-      return files
-        .map((f) =>
-          readFileSync(path.join(dir, f), 'utf8')
-            .replace(/=\r?\n/g, '')
-            .replace(/=3D/g, '='),
-        )
-        .filter((m) => m.includes(`To: ${email}`));
+      return (
+        files
+          .map((f) =>
+            readFileSync(path.join(dir, f), 'utf8')
+              .replace(/=\r?\n/g, '')
+              .replace(/=3D/g, '='),
+          )
+          // One mail may go to several people: "To: a@example.com, b@example.com".
+          .filter((m) => m.split(/\r?\n/).some((line) => line.startsWith('To:') && line.includes(email)))
+      );
     },
     async fileTicket(email, subject, extra = {}) {
       const customer = new SiteClient(site.url);

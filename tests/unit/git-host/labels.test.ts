@@ -51,13 +51,14 @@ describe('label setup', () => {
       const env = { ...process.env, DATA_DIR: join(dir, 'data'), GITHUB_TOKEN: '', LOCAL_HOST_PORT: '' };
       const script = join(import.meta.dirname, '../../../scripts/setup-labels.ts');
       const first = await run(process.execPath, [script, '--config', configFile], { env });
-      expect(first.stdout).toMatch(/labels on local\/support at the local issue host \(http:\/\/127\.0\.0\.1:\d+\): 16 created, 0 updated, 0 unchanged/);
+      expect(first.stdout).toMatch(/labels on local\/support at the local issue host \(http:\/\/127\.0\.0\.1:\d+\): 17 created, 0 updated, 0 unchanged/);
       const second = await run(process.execPath, [script, '--config', configFile], { env });
-      expect(second.stdout).toMatch(/: 0 created, 0 updated, 16 unchanged/);
+      expect(second.stdout).toMatch(/: 0 created, 0 updated, 17 unchanged/);
       // One change per label and one for the branch, the second run none (the host may batch changes into one commit).
       const log = await run('git', ['-C', join(dir, 'data', 'local-host'), 'log', '--format=%B']);
       const changes = log.stdout.split('\n').filter((line) => /^(label|ref): /.test(line));
-      expect(changes).toHaveLength(16 + 1);
+      // 7 statuses, 4 priorities, 4 types, 1 category and the chat label.
+      expect(changes).toHaveLength(17 + 1);
     } finally {
       await remove();
     }

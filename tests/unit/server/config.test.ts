@@ -23,7 +23,7 @@ describe('parseConfig', () => {
 
   it('fills defaults for everything optional', () => {
     const config = parseConfig(JSON.stringify(minimal));
-    expect(config.features).toEqual({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true });
+    expect(config.features).toEqual({ knowledgebase: true, tickets: true, guests: true, ratings: true, customerPriority: false, customerClose: true, insights: true, chat: true });
     expect(config.ticketTypes).toEqual(['question', 'problem', 'complaint', 'order']);
     expect(config.limits.messageMax).toBeLessThan(65_536);
   });

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { customerIdFor, deriveEmailKeys, sealEmail, unsealEmail } from '../../../src/git-host/email-seal.ts';
 import { isIdempotencyKey, isTicketRef, newIdempotencyKey, newTicketRef } from '../../../src/tickets/idempotency.ts';
-import { LABEL_GROUPS, labelName, parseLabelName, ticketLabels } from '../../../src/tickets/labels.ts';
+import { CHAT_LABEL, LABEL_GROUPS, labelName, parseLabelName, ticketLabels } from '../../../src/tickets/labels.ts';
 import { deriveMetadataKey, formatMetadataBlock, readMetadata, stripMetadata, ticketLanguage, withMetadata, type TicketMetadata } from '../../../src/tickets/metadata.ts';
 
 const bot = { login: 'helpdesk-bot' };
@@ -86,7 +86,9 @@ describe('labels', () => {
     expect(colour('status: escalated')).toBe('b60205');
     expect(colour('status: on-hold')).toBe('f28c28');
     expect(labels.map((l) => l.name)).toEqual(expect.arrayContaining(['type: question', 'type: order', 'category: shipping', 'priority: normal', 'status: closed']));
-    expect(new Set(labels.map((l) => parseLabelName(l.name)?.group))).toEqual(new Set(LABEL_GROUPS));
+    // Every label belongs to a group, but the chat label: a conversation is a ticket of every group and a chat besides.
+    expect(new Set(labels.filter((l) => l.name !== CHAT_LABEL).map((l) => parseLabelName(l.name)?.group))).toEqual(new Set(LABEL_GROUPS));
+    expect(labels.filter((l) => parseLabelName(l.name) === undefined).map((l) => l.name)).toEqual([CHAT_LABEL]);
     for (const l of labels) {
       expect(l.color).toMatch(/^[0-9a-f]{6}$/);
       expect(l.description.length).toBeLessThanOrEqual(100);
