@@ -32,16 +32,9 @@ export function nextInRotation(pool: RoutingPool, last: string | undefined): str
   return pool.logins[(at + 1) % pool.logins.length];
 }
 
-/**
- * Supporters to notify about a ticket of a category: present ones of the category, else every present one. With
- * nobody present (a message left in the chat while the team is away, a customer's reply at night) the mail is
- * the only way anyone hears of it: the supporters of the category, else all of them.
- */
+/** Supporters to notify about a ticket of a category: present ones of the category, else every present one. */
 export function notifiedSupporters(supporters: readonly Supporter[], category: string | undefined): Supporter[] {
   const present = supporters.filter((s) => s.present);
-  const pick = (among: readonly Supporter[]) => {
-    const ofCategory = among.filter((s) => handlesCategory(s, category));
-    return ofCategory.length > 0 ? ofCategory : [...among];
-  };
-  return present.length > 0 ? pick(present) : pick(supporters);
+  const ofCategory = present.filter((s) => handlesCategory(s, category));
+  return ofCategory.length > 0 ? ofCategory : present;
 }

@@ -134,8 +134,9 @@ describe('chat', () => {
       await waitFor('the presence event', () => stream.events.some((e) => e.event === 'presence'));
       expect(stream.events.find((e) => e.event === 'presence')?.data).toEqual({ present: false });
       await waitFor('the confirmation mail with a link to the conversation', () => desk.mailsTo('late@example.com').some((m) => m.includes(ref)));
-      // Nobody is on the staff pages: the message reaches the team by mail.
-      await waitFor('the mail to the away team', () => ['support-anna', 'support-ben'].every((login) => desk.mailsTo(`${login}@shop.example`).some((m) => m.includes('My order is late'))));
+      // It waits in the pool and on the chat page for whoever comes back; nobody away is mailed (away means away).
+      await waitFor('the message on the chat page', async () => (await (await anna.fetch('/staff/chat')).text()).includes('Is anyone there?'));
+      expect(['support-anna', 'support-ben'].flatMap((login) => desk.mailsTo(`${login}@shop.example`)).filter((m) => m.includes('My order is late'))).toEqual([]);
     } finally {
       for (const login of ['support-anna', 'support-ben']) await anna.post('/staff/presence', { login, present: 'yes' });
     }
