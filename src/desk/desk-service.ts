@@ -20,6 +20,7 @@ import { neutralizeCustomerFragment, neutralizeCustomerText } from '../tickets/n
 import { assertFitsHost } from '../tickets/host-limits.ts';
 import { renderMessage } from '../tickets/render-message.ts';
 import { HEADER_END, publicText } from '../tickets/thread.ts';
+import { mergedInto } from '../tickets/merge.ts';
 import type { Database } from '../store/database.ts';
 import { customerTickets, customerTicketsByRef, type CustomerTicketRow } from '../store/ticket-summaries.ts';
 import { recordAddressVerified } from '../store/verified-addresses.ts';
@@ -366,7 +367,30 @@ export function createDesk(options: DeskOptions): Desk {
     }
     const email = owns(session, ref, read.ticket.meta?.customer?.email);
     if (email === undefined) return undefined;
+    const into = mergedInto(read.ticket);
+    if (into !== undefined) {
+      const merged = await mergedView(ref, read.ticket, read.pending, into);
+      if (merged) return { ...merged, email };
+    }
     return { number: read.number, email, view: await createdView(ref, read.ticket, read.pending) };
+  }
+
+  /**
+   * A duplicate merged into another ticket of the same customer, as its old link shows it: its own messages first
+   * (labelled), then the target's conversation, whose status and replies it takes. Undefined when the target is
+   * another customer's or cannot be read: the duplicate is shown alone.
+   */
+  async function mergedView(ref: string, duplicate: Ticket, pending: readonly { entryId: string; body: string; createdAt: string }[], into: number): Promise<Omit<FoundTicket, 'email'> | undefined> {
+    const target = await host.getTicket(into);
+    const targetRef = target?.meta?.ref;
+    if (!target || !targetRef || target.meta?.customer?.email !== duplicate.meta?.customer?.email) return undefined;
+    const read = await outbox.readTicket(targetRef);
+    if (read?.status !== 'created') return undefined;
+    const earlier = await createdView(ref, duplicate, pending);
+    const current = await createdView(targetRef, read.ticket, read.pending);
+    const messages = [...earlier.messages.filter((m) => !m.queued).map((m) => ({ ...m, mergedFrom: ref, rating: undefined })), ...current.messages];
+    // The reference shown is the target's, where the conversation goes on; the old one labels the earlier messages.
+    return { number: read.number, view: { ...current, ref: targetRef, messages } };
   }
 
   async function journalFiles(ticket: string | number, files: readonly CheckedAttachment[]): Promise<string[]> {

@@ -33,6 +33,8 @@ export interface MessageView {
   attachments: AttachmentView[];
   /** The customer's rating of a staff reply. */
   rating: 'helpful' | 'not-helpful' | undefined;
+  /** A message of a ticket that was merged into this one: that ticket's reference. */
+  mergedFrom?: string | undefined;
 }
 
 /** What a customer reads about a ticket the Git host no longer has. */

@@ -84,7 +84,7 @@ export interface TicketChange {
   labels?: string[];
   state?: 'open' | 'closed';
   /** Why it was closed. @default "completed" */
-  closeReason?: 'completed' | 'not_planned';
+  closeReason?: 'completed' | 'not_planned' | 'duplicate';
   /** The full assignee set after the change. */
   assignees?: string[];
 }

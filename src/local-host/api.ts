@@ -506,7 +506,8 @@ class RepoApi {
         if (assignees) issue.assignees = assignees;
         if (body.state === 'closed' && issue.state === 'open') {
           issue.state = 'closed';
-          issue.stateReason = body.state_reason === 'not_planned' ? 'not_planned' : 'completed';
+          // GitHub's reasons for closing an issue: completed (the default), not planned, a duplicate.
+          issue.stateReason = body.state_reason === 'not_planned' || body.state_reason === 'duplicate' ? body.state_reason : 'completed';
           issue.closedAt = now();
           issue.closedBy = user.login;
           events.push(['closed', {}]);

@@ -27,6 +27,10 @@ export function formToStaffAction(values: Record<string, string>): StaffAction {
     }
     case 'escalate':
       return { kind: 'escalate', reason: values['reason'] ?? '' };
+    case 'merge': {
+      const into = Number((values['into'] ?? '').trim().replace(/^#/, ''));
+      return { kind: 'merge', into: Number.isSafeInteger(into) ? into : 0, anyway: values['anyway'] === 'yes' };
+    }
     case 'close':
       return { kind: 'close', confirmed: values['confirm'] === 'yes' };
     case 'reopen':

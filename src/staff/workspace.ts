@@ -172,6 +172,8 @@ export type StaffAction =
   /** The properties panel: every group it holds in one write; groups left out keep their label. */
   | { kind: 'properties'; values: Partial<Record<LabelGroup, string>> }
   | { kind: 'escalate'; reason: string }
+  /** A duplicate merged into another ticket (`into`); `anyway` when staff confirmed it is another customer's. */
+  | { kind: 'merge'; into: number; anyway: boolean }
   /** Closing cannot be undone by the customer's side of things (they are mailed): the form asks to confirm. */
   | { kind: 'close'; confirmed: boolean }
   | { kind: 'reopen' };
@@ -418,6 +420,13 @@ export function createWorkspace(options: {
           // The note carries the /escalate marker so the workflow assigns the next tier, as for a note written on the Git host.
           await post(ticket, login, `/escalate ${action.reason.trim() || '(no reason given)'}`, 'internal');
           await move(ticket, 'escalated');
+          return;
+        case 'merge':
+          if (ticket.state === 'closed') throw new DeskError('not_allowed', { message: 'This ticket is closed. Reopen it before merging.' });
+          if (!Number.isSafeInteger(action.into) || action.into <= 0 || action.into === ticket.number)
+            throw new DeskError('invalid_input', { message: 'Give the number of the other ticket, e.g. 12.' });
+          // The note carries the /merge command, so the workflow merges as for a note written on the Git host.
+          await post(ticket, login, `/merge #${action.into}${action.anyway ? ' anyway' : ''}`, 'internal');
           return;
         case 'close':
           if (!action.confirmed) throw new DeskError('invalid_input', { message: 'Tick "Yes, close it" to confirm: the customer is told the ticket is closed.' });

@@ -171,6 +171,8 @@ export interface TicketSummariesTable {
   customer_name: string | null;
   /** What a staff search matches, lower-cased and bounded (`searchTextOf`); null on rows not synced since. */
   search_text: string | null;
+  /** The ticket this duplicate was merged into (its merge note); null when it was not merged. */
+  merged_into: number | null;
 }
 
 /** When each customer last opened a sign-in link mailed to their address (keyed by the pseudonymous customer id). */

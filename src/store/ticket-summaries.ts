@@ -11,6 +11,7 @@ import { isTicketUnverified } from '../tickets/customer-verification.ts';
 import { customerTextForDisplay } from '../tickets/neutralize.ts';
 import { stripCustomerHeader } from '../tickets/thread.ts';
 import { recordTicketChange } from './ticket-changes.ts';
+import { mergedInto } from '../tickets/merge.ts';
 
 /*
  * The read model: one row per ticket with what the staff queue, statistics, "My tickets" and the ticket card
@@ -130,6 +131,7 @@ export function summaryOf(ticket: Ticket, kinds: ReadonlyMap<number, MessageKind
       customer_email: ticket.meta?.customer?.email ?? null,
       customer_name: ticket.meta?.customerName?.trim() || null,
       search_text: searchTextOf(ticket),
+      merged_into: mergedInto(ticket) ?? null,
     },
     assignees: [...assignees.values()],
     replies: rated,
@@ -167,6 +169,7 @@ const SUMMARY_COLUMNS = [
   'customer_email',
   'customer_name',
   'search_text',
+  'merged_into',
 ] as const satisfies ReadonlyArray<Exclude<keyof TicketSummariesTable, 'number'>>;
 
 /** What the staff pages show of a ticket: a change in any of these is news to a page open on it. */
@@ -452,6 +455,8 @@ export async function statisticsInputs(database: Database, range: { from: string
       .select([sql<number>`${sql.ref(column)} / ${sql.lit(DAY)}`.as('day'), (eb) => eb.fn.countAll<number | string>().as('n')])
       .where(column, '>=', start)
       .where(column, '<', end)
+      // A merged duplicate and its target are one case.
+      .where('merged_into', 'is', null)
       .groupBy(sql`${sql.ref(column)} / ${sql.lit(DAY)}`)
       .execute();
     return Object.fromEntries(rows.map((r) => [dayOf(num(r.day)), num(r.n)]));
@@ -463,16 +468,25 @@ export async function statisticsInputs(database: Database, range: { from: string
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where(column, '<', start)
       .where('created_at', '<', start)
+      .where('merged_into', 'is', null)
       .executeTakeFirstOrThrow();
   const [openedBefore, closedBefore, opened, closed, openedInRange, statuses, customers, replies, assigned] = await Promise.all([
     countBefore('created_at'),
     countBefore('closed_at'),
     perDay('created_at'),
     perDay('closed_at'),
-    db.selectFrom('ticket_summaries').select(['created_at', 'first_response_at', 'closed_at']).where('created_at', '>=', start).where('created_at', '<', end).orderBy('number', 'desc').execute(),
+    db
+      .selectFrom('ticket_summaries')
+      .select(['created_at', 'first_response_at', 'closed_at'])
+      .where('created_at', '>=', start)
+      .where('created_at', '<', end)
+      .where('merged_into', 'is', null)
+      .orderBy('number', 'desc')
+      .execute(),
     db
       .selectFrom('ticket_summaries')
       .select(['status_rank', (eb) => eb.fn.countAll<number | string>().as('n')])
+      .where('merged_into', 'is', null)
       .groupBy('status_rank')
       .execute(),
     db
@@ -488,6 +502,7 @@ export async function statisticsInputs(database: Database, range: { from: string
       ])
       .where('customer_id', 'is not', null)
       .where('customer_id', '<>', '')
+      .where('merged_into', 'is', null)
       .groupBy('customer_id')
       .execute(),
     db

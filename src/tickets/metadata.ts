@@ -60,7 +60,11 @@ export const MetadataFieldsSchema = z.strictObject({
   /** Set on staff messages written on the site and posted by the bot. */
   postedBy: PostedBySchema.optional(),
   /** What a bot comment that is not a customer message is for. */
-  role: z.enum(['card', 'escalation-note']).optional(),
+  role: z.enum(['card', 'escalation-note', 'merge-note']).optional(),
+  /** On a merge note of the duplicate: the ticket it was merged into. */
+  mergedInto: z.number().int().positive().optional(),
+  /** On a merge note of the target: the duplicate merged into it. */
+  mergedFrom: z.number().int().positive().optional(),
   /** The language the customer filed the ticket in: their pages and mails follow it. Absent (older tickets): English. @example "de" */
   lang: LanguageSchema.optional(),
   /** A conversation a supporter started (their login): the opening message is not the customer's; staff wrote the first message. */

@@ -18,6 +18,7 @@ import { publicText, stripCustomerHeader } from '../tickets/thread.ts';
 import { statusAfter } from '../tickets/transitions.ts';
 import { renderCard, ticketFigures, type CardTicket, type TicketCard } from './card.ts';
 import { escalationNote, nextTier, parseEscalateCommand } from './escalation.ts';
+import { describeMergeRefusal, mergedInto, mergeRefusal, parseMergeCommand } from '../tickets/merge.ts';
 import { factsOf, planNotice, type Notice } from './notifications.ts';
 import { routingPool } from './routing.ts';
 import type { WorkflowStore } from './store.ts';
@@ -109,6 +110,7 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   // The workflow acts once per message; views may have fixed a message's kind before the workflow got to it.
   const isNew = (id: number) => (record.handledUpTo === undefined ? !handledBefore.has(id) : id > record.handledUpTo);
   let escalation: { by: string | undefined; reason: string | undefined; key: string } | undefined;
+  let merge: { into: number; anyway: boolean; by: string; key: string } | undefined;
   let route: { pool: string; login: string } | undefined;
 
   for (const message of ticket.messages) {
@@ -125,8 +127,11 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
     } else if (kind === 'internal-note') {
       // Notes written on the staff pages are posted by the bot under a header; the command follows it.
       const viaSite = staffViaSite(seen) !== undefined;
-      const command = parseEscalateCommand(viaSite ? stripCustomerHeader(seen.body) : seen.body);
+      const text = viaSite ? stripCustomerHeader(seen.body) : seen.body;
+      const command = parseEscalateCommand(text);
       if (command) escalation = { by: effectiveAuthor(seen), reason: command.reason, key: `escalate:comment:${message.id}` };
+      const mergeCommand = parseMergeCommand(text);
+      if (mergeCommand) merge = { ...mergeCommand, by: effectiveAuthor(seen), key: `merge:comment:${message.id}` };
     }
   }
 
@@ -147,9 +152,12 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
     if (!ticket.meta?.startedBy) notices.push({ kind: 'new-ticket', text: publicText({ author: ticket.author, body: ticket.body, meta: ticket.meta }, 'customer') });
   }
 
+  // A merged duplicate closes without a "closed" mail: the customer's conversation goes on in the target.
+  const merging = merge && ticket.state === 'open' ? await mergeTicket(deps, ticket, merge) : false;
+  if (merging) status = statusAfter(status, 'closed');
   if (ticket.state === 'closed') {
     status = statusAfter(status, 'closed');
-    if (!isOld(ticket.closedAt) && ticket.closedAt) notices.push({ kind: 'ticket-closed', closedAt: ticket.closedAt });
+    if (!isOld(ticket.closedAt) && ticket.closedAt && mergedInto(ticket) === undefined) notices.push({ kind: 'ticket-closed', closedAt: ticket.closedAt });
   } else if (status === 'new' && assignees.length > 0) status = statusAfter(status, 'assigned');
   else if (event?.change === 'unassigned' && assignees.length === 0) status = statusAfter(status, 'unassigned-all');
 
@@ -171,9 +179,9 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   labels = withStatus(labels, status);
   let assignError: string | undefined;
   const assigneesChanged = !sameLabels(assignees, ticket.assignees);
-  if (!sameLabels(labels, ticket.labels) || assigneesChanged) {
+  if (!sameLabels(labels, ticket.labels) || assigneesChanged || merging) {
     try {
-      await host.updateTicket(ticketNumber, { labels, ...(assigneesChanged ? { assignees } : {}) });
+      await host.updateTicket(ticketNumber, { labels, ...(assigneesChanged ? { assignees } : {}), ...(merging ? { state: 'closed' as const, closeReason: 'duplicate' as const } : {}) });
     } catch (error) {
       if (!(error instanceof GitHostError && error.kind === 'refused' && assigneesChanged)) throw error;
       assignError = error.message;
@@ -300,4 +308,42 @@ async function refreshCard(deps: SyncDeps, ticket: Ticket, ratings: ReadonlyMap<
   const posted = await deps.host.addComment(ticket.number, { body, key, fields: { role: 'card' } });
   await deps.store.rememberAll([[posted.id, 'system']]);
   return 'posted';
+}
+
+/**
+ * Carries out a `/merge #N` note on `ticket`: a note on each issue naming the other (the duplicate's carries
+ * `mergedInto`, which the customer's old link and the statistics follow), after which the caller closes the
+ * duplicate as a duplicate. A refused merge leaves a note saying why. True when the merge is made.
+ */
+async function mergeTicket(deps: SyncDeps, ticket: Ticket, merge: { into: number; anyway: boolean; by: string; key: string }): Promise<boolean> {
+  const { host } = deps;
+  const target = merge.into === ticket.number ? ticket : await host.getTicket(merge.into, { fresh: true });
+  const refusal = mergeRefusal(
+    { number: ticket.number, messages: ticket.messages, customerId: ticket.meta?.customer?.id },
+    target && { number: target.number, state: target.state, customerId: target.meta?.customer?.id, isDeskTicket: isDeskTicket(target) },
+    merge.anyway,
+  );
+  const noted = (key: string) => ticket.messages.some((m) => m.author.isBot && m.meta?.key === key);
+  if (refusal) {
+    if (!noted(`${merge.key}:refused`))
+      await host.addComment(ticket.number, {
+        body: `**Not merged:** ${describeMergeRefusal(refusal, merge.into)}\n\n_Internal note by the help desk._`,
+        key: `${merge.key}:refused`,
+        fields: { role: 'merge-note' },
+      });
+    return false;
+  }
+  const into = target as Ticket;
+  await host.addComment(into.number, {
+    body: `**Merged:** #${ticket.number} (${ticket.meta?.ref ?? 'no reference'}, "${ticket.title}") was merged into this ticket by ${merge.by}. Its messages stay on #${ticket.number}; the customer sees both conversations as one, and their replies come here.\n\n_Internal note by the help desk._`,
+    key: `${merge.key}:target`,
+    fields: { role: 'merge-note', mergedFrom: ticket.number },
+  });
+  if (!noted(`${merge.key}:source`))
+    await host.addComment(ticket.number, {
+      body: `**Merged into #${into.number}** (${into.meta?.ref ?? 'no reference'}) by ${merge.by}, as a duplicate. The conversation goes on there.\n\n_Internal note by the help desk._`,
+      key: `${merge.key}:source`,
+      fields: { role: 'merge-note', mergedInto: into.number },
+    });
+  return true;
 }

@@ -12,4 +12,10 @@ export const staffSearchMigrations: Record<string, Migration> = {
       await db.schema.alterTable('ticket_summaries').addColumn('search_text', 'text').execute();
     },
   },
+  '009-merged-tickets': {
+    async up(db: Kysely<unknown>) {
+      // The ticket a duplicate was merged into (its merge note): statistics count the pair once.
+      await db.schema.alterTable('ticket_summaries').addColumn('merged_into', 'bigint').execute();
+    },
+  },
 };
