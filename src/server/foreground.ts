@@ -15,10 +15,16 @@ export function foregroundGauge(): ForegroundGauge {
   return holder[KEY];
 }
 
+/** Whether a request is one background work should wait for: someone waiting for an answer. */
+export function isForeground(req: { url?: string | undefined; headers?: { accept?: string | undefined } | undefined }): boolean {
+  // The Git host's webhooks are background work themselves; an event stream (a chat panel, a live staff page) stays
+  // open for minutes with nobody waiting on it, and counting it would hold delivery back as long as a page is open.
+  return !(req.url ?? '').startsWith('/api/webhooks/') && !(req.headers?.accept ?? '').includes('text/event-stream');
+}
+
 /** Counts a request as in flight until its answer is sent or its connection closes. */
-export function countForeground(req: { url?: string | undefined }, res: { once(event: 'close', listener: () => void): unknown }): void {
-  // The Git host's webhooks are background work themselves.
-  if ((req.url ?? '').startsWith('/api/webhooks/')) return;
+export function countForeground(req: { url?: string | undefined; headers?: { accept?: string | undefined } | undefined }, res: { once(event: 'close', listener: () => void): unknown }): void {
+  if (!isForeground(req)) return;
   const gauge = foregroundGauge();
   gauge.inFlight += 1;
   res.once('close', () => {
