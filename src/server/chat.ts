@@ -8,6 +8,7 @@ import { readBoundedText } from './bounded-body.ts';
 import type { CustomerAccess } from './customer-access.ts';
 import type { RateLimits } from './rate-limits.ts';
 import type { TicketChangeFeed } from './ticket-change-feed.ts';
+import { openEventStream, streamSlots } from './event-stream.ts';
 import type { Database } from '../store/database.ts';
 import { invitesSince, markWatching } from '../store/chat.ts';
 
@@ -79,17 +80,6 @@ export interface Chat {
   stream(input: { session: CustomerSession | undefined; ref: string; lastEventId?: string | null | undefined; signal?: AbortSignal | undefined }): Promise<ReadableStream<Uint8Array>>;
 }
 
-const encoder = new TextEncoder();
-function sse(fields: { event?: string; id?: number; data?: unknown; comment?: string; retry?: number }): Uint8Array {
-  let text = '';
-  if (fields.comment !== undefined) text += `: ${fields.comment}\n`;
-  if (fields.retry !== undefined) text += `retry: ${fields.retry}\n`;
-  if (fields.id !== undefined) text += `id: ${fields.id}\n`;
-  if (fields.event !== undefined) text += `event: ${fields.event}\n`;
-  if (fields.data !== undefined) text += `data: ${JSON.stringify(fields.data)}\n`;
-  return encoder.encode(`${text}\n`);
-}
-
 async function readJson(request: Request): Promise<Record<string, unknown>> {
   const text = await readBoundedText(request, CHAT_BODY_LIMIT);
   try {
@@ -129,8 +119,7 @@ function messageIdOf(lastEventId: string | null | undefined): number {
 export function createChat(deps: ChatDeps): Chat {
   const { config, desk, rateLimits, feed } = deps;
   const present = () => config.supporters.some((s) => s.present);
-  const perConversation = new Map<string, number>();
-  let streams = 0;
+  const slots = streamSlots({ total: MAX_STREAMS, perKey: MAX_STREAMS_PER_CONVERSATION });
 
   function enabled(): boolean {
     return config.features.chat && config.features.tickets;
@@ -189,10 +178,8 @@ export function createChat(deps: ChatDeps): Chat {
     async stream({ session, ref, lastEventId, signal }) {
       const view = await desk.viewTicket(ref, session);
       if (!view) throw new DeskError(session ? 'not_found' : 'not_signed_in');
-      const open = perConversation.get(ref) ?? 0;
-      if (streams >= MAX_STREAMS || open >= MAX_STREAMS_PER_CONVERSATION) throw new DeskError('rate_limited', { message: 'This conversation is open in too many windows; close one and try again.' });
-      streams += 1;
-      perConversation.set(ref, open + 1);
+      const release = slots.take(ref);
+      if (!release) throw new DeskError('rate_limited', { message: 'This conversation is open in too many windows; close one and try again.' });
       let number = await desk.ticketNumber(ref, session);
       const email = actingEmail(session as CustomerSession, ref) as string;
       const customer = deps.customerId(email);
@@ -202,49 +189,35 @@ export function createChat(deps: ChatDeps): Chat {
       let lastId = messageIdOf(lastEventId);
       let status = view.status;
       let wasPresent = present();
-      let closed = false;
       let unsubscribe: (() => void) | undefined;
-      const timers: NodeJS.Timeout[] = [];
-      let finish = () => {};
       // One read at a time; a change during a read causes one more.
       let reading: Promise<void> | undefined;
       let again = false;
 
-      return new ReadableStream<Uint8Array>({
-        async start(controller) {
-          const send = (chunk: Uint8Array) => {
-            if (!closed) controller.enqueue(chunk);
-          };
-          finish = () => {
-            if (closed) return;
-            closed = true;
-            unsubscribe?.();
-            for (const timer of timers) clearInterval(timer);
-            // Gone from the page: answers from now on are mailed (another open tab says it is there within 20 s).
-            if (number !== undefined) void markWatching(deps.database, number, Date.now() - 1).catch(() => {});
-            streams -= 1;
-            const left = (perConversation.get(ref) ?? 1) - 1;
-            if (left === 0) perConversation.delete(ref);
-            else perConversation.set(ref, left);
-            try {
-              controller.close();
-            } catch {
-              // The reader went away first.
-            }
-          };
-          signal?.addEventListener('abort', finish, { once: true });
-
+      return openEventStream({
+        signal,
+        retryMs: 2_000,
+        comment: 'chat',
+        keepAliveMs: KEEP_ALIVE_MS,
+        lifetimeMs: STREAM_LIFETIME_MS,
+        onEnd() {
+          unsubscribe?.();
+          // Gone from the page: answers from now on are mailed (another open tab says it is there within 20 s).
+          if (number !== undefined) void markWatching(deps.database, number, Date.now() - 1).catch(() => {});
+          release();
+        },
+        async start(writer) {
           const watching = async () => {
-            if (number !== undefined && !closed) await markWatching(deps.database, number, Date.now() + WATCHING_FOR_MS).catch(() => {});
+            if (number !== undefined && !writer.closed) await markWatching(deps.database, number, Date.now() + WATCHING_FOR_MS).catch(() => {});
           };
           const deliver = (current: TicketView) => {
             for (const message of chatMessagesAfter(current, lastId)) {
-              send(sse({ id: message.id, event: 'message', data: message }));
+              writer.send({ id: message.id, event: 'message', data: message });
               lastId = message.id;
             }
             if (current.status !== status) {
               status = current.status;
-              send(sse({ event: 'status', data: { status, canReply: current.canReply } }));
+              writer.send({ event: 'status', data: { status, canReply: current.canReply } });
             }
           };
           const read = (): Promise<void> => {
@@ -256,8 +229,8 @@ export function createChat(deps: ChatDeps): Chat {
               try {
                 const current = await desk.viewTicket(ref, session);
                 if (!current) {
-                  send(sse({ event: 'status', data: { status: 'removed', canReply: false } }));
-                  finish();
+                  writer.send({ event: 'status', data: { status: 'removed', canReply: false } });
+                  writer.end();
                   return;
                 }
                 number ??= await desk.ticketNumber(ref, session);
@@ -266,7 +239,7 @@ export function createChat(deps: ChatDeps): Chat {
                 // The Git host is away for a moment: the next change or tick reads again.
               } finally {
                 reading = undefined;
-                if (again && !closed) {
+                if (again && !writer.closed) {
                   again = false;
                   void read();
                 }
@@ -274,45 +247,32 @@ export function createChat(deps: ChatDeps): Chat {
             })();
             return reading;
           };
+          const invites = async () => {
+            for (const invite of await invitesSince(deps.database, customer, since)) {
+              if (invited.has(invite.ref)) continue;
+              invited.add(invite.ref);
+              writer.send({ event: 'invite', data: proven ? { ref: invite.ref, staffName: invite.staffName, text: invite.text } : { staffName: invite.staffName } });
+            }
+          };
 
-          send(sse({ retry: 2_000, comment: 'chat' }));
-          send(sse({ event: 'presence', data: { present: wasPresent } }));
+          writer.send({ event: 'presence', data: { present: wasPresent } });
           deliver(view);
           unsubscribe = await feed.subscribe((event) => {
             if ('reset' in event || event.changes.some((c) => c.kind === 'ticket' && c.number === number)) void read();
           });
-          timers.push(
-            setInterval(() => send(sse({ comment: 'keep-alive' })), KEEP_ALIVE_MS),
-            setInterval(() => {
-              const now = present();
-              if (now !== wasPresent) send(sse({ event: 'presence', data: { present: now } }));
-              wasPresent = now;
-            }, PRESENCE_EVERY_MS),
-            // Until the outbox has filed it, a conversation has no issue whose changes the feed could name.
-            setInterval(() => {
-              if (number === undefined) void read();
-            }, QUEUED_EVERY_MS),
-            setInterval(() => void watching(), WATCHING_EVERY_MS),
-            setInterval(() => {
-              invitesSince(deps.database, customer, since)
-                .then((invites) => {
-                  for (const invite of invites) {
-                    if (invited.has(invite.ref)) continue;
-                    invited.add(invite.ref);
-                    send(sse({ event: 'invite', data: proven ? { ref: invite.ref, staffName: invite.staffName, text: invite.text } : { staffName: invite.staffName } }));
-                  }
-                })
-                .catch(() => {});
-            }, INVITES_EVERY_MS),
-          );
+          if (writer.closed) unsubscribe();
+          writer.every(PRESENCE_EVERY_MS, () => {
+            const now = present();
+            if (now !== wasPresent) writer.send({ event: 'presence', data: { present: now } });
+            wasPresent = now;
+          });
+          // Until the outbox has filed it, a conversation has no issue whose changes the feed could name.
+          writer.every(QUEUED_EVERY_MS, () => {
+            if (number === undefined) void read();
+          });
+          writer.every(WATCHING_EVERY_MS, () => void watching());
+          writer.every(INVITES_EVERY_MS, () => void invites().catch(() => {}));
           void watching();
-          const end = setTimeout(finish, STREAM_LIFETIME_MS);
-          end.unref();
-          timers.push(end);
-          if (closed) unsubscribe();
-        },
-        cancel() {
-          finish();
         },
       });
     },

@@ -2,6 +2,7 @@ import type { Database } from '../store/database.ts';
 import { leaveTicket, markViewing, ticketViewers, type TicketChange } from '../store/ticket-changes.ts';
 import { DeskError } from '../tickets/errors.ts';
 import type { TicketChangeFeed } from './ticket-change-feed.ts';
+import { openEventStream, streamSlots } from './event-stream.ts';
 
 /** Server-sent event streams open at once in this process, and per staff login (a few tabs each). */
 const MAX_STREAMS = 500;
@@ -34,18 +35,6 @@ export interface LiveViews {
   viewing(number: number, login: string, state: ViewingState): Promise<ViewerView[]>;
 }
 
-const encoder = new TextEncoder();
-
-function sse(fields: { event?: string; id?: number; data?: unknown; comment?: string; retry?: number }): Uint8Array {
-  let text = '';
-  if (fields.comment !== undefined) text += `: ${fields.comment}\n`;
-  if (fields.retry !== undefined) text += `retry: ${fields.retry}\n`;
-  if (fields.id !== undefined) text += `id: ${fields.id}\n`;
-  if (fields.event !== undefined) text += `event: ${fields.event}\n`;
-  if (fields.data !== undefined) text += `data: ${JSON.stringify(fields.data)}\n`;
-  return encoder.encode(`${text}\n`);
-}
-
 /** A Last-Event-ID as a seq; anything else (absent, forged, too large) resumes nothing. */
 function seqOf(lastEventId: string | null | undefined): number | undefined {
   if (!lastEventId || !/^\d{1,15}$/.test(lastEventId)) return undefined;
@@ -55,8 +44,7 @@ function seqOf(lastEventId: string | null | undefined): number | undefined {
 export function createLiveViews(options: { database: Database; feed: TicketChangeFeed; nameOf(login: string): string; now?: () => number }): LiveViews {
   const { database, feed } = options;
   const now = options.now ?? Date.now;
-  const open = new Map<string, number>();
-  let total = 0;
+  const slots = streamSlots({ total: MAX_STREAMS, perKey: MAX_STREAMS_PER_LOGIN });
 
   async function others(number: number, login: string): Promise<ViewerView[]> {
     const viewers = await ticketViewers(database, number, now());
@@ -65,63 +53,36 @@ export function createLiveViews(options: { database: Database; feed: TicketChang
 
   return {
     async stream({ login, ticket, lastEventId, signal }) {
-      const key = login.toLowerCase();
-      if (total >= MAX_STREAMS || (open.get(key) ?? 0) >= MAX_STREAMS_PER_LOGIN)
-        throw new DeskError('rate_limited', { message: 'Too many live pages are open; close some tabs, or reload this page in a minute.' });
-      total += 1;
-      open.set(key, (open.get(key) ?? 0) + 1);
-      let closed = false;
+      const release = slots.take(login.toLowerCase());
+      if (!release) throw new DeskError('rate_limited', { message: 'Too many live pages are open; close some tabs, or reload this page in a minute.' });
       let unsubscribe: (() => void) | undefined;
-      const timers: NodeJS.Timeout[] = [];
       // Viewer lists are read one at a time, in the order their changes came.
       let sending = Promise.resolve();
-      let finish = () => {};
-
-      const stream = new ReadableStream<Uint8Array>({
-        async start(controller) {
-          const send = (chunk: Uint8Array) => {
-            if (!closed) controller.enqueue(chunk);
-          };
-          finish = () => {
-            if (closed) return;
-            closed = true;
-            unsubscribe?.();
-            for (const timer of timers) clearInterval(timer);
-            total -= 1;
-            const left = (open.get(key) ?? 1) - 1;
-            if (left === 0) open.delete(key);
-            else open.set(key, left);
-            try {
-              controller.close();
-            } catch {
-              // Already closed by the reader going away.
-            }
-          };
-          signal?.addEventListener('abort', finish, { once: true });
-          send(sse({ retry: 3_000, comment: 'live staff view' }));
+      return openEventStream({
+        signal,
+        retryMs: 3_000,
+        comment: 'live staff view',
+        keepAliveMs: KEEP_ALIVE_MS,
+        lifetimeMs: STREAM_LIFETIME_MS,
+        onEnd() {
+          unsubscribe?.();
+          release();
+        },
+        async start(writer) {
+          const viewers = async () => writer.send({ event: 'viewers', data: { viewers: await others(ticket as number, login) } });
           const deliver = (change: TicketChange) => {
             if (ticket !== undefined && change.number !== ticket) return;
-            if (change.kind === 'ticket') send(sse({ id: change.seq, event: 'ticket', data: { number: change.number } }));
-            else if (ticket !== undefined) {
-              sending = sending.then(async () => send(sse({ id: change.seq, event: 'viewers', data: { viewers: await others(ticket, login) } }))).catch(() => {});
-            }
+            if (change.kind === 'ticket') writer.send({ id: change.seq, event: 'ticket', data: { number: change.number } });
+            else if (ticket !== undefined) sending = sending.then(async () => writer.send({ id: change.seq, event: 'viewers', data: { viewers: await others(ticket, login) } })).catch(() => {});
           };
           unsubscribe = await feed.subscribe((event) => {
-            if ('reset' in event) send(sse({ event: 'reset', data: {} }));
+            if ('reset' in event) writer.send({ event: 'reset', data: {} });
             else for (const change of event.changes) deliver(change);
           }, seqOf(lastEventId));
-          if (ticket !== undefined) send(sse({ event: 'viewers', data: { viewers: await others(ticket, login) } }));
-          timers.push(setInterval(() => send(sse({ comment: 'keep-alive' })), KEEP_ALIVE_MS));
-          const end = setTimeout(finish, STREAM_LIFETIME_MS);
-          end.unref();
-          timers.push(end);
-          if (closed) unsubscribe();
-        },
-        cancel() {
-          finish();
+          if (writer.closed) unsubscribe();
+          else if (ticket !== undefined) await viewers();
         },
       });
-      return stream;
     },
 
     async viewing(number, login, state) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,9 @@ import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
 import { PNG } from '../helpers/files.ts';
+import { mailsTo as mailsIn } from '../helpers/mail-folder.ts';
+
+const mailsTo = (email: string) => mailsIn(dataDir, email);
 
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'portal-')));
 const dataDir = path.join(root, 'data');
@@ -49,17 +52,6 @@ async function issueFor(ref: string) {
     const { data } = await host.staff.rest.issues.listForRepo({ owner: host.owner, repo: host.repo, state: 'all', per_page: 100 });
     return data.find((issue) => siteMetadata(dataDir, issue.body, issue.user)?.ref === ref);
   });
-}
-
-function mailsTo(email: string): string[] {
-  const dir = path.join(dataDir, 'mail');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-  } catch {
-    return [];
-  }
-  return files.map((f) => readFileSync(path.join(dir, f), 'utf8')).filter((m) => m.includes(`To: ${email}`));
 }
 
 function signInLinkFrom(mail: string): string {

@@ -1,6 +1,6 @@
 // A running site on the sample config with staff accounts, its embedded issue host, and the steps staff tests repeat:
 // a staff client signed in once per login, and a customer's ticket filed and waited for on the host.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Octokit } from 'octokit';
 import { expect } from 'vitest';
@@ -8,6 +8,7 @@ import { findRunningLocalHost } from '../../src/local-host/index.ts';
 import { hashPassword } from '../../src/staff/passwords.ts';
 import { SiteClient } from './http-client.ts';
 import { hostTokens } from './local-host.ts';
+import { mailsTo } from './mail-folder.ts';
 import { siteMetadata } from './metadata.ts';
 import { buildSite, serveSite, type RunningSite } from './site.ts';
 import { waitFor } from './wait.ts';
@@ -55,25 +56,7 @@ export async function startStaffSite(prefix: string, accounts: { login: string; 
       expect((await client.post('/staff/signin', { login, password: STAFF_PASSWORD })).status).toBe(303);
       return client;
     },
-    mailsTo(email) {
-      const dir = path.join(dataDir, 'mail');
-      let files: string[] = [];
-      try {
-        files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-      } catch {
-        return [];
-      }
-      return (
-        files
-          .map((f) =>
-            readFileSync(path.join(dir, f), 'utf8')
-              .replace(/=\r?\n/g, '')
-              .replace(/=3D/g, '='),
-          )
-          // One mail may go to several people: "To: a@example.com, b@example.com".
-          .filter((m) => m.split(/\r?\n/).some((line) => line.startsWith('To:') && line.includes(email)))
-      );
-    },
+    mailsTo: (email) => mailsTo(dataDir, email),
     async fileTicket(email, subject, extra = {}) {
       const customer = new SiteClient(site.url);
       const response = await customer.post('/tickets/new', { email, name: 'C', subject, message: 'Please help me with this order.', type: 'question', category: 'orders', ...extra });

@@ -1,7 +1,7 @@
 // Attacks on whose a ticket is (issue 14, items 3 and 4), over HTTP against the built site and its embedded host:
 // replaying another customer's offline-draft key, and filing a ticket in someone else's name.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Octokit } from 'octokit';
 import { select } from 'hast-util-select';
@@ -15,6 +15,7 @@ import { hostTokens } from '../helpers/local-host.ts';
 import { siteMetadata } from '../helpers/metadata.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { readMailFolder } from '../helpers/mail-folder.ts';
 
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'whose-ticket-')));
 const dataDir = path.join(root, 'data');
@@ -35,21 +36,6 @@ const ticket = (overrides: Record<string, string> = {}) => ({
   website: '',
   ...overrides,
 });
-
-/** The mails written so far, with their recipients and subjects. */
-function mails(): { to: string; subject: string; text: string }[] {
-  const dir = path.join(dataDir, 'mail');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-  } catch {
-    return [];
-  }
-  return files.map((f) => {
-    const text = readFileSync(path.join(dir, f), 'utf8');
-    return { to: /^To: (.*)$/m.exec(text)?.[1]?.trim() ?? '', subject: /^Subject: (.*)$/m.exec(text)?.[1]?.trim() ?? '', text: text.replace(/=\r?\n/g, '').replace(/=3D/g, '=') };
-  });
-}
 
 const linkIn = (text: string) => /\/tickets\/access\?token=[\w.%-]+/.exec(text)![0];
 /** The reference a ticket form answer redirects to. */
@@ -94,6 +80,9 @@ async function markedInQueue(staff: SiteClient, number: number): Promise<boolean
   const row = queue.all('tbody tr').find((tr) => Boolean(select(`a[href="/staff/tickets/${number}"]`, tr)));
   return row === undefined ? undefined : Boolean(select('[data-unverified]', row));
 }
+
+/** The mails written so far, with their recipients and subjects. */
+const mails = () => readMailFolder(dataDir);
 
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));

@@ -1,7 +1,7 @@
 // Attacks on the customer portal found in review: login CSRF through the magic link, look-alike (non-ASCII)
 // email addresses, and messages that grow past the Git host's body limit when neutralised.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Octokit } from 'octokit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +12,7 @@ import { SiteClient } from '../helpers/http-client.ts';
 import { siteMetadata } from '../helpers/metadata.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { readMailFolder } from '../helpers/mail-folder.ts';
 
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'portal-abuse-')));
 const dataDir = path.join(root, 'data');
@@ -41,21 +42,6 @@ async function mailQueueSettled(client: SiteClient): Promise<void> {
   await waitFor('the control mail', () => mails().some((m) => m.to === control) || undefined, 15_000);
 }
 
-/** The mails written so far, with their recipients. */
-function mails(): { to: string; text: string }[] {
-  const dir = path.join(dataDir, 'mail');
-  let files: string[] = [];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.eml'));
-  } catch {
-    return [];
-  }
-  return files.map((f) => {
-    const text = readFileSync(path.join(dir, f), 'utf8');
-    return { to: /^To: (.*)$/m.exec(text)?.[1]?.trim() ?? '', text: text.replace(/=\r?\n/g, '').replace(/=3D/g, '=') };
-  });
-}
-
 const linkIn = (text: string) => /\/tickets\/access\?token=[\w.%-]+/.exec(text)![0];
 
 /** The issue a ticket reference was filed as, once the outbox has delivered it. */
@@ -65,6 +51,9 @@ function issueFor(ref: string) {
     return data.find((issue) => siteMetadata(dataDir, issue.body, issue.user)?.ref === ref);
   });
 }
+
+/** The mails written so far, with their recipients and subjects. */
+const mails = () => readMailFolder(dataDir);
 
 beforeAll(async () => {
   const config = JSON.parse(readFileSync('helpdesk.config.json', 'utf8'));
