@@ -14,6 +14,7 @@ import { BODY_LIMITS, formBodyLimit, previewBodyLimit } from '../../src/server/b
 import { hashPassword } from '../../src/staff/passwords.ts';
 import { SiteClient } from '../helpers/http-client.ts';
 import { buildSite, serveSite, type RunningSite } from '../helpers/site.ts';
+import { CHAT_BODY_LIMIT } from '../../src/server/chat.ts';
 
 const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', 'body-limits-')));
 const configFile = path.join(root, 'helpdesk.config.json');
@@ -177,6 +178,20 @@ const targets: { name: string; path: () => string; client?: () => SiteClient; he
   { name: 'staff sign-in', path: () => '/staff/signin', status: 413, reads: BODY_LIMITS.staffSignIn },
   // Staff replies and notes take attachments too, within the customers' limits.
   { name: 'staff ticket actions (reply with uploads)', path: () => '/staff/tickets/1', client: () => staff, status: 413, reads: formBodyLimit(limits) },
+  // The chat panel's JSON API, on a conversation of the customer's (any of their tickets takes a message).
+  { name: 'chat: first message (JSON API)', path: () => '/api/chat', headers: { 'Content-Type': 'application/json' }, status: 413, reads: CHAT_BODY_LIMIT },
+  {
+    name: 'chat: a message (JSON API)',
+    path: () => `/api/chat/${ticketPath.split('/').pop()}/messages`,
+    client: () => customer,
+    headers: { 'Content-Type': 'application/json' },
+    status: 413,
+    reads: CHAT_BODY_LIMIT,
+  },
+  { name: 'staff: viewing a ticket', path: () => '/staff/tickets/1/viewing', client: () => staff, status: 413, reads: BODY_LIMITS.staffAction },
+  { name: 'staff chat page actions', path: () => '/staff/chat?c=1', client: () => staff, status: 413, reads: BODY_LIMITS.staffAction },
+  // A customer page that does not exist reads no form at all.
+  { name: 'staff: open a conversation, no such customer', path: () => '/staff/customers/c-unknown', client: () => staff, status: 404, reads: 0 },
   // These read no body at all: they answer, and the connection is closed with the upload unread.
   { name: 'customer sign-out', path: () => '/tickets/signout', status: 303, reads: 0, signsOut: true },
   { name: 'staff sign-out', path: () => '/staff/signout', client: () => staff, status: 303, reads: 0, signsOut: true },
