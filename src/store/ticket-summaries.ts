@@ -52,6 +52,17 @@ export type SummaryRow = TicketSummary;
 export interface CustomerTicketRow extends SummaryRow {
   closedAt: string | null;
   thread: ThreadFact[];
+  /** The ticket this one was merged into as a duplicate (src/tickets/merge.ts). */
+  mergedInto?: number | undefined;
+}
+
+function customerRowOf(row: RowColumns & Pick<TicketSummariesTable, 'thread' | 'closed_at' | 'merged_into'>): CustomerTicketRow {
+  return {
+    ...toRow(row),
+    closedAt: row.closed_at === null ? null : isoOf(Number(row.closed_at)),
+    thread: JSON.parse(row.thread) as ThreadFact[],
+    ...(row.merged_into === null ? {} : { mergedInto: Number(row.merged_into) }),
+  };
 }
 
 const DAY = 86_400_000;
@@ -234,7 +245,7 @@ export async function upsertTicketSummaries(database: Database, inputs: readonly
 /** The summary of one ticket, as the queue shows it; undefined when the read model has no row for it. */
 export async function ticketSummary(database: Database, number: number): Promise<CustomerTicketRow | undefined> {
   const row = await database.db.selectFrom('ticket_summaries as s').selectAll('s').select(verifiedAtOf).where('s.number', '=', number).executeTakeFirst();
-  return row ? { ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(row.closed_at), thread: JSON.parse(row.thread) as ThreadFact[] } : undefined;
+  return row ? customerRowOf(row) : undefined;
 }
 
 /** Forgets a ticket the host no longer has (deleted, or transferred to another repository); whether it had a row. */
@@ -562,7 +573,7 @@ export async function customerTickets(database: Database, customerId: string, op
   let query = database.db.selectFrom('ticket_summaries as s').selectAll('s').select(verifiedAtOf).where('s.customer_id', '=', customerId).orderBy('s.number', 'desc');
   if (options.limit !== undefined) query = query.limit(options.limit);
   const rows = await query.execute();
-  return rows.map((row) => ({ ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(Number(row.closed_at)), thread: JSON.parse(row.thread) as ThreadFact[] }));
+  return rows.map(customerRowOf);
 }
 
 /** Those of `refs` (the tickets a browser filed) that belong to the customer `customerId`, newest first. */
@@ -576,7 +587,7 @@ export async function customerTicketsByRef(database: Database, customerId: strin
     .where('s.ref', 'in', [...refs])
     .orderBy('s.number', 'desc')
     .execute();
-  return rows.map((row) => ({ ...toRow(row), closedAt: row.closed_at === null ? null : isoOf(Number(row.closed_at)), thread: JSON.parse(row.thread) as ThreadFact[] }));
+  return rows.map(customerRowOf);
 }
 
 // ---------------------------------------------------------------------------------------------------------------

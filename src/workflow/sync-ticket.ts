@@ -289,6 +289,8 @@ export async function computeTicketCard(deps: SyncDeps, ticket: Ticket, knownRat
     // Issues of one repository differ only in their number.
     const htmlUrl = ticket.htmlUrl.replace(/\/\d+$/, `/${summary.number}`);
     total += ticketFigures({ ...summary, htmlUrl, messages: summary.thread }).timeWithStaffMs;
+    // A merged duplicate and its target are one case: its time counts, the ticket does not.
+    if (summary.mergedInto !== undefined) continue;
     otherTickets.push({ number: summary.number, title: summary.title, htmlUrl, state: summary.state, status: summary.status });
   }
   if (!summaries.some((s) => s.number === ticket.number)) total += figures.timeWithStaffMs;

@@ -3,7 +3,9 @@
 // link shows one conversation and their replies land on the target; another customer's ticket only when confirmed,
 // and then neither customer sees the other's messages.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CARD_TITLE } from '../../src/workflow/card.ts';
 import { Page } from '../helpers/html.ts';
+import { signInLinkIn } from '../helpers/mail-folder.ts';
 import { startStaffSite, type StaffSite } from '../helpers/staff-site.ts';
 import { waitFor } from '../helpers/wait.ts';
 
@@ -23,6 +25,9 @@ describe('merging duplicates', () => {
   it('merges with /merge in the issue: the duplicate closes as one, the old link shows both, replies land on the target', async () => {
     const first = await desk.fileTicket('twice@example.com', 'Parcel damaged', { message: 'The box arrived crushed and wet.' });
     const second = await desk.fileTicket('twice@example.com', 'Damaged delivery', { message: 'Sending photos of the crushed box.' });
+    // The customer proves the address (the card shows an unverified address's ticket alone).
+    const link = await waitFor('the confirmation mail', () => desk.mailsTo('twice@example.com').map(signInLinkIn).find(Boolean));
+    expect((await first.customer.followSignInLink(link)).status).toBe(303);
     await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: first.number, body: `/merge #${second.number}` });
 
     await waitFor('the duplicate closed', async () => {
@@ -55,6 +60,11 @@ describe('merging duplicates', () => {
           .filter((row) => row !== '') ?? [];
       // One customer with one ticket, opened today and not closed (the duplicate is no closed ticket).
       return JSON.stringify(table('"customer"').map((row) => row.split(',')[1])) === '["\\"1\\""]' && table('"status"').every((row) => !row.startsWith('"closed"'));
+    });
+    // So does the target's ticket card: the duplicate is neither another ticket of the customer nor one more in total.
+    await waitFor('the card to count the pair once', async () => {
+      const card = (await comments(second.number)).find((c) => c.body?.includes(CARD_TITLE))?.body ?? '';
+      return card.includes('| Other tickets | none |') && card.includes('| Customer | 1 ticket in total');
     });
     // The merge closed nothing in the customer's eyes: no "your ticket was closed" mail.
     expect(desk.mailsTo('twice@example.com').filter((m) => /closed/i.test(m.split('\n').find((l) => l.startsWith('Subject:')) ?? ''))).toEqual([]);

@@ -31,3 +31,8 @@ export function mailsTo(dataDir: string, email: string): string[] {
     .filter((m) => m.to.split(',').some((to) => to.trim() === email))
     .map((m) => m.text);
 }
+
+/** The sign-in link (path and token) in a mail read by this module, if it has one. */
+export function signInLinkIn(mail: string): string | undefined {
+  return /\/tickets\/access\?token=[\w.%-]+/.exec(mail)?.[0];
+}
