@@ -99,6 +99,20 @@ describe('chat', () => {
     const resumed = await listen(visitor, `/api/chat/${ref}/events`, { 'Last-Event-ID': String(ids[1]) });
     await waitFor('the missed messages', () => texts(resumed).length >= 2);
     expect(texts(resumed)).toEqual(['And shipping is free over 100 EUR.', 'Great, thanks!']);
+    resumed.close();
+    // A forged Last-Event-ID resumes nothing it should not: anything but a message id starts from the beginning, and
+    // no id reaches past the conversation's own public messages.
+    for (const forged of ['garbage', '-5', '1e3', '9'.repeat(30), `${ids[1]}; ${ids[0]}`]) {
+      const replayed = await listen(visitor, `/api/chat/${ref}/events`, { 'Last-Event-ID': forged });
+      await waitFor(`the conversation for ${forged}`, () => texts(replayed).length >= 4);
+      expect(texts(replayed), forged).toEqual(texts(stream));
+      expect(JSON.stringify(replayed.events)).not.toContain('Sweden');
+      replayed.close();
+    }
+    const ahead = await listen(visitor, `/api/chat/${ref}/events`, { 'Last-Event-ID': '9'.repeat(15) });
+    await waitFor('the presence event', () => ahead.events.some((e) => e.event === 'presence'));
+    expect(messages(ahead)).toEqual([]);
+    ahead.close();
 
     // A window that closes frees its place: more streams than one conversation may hold at once, one after another.
     for (let i = 0; i < 8; i += 1) {
@@ -111,6 +125,7 @@ describe('chat', () => {
     // Nobody else hears or writes anything in it.
     const stranger = new SiteClient(desk.site.url);
     expect((await stranger.fetch(`/api/chat/${ref}/events`)).status).toBe(404);
+    expect((await stranger.fetch(`/api/chat/${ref}/events`, { headers: { 'Last-Event-ID': String(ids[0]) } })).status).toBe(404);
     expect((await stranger.fetch(`/api/chat/${ref}/messages`, { method: 'POST', body: JSON.stringify({ message: 'hello' }), ...json })).status).toBe(404);
 
     // Anna turns it into a ticket: the label goes, the thread stays.

@@ -88,6 +88,44 @@ describe('merging duplicates', () => {
     expect(owner.text('body')).not.toContain('Mine broke on the first night.');
   });
 
+  it('keeps a merge whose note is edited on the host, and follows no copied note', async () => {
+    const email = 'edits@example.com';
+    const duplicate = await desk.fileTicket(email, 'Zip broken', { message: 'The zip of my jacket broke.' });
+    const target = await desk.fileTicket(email, 'Jacket zip', { message: 'Photos of the broken zip.' });
+    const other = await desk.fileTicket(email, 'Wrong colour', { message: 'The jacket came in red, not blue.' });
+    const bystander = await desk.fileTicket(email, 'Invoice address', { message: 'Please change the invoice address.' });
+    await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: duplicate.number, body: `/merge #${target.number}` });
+    await waitFor('the merge', async () => (await issue(duplicate.number)).state_reason === 'duplicate');
+    const note = await waitFor('the merge note', async () => (await comments(duplicate.number)).find((c) => c.body?.includes(`Merged into #${target.number}`)));
+
+    // Someone with write access points the note at another ticket: its text, and its signed block's payload.
+    const forged = note
+      .body!.replace(/helpdesk:v2 ([\w-]+)\./, (_, payload: string) => {
+        const meta = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8'));
+        return `helpdesk:v2 ${Buffer.from(JSON.stringify({ ...meta, mergedInto: other.number })).toString('base64url')}.`;
+      })
+      .replaceAll(`#${target.number}`, `#${other.number}`);
+    expect(forged).not.toBe(note.body);
+    await desk.host.rest.issues.updateComment({ owner: 'local', repo: 'support', comment_id: note.id, body: forged });
+    // And copies the genuine note, block and all, into a comment of their own on a fourth ticket.
+    await desk.host.rest.issues.createComment({ owner: 'local', repo: 'support', issue_number: bystander.number, body: `${note.body}\n\ncopied-note-marker` });
+    const anna = await desk.staff('support-anna');
+    await waitFor('the desk to read both', async () => (await (await anna.fetch(`/staff/tickets/${bystander.number}`)).text()).includes('copied-note-marker'));
+
+    // The old link still shows the genuine merge, and a reply there still lands on the genuine target.
+    const page = new Page(await (await duplicate.customer.fetch(duplicate.ticketPath)).text());
+    expect(page.text('[data-thread]')).toContain('Photos of the broken zip.');
+    expect(page.text('[data-thread]')).not.toContain('The jacket came in red');
+    expect((await duplicate.customer.post(duplicate.ticketPath, { action: 'reply', message: 'The zip pull came off too.' })).status).toBe(303);
+    await waitFor('the reply on the target', async () => (await comments(target.number)).some((c) => c.body?.includes('The zip pull came off too.')));
+    expect((await comments(other.number)).some((c) => c.body?.includes('The zip pull came off too.'))).toBe(false);
+    // The fourth ticket is not merged by a note its bot never wrote.
+    const fourth = new Page(await (await bystander.customer.fetch(bystander.ticketPath)).text());
+    expect(fourth.text('[data-thread]')).toContain('Please change the invoice address.');
+    expect(fourth.text('[data-thread]')).not.toContain('Photos of the broken zip.');
+    expect((await issue(bystander.number)).state).toBe('open');
+  });
+
   it('refuses a merge form that names no ticket, or the ticket itself, with a reason', async () => {
     const ticket = await desk.fileTicket('form@example.com', 'Which size', { message: 'Which size fits a 1.9 m person?' });
     const anna = await desk.staff('support-anna');
