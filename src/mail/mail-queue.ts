@@ -50,10 +50,8 @@ export interface MailQueueOptions {
   batchSize?: number;
   /** This worker's name in `lease_owner`. @default host, process and a random part */
   owner?: string;
-  /** Whether people's requests are being answered right now: each mail waits while they are, `giveWayMs` at most. @default never */
-  busy?: () => boolean;
-  /** The longest a batch waits for `busy`. @default 200 */
-  giveWayMs?: number;
+  /** Waits (briefly) while people's requests are being answered; called before each mail. @default never waits */
+  giveWay?: (stopped: () => boolean) => Promise<void>;
   log?: Pick<Console, 'warn'>;
 }
 
@@ -256,9 +254,7 @@ export function openMailQueue(options: MailQueueOptions): MailQueue {
                 await release(claimed.slice(i).map((m) => m.key));
                 break;
               }
-              // Customers first: a mail a fifth of a second later is not noticed, a slow answer to a form is.
-              const until = Date.now() + (options.giveWayMs ?? 200);
-              while (!closed && options.busy?.() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+              await options.giveWay?.(() => closed);
               await sendOne(mail);
               held.delete(mail.key);
             }

@@ -102,12 +102,10 @@ export interface OutboxOptions {
   /** How often the drainer applies the retention and, on SQLite, gives freed pages back. @default 600000 */
   maintenanceMs?: number | undefined;
   /**
-   * Whether people's requests are being answered right now: before each entry the drainer waits while they are,
-   * for `giveWayMs` at most, so a burst of customers is answered first and delivery still goes on. @default never
+   * Waits (briefly) while people's requests are being answered; the drainer calls it before each entry, so a burst
+   * of customers is answered first and delivery still goes on. @default never waits
    */
-  busy?: (() => boolean) | undefined;
-  /** The longest the drainer waits for `busy` per entry. @default 200 */
-  giveWayMs?: number | undefined;
+  giveWay?: ((stopped: () => boolean) => Promise<void>) | undefined;
   /**
    * How long after a create or comment was sent its outcome may still change when no answer came (a timeout, a reset,
    * a crash): the request's timeout (the host may apply it until then) plus the time a list may lag a write. Whichever
@@ -268,8 +266,7 @@ export class Outbox {
   private lastClaimed = 0;
   private nextMaintenance = 0;
   private freedBytes = 0;
-  private readonly busy: (() => boolean) | undefined;
-  private readonly giveWayMs: number;
+  private readonly giveWay: ((stopped: () => boolean) => Promise<void>) | undefined;
 
   private constructor(options: OutboxOptions) {
     this.database = options.database;
@@ -284,8 +281,7 @@ export class Outbox {
     this.operatorRetryMs = options.operatorRetryMs ?? 60_000;
     this.now = options.now ?? Date.now;
     this.log = options.log ?? console;
-    this.busy = options.busy;
-    this.giveWayMs = options.giveWayMs ?? 200;
+    this.giveWay = options.giveWay;
     this.intake = new GroupCommit<Tx>((body) => this.write(body));
   }
 
@@ -688,7 +684,8 @@ export class Outbox {
     let settled = 0;
     try {
       for (const state of claimed) {
-        await this.giveWay();
+        // Leases are renewed meanwhile.
+        await this.giveWay?.(() => this.stopping);
         if (this.stopping || this.now() < this.pausedUntil) break;
         if (await this.send(state, host)) settled += 1;
         this.held.delete(state.entry.id);
@@ -700,13 +697,6 @@ export class Outbox {
       this.held.clear();
     }
     return settled;
-  }
-
-  /** Waits while people's requests are being answered, up to `giveWayMs` (leases are renewed meanwhile). */
-  private async giveWay(): Promise<void> {
-    if (!this.busy) return;
-    const until = Date.now() + this.giveWayMs;
-    while (!this.stopping && this.busy() && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
   }
 
   private async send(state: EntryState, host: GitHost): Promise<boolean> {

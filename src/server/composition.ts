@@ -20,9 +20,10 @@ import { staffDisplayName } from '../tickets/display.ts';
 import { loadSavedReplies, savedRepliesDir } from '../staff/saved-replies.ts';
 import { createCustomerAccess } from './customer-access.ts';
 import { loadEnv } from './env.ts';
+import { scriptedClock, systemClock } from './clock.ts';
 import { createRateLimits, limitsFromConfig } from './rate-limits.ts';
 import type { Services } from './services.ts';
-import { foregroundGauge } from './foreground.ts';
+import { giveWayToForeground } from './foreground.ts';
 import { loadServerSecrets } from './secrets.ts';
 import { readSitePaths } from './site-paths.ts';
 import { createUsedLinks } from './used-links.ts';
@@ -37,6 +38,7 @@ import { deriveKey } from '../tickets/access-token.ts';
 import { createInsights } from '../insights/insights.ts';
 import { articleRefs } from './knowledgebase.ts';
 import { anonymousClientKey } from './insights-requests.ts';
+import { createPrivacyService } from './privacy.ts';
 
 function staffFileUrl(site: string, path: string): string | undefined {
   const page = staffAttachmentUrl(path);
@@ -57,6 +59,8 @@ export async function createServices(): Promise<RunningServices> {
   // Every link in mail starts here; checked now, and against how browsers arrive (checkRequestOrigin).
   const siteUrl = resolveSiteUrl(config, env);
   for (const warning of siteUrlWarnings(siteUrl, env, configFile)) console.warn(warning);
+  // The real clock, unless a test scripts it (an environment variable only the test's server process is started with).
+  const clock = env.HELPDESK_TEST_CLOCK_FILE ? scriptedClock(env.HELPDESK_TEST_CLOCK_FILE) : systemClock;
   const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
   // Kept in the store, so every instance on one PostgreSQL signs, seals and verifies alike.
   const secrets = await loadServerSecrets(database, env.DATA_DIR, env);
@@ -85,7 +89,7 @@ export async function createServices(): Promise<RunningServices> {
     journalDir: path.join(env.DATA_DIR, 'outbox'),
     host: opened.host,
     retentionDays: env.OUTBOX_RETENTION_DAYS,
-    busy: () => foregroundGauge().inFlight > 0,
+    giveWay: giveWayToForeground,
   });
   const heldBack = await outbox.paused();
   if (heldBack)
@@ -102,7 +106,7 @@ export async function createServices(): Promise<RunningServices> {
     revokedSessions,
     addressVerifiedAt: (email) => addressVerifiedAt(database, opened.host.customerId(email)),
   });
-  const mailQueue = openMailQueue({ database, transport: mail, busy: () => foregroundGauge().inFlight > 0 });
+  const mailQueue = openMailQueue({ database, transport: mail, giveWay: giveWayToForeground });
   mailQueue.start();
   const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, path.resolve(path.dirname(configFile), config.mailTemplatesDir));
   // The embedded host needs no setup: without WEBHOOK_SECRET it signs with a generated one.
@@ -116,7 +120,10 @@ export async function createServices(): Promise<RunningServices> {
     staffTicketUrl: (ticketNumber) => `${siteUrl.url}/staff/tickets/${ticketNumber}`,
     database,
     webhookSecret,
+    now: clock.now,
   });
+  // A scripted jump in time is what the next sweep would find: run it now, so tests need not wait for the interval.
+  clock.onChange(() => void workflow.sweep().catch((error: unknown) => console.warn(`workflow: sweep failed (${(error as Error).message})`)));
   const webhookUrl = `${listeningOrigin(env)}/api/webhooks/git-host`;
   if (opened.localHost && webhookSecret) opened.localHost.setWebhook({ url: webhookUrl, secret: webhookSecret });
   else if (config.gitHost.baseUrl === undefined)
@@ -164,7 +171,8 @@ export async function createServices(): Promise<RunningServices> {
     staffAccess: createStaffAccess({ secret, config, revokedSessions }),
     staffOAuth: createStaffOAuth({ config, siteUrl: siteUrl.url, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
     conversations: createConversations({ host: opened.host, database, onChanged: workflow.ticketChanged, open: (input) => desk.openConversation(input), messageMax: config.limits.messageMax }),
-    workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf, database, onChanged: workflow.ticketChanged }),
+    workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf, database, onChanged: workflow.ticketChanged, now: clock.now }),
+    privacy: createPrivacyService({ config, host: opened.host, database, dataDir: env.DATA_DIR }),
     siteUrl: siteUrl.url,
     checkRequestOrigin: createSiteUrlCheck(siteUrl, configFile),
     workflow,
@@ -173,6 +181,7 @@ export async function createServices(): Promise<RunningServices> {
     deliveryStatus: async () => ({ pause: await outbox.paused(), ...(await outbox.counts()) }),
     database,
     async close() {
+      clock.close();
       configReload.close();
       presence.close();
       changeFeed.close();

@@ -15,6 +15,16 @@ export function foregroundGauge(): ForegroundGauge {
   return holder[KEY];
 }
 
+/**
+ * Background work giving way to people: resolves once no request of theirs is in flight, `stopped()` turns true,
+ * or `maxMs` has passed — a mail or delivery a fifth of a second later goes unnoticed, a slow answer to a form does not.
+ */
+export async function giveWayToForeground(stopped: () => boolean, maxMs = 200): Promise<void> {
+  const gauge = foregroundGauge();
+  const until = Date.now() + maxMs;
+  while (!stopped() && gauge.inFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
 /** Whether a request is one background work should wait for: someone waiting for an answer. */
 export function isForeground(req: { url?: string | undefined; headers?: { accept?: string | undefined } | undefined }): boolean {
   // The Git host's webhooks are background work themselves; an event stream (a chat panel, a live staff page) stays

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { countForeground, foregroundGauge } from '../../../src/server/foreground.ts';
+import { waitFor } from '../../helpers/wait.ts';
+import { countForeground, foregroundGauge, giveWayToForeground } from '../../../src/server/foreground.ts';
 
 describe('requests background work gives way to', () => {
   it('are pages, forms and APIs while answered; not webhooks, and not event streams that stay open for minutes', () => {
@@ -22,5 +23,33 @@ describe('requests background work gives way to', () => {
     chatStream.emit('close');
     staffStream.emit('close');
     expect(gauge.inFlight).toBe(before);
+  });
+
+  it('holds background work while a request is in flight, until it is answered, the work stops, or the wait is over', async () => {
+    const gauge = foregroundGauge();
+    gauge.inFlight += 1;
+    try {
+      let looks = 0;
+      let settled = false;
+      const waiting = giveWayToForeground(() => {
+        looks += 1;
+        return false;
+      }, 60_000).then(() => {
+        settled = true;
+      });
+      await waitFor('a few looks at the gauge', () => looks >= 5);
+      expect(settled).toBe(false);
+      gauge.inFlight -= 1;
+      await waiting;
+      gauge.inFlight += 1;
+      // Stopping ends the wait at once; so does its bound.
+      let stopped = false;
+      const stopping = giveWayToForeground(() => stopped, 60_000);
+      stopped = true;
+      await stopping;
+      await giveWayToForeground(() => false, 20);
+    } finally {
+      gauge.inFlight -= 1;
+    }
   });
 });
