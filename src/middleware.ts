@@ -51,6 +51,8 @@ export const onRequest = defineMiddleware(async (context, next) => {
       });
     }
   }
+  // Nobody is told a write is kept before it is on disk: one sync, off the event loop, for all answers waiting now.
+  await context.locals.services?.durable();
   const extra = securityHeaders(context.url);
   if (isPrivate) {
     // Ticket threads are private: no shared cache and no service worker may keep them.

@@ -282,7 +282,10 @@ export class Outbox {
     this.now = options.now ?? Date.now;
     this.log = options.log ?? console;
     this.giveWay = options.giveWay;
-    this.intake = new GroupCommit<Tx>((body) => this.write(body));
+    this.intake = new GroupCommit<Tx>(
+      (body) => this.commit(body),
+      () => this.database.durable(),
+    );
   }
 
   /** Opens the outbox on the store, importing an old journal folder first if there is one; call `start()` to drain. */
@@ -302,7 +305,14 @@ export class Outbox {
   }
 
   /** One write transaction (on SQLite, queued behind this process's other outbox writes). */
-  private write<T>(body: (trx: Tx) => Promise<T>): Promise<T> {
+  /** Runs `body` in a transaction of its own, and resolves once it is on disk: an attempt is recorded before it is sent, an outcome before the next step. */
+  private async write<T>(body: (trx: Tx) => Promise<T>): Promise<T> {
+    const result = await this.commit(body);
+    await this.database.durable();
+    return result;
+  }
+
+  private commit<T>(body: (trx: Tx) => Promise<T>): Promise<T> {
     return this.serial(() => this.db.transaction().execute(body));
   }
 

@@ -178,6 +178,7 @@ export async function createServices(): Promise<RunningServices> {
     workflow,
     insights: createInsights({ database, config, articles: articleRefs, host: opened.host, hostHasIssuePages: config.gitHost.baseUrl !== undefined }),
     anonymousClient: anonymousClientKey(secret),
+    durable: () => database.durable(),
     deliveryStatus: async () => ({ pause: await outbox.paused(), ...(await outbox.counts()) }),
     database,
     async close() {

@@ -51,4 +51,6 @@ export interface Services {
   deliveryStatus(): Promise<DeliveryStatus>;
   /** A keyed hash of a client address, for metering readers' writes without keeping their address. */
   anonymousClient(clientAddress: string): string;
+  /** Resolves once the store's writes so far are on disk; every answer waits for it (Database.durable). */
+  durable(): Promise<void>;
 }

@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
 import type { Engine, StoreSchema } from './schema.ts';
 import { nodeSqliteDatabase } from './sqlite.ts';
+import { createWalSync } from './wal-sync.ts';
 
 export type { Engine } from './schema.ts';
 
@@ -23,6 +24,12 @@ export interface Database {
    * anything a customer was told is done.
    */
   relaxed<T>(work: (db: Kysely<StoreSchema>) => Promise<T>): Promise<T>;
+  /**
+   * Resolves once everything committed so far, relaxed work aside, is on disk: await it before telling anyone a write
+   * is kept (the site answers no request before it, src/middleware.ts). SQLite commits without waiting for the disk
+   * and syncs here, off the event loop, once for all who wait (wal-sync.ts); PostgreSQL's commits are durable already.
+   */
+  durable(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -67,27 +74,35 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           await sql`set local synchronous_commit = off`.execute(trx);
           return work(trx);
         }),
+      durable: async () => {},
       close: async () => database.db.destroy(),
     };
   } else {
     mkdirSync(options.dataDir, { recursive: true });
     const file = path.join(options.dataDir, 'helpdesk.sqlite');
+    const connection = nodeSqliteDatabase(file);
+    const wal = createWalSync(`${file}-wal`, () => connection.writes);
     database = {
       engine: 'sqlite',
-      db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: nodeSqliteDatabase(file) }) }),
+      db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: connection }) }),
       description: `SQLite at ${file}`,
-      // One connection, held for the whole of `work` (Kysely's SQLite driver serialises its use), so no other
-      // statement runs while the level is lowered; the level cannot change inside a transaction.
+      // The one connection, held for the whole of `work` (Kysely serialises its use), so every statement counted as
+      // relaxed is `work`'s own.
       relaxed: (work) =>
-        database.db.connection().execute(async (connection) => {
-          await sql`pragma synchronous = normal`.execute(connection);
+        database.db.connection().execute(async (held) => {
+          connection.relaxing += 1;
           try {
-            return await work(connection);
+            return await work(held);
           } finally {
-            await sql`pragma synchronous = full`.execute(connection);
+            connection.relaxing -= 1;
           }
         }),
-      close: async () => database.db.destroy(),
+      durable: () => wal.durable(),
+      close: async () => {
+        await wal.durable();
+        await wal.close();
+        await database.db.destroy();
+      },
     };
   }
   const { error, results } = await new Migrator({ db: database.db, provider: migrationProvider(database.engine) }).migrateToLatest();

@@ -7,21 +7,38 @@ import type { SqliteDatabase, SqliteStatement } from 'kysely';
  * compiler with Node 24's headers). Differences from better-sqlite3 that matter here: parameters are
  * spread, and a statement says whether it returns rows through `columns()` rather than `reader`.
  */
-export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: DatabaseSync } {
+export interface NodeSqliteDatabase extends SqliteDatabase {
+  raw: DatabaseSync;
+  /** Statements run so far that may have written, except those run while `relaxing` (see wal-sync.ts). */
+  readonly writes: number;
+  /** Above 0 while relaxed work holds the connection: its writes need not reach the disk before anyone is answered. */
+  relaxing: number;
+}
+
+/** Statements that only read; any other may write (a transaction's `commit` among them). */
+const READ_ONLY = /^\s*(select|pragma|explain)\b/i;
+
+export function nodeSqliteDatabase(file: string): NodeSqliteDatabase {
   const db = new DatabaseSync(file);
-  // WAL lets readers (the CLI, a second process) work beside the writer; FULL syncs every commit, so a
-  // customer is answered only after their ticket is on disk. busy_timeout waits for another process's write.
+  // WAL lets readers (the CLI, a second process) work beside the writer; NORMAL commits without waiting for the
+  // disk, and the store syncs the WAL off the event loop before anyone is answered (wal-sync.ts), so a customer is
+  // answered only after their ticket is on disk. busy_timeout waits for another process's write.
   // busy_timeout first, so switching to WAL waits for a writer in another process rather than failing; auto_vacuum
   // before journal_mode: it only takes effect before the file has tables or switches to WAL.
   // secure_delete FAST zeroes deleted rows on pages written anyway, so no remnant of an attachment (or of a
   // purged customer's text) stays in a live page once deleted; freed pages are given back by incremental vacuum.
-  db.exec('PRAGMA busy_timeout = 5000; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA secure_delete = FAST; PRAGMA foreign_keys = ON;');
+  db.exec('PRAGMA busy_timeout = 5000; PRAGMA auto_vacuum = INCREMENTAL; PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA secure_delete = FAST; PRAGMA foreign_keys = ON;');
   // Kysely prepares every query it runs; compiling the same few dozen statements again on each request cost more
   // than running them. Statements run one at a time on this connection, so a compiled one can be reused.
   const prepared = new Map<string, SqliteStatement>();
   const params = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite);
-  return {
+  let writes = 0;
+  const shapedDb: NodeSqliteDatabase = {
     raw: db,
+    relaxing: 0,
+    get writes() {
+      return writes;
+    },
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
       const cached = prepared.get(sql);
@@ -29,10 +46,20 @@ export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: Databa
       // Kysely opens transactions with a plain BEGIN (deferred); a write transaction must take the write lock
       // at once, or two processes that both read first deadlock when they upgrade.
       const statement = db.prepare(/^\s*begin\s*$/i.test(sql) ? 'begin immediate' : sql);
+      const writing = !READ_ONLY.test(sql);
+      const count = () => {
+        if (writing && shapedDb.relaxing === 0) writes += 1;
+      };
       const shaped: SqliteStatement = {
         reader: statement.columns().length > 0,
-        all: (parameters) => statement.all(...params(parameters)),
-        run: (parameters) => statement.run(...params(parameters)),
+        all: (parameters) => {
+          count();
+          return statement.all(...params(parameters));
+        },
+        run: (parameters) => {
+          count();
+          return statement.run(...params(parameters));
+        },
         iterate: (parameters) => statement.iterate(...params(parameters)),
       };
       // Bounded: queries with a varying number of parameters (`in (?, ?, …)`) each compile to a statement of their own.
@@ -41,6 +68,7 @@ export function nodeSqliteDatabase(file: string): SqliteDatabase & { raw: Databa
       return shaped;
     },
   };
+  return shapedDb;
 }
 
 /** Compiled statements kept per connection (oldest dropped first). */

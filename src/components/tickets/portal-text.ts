@@ -211,7 +211,15 @@ export function withPageLanguage(path: string, lang: Language): string {
 }
 
 /** A date as the language writes it, e.g. "14 Oct 2026" / "14.10.2026". */
+// Building a formatter costs far more than using one (ICU loads the locale's patterns), and a thread formats every message.
+const portalDateFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function formatPortalDate(iso: string, lang: Language, withTime = false): string {
-  const format = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'UTC' });
+  const key = `${lang}:${withTime}`;
+  let format = portalDateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', { dateStyle: 'medium', ...(withTime ? { timeStyle: 'short' } : {}), timeZone: 'UTC' });
+    portalDateFormats.set(key, format);
+  }
   return format.format(new Date(iso)) + (withTime ? ' UTC' : '');
 }
