@@ -55,6 +55,72 @@ const GitHostSchema = z.strictObject({
   attachments: z.strictObject({ repository: z.string().optional(), branch: z.string().default('attachments') }).default({ branch: 'attachments' }),
 });
 
+const TargetHoursSchema = z.strictObject({
+  /** Business hours from the opening to the first public staff reply. @example 4 */
+  firstResponse: z.number().positive().max(100_000).optional(),
+  /** Business hours from a customer's reply (after a staff reply) to the next public staff reply. @example 8 */
+  nextResponse: z.number().positive().max(100_000).optional(),
+  /** Business hours from the opening to the close. @example 40 */
+  resolution: z.number().positive().max(100_000).optional(),
+});
+
+const PRIORITY_NAMES = ['low', 'normal', 'high', 'urgent'] as const;
+/** Targets per priority (`low`, `normal`, `high`, `urgent`); a priority or target left out is not measured. */
+const PriorityTargetsSchema = z.partialRecord(z.enum(PRIORITY_NAMES, { error: `use a priority: ${PRIORITY_NAMES.join(', ')}` }), TargetHoursSchema);
+
+const HOURS_RANGE = /^([01]\d|2[0-3]):[0-5]\d-(([01]\d|2[0-3]):[0-5]\d|24:00)$/;
+const HoursSchema = z
+  .array(
+    z
+      .string()
+      .regex(HOURS_RANGE, 'write a range of local times as "HH:MM-HH:MM", e.g. "09:00-17:00"')
+      .refine((range) => range.slice(0, 5) < range.slice(6), 'must end after it starts, e.g. "09:00-17:00"'),
+  )
+  .optional();
+
+const WorkingWeekSchema = z
+  .strictObject({
+    /** IANA time zone the working hours and holidays are in. @default "UTC" @example "Europe/Berlin" */
+    timeZone: z
+      .string()
+      .refine((zone) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: zone });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not a time zone this server knows; use an IANA name such as "Europe/Berlin" or "America/New_York"')
+      .default('UTC'),
+    /** Working hours per weekday (`mon` … `sun`), local time; a day left out is off. @default Monday to Friday 09:00-17:00 @example { "mon": ["09:00-12:30", "13:30-17:00"] } */
+    hours: z
+      .strictObject({ mon: HoursSchema, tue: HoursSchema, wed: HoursSchema, thu: HoursSchema, fri: HoursSchema, sat: HoursSchema, sun: HoursSchema })
+      .default({ mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] })
+      .refine(
+        (hours) => Object.values(hours).some((ranges) => (ranges ?? []).length > 0),
+        'has no working hours at all; give ranges such as { "mon": ["09:00-17:00"] }, or set the calendar to "24/7"',
+      ),
+    /** Local dates without working hours. @default [] @example ["2026-12-24", "2026-12-25"] */
+    holidays: z.array(z.iso.date('write a date as YYYY-MM-DD, e.g. "2026-12-25"')).default([]),
+  })
+  .default({ timeZone: 'UTC', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] }, holidays: [] });
+
+/** Response targets (SLA): when tickets are due, counted in business hours. Absent: no targets, no SLA labels. */
+const ResponseTargetsSchema = z.strictObject({
+  /** When the clocks run: `"24/7"`, or a working week with time zone and holidays. @default Monday to Friday 09:00-17:00 UTC */
+  calendar: z
+    .union([z.literal('24/7'), WorkingWeekSchema])
+    .default({ timeZone: 'UTC', hours: { mon: ['09:00-17:00'], tue: ['09:00-17:00'], wed: ['09:00-17:00'], thu: ['09:00-17:00'], fri: ['09:00-17:00'] }, holidays: [] }),
+  /** Business hours per target and priority. @example { "urgent": { "firstResponse": 1, "nextResponse": 2, "resolution": 8 } } */
+  targets: PriorityTargetsSchema,
+  /** Per category id, targets replacing the priority's (target by target). @default {} @example { "payments": { "high": { "firstResponse": 1 } } } */
+  categories: z.record(z.string(), PriorityTargetsSchema).default({}),
+  /** Minutes before a due time that a ticket is marked `sla: due-soon`. @default 60 */
+  warningMinutes: z.number().int().min(0).max(100_000).default(60),
+  /** Whether the clocks stop while a ticket is on hold (they always stop while it waits on the customer). @default true */
+  pauseOnHold: z.boolean().default(true),
+});
+
 /** An origin only: every link appends an absolute path, so a path, query or fragment here would break them all. */
 const SiteUrlSchema = z
   .url({ protocol: /^https?$/, error: 'must be an absolute http:// or https:// address, e.g. "https://help.example.com"' })
@@ -185,6 +251,8 @@ export const ConfigSchema = z
           .default(10 * 1024 * 1024),
       })
       .default({ precacheMaxBytes: 10 * 1024 * 1024 }),
+    /** Response targets (SLA) in business hours, the `sla: due-soon` / `sla: overdue` labels and breach mails. @default absent: no targets */
+    responseTargets: ResponseTargetsSchema.optional(),
     gitHost: GitHostSchema.default({ repository: 'local/support', attachments: { branch: 'attachments' } }),
   })
   .superRefine((config, ctx) => {
@@ -211,6 +279,9 @@ export const ConfigSchema = z
           });
         }
       }
+    }
+    for (const category of Object.keys(config.responseTargets?.categories ?? {})) {
+      if (!ids.includes(category)) ctx.addIssue({ code: 'custom', path: ['responseTargets', 'categories', category], message: `unknown category "${category}"; valid choices: ${ids.join(', ')}` });
     }
   });
 

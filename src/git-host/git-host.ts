@@ -8,6 +8,7 @@ import { createClient, type ClientOptions } from './client.ts';
 import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
 import { GitHostError, toGitHostError } from './errors.ts';
 import type { Ticket, TicketMessage, TicketSummary } from '../tickets/ticket.ts';
+import { redactedMetadata } from '../tickets/privacy.ts';
 import { commentToMessage, isPrivateRepository, issueToSummary, type MappingContext, type MetadataContext, type MetadataMemory } from './mapping.ts';
 
 type Issue = components['schemas']['issue'];
@@ -175,6 +176,27 @@ export interface GitHost {
   /** Creates the attachments branch from the default branch when it is missing. */
   ensureAttachmentBranch(): Promise<void>;
   /**
+   * Deletes a ticket's issue (GraphQL `deleteIssue`, which needs admin rights on the repository): `deleted`, or
+   * `not-permitted` when the host refuses (FORBIDDEN, or 403), having changed nothing.
+   */
+  deleteTicket(ticketNumber: number): Promise<'deleted' | 'not-permitted'>;
+  /**
+   * Replaces a ticket's title and opening text, keeping only the identity of its metadata block (redactedMetadata):
+   * no customer, name, order or attachments stay. Optionally closes (as not planned) and locks it.
+   */
+  redactTicket(ticketNumber: number, input: { title: string; text: string; closeAndLock?: boolean }): Promise<void>;
+  /** Replaces a comment's text; a bot comment keeps only the identity of its metadata block. */
+  redactMessage(ticketNumber: number, messageId: number, text: string): Promise<void>;
+  /** Every file on the attachments branch under a folder (`tickets/<ref>/`), with its size. */
+  listAttachments(folder: string): Promise<AttachmentRef[]>;
+  /**
+   * Rewrites the attachments branch so the given files leave it and its history: one new commit, without parents,
+   * of every other file (Git data API: a tree, a commit, the ref forced to it). Answers the paths removed.
+   */
+  removeAttachments(paths: readonly string[]): Promise<string[]>;
+  /** Drops everything the adapter keeps about a ticket, its last known copy too (a deleted ticket, an erased customer). */
+  forgetTicket(ticketNumber: number): void;
+  /**
    * Forgets what is cached about a ticket, and keeps any read already under way from being cached: called for
    * webhooks and the sweep (the adapter's own writes call it themselves).
    */
@@ -186,6 +208,13 @@ export interface GitHost {
    * bodies that arrive another way (webhook payloads) exactly as the adapter's own reads do.
    */
   metadataContext(): MetadataContext;
+}
+
+/** A GraphQL answer refusing the mutation (`FORBIDDEN`): the caller lacks the rights, nothing changed. */
+function isGraphqlRefusal(error: unknown): boolean {
+  if (!(error instanceof Error) || error.name !== 'GraphqlResponseError') return false;
+  const errors = (error as Error & { errors?: Array<{ type?: string }> }).errors ?? [];
+  return errors.some((e) => e.type === 'FORBIDDEN');
 }
 
 function splitRepo(fullName: string): { owner: string; repo: string } {
@@ -887,7 +916,114 @@ export function createGitHost(options: GitHostOptions): GitHost {
     },
 
     invalidate: forget,
+
+    async deleteTicket(ticketNumber) {
+      const { data } = await callOnIssue(ticketNumber, `read ticket #${ticketNumber}`, false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }),
+      );
+      try {
+        await writing(ticketNumber, () => octokit.graphql('mutation($id: ID!) { deleteIssue(input: { issueId: $id }) { clientMutationId } }', { id: data.node_id }));
+      } catch (error) {
+        // GraphQL answers a refusal with HTTP 200 and an error of type FORBIDDEN; a token the endpoint refuses gets 403.
+        if (isGraphqlRefusal(error)) return 'not-permitted';
+        const e = toGitHostError(error, { write: true, what: `delete ticket #${ticketNumber}` });
+        if (e.status === 403) return 'not-permitted';
+        throw e;
+      }
+      host.forgetTicket(ticketNumber);
+      return 'deleted';
+    },
+
+    async redactTicket(ticketNumber, input) {
+      const ctx = await mapping();
+      const { data } = await callOnIssue(ticketNumber, `read ticket #${ticketNumber}`, false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }),
+      );
+      const meta = issueToSummary(data, ctx).meta;
+      const body = meta ? withMetadata(redactedMetadata(meta), input.text, metadataKey) : input.text;
+      await writing(ticketNumber, () =>
+        callOnIssue(ticketNumber, `redact ticket #${ticketNumber}`, true, () =>
+          octokit.request('PATCH /repos/{owner}/{repo}/issues/{issue_number}', {
+            ...ticketRepo,
+            issue_number: ticketNumber,
+            title: input.title,
+            body,
+            ...(input.closeAndLock ? { state: 'closed' as const, state_reason: 'not_planned' as const } : {}),
+          }),
+        ),
+      );
+      if (input.closeAndLock && !data.locked) {
+        await writing(ticketNumber, () =>
+          callOnIssue(ticketNumber, `lock ticket #${ticketNumber}`, true, () => octokit.request('PUT /repos/{owner}/{repo}/issues/{issue_number}/lock', { ...ticketRepo, issue_number: ticketNumber })),
+        );
+      }
+    },
+
+    async redactMessage(ticketNumber, messageId, text) {
+      const ctx = await mapping();
+      const { data } = await call(`read message ${messageId}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId }));
+      const meta = commentToMessage(data, ctx).meta;
+      const body = meta ? withMetadata(redactedMetadata(meta), text, metadataKey) : text;
+      await writing(ticketNumber, () =>
+        call(`redact message ${messageId} on ticket #${ticketNumber}`, true, () =>
+          octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body }),
+        ),
+      );
+    },
+
+    async listAttachments(folder) {
+      const tree = (await attachmentTree()) ?? [];
+      const prefix = folder.endsWith('/') ? folder : `${folder}/`;
+      return tree.filter((entry) => entry.path.startsWith(prefix)).map((entry) => ({ path: entry.path, sha: entry.sha, size: entry.size }));
+    },
+
+    async removeAttachments(paths) {
+      // No attachments branch yet (nothing was ever attached): made first, so the rewrite below still happens. On the
+      // embedded host that rewrite is what clears the edits just made out of its git history (README).
+      let tree = await attachmentTree();
+      if (tree === undefined) {
+        await ensureAttachmentBranch();
+        tree = (await attachmentTree()) ?? [];
+      }
+      const gone = new Set(paths);
+      const removed = tree.filter((entry) => gone.has(entry.path)).map((entry) => entry.path);
+      const what = `rewrite the attachments branch ${attachmentBranch}`;
+      const kept: Array<{ path: string; mode: '100644'; type: 'blob'; sha?: string; content?: string }> = tree
+        .filter((entry) => !gone.has(entry.path))
+        .map((entry) => ({ path: entry.path, mode: '100644', type: 'blob', sha: entry.sha }));
+      // A commit needs a tree with something in it: a branch left empty keeps a note of what it is for.
+      if (kept.length === 0) kept.push({ path: 'README.md', mode: '100644', type: 'blob', content: "Attachments of the help desk's tickets.\n" });
+      // One commit without parents: the files leave the branch's history too, not only its tip. GitHub keeps the old
+      // commits reachable by sha until it collects them; README ("Erasing a customer's data") says how to ask for that.
+      const { data: newTree } = await call(what, true, () => octokit.request('POST /repos/{owner}/{repo}/git/trees', { ...attachmentRepo, tree: kept }));
+      const { data: commit } = await call(what, true, () =>
+        octokit.request('POST /repos/{owner}/{repo}/git/commits', { ...attachmentRepo, message: `Attachments (history rewritten: ${removed.length} file(s) removed)`, tree: newTree.sha, parents: [] }),
+      );
+      await call(what, true, () => octokit.request('PATCH /repos/{owner}/{repo}/git/refs/{ref}', { ...attachmentRepo, ref: `heads/${attachmentBranch}`, sha: commit.sha, force: true }));
+      return removed;
+    },
+
+    forgetTicket(ticketNumber) {
+      forget(ticketNumber);
+      tickets.delete(ticketNumber);
+    },
   };
+
+  /** The files of the attachments branch (blobs only); undefined when the branch does not exist. */
+  async function attachmentTree(): Promise<AttachmentRef[] | undefined> {
+    try {
+      const { data } = await call(`list the attachments branch ${attachmentBranch}`, false, () =>
+        octokit.request('GET /repos/{owner}/{repo}/git/trees/{tree_sha}', { ...attachmentRepo, tree_sha: attachmentBranch, recursive: 'true' }),
+      );
+      if (data.truncated) throw new GitHostError('operator', `the attachments branch ${attachmentBranch} holds more files than one tree listing returns; remove old attachments by hand`);
+      return data.tree
+        .filter((entry) => entry.type === 'blob' && entry.path !== undefined && entry.sha !== undefined)
+        .map((entry) => ({ path: entry.path as string, sha: entry.sha as string, size: entry.size ?? 0 }));
+    } catch (error) {
+      if (error instanceof GitHostError && error.kind === 'not-found') return undefined;
+      throw error;
+    }
+  }
 
   async function findMessage(ticketNumber: number, key: string, since: Date | undefined): Promise<TicketMessage | undefined> {
     const ctx = await mapping();

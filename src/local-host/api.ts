@@ -1,5 +1,5 @@
 import type { components } from '@octokit/openapi-types';
-import type { BranchRecord, CommentRecord, IssueRecord, RepoState } from './records.ts';
+import type { BranchRecord, CommentRecord, FileRecord, IssueRecord, RepoState } from './records.ts';
 import {
   branchSha,
   gitBlobSha,
@@ -112,6 +112,33 @@ function paginate<T>(items: T[], req: ApiRequest): ApiResponse & { body: T[] } {
   return { status: 200, body: items.slice((page - 1) * perPage, page * perPage), ...(links.length > 0 ? { headers: { link: links.join(', ') } } : {}) };
 }
 
+/**
+ * Trees and commits made through the Git data API and not (yet) on a branch: in memory only, like the objects a
+ * client uploads to GitHub before pointing a ref at them (GitHub collects them when nothing refers to them).
+ */
+interface GitObjects {
+  trees: Map<string, { sha: string; files: Map<string, FileRecord> }>;
+  commits: Map<string, { tree: string; parents: string[] }>;
+}
+const gitObjects = new WeakMap<RepoState, GitObjects>();
+/** Objects kept per kind and repository (the oldest dropped first). */
+const GIT_OBJECTS_KEPT = 200;
+
+function gitObjectsOf(state: RepoState): GitObjects {
+  let objects = gitObjects.get(state);
+  if (!objects) {
+    objects = { trees: new Map(), commits: new Map() };
+    gitObjects.set(state, objects);
+  }
+  return objects;
+}
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  map.delete(key);
+  map.set(key, value);
+  if (map.size > GIT_OBJECTS_KEPT) map.delete(map.keys().next().value as string);
+}
+
 /** Answers one API request. */
 export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiResponse> {
   const { segments: s, method } = req;
@@ -161,6 +188,8 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
       );
     case 'POST issues/:n/comments':
       return api.createComment(rest[1]);
+    case 'GET issues/comments/:n':
+      return api.withComment(rest[2], (c) => ({ status: 200, body: api.commentJson(c) }));
     case 'PATCH issues/comments/:n':
       return api.updateComment(rest[2]);
     case 'GET issues/comments/:n/reactions':
@@ -199,7 +228,58 @@ export async function handleApi(ctx: ApiContext, req: ApiRequest): Promise<ApiRe
     return ref.startsWith('heads/') ? api.getRef(ref.slice('heads/'.length)) : notFound();
   }
   if (method === 'POST' && rest[0] === 'git' && rest[1] === 'refs' && rest.length === 2) return api.createRef();
+  if (method === 'PATCH' && rest[0] === 'git' && rest[1] === 'refs' && rest.length >= 3) {
+    const ref = rest.slice(2).join('/');
+    return ref.startsWith('heads/') ? api.updateRef(ref.slice('heads/'.length)) : validation('Reference does not exist', 'Reference', 'ref');
+  }
+  if (method === 'GET' && rest[0] === 'git' && rest[1] === 'trees' && rest.length >= 3) return api.getTree(rest.slice(2).join('/'));
+  if (method === 'POST' && rest[0] === 'git' && rest[1] === 'trees' && rest.length === 2) return api.createTree();
+  if (method === 'POST' && rest[0] === 'git' && rest[1] === 'commits' && rest.length === 2) return api.createCommit();
   return notFound();
+}
+
+/**
+ * The GraphQL endpoint (`POST /graphql`), for the one mutation the REST API lacks: `deleteIssue(input: { issueId })`.
+ * As on GitHub, only repository admins may delete an issue; anyone else gets HTTP 200 with a `FORBIDDEN` error
+ * (https://docs.github.com/graphql/reference/mutations#deleteissue). Other queries are answered with an error.
+ */
+export async function handleGraphql(ctx: ApiContext, req: Pick<ApiRequest, 'body' | 'user'>): Promise<ApiResponse> {
+  const user = req.user;
+  if (!user) return error(401, 'This endpoint requires you to be authenticated.');
+  const body = req.body;
+  const query = isRecord(body) && typeof body.query === 'string' ? body.query : '';
+  const variables = isRecord(body) && isRecord(body.variables) ? body.variables : {};
+  const match = /^\s*mutation\b[^{]*\{\s*deleteIssue\s*\(\s*input\s*:\s*\{\s*issueId\s*:\s*(?:\$(\w+)|"([^"]*)")\s*\}\s*\)/.exec(query);
+  if (!match)
+    return { status: 200, body: { errors: [{ message: 'The local host answers only the deleteIssue mutation: mutation($id: ID!) { deleteIssue(input: { issueId: $id }) { clientMutationId } }' }] } };
+  const id = match[1] !== undefined ? variables[match[1]] : match[2];
+  const decoded = typeof id === 'string' ? /^Issue:(\d+)$/.exec(Buffer.from(id, 'base64url').toString('utf8')) : null;
+  const found = decoded ? [...ctx.store.repos.values()].flatMap((state) => [...state.issues.values()].filter((i) => i.id === Number(decoded[1])).map((issue) => ({ state, issue })))[0] : undefined;
+  const notResolvable = {
+    status: 200,
+    body: { data: { deleteIssue: null }, errors: [{ type: 'NOT_FOUND', path: ['deleteIssue'], message: `Could not resolve to a node with the global id of '${String(id)}'` }] },
+  };
+  if (!found || !canRead(user, found.state)) return notResolvable;
+  const { state, issue } = found;
+  if (!hasPermission(user, 'admin') || !scopesAllow(user, state, true) || !installedOn(user, state)) {
+    return {
+      status: 200,
+      body: { data: { deleteIssue: null }, errors: [{ type: 'FORBIDDEN', path: ['deleteIssue'], message: `${user.login} does not have the correct permissions to execute \`DeleteIssue\`` }] },
+    };
+  }
+  const api = new RepoApi(ctx, state, { method: 'POST', segments: [], query: new URLSearchParams(), body, user, url: new URL(ctx.urls.api) });
+  const payload = api.issueJson(issue);
+  await ctx.store.write(`issue: delete #${issue.number} by ${user.login}`, (tx) => {
+    state.issues.delete(issue.number);
+    state.repo.deletedIssues = [...(state.repo.deletedIssues ?? []), issue.number];
+    tx.deleteIssue(state, issue.number);
+    tx.saveRepo(state);
+  });
+  // GitHub deletes it whole: nothing of it stays in the local host's git history either.
+  await ctx.store.purgeHistory(`issue #${issue.number} deleted`);
+  api.emitDeleted(payload);
+  const full = `${state.repo.owner}/${state.repo.name}`;
+  return { status: 200, body: { data: { deleteIssue: { clientMutationId: null, repository: { nameWithOwner: full } } } }, wrote: true };
 }
 
 function scopesAllow(user: LocalUser, state: RepoState, write: boolean): boolean {
@@ -260,6 +340,11 @@ class RepoApi {
 
   commentJson(comment: CommentRecord): Schemas['issue-comment'] {
     return toComment(this.ctx.urls, this.state.repo, comment, this.user);
+  }
+
+  /** The `issues` webhook of a deleted issue. */
+  emitDeleted(issue: Schemas['issue']): void {
+    this.emit('issues', 'deleted', { issue });
   }
 
   private emit(event: HostEvent['event'], action: string, extra: Record<string, unknown>): void {
@@ -384,6 +469,8 @@ class RepoApi {
 
   withIssue(n: string | undefined, fn: (issue: IssueRecord) => ApiResponse | Promise<ApiResponse>): ApiResponse | Promise<ApiResponse> {
     const issue = this.state.issues.get(Number(n));
+    // A deleted issue is 410 on GitHub, not 404.
+    if (!issue && this.state.repo.deletedIssues?.includes(Number(n))) return error(410, 'This issue was deleted');
     return issue ? fn(issue) : notFound();
   }
 
@@ -788,6 +875,149 @@ class RepoApi {
       tx.saveBranch(this.state, branch);
     });
     return { status: existing ? 200 : 201, body: toFileCommit(this.ctx.urls, this.state.repo, branch.name, path, file, branch.sha, message, user.login), wrote: true };
+  }
+
+  /** The files of a branch (by name or head sha) or of a tree made with `POST …/git/trees`. */
+  private treeFiles(shaOrBranch: string): { sha: string; files: Map<string, FileRecord> } | undefined {
+    const branch = this.state.branches.get(shaOrBranch) ?? [...this.state.branches.values()].find((b) => b.sha === shaOrBranch);
+    if (branch) return { sha: branch.sha, files: branch.files };
+    const objects = gitObjectsOf(this.state);
+    const tree = objects.trees.get(shaOrBranch) ?? objects.trees.get(objects.commits.get(shaOrBranch)?.tree ?? '');
+    return tree && { sha: tree.sha, files: tree.files };
+  }
+
+  /**
+   * A tree (`GET …/git/trees/{tree_sha}`, where GitHub also takes a branch name): with `recursive`, every file and
+   * folder under it, otherwise its top level. A branch's tree sha is its head's here (no separate tree objects).
+   */
+  getTree(shaOrBranch: string): ApiResponse {
+    const found = this.treeFiles(shaOrBranch);
+    if (!found) return notFound();
+    const full = `${this.state.repo.owner}/${this.state.repo.name}`;
+    const recursive = this.req.query.has('recursive');
+    const folders = new Set<string>();
+    const entries: Array<Record<string, unknown>> = [];
+    for (const [path, file] of [...found.files].sort(([a], [b]) => a.localeCompare(b))) {
+      const parts = path.split('/');
+      for (let i = 1; i < parts.length; i += 1) folders.add(parts.slice(0, i).join('/'));
+      if (recursive || parts.length === 1) {
+        entries.push({ path, mode: '100644', type: 'blob', sha: file.sha, size: file.content.length, url: `${this.ctx.urls.api}/repos/${full}/git/blobs/${file.sha}` });
+      }
+    }
+    for (const folder of folders) {
+      if (!recursive && folder.includes('/')) continue;
+      const sha = branchSha(new Map([...found.files].filter(([p]) => p.startsWith(`${folder}/`))), folder);
+      entries.push({ path: folder, mode: '040000', type: 'tree', sha, url: `${this.ctx.urls.api}/repos/${full}/git/trees/${sha}` });
+    }
+    entries.sort((a, b) => String(a.path).localeCompare(String(b.path)));
+    return { status: 200, body: { sha: found.sha, url: `${this.ctx.urls.api}/repos/${full}/git/trees/${found.sha}`, tree: entries, truncated: false } };
+  }
+
+  /**
+   * Creates a tree (`POST …/git/trees`): `tree` entries of blobs by `sha` (one the repository holds), by `content`, or
+   * `sha: null` to leave a path out of `base_tree`. Folders (`type: tree`) are not taken: list files by full path.
+   */
+  createTree(): ApiResponse {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const body = this.req.body;
+    if (!isRecord(body) || !Array.isArray(body.tree)) return validation('tree is missing', 'Tree', 'tree', 'missing_field');
+    const base = typeof body.base_tree === 'string' ? this.treeFiles(body.base_tree) : undefined;
+    if (typeof body.base_tree === 'string' && !base) return validation('base_tree is not a valid tree', 'Tree', 'base_tree');
+    const files = new Map(base?.files ?? []);
+    for (const entry of body.tree) {
+      if (!isRecord(entry) || typeof entry.path !== 'string' || !isSafeContentPath(entry.path)) return validation('tree.path is invalid', 'Tree', 'tree.path');
+      if (entry.type !== undefined && entry.type !== 'blob') return validation('only blobs are supported: list files by their full path', 'Tree', 'tree.type');
+      if (entry.sha === null) {
+        files.delete(entry.path);
+      } else if (typeof entry.content === 'string') {
+        const content = Buffer.from(entry.content, 'utf8');
+        files.set(entry.path, { sha: gitBlobSha(content), content });
+      } else if (typeof entry.sha === 'string') {
+        const file = this.findBlob(entry.sha);
+        if (!file) return validation(`tree.sha ${entry.sha} is not a valid blob`, 'Tree', 'tree.sha');
+        files.set(entry.path, file);
+      } else {
+        return validation('tree.sha or tree.content is required', 'Tree', 'tree.sha', 'missing_field');
+      }
+    }
+    const sha = branchSha(files, 'tree');
+    remember(gitObjectsOf(this.state).trees, sha, { sha, files });
+    return { ...this.getTree(sha), status: 201 };
+  }
+
+  /** Creates a commit (`POST …/git/commits`) of a tree made with `POST …/git/trees` (or a branch's), with its `parents`. */
+  createCommit(): ApiResponse {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const body = this.req.body;
+    if (!isRecord(body) || typeof body.message !== 'string' || typeof body.tree !== 'string') return validation('message and tree are required', 'Commit', 'tree', 'missing_field');
+    const tree = this.treeFiles(body.tree);
+    if (!tree) return validation('tree is not a valid tree', 'Commit', 'tree');
+    const parents = Array.isArray(body.parents) ? body.parents.filter((p): p is string => typeof p === 'string') : [];
+    const objects = gitObjectsOf(this.state);
+    remember(objects.trees, tree.sha, tree);
+    // A commit's sha covers its time too (author and committer dates on GitHub): the same tree committed again is a new commit.
+    const sha = branchSha(tree.files, `commit\0${tree.sha}\0${parents.join(',')}\0${body.message}\0${process.hrtime.bigint()}`);
+    remember(objects.commits, sha, { tree: tree.sha, parents });
+    const full = `${this.state.repo.owner}/${this.state.repo.name}`;
+    const login = (this.req.user as LocalUser).login;
+    const person = { name: login, email: `${login}@users.noreply.localhost`, date: now() };
+    return {
+      status: 201,
+      body: {
+        sha,
+        node_id: Buffer.from(`Commit:${sha}`).toString('base64url'),
+        url: `${this.ctx.urls.api}/repos/${full}/git/commits/${sha}`,
+        html_url: `${this.ctx.urls.web}/${full}/commit/${sha}`,
+        author: person,
+        committer: person,
+        message: body.message,
+        tree: { sha: tree.sha, url: `${this.ctx.urls.api}/repos/${full}/git/trees/${tree.sha}` },
+        parents: parents.map((p) => ({ sha: p, url: `${this.ctx.urls.api}/repos/${full}/git/commits/${p}`, html_url: `${this.ctx.urls.web}/${full}/commit/${p}` })),
+        verification: { verified: false, reason: 'unsigned', signature: null, payload: null, verified_at: null },
+      },
+    };
+  }
+
+  /**
+   * Points a branch at a commit (`PATCH …/git/refs/heads/{name}` with `sha` and `force`). Without `force` the commit
+   * must descend from the branch's head (422 otherwise). A forced update that drops the old head rewrites the branch's
+   * history: the files it removes leave the local host's git history too (`Store.purgeHistory`).
+   */
+  async updateRef(name: string): Promise<ApiResponse> {
+    if (!this.isTriager() || !hasPermission(this.req.user as LocalUser, 'write')) return error(403, 'Resource not accessible by integration');
+    const branch = this.state.branches.get(name);
+    if (!branch) return validation('Reference does not exist', 'Reference', 'ref');
+    const body = this.req.body;
+    if (!isRecord(body) || typeof body.sha !== 'string') return validation('sha is required', 'Reference', 'sha', 'missing_field');
+    const sha = body.sha;
+    if (sha === branch.sha) return { status: 200, body: toGitRef(this.ctx.urls, this.state.repo, branch) };
+    const commit = gitObjectsOf(this.state).commits.get(sha);
+    const target = commit ? this.treeFiles(commit.tree) : undefined;
+    if (!commit || !target) return validation('Object does not exist', 'Reference', 'sha');
+    const fastForward = commit.parents.includes(branch.sha);
+    if (!fastForward && body.force !== true) return validation('Update is not a fast forward', 'Reference', 'sha', 'custom');
+    const files = new Map(target.files);
+    await this.ctx.store.write(`ref: ${fastForward ? 'update' : 'force-update'} ${name} to ${sha.slice(0, 7)}`, (tx) => {
+      for (const path of branch.files.keys()) if (!files.has(path)) tx.deleteFile(this.state, branch, path);
+      const before = branch.files;
+      branch.files = new Map();
+      for (const [path, file] of files) {
+        // Bytes read before the write replaces them: a record may read from this branch's folder.
+        const record = before.get(path)?.sha === file.sha ? (before.get(path) as FileRecord) : { sha: file.sha, content: Buffer.from(file.content) };
+        branch.files.set(path, record);
+        if (record !== before.get(path)) tx.saveFile(this.state, branch, path, record);
+      }
+      branch.sha = sha;
+      tx.saveBranch(this.state, branch);
+    });
+    if (!fastForward) await this.ctx.store.purgeHistory(`${name} forced to ${sha.slice(0, 7)}`);
+    return { status: 200, body: toGitRef(this.ctx.urls, this.state.repo, branch), wrote: true };
+  }
+
+  private findBlob(sha: string): FileRecord | undefined {
+    for (const branch of this.state.branches.values()) for (const file of branch.files.values()) if (file.sha === sha) return file;
+    for (const tree of gitObjectsOf(this.state).trees.values()) for (const file of tree.files.values()) if (file.sha === sha) return file;
+    return undefined;
   }
 
   getRef(name: string): ApiResponse {

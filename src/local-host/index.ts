@@ -4,7 +4,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { handleApi, type ApiResponse, type HostEvent } from './api.ts';
+import { handleApi, handleGraphql, type ApiResponse, type HostEvent } from './api.ts';
 import { appliesTo, fires, FaultsSchema, type Faults, type FaultsInput } from './faults.ts';
 import { Store, type LocalRepository } from './store.ts';
 import { generateToken, loadLocalHostCredentials, TOKENS_FILE } from './credentials.ts';
@@ -287,6 +287,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       log(400, user?.login);
       return send(res, { status: 400, body: { message: 'Problems parsing JSON', documentation_url: 'https://docs.github.com/rest' } }, {});
     }
+    if (url.pathname === '/graphql' && method === 'POST')
+      return answer(req, res, await handleGraphql({ store, urls, users: knownUsers, emit, faults }, { body, user }), { ...scopeHeaders }, rateKey, limit, user?.login);
     const segments = byRepositoryName(
       url.pathname
         .split('/')

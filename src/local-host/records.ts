@@ -9,6 +9,8 @@ export interface RepoRecord {
   createdAt: string;
   /** Number the next issue gets. */
   nextIssue: number;
+  /** Numbers of issues deleted (GraphQL `deleteIssue`): GitHub answers 410 for them. Absent before deleting existed. */
+  deletedIssues?: number[];
 }
 
 export interface LabelRecord {

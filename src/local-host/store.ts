@@ -31,6 +31,8 @@ export interface Transaction {
   deleteFile(state: RepoState, branch: BranchRecord, path: string): void;
   /** Removes a branch and its files. */
   deleteBranch(state: RepoState, branch: BranchRecord): void;
+  /** Removes an issue's record (GraphQL `deleteIssue`). */
+  deleteIssue(state: RepoState, issueNumber: number): void;
   /** A fresh id for issues, comments, labels and reactions (unique across the host, like GitHub's). */
   nextId(): number;
 }
@@ -134,6 +136,28 @@ export class Store {
     await this.committing;
   }
 
+  /**
+   * Squashes the data folder's git history into one commit of what is there now, and prunes every other object:
+   * afterwards no earlier version of any record or file (an issue's text before an edit, a deleted issue, a file
+   * removed by a history rewrite) is left in the repository. GitHub drops a deleted issue and, in time, the commits
+   * a forced push left unreachable; the local host does it at once, for the changes that remove content (GraphQL
+   * `deleteIssue`, a ref forced to a commit that does not descend from it). Runs in the write queue.
+   */
+  purgeHistory(reason: string): Promise<void> {
+    const next = this.queue.then(async () => {
+      while (this.pending) await this.committing;
+      await this.committing;
+      if ((await this.git('status', '--porcelain')).trim() !== '') await this.commit([], 'changes written before the history was purged');
+      const tree = (await this.git('rev-parse', 'HEAD^{tree}')).trim();
+      const commit = (await this.git('commit-tree', tree, '-m', `history purged: ${reason}`)).trim();
+      await this.git('update-ref', 'HEAD', commit);
+      await this.git('reflog', 'expire', '--expire=now', '--all');
+      await this.git('gc', '-q', '--prune=now');
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   private pending: { paths: Set<string>; messages: string[] } | undefined;
   /** Paths of a commit that failed, for the next one. */
   private readonly uncommitted = new Set<string>();
@@ -179,6 +203,7 @@ export class Store {
         files.set(join(repoDir(s.repo), 'branches', `${encodeURIComponent(branch.name)}.json`), null);
         for (const path of branch.files.keys()) files.set(join(repoDir(s.repo), 'contents', branch.name, path), null);
       },
+      deleteIssue: (s, issueNumber) => files.set(join(repoDir(s.repo), 'issues', `${issueNumber}.json`), null),
       nextId: () => {
         const id = this.counters.nextId++;
         json('counters.json', this.counters);

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { Language } from '../config/config-schema.ts';
 
 /** The mails the desk sends on ticket events, one template (text and HTML) each. */
-export const TEMPLATE_NAMES = ['staff-reply', 'ticket-closed', 'new-ticket', 'customer-reply'] as const;
+export const TEMPLATE_NAMES = ['staff-reply', 'ticket-closed', 'new-ticket', 'customer-reply', 'sla-breach'] as const;
 export type TemplateName = (typeof TEMPLATE_NAMES)[number];
 
 /** The customer's mails, which also come in German (`<name>.de.txt|html`): staff mails stay in English. */
@@ -20,6 +20,8 @@ export const TEMPLATE_VARIABLES: Record<TemplateName, readonly string[]> = {
   'ticket-closed': [...FACTS],
   'new-ticket': [...STAFF_FACTS, 'messageText', 'messageHtml'],
   'customer-reply': [...STAFF_FACTS, 'messageText', 'messageHtml'],
+  // A response target missed: which one, when it was due, and whether the reader is the next escalation tier.
+  'sla-breach': [...STAFF_FACTS, 'target', 'due', 'nextTier'],
 };
 
 /** One parsed template: the subject line, the text body and the HTML body. */

@@ -61,6 +61,7 @@ export async function createServices(): Promise<RunningServices> {
   for (const warning of siteUrlWarnings(siteUrl, env, configFile)) console.warn(warning);
   // The real clock, unless a test scripts it (an environment variable only the test's server process is started with).
   const clock = env.HELPDESK_TEST_CLOCK_FILE ? scriptedClock(env.HELPDESK_TEST_CLOCK_FILE) : systemClock;
+  if (env.HELPDESK_TEST_CLOCK_FILE) console.warn(`helpdesk: the clock is scripted by HELPDESK_TEST_CLOCK_FILE (${env.HELPDESK_TEST_CLOCK_FILE}): for tests only, never in production`);
   const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
   // Kept in the store, so every instance on one PostgreSQL signs, seals and verifies alike.
   const secrets = await loadServerSecrets(database, env.DATA_DIR, env);
@@ -172,7 +173,7 @@ export async function createServices(): Promise<RunningServices> {
     staffOAuth: createStaffOAuth({ config, siteUrl: siteUrl.url, clientId: env.GITHUB_OAUTH_CLIENT_ID, clientSecret: env.GITHUB_OAUTH_CLIENT_SECRET, host: opened.host }),
     conversations: createConversations({ host: opened.host, database, onChanged: workflow.ticketChanged, open: (input) => desk.openConversation(input), messageMax: config.limits.messageMax }),
     workspace: createWorkspace({ config, host: opened.host, kindsOf: workflow.kindsOf, database, onChanged: workflow.ticketChanged, now: clock.now }),
-    privacy: createPrivacyService({ config, host: opened.host, database, dataDir: env.DATA_DIR }),
+    privacy: createPrivacyService({ config, host: opened.host, database, dataDir: env.DATA_DIR, onRemoved: workflow.ticketChanged }),
     siteUrl: siteUrl.url,
     checkRequestOrigin: createSiteUrlCheck(siteUrl, configFile),
     workflow,

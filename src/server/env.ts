@@ -47,6 +47,8 @@ export const EnvSchema = z
     LOCAL_HOST_PORT: optionalText.pipe(
       z.string().regex(/^\d+$/, 'must be a port number between 0 and 65535').transform(Number).pipe(z.number().max(65535, 'must be a port number between 0 and 65535')).optional(),
     ),
+    /** Tests only: a file holding the time the server takes as now (ISO instant); moving it moves the server's clock. Never set it in production. */
+    HELPDESK_TEST_CLOCK_FILE: optionalText,
   })
   .superRefine((env, ctx) => {
     const app = [env.GITHUB_APP_ID, env.GITHUB_APP_PRIVATE_KEY, env.GITHUB_APP_INSTALLATION_ID];

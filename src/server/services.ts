@@ -13,6 +13,7 @@ import type { LiveViews } from './live-views.ts';
 import type { Chat } from './chat.ts';
 import type { Conversations } from '../staff/conversations.ts';
 import type { SavedReply } from '../staff/saved-replies.ts';
+import type { Privacy } from '../staff/privacy.ts';
 
 /** What on-demand pages and endpoints use; built once per server process by the composition root. */
 export interface Services {
@@ -39,6 +40,8 @@ export interface Services {
   staffOAuth: StaffOAuth | undefined;
   /** What the staff pages do. */
   workspace: Workspace;
+  /** Deleting tickets and a customer's data (export, erase), for admins; every action audited. */
+  privacy: Privacy;
   /** The site's origin, which every link in mail starts with: `siteUrl` from the config file, else where this server listens. */
   siteUrl: string;
   /** Looks at how a browser reached the site and warns once when mail links point elsewhere (site-url.ts). */

@@ -42,7 +42,7 @@ export const QueueFilterSchema = z.object({
     .regex(/^\d{4}-\d{2}-\d{2}$/)
     .optional()
     .catch(undefined),
-  sort: z.enum(['action', 'updated', 'created', 'priority']).catch('action').default('action'),
+  sort: z.enum(['action', 'updated', 'created', 'priority', 'due']).catch('action').default('action'),
   pageSize: z.coerce.number().int().min(5).max(200).catch(25).default(25),
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
 });
@@ -100,6 +100,11 @@ export function buildQueue(tickets: readonly QueueTicket[], filter: QueueFilter,
     updated: (a, b) => b.updatedAt.localeCompare(a.updatedAt),
     created: (a, b) => b.createdAt.localeCompare(a.createdAt),
     priority: (a, b) => byPriority(a, b) || a.updatedAt.localeCompare(b.updatedAt),
+    due: (a, b) =>
+      (a.due?.at ?? Number.MAX_SAFE_INTEGER) - (b.due?.at ?? Number.MAX_SAFE_INTEGER) ||
+      QUEUE_GROUPS.indexOf(a.status) - QUEUE_GROUPS.indexOf(b.status) ||
+      byPriority(a, b) ||
+      a.updatedAt.localeCompare(b.updatedAt),
   };
   rows.sort(compare[filter.sort]);
   const pages = Math.max(1, Math.ceil(rows.length / filter.pageSize));

@@ -3,6 +3,7 @@ import type { MessageKind } from '../tickets/message-kinds.ts';
 import type { Rating } from '../tickets/ratings.ts';
 import { statusOf } from '../tickets/status.ts';
 import type { StatisticsInputs } from '../store/ticket-summaries.ts';
+import { measurementsOf, outcomeAt, SLA_TARGET_WORDS, SLA_TARGETS, targetsFor, type SlaSettings, type SlaTarget, type SlaTimeline } from '../tickets/sla.ts';
 
 /** A message as statistics count it: its kind in force, who wrote it (as people see it) and its rating. */
 export interface StatsMessage {
@@ -73,6 +74,73 @@ export interface Statistics {
   statusNow: Record<string, number>;
   customers: CustomerTotals[];
   supporters: SupporterTotals[];
+  /** The share of measured response targets met, when the site has targets. */
+  responseTargets?: ResponseTargetShares | undefined;
+}
+
+/** How often one target was met: of the measurements decided (met, or missed), those met. */
+export interface TargetShare {
+  target: SlaTarget;
+  met: number;
+  measured: number;
+  /** met / measured; undefined when none was measured. */
+  share: number | undefined;
+}
+
+/** Shares met per target: over all tickets opened in the range, per supporter (assignee) and per category. */
+export interface ResponseTargetShares {
+  all: TargetShare[];
+  bySupporter: Array<{ login: string; targets: TargetShare[] }>;
+  byCategory: Array<{ category: string; targets: TargetShare[] }>;
+}
+
+/**
+ * The share of response targets met for tickets opened in the range: every measurement that is decided at `now`
+ * (stopped in time, stopped late, or running past due) counts once for the ticket's assignees (or "pool") and its
+ * category (or "none"); targets still running in time are not counted yet.
+ */
+export function responseTargetShares(
+  rows: ReadonlyArray<{ timeline: SlaTimeline; priority: string; category: string; assignees: readonly string[] }>,
+  settings: SlaSettings,
+  now: number,
+): ResponseTargetShares {
+  type Tally = Map<SlaTarget, { met: number; measured: number }>;
+  const all: Tally = new Map();
+  const bySupporter = new Map<string, { login: string; tally: Tally }>();
+  const byCategory = new Map<string, Tally>();
+  const count = (tally: Tally, target: SlaTarget, met: boolean) => {
+    const t = tally.get(target) ?? { met: 0, measured: 0 };
+    t.measured += 1;
+    if (met) t.met += 1;
+    tally.set(target, t);
+  };
+  for (const row of rows) {
+    const category = row.category || 'none';
+    const logins = row.assignees.length > 0 ? row.assignees : ['pool'];
+    for (const m of measurementsOf(row.timeline, targetsFor(settings, row.priority, row.category || undefined), settings)) {
+      const met = outcomeAt(m, now);
+      if (met === undefined) continue;
+      count(all, m.target, met);
+      const categoryTally = byCategory.get(category) ?? new Map();
+      byCategory.set(category, categoryTally);
+      count(categoryTally, m.target, met);
+      for (const login of logins) {
+        const entry = bySupporter.get(login.toLowerCase()) ?? { login, tally: new Map() };
+        bySupporter.set(login.toLowerCase(), entry);
+        count(entry.tally, m.target, met);
+      }
+    }
+  }
+  const shares = (tally: Tally): TargetShare[] =>
+    SLA_TARGETS.map((target) => {
+      const t = tally.get(target) ?? { met: 0, measured: 0 };
+      return { target, met: t.met, measured: t.measured, share: t.measured === 0 ? undefined : t.met / t.measured };
+    });
+  return {
+    all: shares(all),
+    bySupporter: [...bySupporter.values()].sort((a, b) => a.login.localeCompare(b.login)).map((s) => ({ login: s.login, targets: shares(s.tally) })),
+    byCategory: [...byCategory.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([category, tally]) => ({ category, targets: shares(tally) })),
+  };
 }
 
 const HOUR = 3_600_000;
@@ -233,5 +301,15 @@ export function statisticsToCsv(stats: Statistics): string {
       ...stats.supporters.map((s) => [s.login, s.replies, s.helpful, s.notHelpful, s.helpfulShare, s.openAssigned]),
     ],
   ];
+  const targets = stats.responseTargets;
+  if (targets) {
+    const rows = (by: string, who: string, shares: readonly TargetShare[]) => shares.map((t) => [SLA_TARGET_WORDS[t.target], by, who, t.met, t.measured, t.share]);
+    tables.push([
+      ['response target', 'by', 'who', 'met', 'measured', 'share met'],
+      ...rows('all', 'all', targets.all),
+      ...targets.bySupporter.flatMap((s) => rows('supporter', s.login, s.targets)),
+      ...targets.byCategory.flatMap((c) => rows('category', c.category, c.targets)),
+    ]);
+  }
   return `${tables.map((table) => table.map((row) => row.map(csvCell).join(',')).join('\r\n')).join('\r\n\r\n')}\r\n`;
 }

@@ -21,7 +21,10 @@ import { queuePage, readModelBuild, statisticsInputs } from '../store/ticket-sum
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
 import { hasUnverifiedNote, isTicketUnverified } from '../tickets/customer-verification.ts';
 import { queueGroups, toQueueRow, type QueueFilter, type QueuePage } from './queue.ts';
-import { statisticsFromSummaries, type Statistics } from './stats.ts';
+import { responseTargetShares, statisticsFromSummaries, type Statistics } from './stats.ts';
+import { slaClocks, slaStatisticsRows } from '../store/sla.ts';
+import { describeDue, measurementsOf, slaSettingsOf, SLA_DUE_SOON_LABEL, slaLabelAt, targetsFor, type SlaTarget } from '../tickets/sla.ts';
+import { slaClock } from '../store/sla.ts';
 
 export interface StaffMessageView {
   id: number | undefined;
@@ -201,6 +204,8 @@ export function createWorkspace(options: {
    * whose issue still carries the unverified note after its address was verified, so the workflow takes it off.
    */
   onChanged?: (ticketNumber: number) => void;
+  /** The server's clock: due times in the queue and the statistics' shares met go by it. @default Date.now */
+  now?: () => number;
 }) {
   const { config, host } = options;
   const displayName = (login: string) => staffDisplayName(config, login);
@@ -336,8 +341,20 @@ export function createWorkspace(options: {
     /** One page of the queue, from the read model (no Git host call); while it is first built, how far that got. */
     async queue(filter: QueueFilter, me: string): Promise<QueuePage> {
       const [page, build] = await Promise.all([queuePage(options.database, filter, me), readModelBuild(options.database)]);
+      const settings = slaSettingsOf(config);
+      const open = page.rows.filter((r) => r.state === 'open').map((r) => r.number);
+      const clocks = settings ? await slaClocks(options.database, open) : new Map();
+      const now = (options.now ?? Date.now)();
+      // The response target due next, as the queue shows it ("due in 2 h", "overdue 35 min", "paused").
+      const rows = page.rows.map((row) => {
+        const clock = row.state === 'open' ? clocks.get(row.number) : undefined;
+        if (!settings || !clock || (clock.dueAt === undefined && !clock.paused)) return row;
+        const label = slaLabelAt(clock.dueAt, now, settings.warningMinutes);
+        const text = clock.dueAt === undefined ? 'paused' : describeDue(clock.dueAt, now);
+        return { ...row, due: { at: clock.dueAt, target: clock.dueTarget, text, overdue: clock.dueAt !== undefined && clock.dueAt <= now, dueSoon: label === SLA_DUE_SOON_LABEL } };
+      });
       return {
-        groups: queueGroups(page.rows, filter.sort),
+        groups: queueGroups(rows, filter.sort),
         total: page.total,
         page: page.page,
         pages: page.pages,
@@ -438,9 +455,30 @@ export function createWorkspace(options: {
       }
     },
 
+    /**
+     * Every response target of a ticket as measured so far (the staff ticket page): when each is or was due, and
+     * whether it was met; empty when the site has no targets or the desk has not measured the ticket yet.
+     */
+    async responseTargets(ticket: { number: number; state: 'open' | 'closed'; priority: string; category: string }): Promise<Array<{ target: SlaTarget; dueAt: number | undefined; text: string }>> {
+      const settings = slaSettingsOf(config);
+      const clock = settings && (await slaClock(options.database, ticket.number));
+      if (!settings || !clock) return [];
+      const now = (options.now ?? Date.now)();
+      return measurementsOf(clock.timeline, targetsFor(settings, ticket.priority, ticket.category || undefined), settings).map((m) => ({
+        target: m.target,
+        dueAt: m.dueAt,
+        text: m.met !== undefined ? (m.met ? 'met' : 'missed') : ticket.state === 'closed' ? 'not reached' : m.dueAt === undefined ? 'paused' : describeDue(m.dueAt, now),
+      }));
+    },
+
     /** Statistics over a day range, totalled by the read model (no Git host call; every ticket's thread counts). */
     async statistics(range: { from: string; to: string }, now = Date.now()): Promise<Statistics> {
-      return statisticsFromSummaries(await statisticsInputs(options.database, range, now), config, range);
+      const stats = statisticsFromSummaries(await statisticsInputs(options.database, range, now), config, range);
+      const settings = slaSettingsOf(config);
+      if (!settings) return stats;
+      const span = { start: Date.parse(`${range.from}T00:00:00Z`), end: Date.parse(`${range.to}T00:00:00Z`) + 86_400_000 };
+      // Targets are decided by the desk's clock, the one their due times were computed by.
+      return { ...stats, responseTargets: responseTargetShares(await slaStatisticsRows(options.database, span), settings, (options.now ?? Date.now)()) };
     },
   };
 }

@@ -6,7 +6,9 @@ import { kbInsightsMigrations } from './migrations/kb-insights.ts';
 import { liveViewsMigrations } from './migrations/live-views.ts';
 import { chatMigrations } from './migrations/chat.ts';
 import { outboxMigrations } from './migrations/outbox.ts';
+import { privacyMigrations } from './migrations/privacy.ts';
 import { readModelMigrations } from './migrations/read-model.ts';
+import { slaMigrations } from './migrations/sla.ts';
 import { staffSearchMigrations } from './migrations/staff-search.ts';
 import { workflowMigrations } from './migrations/workflow.ts';
 
@@ -171,6 +173,8 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...kbInsightsMigrations,
     ...liveViewsMigrations(engine),
     ...chatMigrations,
+    ...slaMigrations,
+    ...privacyMigrations(engine),
   };
 }
 

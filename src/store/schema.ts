@@ -290,6 +290,35 @@ export interface ConversationInvitesTable {
   at: number;
 }
 
+/** Response targets: one row per ticket the desk measures (src/store/sla.ts). */
+export interface SlaClocksTable {
+  number: number;
+  timeline: string;
+  since: number;
+  due_at: number | null;
+  due_target: string | null;
+  paused: number;
+  next_check_at: number | null;
+}
+
+/** Tickets deleted from the staff pages (migration 011-privacy): their customer's old link says so. */
+export interface RemovedTicketsTable {
+  number: number;
+  ref: string | null;
+  removed_at: number;
+  outcome: 'deleted' | 'redacted';
+}
+
+/** Who deleted a ticket, exported or erased a customer's data, and when; counts only, no customer content. */
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: number;
+  actor: string;
+  action: 'delete-ticket' | 'export-customer' | 'erase-customer';
+  target: string;
+  detail: string;
+}
+
 export interface StoreSchema {
   meta: MetaTable;
   outbox: OutboxTable;
@@ -318,4 +347,7 @@ export interface StoreSchema {
   ticket_viewers: TicketViewersTable;
   chat_watchers: ChatWatchersTable;
   conversation_invites: ConversationInvitesTable;
+  removed_tickets: RemovedTicketsTable;
+  audit_log: AuditLogTable;
+  sla_clocks: SlaClocksTable;
 }

@@ -188,6 +188,8 @@ const SHOWN_COLUMNS = ['title', 'state', 'status', 'priority', 'type', 'category
 
 async function writeSummary(trx: Transaction<StoreSchema>, record: SummaryRecord, live: boolean): Promise<UpsertOutcome> {
   const { row } = record;
+  // A ticket deleted on the staff pages (redacted where the host refused to delete it) stays out of the read model.
+  if (await trx.selectFrom('removed_tickets').select('number').where('number', '=', row.number).executeTakeFirst()) return 'stale';
   const existing = await trx
     .selectFrom('ticket_summaries')
     .select(['host_updated_at', ...SHOWN_COLUMNS])
@@ -277,7 +279,7 @@ export interface SummaryFilter {
   from?: string | undefined;
   /** Opened on or before, YYYY-MM-DD. */
   to?: string | undefined;
-  sort: 'action' | 'updated' | 'created' | 'priority';
+  sort: 'action' | 'updated' | 'created' | 'priority' | 'due';
   pageSize: number;
   page: number;
 }
@@ -417,6 +419,14 @@ export async function queuePage(database: Database, filter: SummaryFilter, me: s
       break;
     case 'created':
       ordered = ordered.orderBy('s.created_at', 'desc');
+      break;
+    case 'due':
+      // Due soonest first (overdue the longest at the top); tickets without a running target after them, most urgent first.
+      ordered = ordered
+        .orderBy(sql`coalesce((select c.due_at from sla_clocks c where c.number = ${sql.ref('s.number')}), ${sql.lit(Number.MAX_SAFE_INTEGER)})`)
+        .orderBy('s.status_rank')
+        .orderBy('s.priority_rank')
+        .orderBy('s.updated_at');
       break;
   }
   const rows =

@@ -49,6 +49,10 @@ const PRIORITY_LABELS: Record<TicketPriority, Omit<TicketLabel, 'name'>> = {
  */
 export const CHAT_LABEL = 'channel: chat';
 
+/** Response targets (tickets/sla.ts): outside the label groups, at most one at a time, set and cleared by the workflow. */
+export const SLA_DUE_SOON_LABEL = 'sla: due-soon';
+export const SLA_OVERDUE_LABEL = 'sla: overdue';
+
 /** Whether a ticket's labels make it a chat conversation. */
 export function isChat(labels: readonly string[]): boolean {
   return labels.includes(CHAT_LABEL);
@@ -77,7 +81,7 @@ function clipDescription(text: string): string {
  * Every label of the ticket model for this configuration, with colours and descriptions. Names fit GitHub's
  * 50 characters because the config schema refuses longer ticket types and category ids.
  */
-export function ticketLabels(config: Pick<Config, 'ticketTypes' | 'categories'>): TicketLabel[] {
+export function ticketLabels(config: Pick<Config, 'ticketTypes' | 'categories'> & Partial<Pick<Config, 'responseTargets'>>): TicketLabel[] {
   return [
     ...TICKET_STATUSES.map((s) => ({ name: labelName('status', s), ...STATUS_LABELS[s] })),
     ...TICKET_PRIORITIES.map((p) => ({ name: labelName('priority', p), ...PRIORITY_LABELS[p] })),
@@ -88,6 +92,13 @@ export function ticketLabels(config: Pick<Config, 'ticketTypes' | 'categories'>)
       description: clipDescription(`Category: ${c.title.en ?? c.id}`),
     })),
     { name: CHAT_LABEL, color: '0e8a16', description: 'A chat conversation from the help centre (remove to make it a plain ticket)' },
+    // Response targets (tickets/sla.ts): set and cleared by the workflow, so filtering the issue list by them is an overdue view.
+    ...(config.responseTargets
+      ? [
+          { name: SLA_DUE_SOON_LABEL, color: YELLOW, description: 'A response target falls due within the warning window' },
+          { name: SLA_OVERDUE_LABEL, color: RED, description: 'A response target is overdue' },
+        ]
+      : []),
   ];
 }
 

@@ -1,4 +1,5 @@
 import type { TicketStatus } from './labels.ts';
+import type { SlaTarget } from './sla.ts';
 
 /** A ticket as a list shows it (the staff queue, "My tickets", the card): what the issue itself says. */
 export interface TicketListing {
@@ -20,4 +21,17 @@ export interface TicketSummary extends TicketListing {
   category: string;
   /** Filed from an address nobody has proven since (tickets/customer-verification.ts). */
   unverified: boolean;
+  /** The response target due next (tickets/sla.ts); undefined when the site has none or none runs. */
+  due?: TicketDue | undefined;
+}
+
+/** A ticket's next due response target as lists show it. */
+export interface TicketDue {
+  /** When it is due (ms); undefined while its clock is paused (waiting on the customer, on hold). */
+  at: number | undefined;
+  target: SlaTarget | undefined;
+  /** "due in 2 h", "overdue 35 min", "paused". */
+  text: string;
+  overdue: boolean;
+  dueSoon: boolean;
 }

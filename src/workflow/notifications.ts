@@ -58,7 +58,8 @@ export interface NotifyContext {
   staffTicketUrl(ticketNumber: number): string;
 }
 
-function formatDate(iso: string): string {
+/** A time in staff mail: minutes, UTC. */
+export function formatDate(iso: string): string {
   return `${iso.replace('T', ' ').slice(0, 16)} UTC`;
 }
 
@@ -66,7 +67,7 @@ function formatDate(iso: string): string {
  * How staff mail names the customer: the name they gave and their address, as the staff workspace shows them
  * (the mail goes only to supporters' own addresses, never to the issue), marked when the address is unverified.
  */
-function customerLabel(facts: Pick<TicketFacts, 'customerName' | 'customerEmail' | 'customerId' | 'customerUnverified'>): string {
+export function customerLabel(facts: Pick<TicketFacts, 'customerName' | 'customerEmail' | 'customerId' | 'customerUnverified'>): string {
   // Typed on a one-line form field, but blocks of earlier releases were not: a mail line stays one line.
   const name = facts.customerName?.replace(/\s+/g, ' ').trim() || undefined;
   const address = facts.customerEmail ?? (facts.customerId ? `customer ${facts.customerId}` : undefined);

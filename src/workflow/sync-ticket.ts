@@ -21,6 +21,8 @@ import { escalationNote, nextTier, parseEscalateCommand } from './escalation.ts'
 import { describeMergeRefusal, mergedInto, mergeRefusal, parseMergeCommand } from '../tickets/merge.ts';
 import { factsOf, planNotice, type Notice } from './notifications.ts';
 import { routingPool } from './routing.ts';
+import { planBreachMails, planSla, saveSlaPlan } from './sla.ts';
+import { removeSlaClock } from '../store/sla.ts';
 import type { WorkflowStore } from './store.ts';
 
 /** What syncing a ticket needs. */
@@ -35,6 +37,8 @@ export interface SyncDeps {
   log: Pick<Console, 'warn' | 'info'>;
   /** The store holding the read model: each sync writes the ticket's summary there, and the card reads the customer's other tickets from it. */
   database?: Database | undefined;
+  /** The server's clock, which response targets are measured by (scripted in tests). @default Date.now */
+  now?: (() => number) | undefined;
 }
 
 /** How the workflow decides kinds: the one registry and the Git host's word on who has write access. */
@@ -83,6 +87,7 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
   const ticket = await host.getTicket(ticketNumber, { fresh: true });
   if (!ticket) {
     // Deleted or transferred away: the read model forgets it (queue, My tickets, cards), and so does the sweep.
+    if (deps.database) await removeSlaClock(deps.database, ticketNumber);
     if (deps.database && (await removeTicketSummary(deps.database, ticketNumber))) deps.log.info(`workflow: ticket #${ticketNumber} is gone from the Git host; forgotten`);
     return { ticketNumber, skipped: 'removed', mails: [] };
   }
@@ -177,6 +182,10 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
 
   // One write for labels and assignees. A refused assignee (not a collaborator) keeps the labels right.
   labels = withStatus(labels, status);
+  // Response targets: the SLA label goes in the same write; what was measured is saved once it is written.
+  const slaDeps = { config, database: deps.database, now: deps.now ?? Date.now };
+  const sla = await planSla(slaDeps, { ticket, labels, status, kinds });
+  labels = sla.labels;
   let assignError: string | undefined;
   const assigneesChanged = !sameLabels(assignees, ticket.assignees);
   if (!sameLabels(labels, ticket.labels) || assigneesChanged || merging) {
@@ -217,6 +226,10 @@ export async function syncTicket(deps: SyncDeps, ticketNumber: number, event?: T
       if (await deps.mail.enqueue(planned.key, planned.message)) mails.push(planned.key);
     }
   }
+  for (const planned of planBreachMails(facts, sla.breaches, deps)) {
+    if (await deps.mail.enqueue(planned.key, planned.message)) mails.push(planned.key);
+  }
+  await saveSlaPlan(slaDeps, sla);
   const handledUpTo = Math.max(record.handledUpTo ?? 0, ...ticket.messages.map((m) => m.id));
   await store.saveTicket({ number: ticketNumber, routed: true, status, escalations: record.escalations + (escalation && escalation.key.startsWith(`escalate:${ticketNumber}:`) ? 1 : 0), handledUpTo });
 

@@ -8,6 +8,8 @@ import type { Config } from '../config/config-schema.ts';
 import type { Database } from '../store/database.ts';
 import { kindsOf, type MessageKind } from '../tickets/message-kinds.ts';
 import { WorkflowStore } from './store.ts';
+import { slaChecksDue, unmeasuredOpenTickets } from '../store/sla.ts';
+import { slaSettingsOf } from '../tickets/sla.ts';
 import { isDeskTicket, kindContext, syncTicket, type SyncDeps, type SyncResult } from './sync-ticket.ts';
 
 /** One webhook request as the endpoint received it. */
@@ -45,6 +47,8 @@ export interface WorkflowOptions {
   /** Seconds between reconciliation sweeps. @default config.sweepIntervalSeconds */
   sweepIntervalSeconds?: number;
   log?: Pick<Console, 'warn' | 'info'>;
+  /** The server's clock: response targets and the sweep's look at due tickets go by it (scripted in tests). @default Date.now */
+  now?: () => number;
 }
 
 /** Staff-side automation: webhooks in, labels, assignees, notes, mails and cards out. */
@@ -87,6 +91,7 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
     staffTicketUrl: options.staffTicketUrl,
     log,
     database: options.database,
+    now: options.now ?? Date.now,
   };
   const chains = new Map<number, Promise<unknown>>();
   const inFlight = new Set<Promise<unknown>>();
@@ -136,7 +141,11 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
     const cursor = (await store.cursor()) ?? new Date(await store.installedAt()).toISOString();
     const since = new Date(Date.parse(cursor) - SWEEP_OVERLAP_MS);
     const tickets = await options.host.listTicketsUpdatedSince(since);
-    const numbers = new Set([...tickets.filter(isDeskTicket).map((t) => t.number), ...failed]);
+    // Time alone moves response targets (due soon, overdue): those tickets are synced too, though nothing changed on the host.
+    // And open tickets not measured yet (targets turned on over a backlog), a page per sweep.
+    const measuring = slaSettingsOf(options.config) !== undefined;
+    const due = measuring ? [...(await slaChecksDue(options.database, deps.now?.() ?? Date.now())), ...(await unmeasuredOpenTickets(options.database))] : [];
+    const numbers = new Set([...tickets.filter(isDeskTicket).map((t) => t.number), ...failed, ...due]);
     const results: SyncResult[] = [];
     for (const n of numbers) {
       const result = await schedule(n, undefined);

@@ -57,7 +57,18 @@ export const BUILD_CACHE_ENV = 'HELPDESK_TEST_BUILD_CACHE';
  * `configFile`): prerendered pages, the search index and the service worker never see them, so builds that
  * differ only in these are the same build. A key that a prerendered page or an integration reads must not be here.
  */
-export const RUNTIME_ONLY_CONFIG_KEYS = ['siteUrl', 'staffAccounts', 'abuse', 'supporters', 'assignment', 'escalationChain', 'sweepIntervalSeconds', 'ticketCacheSeconds', 'mailTemplatesDir'] as const;
+export const RUNTIME_ONLY_CONFIG_KEYS = [
+  'siteUrl',
+  'staffAccounts',
+  'abuse',
+  'supporters',
+  'assignment',
+  'escalationChain',
+  'sweepIntervalSeconds',
+  'ticketCacheSeconds',
+  'mailTemplatesDir',
+  'responseTargets',
+] as const;
 
 /** JSON with object keys sorted, so equal values give equal text. */
 function canonicalJson(value: unknown): string {

@@ -2,6 +2,7 @@
 // a staff client signed in once per login, and a customer's ticket filed and waited for on the host.
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { Octokit } from 'octokit';
 import { expect } from 'vitest';
 import { findRunningLocalHost } from '../../src/local-host/index.ts';
@@ -27,10 +28,15 @@ export interface StaffSite {
   fileTicket(email: string, subject: string, extra?: Record<string, string | Blob>): Promise<{ customer: SiteClient; ticketPath: string; number: number }>;
   /** The mails the site wrote to its mail folder for `email` (quoted-printable soft breaks undone). */
   mailsTo(email: string): string[];
+  /** Rows of the site's SQLite store, read through a read-only connection of its own. */
+  storeRows<T>(sql: string, ...params: Array<string | number>): T[];
 }
 
-/** Starts the sample site with `accounts` as staff (all with STAFF_PASSWORD) and `config` over the sample config's runtime keys. */
-export async function startStaffSite(prefix: string, accounts: { login: string; admin?: boolean }[], config: Record<string, unknown> = {}): Promise<StaffSite> {
+/**
+ * Starts the sample site with `accounts` as staff (all with STAFF_PASSWORD) and `config` over the sample config's runtime keys;
+ * `env` adds to the server's environment (e.g. HELPDESK_TEST_CLOCK_FILE).
+ */
+export async function startStaffSite(prefix: string, accounts: { login: string; admin?: boolean }[], config: Record<string, unknown> = {}, env: Record<string, string> = {}): Promise<StaffSite> {
   const root = path.resolve(mkdtempSync(path.join(mkdirSync('tmp', { recursive: true }) ?? 'tmp', prefix)));
   const dataDir = path.join(root, 'data');
   const configFile = path.join(root, 'helpdesk.config.json');
@@ -39,7 +45,7 @@ export async function startStaffSite(prefix: string, accounts: { login: string; 
   writeFileSync(configFile, JSON.stringify({ ...sample, staffAccounts: accounts.map((a) => ({ ...a, passwordHash })), ...config }));
   const build = buildSite({ configFile });
   expect(build.status, build.output).toBe(0);
-  const site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir });
+  const site = await serveSite(build.outDir, { configFile }, { DATA_DIR: dataDir, ...env });
   expect((await fetch(`${site.url}/tickets/new`)).status).toBe(200);
   const host = new Octokit({ baseUrl: findRunningLocalHost(path.join(dataDir, 'local-host'))!, auth: hostTokens(path.join(dataDir, 'local-host')).of('support-anna') });
   const signedIn = new Map<string, SiteClient>();
@@ -57,6 +63,14 @@ export async function startStaffSite(prefix: string, accounts: { login: string; 
       return client;
     },
     mailsTo: (email) => mailsTo(dataDir, email),
+    storeRows<T>(sql: string, ...params: Array<string | number>): T[] {
+      const db = new DatabaseSync(path.join(dataDir, 'helpdesk.sqlite'), { readOnly: true });
+      try {
+        return db.prepare(sql).all(...params) as T[];
+      } finally {
+        db.close();
+      }
+    },
     async fileTicket(email, subject, extra = {}) {
       const customer = new SiteClient(site.url);
       const response = await customer.post('/tickets/new', { email, name: 'C', subject, message: 'Please help me with this order.', type: 'question', category: 'orders', ...extra });

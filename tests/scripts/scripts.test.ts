@@ -39,6 +39,7 @@ const WITH_HELP = [
   'stats',
   'setup:labels',
   'outbox',
+  'customer',
   'local-host',
   'bench:search',
   'bench:tickets',

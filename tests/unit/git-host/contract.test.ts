@@ -162,6 +162,13 @@ beforeAll(async () => {
   await host.readAttachment('tickets/T-1/k/a.txt');
   await host.readAttachment('tickets/T-1/k/none.txt');
   await host.listTicketPage(1, 2);
+  // Deleting and erasing: redactions, the attachments branch rewritten through the Git data API.
+  await host.listAttachments('tickets/T-1');
+  await host.redactMessage(ticket.number, message.id, 'redacted');
+  await host.uploadAttachment({ path: 'tickets/T-2/k/b.txt', content: Buffer.from('bye'), message: 'attachment' });
+  await host.removeAttachments(['tickets/T-2/k/b.txt']);
+  const redacted = await host.createTicket({ title: 'Redact me', body: 'x', labels: [], key: 'contract-redact' });
+  await host.redactTicket(redacted.number, { title: '[removed]', text: 'removed', closeAndLock: true });
   await host.listMessages(ticket.number);
   await host.findTicketByKey('contract-1');
   await host.findMessageByKey(ticket.number, 'contract-2', new Date(Date.now() - 60_000));

@@ -10,7 +10,7 @@ const source = { text: 'staff-reply.txt', html: 'staff-reply.html' };
 describe('mail templates', () => {
   it('ships a text and an HTML template for every event', () => {
     const templates = loadMailTemplates(DEFAULT_MAIL_TEMPLATES, undefined);
-    expect(Object.keys(templates).sort()).toEqual(['customer-reply', 'new-ticket', 'staff-reply', 'ticket-closed']);
+    expect(Object.keys(templates).sort()).toEqual(['customer-reply', 'new-ticket', 'sla-breach', 'staff-reply', 'ticket-closed']);
   });
 
   it('fills values, escapes them in HTML only, and shows sections for set values', () => {
