@@ -1,6 +1,6 @@
 // A customer's data: `npm run customer -- export <email> [--out <file>]` writes one JSON archive of everything the desk
 // holds on them (README, "A customer's data"); `npm run customer -- erase <email>` erases it and prints what changed.
-// Both are written to the store's audit log as done by `cli:<your user name>`.
+// Both are written to the store's audit log as done by `cli:<your user name>`; `npm run customer -- audit` prints that log.
 import { writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -11,18 +11,34 @@ import { EnvError, loadEnv } from '../src/server/env.ts';
 import { createPrivacyService } from '../src/server/privacy.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
 import { openDatabase } from '../src/store/database.ts';
+import { auditLog } from '../src/store/privacy.ts';
 import { DeskError } from '../src/tickets/errors.ts';
 
-const usage = 'usage: npm run customer -- export <email> [--out <file>] | erase <email>   (DATA_DIR and the config file as the server uses them)';
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const usage = 'usage: npm run customer -- export <email> [--out <file>] | erase <email> | audit [--limit N]   (DATA_DIR and the config file as the server uses them)';
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, limit: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
 const [command, email] = positionals;
 if (values.help) {
   console.log(usage);
   process.exit(0);
 }
-if ((command !== 'export' && command !== 'erase') || !email) {
+const limit = values.limit === undefined ? 100 : Number(values.limit);
+if (command === 'audit' ? email !== undefined || !Number.isInteger(limit) || limit < 1 : (command !== 'export' && command !== 'erase') || !email) {
   console.error(usage);
   process.exit(2);
+}
+
+if (command === 'audit') {
+  // Who did what, when: actions and ticket numbers, never customer content.
+  const env = loadEnv();
+  const database = await openDatabase({ dataDir: env.DATA_DIR, databaseUrl: env.DATABASE_URL });
+  try {
+    const entries = await auditLog(database, limit);
+    if (entries.length === 0) console.log('the audit log is empty');
+    for (const e of entries) console.log(`${new Date(e.at).toISOString()}  ${e.actor}  ${e.action}  ${e.target}  ${e.detail}`);
+  } finally {
+    await database.close();
+  }
+  process.exit(0);
 }
 
 try {

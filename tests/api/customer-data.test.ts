@@ -152,6 +152,16 @@ describe("a customer's data from the command line", () => {
     expect(audit.map((a) => a.action)).toEqual(['export-customer', 'erase-customer']);
     expect(audit[0]?.actor).toMatch(/^cli:/);
     expect(traces([{ file: 'audit', text: JSON.stringify(audit) }], needles)).toEqual([]);
+    // The operator reads the same log in the terminal, newest first.
+    const printed = await customerCli(['audit']);
+    expect(printed.code, printed.stderr).toBe(0);
+    expect(
+      printed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => line.split('  ')[2]),
+    ).toEqual(['erase-customer', 'export-customer']);
+    expect(traces([{ file: 'audit output', text: printed.stdout }], needles)).toEqual([]);
   });
 });
 
