@@ -41,6 +41,9 @@ if (command === 'audit') {
   process.exit(0);
 }
 
+// export and erase name the person (checked above).
+const address = email as string;
+
 try {
   const config = loadConfig(readSitePaths().configFile);
   const env = loadEnv();
@@ -53,7 +56,7 @@ try {
       const privacy = createPrivacyService({ config, host: opened.host, database, dataDir: env.DATA_DIR, operator: true });
       const actor = `cli:${userInfo().username}`;
       if (command === 'export') {
-        const archive = `${JSON.stringify(await privacy.exportCustomer(email, actor), null, 2)}\n`;
+        const archive = `${JSON.stringify(await privacy.exportCustomer(address, actor), null, 2)}\n`;
         if (values.out) {
           await writeFile(values.out, archive, { mode: 0o600 });
           console.error(`wrote ${values.out}`);
@@ -61,8 +64,8 @@ try {
           process.stdout.write(archive);
         }
       } else {
-        const report = await privacy.eraseCustomer(email, actor);
-        console.log(`erased ${email}:`);
+        const report = await privacy.eraseCustomer(address, actor);
+        console.log(`erased ${address}:`);
         console.log(`  tickets: ${report.tickets.length === 0 ? 'none' : report.tickets.map((n) => `#${n}`).join(', ')}`);
         console.log(
           `  issues redacted: ${report.issuesRedacted}; comments redacted: ${report.messagesRedacted}${report.messagesNotRedacted ? `, NOT redacted (the host refused): ${report.messagesNotRedacted}` : ''}`,
