@@ -28,9 +28,16 @@ interface LunrLanguage {
   stemmer: lunr.PipelineFunction;
 }
 
+/**
+ * Lunr's English (Porter) stemmer, joining what it leaves apart: `-ification` and `-ify` words
+ * (`reclassification` → `reclassif`, `reclassify` → `reclassifi`; likewise notify, verify, specify).
+ */
+const englishStemmer: lunr.PipelineFunction = (token) => lunr.stemmer(token).update((stem) => (stem.length > 5 && stem.endsWith('ifi') ? stem.slice(0, -1) : stem));
+lunr.Pipeline.registerFunction(englishStemmer, 'stemmer-en');
+
 function languageFunctions(lang: SearchLanguage): LunrLanguage {
   if (lang === 'de') return (lunr as unknown as { de: LunrLanguage }).de;
-  return { trimmer: lunr.trimmer, stopWordFilter: lunr.stopWordFilter, stemmer: lunr.stemmer };
+  return { trimmer: lunr.trimmer, stopWordFilter: lunr.stopWordFilter, stemmer: englishStemmer };
 }
 
 /** Returns `lang` when an index can be built for it, else English (Lunr's default stemmer). */

@@ -44,6 +44,12 @@ const COMMON_TERM_FIELDS = ['title', 'keywords'];
  * knowledgebase brought "Break in new hiking boots"). Measured on the labelled sets (README "Search").
  */
 export const RELATIVE_SCORE_FLOOR = 0.15;
+/**
+ * An article one of whose `keywords` is the query counts this many times its score. A factor rather than
+ * first place: several articles may share a keyword (`item charges`), and the one that is about it
+ * still scores higher (measured on the bc-help tuning halves, README "Search").
+ */
+export const KEYWORD_MATCH_BOOST = 2;
 /** Longest word given a fuzzy match: the automaton grows with the word, and such words are rarely typos. */
 const MAX_FUZZY_CHARS = 24;
 
@@ -382,7 +388,7 @@ export function chunksForDocs(searcher: Searcher, docs: readonly number[]): numb
 /**
  * Ranks the articles for a query. Exact, prefix and fuzzy matches of every word (and synonyms of the
  * words) are combined in one Lunr query per part, weighted by MATCH_BOOSTS; articles whose keyword
- * equals the whole query come first. Any input is safe: it is cut to MAX_QUERY_CHARS, syntax
+ * equals the whole query count KEYWORD_MATCH_BOOST times. Any input is safe: it is cut to MAX_QUERY_CHARS, syntax
  * characters separate words, and the Lunr query is built term by term, never parsed from the string.
  * Needs the query's head shards (`shardsForQuery`).
  */
@@ -423,8 +429,11 @@ export function rankDocs(searcher: Searcher, query: string, limit = 10): RankedD
 
   const key = words.map((w) => w.term).join(' ');
   const pinned = new Set(searcher.shards.get(shardOf(head, words[0]!.term))?.pins[key] ?? []);
-  const ranksAbove = (docA: number, a: { score: number }, docB: number, b: { score: number }): boolean =>
-    pinned.has(docA) !== pinned.has(docB) ? pinned.has(docA) : a.score !== b.score ? a.score > b.score : docA < docB;
+  for (const doc of pinned) {
+    const entry = scores.get(doc);
+    if (entry) entry.score *= KEYWORD_MATCH_BOOST;
+  }
+  const ranksAbove = (docA: number, a: { score: number }, docB: number, b: { score: number }): boolean => (a.score !== b.score ? a.score > b.score : docA < docB);
   const phrases = expandSynonyms(
     words.map((w) => w.term),
     head.synonyms,

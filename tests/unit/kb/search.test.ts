@@ -50,6 +50,29 @@ describe('ranking', () => {
     expect(slugs(withKeywords, 'checkout')[0]).toBe('checkout-page');
   });
 
+  // Enough other articles that the shared words are rare, as in a real knowledgebase.
+  const others = ['orders', 'payments', 'returns', 'shipping', 'accounts', 'taxes'].map((w) => article(w, { title: `About ${w}`, text: `How ${w} work.` }));
+
+  it('lets the article about a keyword win when several articles share it', () => {
+    const shared = searcherFor([
+      article('inventory-costs', { title: 'Managing inventory costs', keywords: ['item charges'], text: 'Costs of items and more costs.' }),
+      article('assign-item-charges', {
+        title: 'Use item charges',
+        description: 'Item charges add trade costs.',
+        headings: [{ text: 'Assign item charges' }],
+        text: 'Item charges add trade costs to items. Assign item charges to receipts.',
+      }),
+      ...others,
+    ]);
+    expect(slugs(shared, 'item charges')).toEqual(['assign-item-charges', 'inventory-costs']);
+    expect(search(shared, 'item charges')[1]?.isKeywordMatch).toBe(true);
+  });
+
+  it('joins -ify and -ification words', () => {
+    const notes = searcherFor([article('notifications', { title: 'Set up notifications' }), article('other', { title: 'Notes' })]);
+    expect(slugs(notes, 'notify')).toEqual(['notifications']);
+  });
+
   it('searches synonyms from the synonyms file', () => {
     const synonyms = parseSynonyms('en:\n  - [supplier, vendor]\n  - [invoice, bill]\n');
     const withSynonyms = searcherFor([article('vendors', { title: 'Vendor payments' }), article('invoices', { title: 'Invoices' })], 'en', synonyms);
