@@ -62,6 +62,7 @@ import {
   type DeskHost,
   type SecondaryLimit,
   type SiteServer,
+  type HeapFigures,
 } from '../tests/reliability/desk-harness.ts';
 
 interface AutocannonRequest {
@@ -610,17 +611,21 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
     );
     await pollUntil('the store giving freed space back', async () => (storeOnDisk(dataDir, marker).markers === 0 ? true : undefined), 30_000, 500).catch(() => undefined);
     const disk = storeOnDisk(dataDir, marker);
-    return { tickets: acks.length, rssBytes: site.rss(), storeBytes: disk.bytes, attachmentMarkersInStoreFiles: disk.markers, blobsInStore: (await outboxStats(dataDir)).blobs };
+    const heap = await site.heap();
+    return { tickets: acks.length, rssBytes: site.rss(), heap, storeBytes: disk.bytes, attachmentMarkersInStoreFiles: disk.markers, blobsInStore: (await outboxStats(dataDir)).blobs };
   };
   const started = Date.now();
   await submit(first);
   console.log(`attachments: ${fmt(first)} accepted in ${fmt((Date.now() - started) / 1000, 1)} s`);
   const early = await measure(`the first ${first}`);
+  const heapLine = (h: HeapFigures) => `JS heap ${mib(h.heapUsed)} used of ${mib(h.heapReserved)} reserved, external ${mib(h.external)}, outside the heap ${mib(h.rss - h.heapReserved - h.external)}`;
+  console.log(`attachments: after ${fmt(first)}: ${heapLine(early.heap)}`);
   console.log(`attachments: after ${fmt(first)}: RSS ${mib(early.rssBytes)}, store ${mib(early.storeBytes)}, ${early.attachmentMarkersInStoreFiles} attachment markers in the store's files`);
   await submit(count);
   const late = await measure(`all ${count}`);
   const tookMs = Date.now() - started;
   const ratio = (late.rssBytes ?? 0) / Math.max(early.rssBytes ?? 1, 1);
+  console.log(`attachments: after ${fmt(count)}: ${heapLine(late.heap)}`);
   const onHost = (await listHostTickets(host.target)).filter((t) => t.meta?.kind === 'ticket').length;
   console.log(
     `attachments: after ${fmt(count)}: RSS ${mib(late.rssBytes)} (${fmt(ratio, 2)}× ), store ${mib(late.storeBytes)}, ${late.attachmentMarkersInStoreFiles} markers; ${onHost} tickets on the host`,

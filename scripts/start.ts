@@ -1,6 +1,7 @@
 // `npm start`: build the site, then serve it on http://127.0.0.1:4321 (HOST and PORT override).
 import { spawn, spawnSync } from 'node:child_process';
 import { ConfigError, loadConfig } from '../src/server/config.ts';
+import { serverProcessEnv } from '../src/server/process-env.ts';
 import { readSitePaths } from '../src/server/site-paths.ts';
 
 const host = process.env['HOST'] ?? '127.0.0.1';
@@ -24,7 +25,7 @@ if (build.status !== 0) {
 
 const server = spawn(process.execPath, ['scripts/serve.ts', 'dist'], {
   stdio: ['ignore', 'inherit', 'inherit'],
-  env: { ...process.env, HOST: host, PORT: port },
+  env: serverProcessEnv({ ...process.env, HOST: host, PORT: port }),
 });
 const url = `http://${host}:${port}/`;
 

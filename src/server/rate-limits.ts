@@ -57,14 +57,14 @@ const PRUNE_EVERY = 500;
 
 /**
  * Limits shared by every server process, in the state store's `limits` table: a fixed window per key. A
- * take is one atomic upsert, so two processes counting the same key at once never both see room for the
+ * request's takes are one atomic upsert, so two processes counting the same key at once never both see room for the
  * last point (a limit of N holds across instances, not N per instance):
  *
- *   INSERT INTO limits (key, window_start, count) VALUES (:key, :now, 1)
+ *   INSERT INTO limits (key, window_start, count, window_ms) VALUES (:key, :now, 1, :window), …
  *   ON CONFLICT (key) DO UPDATE SET
  *     count        = CASE WHEN limits.window_start <= :now - :window THEN 1    ELSE limits.count + 1     END,
  *     window_start = CASE WHEN limits.window_start <= :now - :window THEN :now ELSE limits.window_start END
- *   RETURNING count, window_start
+ *   RETURNING key, count, window_start
  *
  * (both CASEs read the row as it was: SQL evaluates every SET expression against the old row). The same
  * statement runs on SQLite (3.35+) and PostgreSQL.
@@ -79,36 +79,20 @@ export function createRateLimits(database: Database, overrides: Partial<Record<R
   return {
     async consume(...takes) {
       const now = Date.now();
-      // Typed, so PostgreSQL reads the parameters as bigint in either branch of the CASE.
-      const nowParam = sql<number>`cast(${now} as bigint)`;
       const pairs: Array<{ name: RateLimitName; key: string }> = [];
       for (let i = 0; i + 1 < takes.length; i += 2) pairs.push({ name: takes[i] as RateLimitName, key: takes[i + 1] as string });
-      // Counters: a lost take after a power cut costs nothing, an fsync per request costs intake latency. All of
-      // a request's takes share one relaxed stretch (PostgreSQL: one transaction; SQLite: one lowering of the level).
-      const rows = await database.relaxed(async (trx) => {
-        const counted: Array<{ count: number; window_start: number }> = [];
-        for (const { name, key } of pairs) {
-          const expired = now - limits[name].duration * 1000;
-          counted.push(
-            await trx
-              .insertInto('limits')
-              .values({ key: `${name}:${key.toLowerCase()}`, window_start: now, count: 1 })
-              .onConflict((oc) =>
-                oc.column('key').doUpdateSet((eb) => ({
-                  count: eb
-                    .case()
-                    .when('limits.window_start', '<=', expired)
-                    .then(sql<number>`1`)
-                    .else(eb('limits.count', '+', 1))
-                    .end(),
-                  window_start: eb.case().when('limits.window_start', '<=', expired).then(nowParam).else(eb.ref('limits.window_start')).end(),
-                })),
-              )
-              .returning(['count', 'window_start'])
-              .executeTakeFirstOrThrow(),
-          );
-        }
-        return counted;
+      // Counters: a lost take after a power cut costs nothing, an fsync per request costs intake latency. All of a
+      // request's takes are one statement: one commit, atomic without holding a transaction open across awaits.
+      const values = sql.join(pairs.map(({ name, key }) => sql`(${`${name}:${key.toLowerCase()}`}, cast(${now} as bigint), 1, cast(${limits[name].duration * 1000} as bigint))`));
+      const rows = await database.relaxed(async (db) => {
+        const { rows } = await sql<{ key: string; count: number; window_start: number }>`
+          insert into limits (key, window_start, count, window_ms) values ${values}
+          on conflict (key) do update set
+            count = case when limits.window_start <= excluded.window_start - excluded.window_ms then 1 else limits.count + 1 end,
+            window_start = case when limits.window_start <= excluded.window_start - excluded.window_ms then excluded.window_start else limits.window_start end,
+            window_ms = excluded.window_ms
+          returning key, count, window_start`.execute(db);
+        return new Map(rows.map((row) => [row.key, row]));
       });
       if ((consumed = (consumed + 1) % PRUNE_EVERY) === 0)
         await database.db
@@ -117,11 +101,11 @@ export function createRateLimits(database: Database, overrides: Partial<Record<R
           .execute();
       // The longest wait among the limits that ran out: trying earlier would be refused again.
       let seconds = 0;
-      pairs.forEach(({ name }, i) => {
+      for (const { name, key } of pairs) {
         const { points, duration } = limits[name];
-        const row = rows[i] as { count: number; window_start: number };
+        const row = rows.get(`${name}:${key.toLowerCase()}`)!;
         if (row.count > points) seconds = Math.max(seconds, Math.max(1, Math.ceil((Number(row.window_start) + duration * 1000 - now) / 1000)));
-      });
+      }
       if (seconds === 0) return;
       throw new DeskError('rate_limited', { message: `Too many requests. Please try again in ${describeWait(seconds)}.`, retryAfterSeconds: seconds });
     },

@@ -175,6 +175,15 @@ function migrations(engine: Engine): Record<string, Migration> {
     ...chatMigrations,
     ...slaMigrations,
     ...privacyMigrations(engine),
+    '012-limit-windows': {
+      // Each counter carries its window, so one statement can take several limits of different windows at once.
+      async up(db: Kysely<unknown>) {
+        await db.schema
+          .alterTable('limits')
+          .addColumn('window_ms', bigint, (c) => c.notNull().defaultTo(0))
+          .execute();
+      },
+    },
   };
 }
 

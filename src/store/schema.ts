@@ -117,6 +117,8 @@ export interface LimitsTable {
   key: string;
   window_start: number;
   count: number;
+  /** The window's length (ms) of the limit this counter belongs to (0 in rows older than the column). */
+  window_ms: Generated<number>;
 }
 
 /** Supporters present or away, set on the staff pages (starting from the config). */

@@ -3,11 +3,13 @@
 // Used by tests/reliability/*.test.ts (short forms) and scripts/bench-tickets.ts (full forms). Loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadLocalHostCredentials, startLocalHost, type FaultsInput, type LocalHost, type WebhookTarget } from '../../src/local-host/index.ts';
+import { serverProcessEnv } from '../../src/server/process-env.ts';
 import { openDatabase } from '../../src/store/database.ts';
 import { deriveMetadataKey, readMetadata, type MetadataKey, type TicketMetadata } from '../../src/tickets/metadata.ts';
 
@@ -219,7 +221,18 @@ export interface SiteServer {
   peakRss(): number | undefined;
   /** Resident memory of the current process now, in bytes (Linux: VmRSS), if readable. */
   rss(): number | undefined;
+  /** Where the memory goes: the V8 heap (used and reserved) and memory outside it, from a diagnostic report. */
+  heap(): Promise<HeapFigures>;
   stop(): Promise<void>;
+}
+
+/** A server's memory split by owner, in bytes (Node's diagnostic report, `javascriptHeap`). */
+export interface HeapFigures {
+  rss: number;
+  heapUsed: number;
+  heapReserved: number;
+  external: number;
+  malloced: number;
 }
 
 /** A memory figure of a process from /proc (`VmHWM`, `VmRSS`) in bytes, if readable. */
@@ -254,7 +267,10 @@ export async function siteServer(options: {
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
   let output = '';
-  const env = {
+  // A diagnostic report on SIGUSR2 tells heap from the rest of RSS without stopping the server.
+  const reportDir = mkdtempSync(path.join(tmpdir(), 'desk-report-'));
+  // As `npm start` runs it (allocator settings included), so memory figures are those an operator gets.
+  const env = serverProcessEnv({
     ...process.env,
     HELPDESK_CONFIG: path.resolve(options.configFile),
     HELPDESK_CONTENT: path.resolve('content/articles'),
@@ -263,7 +279,7 @@ export async function siteServer(options: {
     PORT: String(port),
     SESSION_SECRET: SITE_SESSION_SECRET,
     ...options.env,
-  };
+  });
   const server: SiteServer = {
     url,
     pid: () => child?.pid,
@@ -271,7 +287,8 @@ export async function siteServer(options: {
     async start() {
       // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each server run there (read it in Chrome's DevTools).
       const profile = process.env['BENCH_CPU_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env['BENCH_CPU_PROFILE'])}`] : [];
-      const proc = spawn(process.execPath, [...profile, path.resolve('scripts/serve.ts'), options.outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const report = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`];
+      const proc = spawn(process.execPath, [...profile, ...report, path.resolve('scripts/serve.ts'), options.outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
       child = proc;
       exited = new Promise((resolve) => proc.once('exit', () => resolve()));
       proc.stdout?.on('data', (chunk) => (output += chunk));
@@ -298,11 +315,31 @@ export async function siteServer(options: {
     },
     peakRss: () => procMemory(child?.pid, 'VmHWM'),
     rss: () => procMemory(child?.pid, 'VmRSS'),
+    async heap() {
+      const before = new Set(readdirSync(reportDir));
+      child?.kill('SIGUSR2');
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const file = readdirSync(reportDir).find((name) => !before.has(name) && name.endsWith('.json'));
+        if (file) {
+          try {
+            const { javascriptHeap: h, resourceUsage } = JSON.parse(readFileSync(path.join(reportDir, file), 'utf8'));
+            rmSync(path.join(reportDir, file));
+            return { rss: resourceUsage.rss, heapUsed: h.usedMemory, heapReserved: h.totalMemory, external: h.externalMemory, malloced: h.mallocedMemory };
+          } catch {
+            // still being written
+          }
+        }
+        if (Date.now() > deadline) throw new Error('the server wrote no diagnostic report within 30 s');
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
     async stop() {
       if (child && child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;
       }
+      rmSync(reportDir, { recursive: true, force: true });
     },
   };
   return server;
