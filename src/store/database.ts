@@ -6,6 +6,7 @@ import pg from 'pg';
 import { migrationProvider } from './migrations.ts';
 import type { Engine, StoreSchema } from './schema.ts';
 import { nodeSqliteDatabase } from './sqlite.ts';
+import { startWalCheckpoints } from './wal-checkpoint.ts';
 import { createWalSync } from './wal-sync.ts';
 
 export type { Engine } from './schema.ts';
@@ -82,6 +83,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const file = path.join(options.dataDir, 'helpdesk.sqlite');
     const connection = nodeSqliteDatabase(file);
     const wal = createWalSync(`${file}-wal`, () => connection.writes);
+    connection.raw.exec('PRAGMA wal_autocheckpoint = 0');
+    const checkpoints = startWalCheckpoints(
+      file,
+      () => connection.changes,
+      (error) => {
+        // The WAL must not grow without end: SQLite checkpoints by itself again, on this thread.
+        console.warn(`helpdesk: ${error.message}; SQLite checkpoints on the server's own thread from now on`);
+        connection.raw.exec('PRAGMA wal_autocheckpoint = 1000');
+      },
+    );
     database = {
       engine: 'sqlite',
       db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: connection }) }),
@@ -101,6 +112,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       close: async () => {
         await wal.durable();
         await wal.close();
+        await checkpoints.close();
         await database.db.destroy();
       },
     };

@@ -13,6 +13,8 @@ export interface NodeSqliteDatabase extends SqliteDatabase {
   readonly writes: number;
   /** Above 0 while relaxed work holds the connection: its writes need not reach the disk before anyone is answered. */
   relaxing: number;
+  /** Every statement run so far that may have written, relaxed or not (for checkpoints: wal-checkpoint.ts). */
+  readonly changes: number;
 }
 
 /** Statements that only read; any other may write (a transaction's `commit` among them). */
@@ -33,11 +35,15 @@ export function nodeSqliteDatabase(file: string): NodeSqliteDatabase {
   const prepared = new Map<string, SqliteStatement>();
   const params = (parameters: ReadonlyArray<unknown>) => parameters.map(toSqlite);
   let writes = 0;
+  let changes = 0;
   const shapedDb: NodeSqliteDatabase = {
     raw: db,
     relaxing: 0,
     get writes() {
       return writes;
+    },
+    get changes() {
+      return changes;
     },
     close: () => db.close(),
     prepare(sql: string): SqliteStatement {
@@ -48,7 +54,9 @@ export function nodeSqliteDatabase(file: string): NodeSqliteDatabase {
       const statement = db.prepare(/^\s*begin\s*$/i.test(sql) ? 'begin immediate' : sql);
       const writing = !READ_ONLY.test(sql);
       const count = () => {
-        if (writing && shapedDb.relaxing === 0) writes += 1;
+        if (!writing) return;
+        changes += 1;
+        if (shapedDb.relaxing === 0) writes += 1;
       };
       const shaped: SqliteStatement = {
         reader: statement.columns().length > 0,
