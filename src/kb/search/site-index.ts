@@ -6,6 +6,7 @@ import { buildSearchIndex, type IndexableArticle, type SearchIndexParts } from '
 import { searchFileName, type SearchHead } from './index-format.ts';
 import { SEARCH_LANGUAGES, type SearchLanguage } from './languages.ts';
 import { parseSynonyms, type SynonymsFile } from './synonyms-file.ts';
+import { siteThesaurus } from './thesaurus.ts';
 
 export interface SiteArticle extends IndexableArticle {
   lang: string;
@@ -25,7 +26,7 @@ export function buildSiteIndexes(articles: readonly SiteArticle[], options: Buil
   for (const lang of SEARCH_LANGUAGES) {
     const ofLang = articles.filter((a) => a.lang === lang && !a.draft);
     if (ofLang.length === 0) continue;
-    indexes.set(lang, buildSearchIndex(ofLang, { lang, urlOf: options.urlOf, synonyms: options.synonyms, categoryTitles: options.categoryTitles?.(lang) }));
+    indexes.set(lang, buildSearchIndex(ofLang, { lang, urlOf: options.urlOf, synonyms: options.synonyms, categoryTitles: options.categoryTitles?.(lang), thesaurus: siteThesaurus(lang) }));
   }
   return indexes;
 }
