@@ -178,8 +178,18 @@ describe("a customer's data from the staff customer page", () => {
     const refused = await ben.post(page, { action: 'erase', email, confirm: 'yes' });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain('Only admins');
+    // Exporting is an admin's too: a supporter forging the form gets the reason, not the archive.
+    const forged = await ben.post(page, { action: 'export', email });
+    expect(forged.status).toBe(403);
+    const forgedText = await forged.text();
+    expect(forgedText).toContain('Only admins');
+    expect(forgedText).not.toContain('fay-text-1234');
 
     const anna = await desk.staff('support-anna');
+    // A body past the staff form's limit is refused while it is read; nothing is erased.
+    const oversized = await anna.post(page, { action: 'erase', email, confirm: 'yes', note: 'x'.repeat(2 * 1024 * 1024) });
+    expect(oversized.status).toBe(413);
+    expect((await desk.host.rest.issues.get({ ...repo, issue_number: number })).data.title).toBe('Fay asks');
     const wrong = await anna.post(page, { action: 'export', email: 'someone.else@example.com' });
     expect(wrong.status).toBe(400);
     const exported = await anna.post(page, { action: 'export', email });
