@@ -155,57 +155,33 @@ export async function deleteRecords(database: Database, tickets: TicketKeys, cus
   const keys = await mailKeys(database, storeNeedles(tickets, customer));
   return database.db.transaction().execute(async (trx) => {
     const counts: Record<string, number> = {};
-    const count = (table: string, result: { numDeletedRows: bigint } | Array<{ numDeletedRows: bigint }>) => {
-      const n = (Array.isArray(result) ? result : [result]).reduce((sum, r) => sum + Number(r.numDeletedRows), 0);
-      if (n > 0) counts[table] = (counts[table] ?? 0) + n;
+    const counted = (table: string, rows: bigint | undefined) => {
+      if (rows) counts[table] = (counts[table] ?? 0) + Number(rows);
+    };
+    // One delete per table and key column; an empty list deletes nothing (and `in ()` is no SQL).
+    const deleteWhereIn = async (table: string, column: string, values: readonly (string | number)[]) => {
+      if (values.length === 0) return;
+      counted(table, (await sql`delete from ${sql.table(table)} where ${sql.ref(column)} in (${sql.join(values)})`.execute(trx)).numAffectedRows);
     };
     const numbers = tickets.numbers.length > 0 ? [...tickets.numbers] : [-1];
     const entries = (await outboxIds({ ...database, db: trx }, tickets, customer).execute()).map((r) => r.id);
-    if (entries.length > 0) {
-      count('attachment_blobs', await trx.deleteFrom('attachment_blobs').where('entry_id', 'in', entries).execute());
-      count('outbox', await trx.deleteFrom('outbox').where('id', 'in', entries).execute());
-    }
+    await deleteWhereIn('attachment_blobs', 'entry_id', entries);
+    await deleteWhereIn('outbox', 'id', entries);
     if (customer) {
       // Rows of the customer's tickets the caller did not list (a ticket the host no longer has).
       const own = await trx.selectFrom('ticket_summaries').select('number').where('customer_id', '=', customer.customerId).execute();
       numbers.push(...own.map((r) => Number(r.number)));
     }
-    for (const table of TICKET_TABLES) {
-      const { numAffectedRows } = await sql`delete from ${sql.table(table)} where number in (${sql.join(numbers)})`.execute(trx);
-      if (numAffectedRows) counts[table] = Number(numAffectedRows);
-    }
-    count('ticket_refs', await trx.deleteFrom('ticket_refs').where('number', 'in', numbers).execute());
-    if (tickets.refs.length > 0)
-      count(
-        'ticket_refs',
-        await trx
-          .deleteFrom('ticket_refs')
-          .where('ref', 'in', [...tickets.refs])
-          .execute(),
-      );
-    const ids = ['-', ...numbers.map((n) => `issue:${n}`), ...tickets.messageIds.map((id) => `comment:${id}`)];
-    count('verified_metadata', await trx.deleteFrom('verified_metadata').where('id', 'in', ids).execute());
-    if (tickets.messageIds.length > 0)
-      count(
-        'message_kinds',
-        await trx
-          .deleteFrom('message_kinds')
-          .where('id', 'in', [...tickets.messageIds])
-          .execute(),
-      );
-    if (tickets.refs.length > 0)
-      count(
-        'conversation_invites',
-        await trx
-          .deleteFrom('conversation_invites')
-          .where('ref', 'in', [...tickets.refs])
-          .execute(),
-      );
-    if (keys.length > 0) count('mail_queue', await trx.deleteFrom('mail_queue').where('key', 'in', keys).execute());
+    for (const table of [...TICKET_TABLES, 'ticket_refs']) await deleteWhereIn(table, 'number', numbers);
+    await deleteWhereIn('ticket_refs', 'ref', tickets.refs);
+    await deleteWhereIn('verified_metadata', 'id', ['-', ...numbers.map((n) => `issue:${n}`), ...tickets.messageIds.map((id) => `comment:${id}`)]);
+    await deleteWhereIn('message_kinds', 'id', tickets.messageIds);
+    await deleteWhereIn('conversation_invites', 'ref', tickets.refs);
+    await deleteWhereIn('mail_queue', 'key', keys);
     if (customer) {
-      count('conversation_invites', await trx.deleteFrom('conversation_invites').where('customer_id', '=', customer.customerId).execute());
-      count('verified_addresses', await trx.deleteFrom('verified_addresses').where('customer_id', '=', customer.customerId).execute());
-      count('limits', await trx.deleteFrom('limits').where(limitOf(customer.email)).execute());
+      counted('conversation_invites', (await trx.deleteFrom('conversation_invites').where('customer_id', '=', customer.customerId).executeTakeFirst()).numDeletedRows);
+      counted('verified_addresses', (await trx.deleteFrom('verified_addresses').where('customer_id', '=', customer.customerId).executeTakeFirst()).numDeletedRows);
+      counted('limits', (await trx.deleteFrom('limits').where(limitOf(customer.email)).executeTakeFirst()).numDeletedRows);
     }
     return counts;
   });
