@@ -655,14 +655,16 @@ export class Outbox {
   /** Gives back claims not worked on (stopping, or paused by a rate limit). */
   private async release(ids: string[]): Promise<void> {
     if (ids.length === 0) return;
-    await this.write((trx) => trx.updateTable('outbox').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).where('lease_owner', '=', this.owner).execute());
+    // Not waited onto the disk: a release lost to a power cut only leaves the lease to run out.
+    await this.commit((trx) => trx.updateTable('outbox').set({ lease_owner: null, lease_until: null }).where('id', 'in', ids).where('lease_owner', '=', this.owner).execute());
     for (const id of ids) this.held.delete(id);
   }
 
   private async renewLeases(): Promise<void> {
     if (this.held.size === 0) return;
     const ids = [...this.held];
-    await this.write((trx) =>
+    // As for a release: a renewal lost to a power cut is a lease that runs out, which a restart expects anyway.
+    await this.commit((trx) =>
       trx
         .updateTable('outbox')
         .set({ lease_until: this.now() + this.leaseMs })
