@@ -120,11 +120,20 @@ function isHostOutage(error: unknown): error is GitHostError {
   return error instanceof GitHostError && error.kind !== 'config';
 }
 
+/** Staff messages whose rating this process remembers (a few dozen bytes each). */
+const RATINGS_REMEMBERED = 10_000;
+
 /** The support desk behind the customer portal, over the Git host adapter and the durable outbox. */
 export function createDesk(options: DeskOptions): Desk {
   const { config, host, outbox, mail } = options;
   const log = options.log ?? console;
+  /** Ratings of staff messages by id, the oldest forgotten first: a view of an old ticket reads its reactions again. */
   const ratings = new Map<number, Rating | undefined>();
+  const rememberRating = (messageId: number, rating: Rating | undefined) => {
+    ratings.delete(messageId);
+    ratings.set(messageId, rating);
+    if (ratings.size > RATINGS_REMEMBERED) ratings.delete(ratings.keys().next().value as number);
+  };
 
   const staffName = (login: string) => staffDisplayName(config, login, 'Support team');
   /** The owner's address when the session opens the ticket (its proven address, or filed in this browser). */
@@ -139,7 +148,7 @@ export function createDesk(options: DeskOptions): Desk {
   }
 
   async function ratingOf(message: TicketMessage, botLogin: string): Promise<Rating | undefined> {
-    if (!ratings.has(message.id)) ratings.set(message.id, mayCarryRating(message.reactions) ? ratingFromReactions(await host.listReactions(message.id), botLogin) : undefined);
+    if (!ratings.has(message.id)) rememberRating(message.id, mayCarryRating(message.reactions) ? ratingFromReactions(await host.listReactions(message.id), botLogin) : undefined);
     return ratings.get(message.id);
   }
 
@@ -526,7 +535,7 @@ export function createDesk(options: DeskOptions): Desk {
       // The same rating again changes nothing and costs no write to the Git host.
       if (message.rating === rating) return;
       await host.setReaction(messageId, rating === 'helpful' ? '+1' : '-1', rating === 'helpful' ? '-1' : '+1');
-      ratings.set(messageId, rating);
+      rememberRating(messageId, rating);
       if (found.number !== undefined) options.onRated?.(found.number);
     },
 

@@ -94,8 +94,8 @@ interface CachedResponse {
   bytes: number;
 }
 
-/** Default byte budget of the ETag cache: a few thousand issue and thread answers of usual size. */
-const ETAG_CACHE_BYTES = 16 * 1024 * 1024;
+/** Default byte budget of the ETag cache: a thousand or more issue and thread answers of usual size (see TICKET_CACHE_BYTES). */
+const ETAG_CACHE_BYTES = 8 * 1024 * 1024;
 
 /**
  * About the length of a value's JSON text, counted no further than just past `limit`: a 100 MB blob is not walked
