@@ -47,7 +47,7 @@ describe('a supporter working the queue', () => {
     const customer = await browser.newContext();
     const customerPage = await customer.newPage();
     await customerPage.goto(`${site.url}/tickets/new`);
-    await customerPage.getByLabel('Email address').fill('queue-customer@example.com');
+    await customerPage.getByLabel('Email address').fill('queuecustomer.northwind@example.com');
     await customerPage.getByLabel('Subject').fill('Headlamp will not turn on');
     await customerPage.getByLabel('Message', { exact: true }).fill('New batteries, still nothing. Bought it last week.');
     await customerPage.getByRole('button', { name: 'Send ticket' }).click();
@@ -101,6 +101,35 @@ describe('a supporter working the queue', () => {
     await page.getByRole('button', { name: 'Add internal note' }).click();
     await page.locator('.message-kind-internal-note').waitFor();
     await screenshot(page, 'staff-ticket');
+
+    // On a phone the customer's address wraps where a reader expects (after the @, before a dot), not inside a word.
+    const desktop = page.viewportSize();
+    await page.setViewportSize({ width: 390, height: 844 });
+    const customerFact = await page
+      .locator('.ticket-facts div', { has: page.locator('dt', { hasText: 'Customer' }) })
+      .locator('dd')
+      .evaluate((dd) => {
+        let text = '';
+        const tops: number[] = [];
+        const walker = document.createTreeWalker(dd, NodeFilter.SHOW_TEXT);
+        while (walker.nextNode()) {
+          const node = walker.currentNode as Text;
+          for (let i = 0; i < node.length; i += 1) {
+            const range = document.createRange();
+            range.setStart(node, i);
+            range.setEnd(node, i + 1);
+            text += node.data[i];
+            tops.push(Math.round(range.getClientRects()[0]?.top ?? tops.at(-1) ?? 0));
+          }
+        }
+        const breaks = tops.flatMap((top, i) => (i > 0 && top > (tops[i - 1] as number) ? [i] : []));
+        return { text, breaks };
+      });
+    expect(customerFact.text).toContain('queuecustomer.northwind@example.com');
+    expect(customerFact.breaks.length).toBeGreaterThan(0);
+    for (const at of customerFact.breaks) expect([customerFact.text[at - 1], customerFact.text[at]].join('|')).toMatch(/^(@\|.|.\|\.|[ -]\|.|.\| )$/);
+    await screenshot(page, 'staff-ticket-phone');
+    if (desktop) await page.setViewportSize(desktop);
 
     await customerPage.reload();
     await customerPage.getByText('it has a lock mode').waitFor();
