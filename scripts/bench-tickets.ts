@@ -21,7 +21,8 @@
 // (how long a burst may take to reach the host, default 10); with --history: --samples N (timed requests per view,
 // default 40), --restart-seconds N (page views after the restart, default 60). Prints a table; writes
 // bench/tickets-latest.json (sections of earlier runs with other flags are kept). BENCH_KEEP=1 keeps the run's data
-// folders under tmp/; BENCH_CPU_PROFILE=dir writes a CPU profile of each server process there.
+// folders under tmp/; BENCH_CPU_PROFILE=dir writes a CPU profile of each server process there;
+// BENCH_HEAP_SNAPSHOTS=dir makes the attachments run write a heap snapshot of the server at each of its two points.
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createHash, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -40,7 +41,7 @@ import { labelName } from '../src/tickets/labels.ts';
 import { deriveMetadataKey, withMetadata } from '../src/tickets/metadata.ts';
 import { SiteClient } from '../tests/helpers/http-client.ts';
 import { buildSite } from '../tests/helpers/site.ts';
-import { startSmtp } from '../tests/helpers/smtp.ts';
+import { type CapturedMail, sentAgainAfterAKill, startSmtp } from '../tests/helpers/smtp.ts';
 import {
   ackFrom,
   BOT_LOGIN,
@@ -399,8 +400,15 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
   const WEBHOOK_SECRET = 'bench-webhook-secret-0123456789abcdef';
   console.log(`instances: ${instances} server processes on one PostgreSQL, ${count} submissions, ${kills} × SIGKILL of instance 1…`);
   const databaseUrl = await freshPostgres();
-  const smtp = await startSmtp();
-  cleanups.push(() => smtp.close());
+  // One SMTP listener per process life (each instance, and instance 1 again after each kill), one list of mails:
+  // each copy of a mail says which process sent it.
+  const mails: CapturedMail[] = [];
+  const smtpFor = async (via: string) => {
+    const smtp = await startSmtp({ mails, via });
+    cleanups.push(() => smtp.close());
+    return smtp.url;
+  };
+  const lifeOfVictim = (life: number) => `instance-1 (run ${life + 1})`;
   const sites: SiteServer[] = [];
   const fanOut = await fanOutWebhooks(() => sites.map((s) => s.url));
   cleanups.push(() => fanOut.close());
@@ -415,7 +423,12 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     // address and tokens are copied in, as an operator gives each instance the same GITHUB_TOKEN.
     const dataDir = path.join(root, `instance-${i + 1}`);
     cpSync(path.join(base, 'local-host'), path.join(dataDir, 'local-host'), { recursive: true });
-    const site = await siteServer({ outDir, configFile: instancesConfig, dataDir, env: { DATABASE_URL: databaseUrl, SMTP_URL: smtp.url, WEBHOOK_SECRET } });
+    const site = await siteServer({
+      outDir,
+      configFile: instancesConfig,
+      dataDir,
+      env: { DATABASE_URL: databaseUrl, SMTP_URL: await smtpFor(i === 0 ? lifeOfVictim(0) : `instance-${i + 1}`), WEBHOOK_SECRET },
+    });
     cleanups.push(() => site.stop());
     await site.start();
     sites.push(site);
@@ -429,14 +442,15 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
   const burst = submitMany(urls, count, { concurrency: connections, deadline: started + 5 * 60_000, onAck: (a) => acks.push(a) });
   burst.catch(() => undefined);
   let inFlightAtKill = 0;
-  const killedAt: number[] = [];
+  // When each killed process life was seen dead: a mail it sent and did not record may be sent again after that.
+  const ended = new Map<string, number>();
   for (let k = 0; k < kills; k += 1) {
     const after = Math.min(count - 1, acks.length + 1 + Math.floor(Math.random() * (count / (kills + 1))));
     while (acks.length < after && Date.now() - started < 5 * 60_000) await new Promise((resolve) => setTimeout(resolve, 10));
-    killedAt.push(Date.now());
     await victim.kill();
+    ended.set(lifeOfVictim(k), Date.now());
     inFlightAtKill += (await outboxStats(root, databaseUrl)).inFlight;
-    await victim.start();
+    await victim.start({ SMTP_URL: await smtpFor(lifeOfVictim(k + 1)) });
   }
   const result = await burst;
   const acceptedMs = Date.now() - started;
@@ -493,13 +507,21 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
     120_000,
     500,
   );
-  const events = new Map<string, number[]>();
-  for (const mail of smtp.mails) events.set(mail.event, [...(events.get(mail.event) ?? []), mail.at]);
-  // The documented at-least-once edge: an instance killed after the SMTP server accepted a mail but before it
-  // marked the mail sent; another instance sends it again when the lease runs out. Any other copy is a fault.
-  const inCrashWindow = (times: number[]) => killedAt.some((kill) => (times[0] as number) <= kill && kill - (times[0] as number) < 1000);
-  const repeatedMails = [...events].filter(([, times]) => times.length > 1);
-  const mailsTwice = repeatedMails.filter(([, times]) => !inCrashWindow(times)).map(([event, times]) => `${event} ×${times.length}`);
+  const events = new Map<string, CapturedMail[]>();
+  for (const mail of mails) events.set(mail.event, [...(events.get(mail.event) ?? []), mail]);
+  const repeatedMails = [...events].filter(([, copies]) => copies.length > 1);
+  const since = (at: number) => `${fmt((at - started) / 1000, 1)} s`;
+  const mailsTwice = repeatedMails
+    .filter(([, copies]) => !sentAgainAfterAKill(copies, ended))
+    .map(([event, copies]) => `${event} ×${copies.length} (${copies.map((c) => `${c.via} at ${since(c.at)}`).join(', ')}; kills seen at ${[...ended.values()].map(since).join(', ') || 'none'})`);
+  // What the instances said about mail, to tell a slow or failed send from a lease that ran out.
+  if (mailsTwice.length > 0)
+    for (const [i, site] of sites.entries())
+      for (const line of site
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('mail')))
+        console.log(`instance-${i + 1}: ${line}`);
   const mailsTwiceAtAKill = repeatedMails.length - mailsTwice.length;
   const confirmationsMissing = [...expected].filter((event) => !events.has(event)).length;
   const replyNotices = [...events.keys()].filter((event) => !event.startsWith('ticket-created:') && !event.startsWith('sign-in')).length;
@@ -533,14 +555,14 @@ async function instancesTest(outDir: string, count: number, kills: number, insta
       staffReplies: { deliveries: hooks.length, toEachOf: instances, processedOnce, processedTwice, notProcessed },
       whole: { deliveries: fanOut.deliveries.length, processedOnce: whole.once, processedTwice: whole.twice, notProcessed: whole.never.length },
     },
-    mail: { sent: smtp.mails.length, sentTwice: mailsTwice, sentAgainAfterAKillInTheSendWindow: mailsTwiceAtAKill, confirmationsMissing, stillWaitingForALease: mailsWaiting, replyNotices },
+    mail: { sent: mails.length, sentTwice: mailsTwice, sentAgainAfterAKillInTheSendWindow: mailsTwiceAtAKill, confirmationsMissing, stillWaitingForALease: mailsWaiting, replyNotices },
     peakRssBytes: peaks,
   };
   rows.push([
     `${instances} instances on PostgreSQL, burst of ${fmt(count)}, ${kills} × kill -9`,
     `${fmt(result.acks.length)} accepted in ${fmt(acceptedMs / 1000, 1)} s`,
     audit.lost.length === 0 ? `all on host after ${fmt(drainedMs / 1000, 1)} s` : `${audit.lost.length} NOT on host`,
-    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${fanOut.deliveries.length}: ${whole.twice} twice, ${whole.never.length} by none); ${smtp.mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice (${mailsTwiceAtAKill} more sent again after a kill between send and record), ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
+    `${audit.lost.length} lost, ${audit.duplicates.length} duplicates; one address: ${acceptedForOneAddress} of ${limitTries} accepted (limit ${PER_EMAIL}); ${hooks.length} staff-reply webhooks to each instance: ${processedOnce} processed once, ${processedTwice} twice (of all ${fanOut.deliveries.length}: ${whole.twice} twice, ${whole.never.length} by none); ${mails.length} mails (${replyNotices} reply notices), ${mailsTwice.length} sent twice (${mailsTwiceAtAKill} more sent again after a kill between send and record), ${confirmationsMissing} confirmations missing (${mailsWaiting} waiting for a dead instance's lease)`,
   ]);
 }
 
@@ -611,6 +633,8 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
     );
     await pollUntil('the store giving freed space back', async () => (storeOnDisk(dataDir, marker).markers === 0 ? true : undefined), 30_000, 500).catch(() => undefined);
     const disk = storeOnDisk(dataDir, marker);
+    const snapshot = await site.heapSnapshot();
+    if (snapshot) console.log(`attachments: heap snapshot after ${label} (collected first, so the report below is what is live): ${snapshot}`);
     const heap = await site.heap();
     return { tickets: acks.length, rssBytes: site.rss(), heap, storeBytes: disk.bytes, attachmentMarkersInStoreFiles: disk.markers, blobsInStore: (await outboxStats(dataDir)).blobs };
   };

@@ -13,6 +13,8 @@ export interface CapturedMail {
   raw: string;
   /** When the server accepted it (ms since epoch). */
   at: number;
+  /** Which listener took it (`startSmtp`'s `via`): tells apart the senders of one run. */
+  via?: string;
 }
 
 function decodePart(headers: string, body: string): string {
@@ -52,9 +54,12 @@ export function parseMail(raw: string, to: string[]): CapturedMail {
   return { to, subject: header('Subject'), event: header('X-Helpdesk-Event'), text: lf(parts['plain'] ?? ''), html: lf(parts['html'] ?? ''), raw, at: Date.now() };
 }
 
-/** A real SMTP server on 127.0.0.1 that keeps every message; `failNext` refuses the next deliveries. */
-export async function startSmtp(): Promise<{ url: string; mails: CapturedMail[]; failNext: (n: number) => void; close: () => Promise<void> }> {
-  const mails: CapturedMail[] = [];
+/**
+ * A real SMTP server on 127.0.0.1 that keeps every message; `failNext` refuses the next deliveries. Several servers
+ * can share one `mails` list, each naming itself in `via`, so a run knows which sender delivered each copy.
+ */
+export async function startSmtp(options: { mails?: CapturedMail[]; via?: string } = {}): Promise<{ url: string; mails: CapturedMail[]; failNext: (n: number) => void; close: () => Promise<void> }> {
+  const mails: CapturedMail[] = options.mails ?? [];
   let failures = 0;
   const server = new SMTPServer({
     authOptional: true,
@@ -68,12 +73,11 @@ export async function startSmtp(): Promise<{ url: string; mails: CapturedMail[];
           failures -= 1;
           return callback(Object.assign(new Error('451 try again later'), { responseCode: 451 }));
         }
-        mails.push(
-          parseMail(
-            Buffer.from(data, 'latin1').toString('latin1'),
-            session.envelope.rcptTo.map((r) => r.address),
-          ),
+        const mail = parseMail(
+          Buffer.from(data, 'latin1').toString('latin1'),
+          session.envelope.rcptTo.map((r) => r.address),
         );
+        mails.push(options.via === undefined ? mail : { ...mail, via: options.via });
         callback();
       });
     },
@@ -88,4 +92,19 @@ export async function startSmtp(): Promise<{ url: string; mails: CapturedMail[];
     failNext: (n) => (failures = n),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
+}
+
+/**
+ * Whether every copy of a mail but the last is the documented at-least-once edge: sent by a process that was then
+ * killed (`ended` gives, per sender named in `via`, when its kill was seen) before the next copy went out, so it
+ * never recorded the send and another worker sent the mail again once the lease ran out. Any other copy is a fault.
+ * Senders are told apart by the SMTP listener each process life used, not by timestamps: a copy is stamped when this
+ * process reads it, which under load can be after the sender died.
+ */
+export function sentAgainAfterAKill(copies: readonly Pick<CapturedMail, 'at' | 'via'>[], ended: ReadonlyMap<string, number>): boolean {
+  const inOrder = [...copies].sort((a, b) => a.at - b.at);
+  return inOrder.slice(0, -1).every((copy, i) => {
+    const death = copy.via === undefined ? undefined : ended.get(copy.via);
+    return death !== undefined && (inOrder[i + 1] as { at: number }).at >= death;
+  });
 }

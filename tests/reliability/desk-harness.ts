@@ -3,7 +3,7 @@
 // Used by tests/reliability/*.test.ts (short forms) and scripts/bench-tickets.ts (full forms). Loopback only.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -214,7 +214,8 @@ export interface SiteServer {
   pid(): number | undefined;
   /** Everything the server printed (all runs). */
   output(): string;
-  start(): Promise<void>;
+  /** Starts (or restarts) the server; `env` adds to or overrides its environment for this run only. */
+  start(env?: Record<string, string>): Promise<void>;
   /** SIGKILL: no chance to flush or clean up. */
   kill(): Promise<void>;
   /** Peak resident memory of the current process in bytes (Linux: VmHWM), if readable. */
@@ -223,6 +224,11 @@ export interface SiteServer {
   rss(): number | undefined;
   /** Where the memory goes: the V8 heap (used and reserved) and memory outside it, from a diagnostic report. */
   heap(): Promise<HeapFigures>;
+  /**
+   * With BENCH_HEAP_SNAPSHOTS=dir, writes a V8 heap snapshot there (a full collection first, so it shows what is
+   * live; open it in Chrome's DevTools) and resolves to its path; otherwise resolves to undefined.
+   */
+  heapSnapshot(): Promise<string | undefined>;
   stop(): Promise<void>;
 }
 
@@ -269,6 +275,8 @@ export async function siteServer(options: {
   let output = '';
   // A diagnostic report on SIGUSR2 tells heap from the rest of RSS without stopping the server.
   const reportDir = mkdtempSync(path.join(tmpdir(), 'desk-report-'));
+  const snapshotDir = process.env['BENCH_HEAP_SNAPSHOTS'] ? path.resolve(process.env['BENCH_HEAP_SNAPSHOTS']) : undefined;
+  if (snapshotDir) mkdirSync(snapshotDir, { recursive: true });
   // As `npm start` runs it (allocator settings included), so memory figures are those an operator gets.
   const env = serverProcessEnv({
     ...process.env,
@@ -284,11 +292,12 @@ export async function siteServer(options: {
     url,
     pid: () => child?.pid,
     output: () => output,
-    async start() {
+    async start(runEnv = {}) {
       // BENCH_CPU_PROFILE=dir writes a V8 CPU profile of each server run there (read it in Chrome's DevTools).
       const profile = process.env['BENCH_CPU_PROFILE'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(process.env['BENCH_CPU_PROFILE'])}`] : [];
       const report = ['--report-on-signal', '--report-signal=SIGUSR2', `--report-directory=${reportDir}`];
-      const proc = spawn(process.execPath, [...profile, ...report, path.resolve('scripts/serve.ts'), options.outDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+      const snapshots = snapshotDir ? ['--heapsnapshot-signal=SIGUSR1', `--diagnostic-dir=${snapshotDir}`] : [];
+      const proc = spawn(process.execPath, [...profile, ...report, ...snapshots, path.resolve('scripts/serve.ts'), options.outDir], { env: { ...env, ...runEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
       child = proc;
       exited = new Promise((resolve) => proc.once('exit', () => resolve()));
       proc.stdout?.on('data', (chunk) => (output += chunk));
@@ -332,6 +341,33 @@ export async function siteServer(options: {
         }
         if (Date.now() > deadline) throw new Error('the server wrote no diagnostic report within 30 s');
         await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+    async heapSnapshot() {
+      if (!snapshotDir) return undefined;
+      const before = new Set(readdirSync(snapshotDir));
+      child?.kill('SIGUSR1');
+      // V8 writes the snapshot on the server's main thread: once the file stopped growing and the server answers
+      // a request again, it is complete.
+      const deadline = Date.now() + 120_000;
+      let lastSize = -1;
+      for (;;) {
+        const file = readdirSync(snapshotDir).find((name) => !before.has(name) && name.endsWith('.heapsnapshot'));
+        if (file) {
+          const size = statSync(path.join(snapshotDir, file)).size;
+          if (
+            size > 0 &&
+            size === lastSize &&
+            (await fetch(`${url}/tickets/new`).then(
+              (r) => r.ok,
+              () => false,
+            ))
+          )
+            return path.join(snapshotDir, file);
+          lastSize = size;
+        }
+        if (Date.now() > deadline) throw new Error('the server wrote no heap snapshot within 120 s');
+        await new Promise((resolve) => setTimeout(resolve, 500));
       }
     },
     async stop() {
