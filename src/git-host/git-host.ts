@@ -3,6 +3,7 @@ import type { Octokit } from 'octokit';
 import { deriveMetadataKey, readMetadata, withMetadata, type MetadataFields, type MetadataKey, type TicketMetadata } from '../tickets/metadata.ts';
 import { withAttachmentLinks, type AttachmentLinkOptions } from './attachment-links.ts';
 import { createBoundedCache } from './bounded-cache.ts';
+import { jsonWithFile } from './json-with-file.ts';
 import { GITHUB_BODY_LIMIT } from '../tickets/ticket-form.ts';
 import { createClient, type ClientOptions } from './client.ts';
 import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './email-seal.ts';
@@ -819,10 +820,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
           octokit.request('PUT /repos/{owner}/{repo}/contents/{path}', {
             ...attachmentRepo,
             path: input.path,
-            branch: attachmentBranch,
-            message: input.message,
-            content: Buffer.from(input.content).toString('base64'),
-          }),
+            // The body as bytes (jsonWithFile): no file-sized string left on the heap per upload.
+            data: jsonWithFile({ branch: attachmentBranch, message: input.message }, input.content),
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+          } as unknown as Parameters<typeof octokit.request<'PUT /repos/{owner}/{repo}/contents/{path}'>>[1]),
         );
       let response: Awaited<ReturnType<typeof put>>;
       try {
