@@ -1,6 +1,8 @@
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import { GroupCommit } from '../outbox/group-commit.ts';
 import type { Config } from '../config/config-schema.ts';
 import type { Database } from '../store/database.ts';
+import type { StoreSchema } from '../store/schema.ts';
 import { describeWait } from './http.ts';
 import { DeskError } from '../tickets/errors.ts';
 
@@ -76,15 +78,20 @@ export function createRateLimits(database: Database, overrides: Partial<Record<R
   >;
   const longestMs = Math.max(...Object.values(limits).map((l) => l.duration)) * 1000;
   let consumed = 0;
+  const together = new GroupCommit<Kysely<StoreSchema>>((work) => database.relaxed(work));
   return {
     async consume(...takes) {
-      const now = Date.now();
       const pairs: Array<{ name: RateLimitName; key: string }> = [];
       for (let i = 0; i + 1 < takes.length; i += 2) pairs.push({ name: takes[i] as RateLimitName, key: takes[i + 1] as string });
       // Counters: a lost take after a power cut costs nothing, an fsync per request costs intake latency. All of a
-      // request's takes are one statement: one commit, atomic without holding a transaction open across awaits.
-      const values = sql.join(pairs.map(({ name, key }) => sql`(${`${name}:${key.toLowerCase()}`}, cast(${now} as bigint), 1, cast(${limits[name].duration * 1000} as bigint))`));
-      const rows = await database.relaxed(async (db) => {
+      // request's takes are one statement, atomic on its own; the takes of requests read in the same turn share one
+      // relaxed transaction (a commit per request was the dearest write of a ticket submission).
+      // The time is read when the statement runs, not when the request asked: a window another request (or process)
+      // opened meanwhile then never lies in this take's future.
+      let now = 0;
+      const rows = await together.run(async (db) => {
+        now = Date.now();
+        const values = sql.join(pairs.map(({ name, key }) => sql`(${`${name}:${key.toLowerCase()}`}, cast(${now} as bigint), 1, cast(${limits[name].duration * 1000} as bigint))`));
         const { rows } = await sql<{ key: string; count: number; window_start: number }>`
           insert into limits (key, window_start, count, window_ms) values ${values}
           on conflict (key) do update set

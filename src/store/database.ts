@@ -18,7 +18,7 @@ export interface Database {
   /** Where it lives, for messages (a file path, or the PostgreSQL URL without its password). */
   readonly description: string;
   /**
-   * Runs `work` with relaxed durability: its commits do not wait for the disk (SQLite: synchronous NORMAL in
+   * Runs `work` in one transaction with relaxed durability: its commit does not wait for the disk (SQLite: synchronous NORMAL in
    * WAL mode; PostgreSQL: synchronous_commit off). A crash of the process loses nothing; a power cut may lose
    * the last fraction of a second of these writes. For counters such as abuse limits, which a request must
    * not pay an fsync for, or a mail marked sent (lost, it is sent again); never for a ticket, a mail to send or
@@ -98,12 +98,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       db: new Kysely<StoreSchema>({ dialect: new SqliteDialect({ database: connection }) }),
       description: `SQLite at ${file}`,
       // The one connection, held for the whole of `work` (Kysely serialises its use), so every statement counted as
-      // relaxed is `work`'s own.
+      // relaxed is `work`'s own; one transaction, so several writes append to the log once.
       relaxed: (work) =>
         database.db.connection().execute(async (held) => {
           connection.relaxing += 1;
           try {
-            return await work(held);
+            return await held.transaction().execute(work);
           } finally {
             connection.relaxing -= 1;
           }
