@@ -161,6 +161,7 @@ async function loadTest(outDir: string): Promise<void> {
   let viewErrors = 0;
   let pick = 0;
   const mark = host.local.requests.length;
+  const readCpuFrom = site.cpuMs();
   const read = await autocannon({
     url: site.url,
     connections,
@@ -179,6 +180,7 @@ async function loadTest(outDir: string): Promise<void> {
       },
     ],
   });
+  const readCpuMs = cpuBetween(readCpuFrom, site.cpuMs());
   const calls = host.local.requests.slice(mark);
   const byPath = new Map<string, number>();
   for (const c of calls) byPath.set(`${c.method} ${c.path.replace(/\d+/g, 'N').replace(/\?.*/, '')}`, (byPath.get(`${c.method} ${c.path.replace(/\d+/g, 'N').replace(/\?.*/, '')}`) ?? 0) + 1);
@@ -189,6 +191,7 @@ async function loadTest(outDir: string): Promise<void> {
   const accepted: string[] = [];
   let refused = 0;
   let n = 1_000_000;
+  const writeCpuFrom = site.cpuMs();
   const write = await autocannon({
     url: site.url,
     connections,
@@ -211,6 +214,7 @@ async function loadTest(outDir: string): Promise<void> {
       },
     ],
   });
+  const writeCpuMs = cpuBetween(writeCpuFrom, site.cpuMs());
   const peak = site.peakRss();
   results['load'] = {
     command,
@@ -222,6 +226,7 @@ async function loadTest(outDir: string): Promise<void> {
       apiCalls,
       notModified,
       apiCallsPer1000Views: (apiCalls / Math.max(views, 1)) * 1000,
+      serverCpuMsPerView: perItem(readCpuMs, views),
       distinctTickets: seeded.acks.length,
     },
     submissions: {
@@ -229,6 +234,7 @@ async function loadTest(outDir: string): Promise<void> {
       refused,
       errors: write.errors + write.timeouts,
       perSecond: accepted.length / write.duration,
+      serverCpuMsPerSubmission: perItem(writeCpuMs, accepted.length + refused),
       latencyMs: { p50: write.latency.p50, p99: write.latency.p99 },
     },
     peakRssBytes: peak,
@@ -237,14 +243,33 @@ async function loadTest(outDir: string): Promise<void> {
     'ticket-page views',
     `${fmt(views / read.duration)}/s`,
     `${fmt(read.latency.p50)} / ${fmt(read.latency.p99)} ms`,
-    `${fmt((apiCalls / Math.max(views, 1)) * 1000, 1)} API calls per 1,000 views (${fmt(apiCalls)} calls, ${fmt(notModified)} of them 304, for ${fmt(views)} views of ${seeded.acks.length} tickets)`,
+    `${fmt((apiCalls / Math.max(views, 1)) * 1000, 1)} API calls per 1,000 views (${fmt(apiCalls)} calls, ${fmt(notModified)} of them 304, for ${fmt(views)} views of ${seeded.acks.length} tickets); server CPU ${cpuFigure(readCpuMs, views)} per view`,
   ]);
   rows.push([
     'ticket submissions',
     `${fmt(accepted.length / write.duration)}/s accepted`,
     `${fmt(write.latency.p50)} / ${fmt(write.latency.p99)} ms`,
-    `${fmt(accepted.length)} accepted, ${refused} refused, ${write.errors + write.timeouts} errors; peak server memory ${mib(peak)}`,
+    `${fmt(accepted.length)} accepted, ${refused} refused, ${write.errors + write.timeouts} errors; server CPU ${cpuFigure(writeCpuMs, accepted.length + refused)} per submission; peak server memory ${mib(peak)}`,
   ]);
+}
+
+/** CPU milliseconds the server spent between two readings, when both could be read (same process life). */
+function cpuBetween(from: number | undefined, to: number | undefined): number | undefined {
+  return from === undefined || to === undefined ? undefined : to - from;
+}
+
+/** Milliseconds of CPU per request, if measured. */
+function perItem(cpuMs: number | undefined, count: number): number | undefined {
+  return cpuMs === undefined || count === 0 ? undefined : cpuMs / count;
+}
+
+/**
+ * The server's CPU per request, e.g. "1.32 ms": steadier than throughput on a shared machine, where the other
+ * tenants' load moves requests per second and p99 from one run to the next while the work per request stays.
+ */
+function cpuFigure(cpuMs: number | undefined, count: number): string {
+  const each = perItem(cpuMs, count);
+  return each === undefined ? 'unmeasured' : `${each.toFixed(2)} ms`;
 }
 
 /** N submissions at once against the secondary limit, optionally killing the server `kills` times. */

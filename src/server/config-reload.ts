@@ -15,7 +15,7 @@ const COARSE_MTIME_MS = 2_000;
 const IDLE_CHECK_MS = 5_000;
 
 export interface ConfigReload {
-  /** Re-reads the config file if it changed since the last check: one `stat` when it did not. */
+  /** Re-reads the config file if it changed since the last check: one `stat` when it did not, at most one per event-loop turn. */
   check(): void;
   close(): void;
 }
@@ -29,7 +29,9 @@ export interface ConfigReload {
  *
  * Checked per request rather than with fs.watch: a `stat` costs microseconds, there is no window between
  * the edit and the event in which a removed account still signs in, and it works where watching does not
- * (network and container-mounted file systems, editors that replace the file).
+ * (network and container-mounted file systems, editors that replace the file). Requests read in the same
+ * event-loop turn share one check: under load that is many requests per `stat`, and a request that arrives
+ * after an edit is always read in a later turn than those before it.
  */
 export function watchConfigFile(options: {
   file: string;
@@ -49,6 +51,18 @@ export function watchConfigFile(options: {
     if (problem === lastProblem) return;
     lastProblem = problem;
     log.error(`helpdesk: ${problem}\nThe server keeps the staff accounts and supporters it had until the file is fixed.`);
+  }
+
+  let checkedThisTurn = false;
+  const nextTurn = () => {
+    checkedThisTurn = false;
+  };
+
+  function checkOncePerTurn(): void {
+    if (checkedThisTurn) return;
+    checkedThisTurn = true;
+    setImmediate(nextTurn);
+    check();
   }
 
   function check(): void {
@@ -88,5 +102,5 @@ export function watchConfigFile(options: {
   check();
   const timer = setInterval(check, IDLE_CHECK_MS);
   timer.unref();
-  return { check, close: () => clearInterval(timer) };
+  return { check: checkOncePerTurn, close: () => clearInterval(timer) };
 }

@@ -222,6 +222,8 @@ export interface SiteServer {
   peakRss(): number | undefined;
   /** Resident memory of the current process now, in bytes (Linux: VmRSS), if readable. */
   rss(): number | undefined;
+  /** CPU time the current process used so far (all its threads, user and system), in milliseconds, if readable. */
+  cpuMs(): number | undefined;
   /** Where the memory goes: the V8 heap (used and reserved) and memory outside it, from a diagnostic report. */
   heap(): Promise<HeapFigures>;
   /**
@@ -239,6 +241,22 @@ export interface HeapFigures {
   heapReserved: number;
   external: number;
   malloced: number;
+}
+
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux architecture Node runs on). */
+const USER_HZ = 100;
+
+/** The CPU time a process used (utime + stime from /proc/<pid>/stat) in milliseconds, if readable. */
+function procCpuMs(pid: number | undefined): number | undefined {
+  try {
+    // The command name in parentheses may hold spaces; the fields after it are fixed: utime and stime are the 12th and 13th.
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      .replace(/^.*\) /s, '')
+      .split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) / USER_HZ) * 1000;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A memory figure of a process from /proc (`VmHWM`, `VmRSS`) in bytes, if readable. */
@@ -324,6 +342,7 @@ export async function siteServer(options: {
     },
     peakRss: () => procMemory(child?.pid, 'VmHWM'),
     rss: () => procMemory(child?.pid, 'VmRSS'),
+    cpuMs: () => procCpuMs(child?.pid),
     async heap() {
       const before = new Set(readdirSync(reportDir));
       child?.kill('SIGUSR2');
@@ -372,6 +391,15 @@ export async function siteServer(options: {
     },
     async stop() {
       if (child && child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGUSR2');
+        await new Promise((r) => setTimeout(r, 500));
+        console.log(
+          output
+            .split('\n')
+            .filter((l) => l.includes('SQLTIME'))
+            .join('\n'),
+        );
+        if (process.env['GCLOG']) writeFileSync(process.env['GCLOG'], output);
         child.kill('SIGTERM');
         await exited;
       }
