@@ -64,6 +64,7 @@ import {
   type SecondaryLimit,
   type SiteServer,
   type HeapFigures,
+  type MemoryMap,
 } from '../tests/reliability/desk-harness.ts';
 
 interface AutocannonRequest {
@@ -661,7 +662,15 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
     const snapshot = await site.heapSnapshot();
     if (snapshot) console.log(`attachments: heap snapshot after ${label} (collected first, so the report below is what is live): ${snapshot}`);
     const heap = await site.heap();
-    return { tickets: acks.length, rssBytes: site.rss(), heap, storeBytes: disk.bytes, attachmentMarkersInStoreFiles: disk.markers, blobsInStore: (await outboxStats(dataDir)).blobs };
+    return {
+      tickets: acks.length,
+      rssBytes: site.rss(),
+      heap,
+      memoryMap: site.memoryMap(),
+      storeBytes: disk.bytes,
+      attachmentMarkersInStoreFiles: disk.markers,
+      blobsInStore: (await outboxStats(dataDir)).blobs,
+    };
   };
   const started = Date.now();
   await submit(first);
@@ -675,6 +684,7 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
   const tookMs = Date.now() - started;
   const ratio = (late.rssBytes ?? 0) / Math.max(early.rssBytes ?? 1, 1);
   console.log(`attachments: after ${fmt(count)}: ${heapLine(late.heap)}`);
+  if (early.memoryMap && late.memoryMap) console.log(`attachments: resident memory by mapping, after ${fmt(first)} → after ${fmt(count)}: ${memoryMapChange(early.memoryMap, late.memoryMap)}`);
   const onHost = (await listHostTickets(host.target)).filter((t) => t.meta?.kind === 'ticket').length;
   console.log(
     `attachments: after ${fmt(count)}: RSS ${mib(late.rssBytes)} (${fmt(ratio, 2)}× ), store ${mib(late.storeBytes)}, ${late.attachmentMarkersInStoreFiles} markers; ${onHost} tickets on the host`,
@@ -700,6 +710,19 @@ async function attachmentsTest(outDir: string, count: number, kib: number): Prom
     `RSS ${mib(early.rssBytes)} after ${fmt(first)}, ${mib(late.rssBytes)} after ${fmt(count)} (${fmt(ratio, 2)}×)`,
     `store on disk ${mib(early.storeBytes)} → ${mib(late.storeBytes)}, attachment bytes left: ${late.blobsInStore} rows, ${late.attachmentMarkersInStoreFiles} in its files; peak server memory ${mib(site.peakRss())}`,
   ]);
+}
+
+/** "glibc main heap 20.1 → 25.3 MiB, …": each kind of mapping at two points, the largest files only. */
+function memoryMapChange(before: MemoryMap, after: MemoryMap): string {
+  const files = [...new Set([...Object.keys(before.files), ...Object.keys(after.files)])].sort((a, b) => (after.files[b] ?? 0) - (after.files[a] ?? 0)).slice(0, 4);
+  return [
+    ['glibc main heap', before.mainHeap, after.mainHeap],
+    ['glibc arenas', before.arenas, after.arenas],
+    ['other anonymous (V8 heap, buffers, stacks)', before.otherAnonymous, after.otherAnonymous],
+    ...files.map((name) => [name, before.files[name] ?? 0, after.files[name] ?? 0] as const),
+  ]
+    .map(([name, from, to]) => `${name} ${mib(from as number)} → ${mib(to as number)}`)
+    .join(', ');
 }
 
 /** Entries of `dataDir`'s outbox not yet delivered. */

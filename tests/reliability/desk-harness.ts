@@ -222,6 +222,8 @@ export interface SiteServer {
   peakRss(): number | undefined;
   /** Resident memory of the current process now, in bytes (Linux: VmRSS), if readable. */
   rss(): number | undefined;
+  /** Resident memory of the current process by kind of mapping (Linux: /proc/<pid>/smaps), in bytes, if readable. */
+  memoryMap(): MemoryMap | undefined;
   /** CPU time the current process used so far (all its threads, user and system), in milliseconds, if readable. */
   cpuMs(): number | undefined;
   /** Where the memory goes: the V8 heap (used and reserved) and memory outside it, from a diagnostic report. */
@@ -241,6 +243,50 @@ export interface HeapFigures {
   heapReserved: number;
   external: number;
   malloced: number;
+}
+
+/**
+ * Resident memory by kind of mapping: glibc's main heap (`[heap]`), its other arenas (anonymous 64 MiB
+ * reservations), the V8 heap's pages and other anonymous memory (large buffers, thread stacks), files mapped
+ * (the node binary, libraries, SQLite's shared WAL index), and the rest.
+ */
+export interface MemoryMap {
+  mainHeap: number;
+  arenas: number;
+  otherAnonymous: number;
+  files: Record<string, number>;
+}
+
+/** 64 MiB: glibc's arenas other than the main one start at a multiple of their size (HEAP_MAX_SIZE on 64-bit Linux). */
+const ARENA_BYTES = 64 * 1024 * 1024;
+
+function procMemoryMap(pid: number | undefined): MemoryMap | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/smaps`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const map: MemoryMap = { mainHeap: 0, arenas: 0, otherAnonymous: 0, files: {} };
+  // Each mapping: a header line "start-end perms offset dev inode [path]", then "Key: value kB" lines.
+  let start = 0;
+  let name = '';
+  for (const line of text.split('\n')) {
+    const header = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+    if (header) {
+      start = Number.parseInt(header[1] as string, 16);
+      name = header[3] ?? '';
+      continue;
+    }
+    const rss = /^Rss:\s+(\d+) kB/.exec(line);
+    if (!rss) continue;
+    const bytes = Number(rss[1]) * 1024;
+    if (name === '[heap]') map.mainHeap += bytes;
+    else if (name === '' && start % ARENA_BYTES === 0) map.arenas += bytes;
+    else if (name === '' || name.startsWith('[')) map.otherAnonymous += bytes;
+    else map.files[path.basename(name)] = (map.files[path.basename(name)] ?? 0) + bytes;
+  }
+  return map;
 }
 
 /** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on every Linux architecture Node runs on). */
@@ -343,6 +389,7 @@ export async function siteServer(options: {
     peakRss: () => procMemory(child?.pid, 'VmHWM'),
     rss: () => procMemory(child?.pid, 'VmRSS'),
     cpuMs: () => procCpuMs(child?.pid),
+    memoryMap: () => procMemoryMap(child?.pid),
     async heap() {
       const before = new Set(readdirSync(reportDir));
       child?.kill('SIGUSR2');
