@@ -718,7 +718,8 @@ function memoryMapChange(before: MemoryMap, after: MemoryMap): string {
   return [
     ['glibc main heap', before.mainHeap, after.mainHeap],
     ['glibc arenas', before.arenas, after.arenas],
-    ['other anonymous (V8 heap, buffers, stacks)', before.otherAnonymous, after.otherAnonymous],
+    ['V8 heap pages', before.v8Pages, after.v8Pages],
+    ['other anonymous (large buffers, stacks)', before.otherAnonymous, after.otherAnonymous],
     ...files.map((name) => [name, before.files[name] ?? 0, after.files[name] ?? 0] as const),
   ]
     .map(([name, from, to]) => `${name} ${mib(from as number)} → ${mib(to as number)}`)

@@ -247,18 +247,23 @@ export interface HeapFigures {
 
 /**
  * Resident memory by kind of mapping: glibc's main heap (`[heap]`), its other arenas (anonymous 64 MiB
- * reservations), the V8 heap's pages and other anonymous memory (large buffers, thread stacks), files mapped
+ * reservations), the V8 heap's pages (anonymous 256 KiB mappings at a multiple of their size), other anonymous
+ * memory (large buffers, thread stacks), files mapped
  * (the node binary, libraries, SQLite's shared WAL index), and the rest.
  */
 export interface MemoryMap {
   mainHeap: number;
   arenas: number;
+  v8Pages: number;
   otherAnonymous: number;
   files: Record<string, number>;
 }
 
 /** 64 MiB: glibc's arenas other than the main one start at a multiple of their size (HEAP_MAX_SIZE on 64-bit Linux). */
 const ARENA_BYTES = 64 * 1024 * 1024;
+
+/** 256 KiB: the size and alignment of a V8 heap page (new, old, code and trusted spaces). */
+const V8_PAGE_BYTES = 256 * 1024;
 
 function procMemoryMap(pid: number | undefined): MemoryMap | undefined {
   let text: string;
@@ -267,14 +272,16 @@ function procMemoryMap(pid: number | undefined): MemoryMap | undefined {
   } catch {
     return undefined;
   }
-  const map: MemoryMap = { mainHeap: 0, arenas: 0, otherAnonymous: 0, files: {} };
+  const map: MemoryMap = { mainHeap: 0, arenas: 0, v8Pages: 0, otherAnonymous: 0, files: {} };
   // Each mapping: a header line "start-end perms offset dev inode [path]", then "Key: value kB" lines.
   let start = 0;
+  let size = 0;
   let name = '';
   for (const line of text.split('\n')) {
     const header = /^([0-9a-f]+)-([0-9a-f]+) \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
     if (header) {
       start = Number.parseInt(header[1] as string, 16);
+      size = Number.parseInt(header[2] as string, 16) - start;
       name = header[3] ?? '';
       continue;
     }
@@ -283,6 +290,7 @@ function procMemoryMap(pid: number | undefined): MemoryMap | undefined {
     const bytes = Number(rss[1]) * 1024;
     if (name === '[heap]') map.mainHeap += bytes;
     else if (name === '' && start % ARENA_BYTES === 0) map.arenas += bytes;
+    else if (name === '' && size === V8_PAGE_BYTES && start % V8_PAGE_BYTES === 0) map.v8Pages += bytes;
     else if (name === '' || name.startsWith('[')) map.otherAnonymous += bytes;
     else map.files[path.basename(name)] = (map.files[path.basename(name)] ?? 0) + bytes;
   }
