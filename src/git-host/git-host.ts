@@ -10,7 +10,7 @@ import { customerIdFor, deriveEmailKeys, sealEmail, type EmailKeys } from './ema
 import { GitHostError, toGitHostError } from './errors.ts';
 import type { Ticket, TicketMessage, TicketSummary } from '../tickets/ticket.ts';
 import { redactedMetadata } from '../tickets/privacy.ts';
-import { commentToMessage, isPrivateRepository, issueToSummary, type MappingContext, type MetadataContext, type MetadataMemory } from './mapping.ts';
+import { commentBodyId, commentToMessage, isPrivateRepository, issueBodyId, issueToSummary, type MappingContext, type MetadataContext, type MetadataMemory } from './mapping.ts';
 
 type Issue = components['schemas']['issue'];
 type IssueComment = components['schemas']['issue-comment'];
@@ -32,6 +32,11 @@ export interface GitHostOptions extends ClientOptions {
    * this installation started signing. Unset: never.
    */
   legacyMetadataBefore?: number | undefined;
+  /**
+   * Where the last verified metadata of each body is kept (the store's, src/store/verified-metadata.ts, in the
+   * server). @default in memory, the latest 50,000 bodies, forgotten on restart
+   */
+  metadataMemory?: MetadataMemory | undefined;
   /** Login of the bot identity; asked from the host when unset. */
   botLogin?: string | undefined;
   /**
@@ -268,9 +273,9 @@ interface TicketRead {
 }
 
 /**
- * Bodies whose last verified metadata the adapter remembers (issues and comments together), oldest-written
- * dropped first. In memory for now, so a restart forgets it (an edited block then gives no metadata, which
- * is safe); a later change moves it to the database.
+ * Bodies whose last verified metadata the in-memory default remembers (issues and comments together), oldest-written
+ * dropped first; a restart forgets it (an edited block then gives no metadata, which is safe). The server keeps it in
+ * the store instead.
  */
 const METADATA_MEMORY_SIZE = 50_000;
 
@@ -283,6 +288,7 @@ function createMetadataMemory(limit: number): MetadataMemory {
     if (entries.size > limit) entries.delete(entries.keys().next().value as string);
   };
   return {
+    load: async () => {},
     remember: (id, meta) => put(id, { meta, rejected: undefined }),
     recall: (id) => entries.get(id)?.meta,
     firstRejection(id, version) {
@@ -304,7 +310,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
   const ttl = options.cacheTtlMs ?? TICKET_TTL_MS;
   const now = options.now ?? Date.now;
   const metadataKey: MetadataKey = deriveMetadataKey(options.metadataSecret);
-  const metadataMemory = createMetadataMemory(METADATA_MEMORY_SIZE);
+  const metadataMemory = options.metadataMemory ?? createMetadataMemory(METADATA_MEMORY_SIZE);
   const log = options.log ?? console;
   const onRejectedMetadata = (where: string, reason: string) => log.warn(`git-host: ignoring the metadata block of ${where} in ${options.repository}: ${reason}`);
   const metadataContext = (): MetadataContext => ({ metadataKey, legacyMetadataBefore: options.legacyMetadataBefore, onRejectedMetadata, metadataMemory });
@@ -499,6 +505,25 @@ export function createGitHost(options: GitHostOptions): GitHost {
     return { botLogin: await botLogin(), emailKeys, ...metadataContext() };
   }
 
+  /** Issues as tickets, once the memory of their bodies' metadata is loaded (mapping itself is synchronous). */
+  async function summariesOf(issues: readonly Issue[], ctx: MappingContext): Promise<TicketSummary[]> {
+    await metadataMemory.load(issues.map((issue) => issueBodyId(issue.number)));
+    return issues.map((issue) => issueToSummary(issue, ctx));
+  }
+  async function summaryOf(issue: Issue, ctx: MappingContext): Promise<TicketSummary> {
+    await metadataMemory.load([issueBodyId(issue.number)]);
+    return issueToSummary(issue, ctx);
+  }
+  /** Comments as messages, once the memory of their bodies' metadata is loaded. */
+  async function messagesOf(comments: readonly IssueComment[], ctx: MappingContext): Promise<TicketMessage[]> {
+    await metadataMemory.load(comments.map((comment) => commentBodyId(comment.id)));
+    return comments.map((comment) => commentToMessage(comment, ctx));
+  }
+  async function messageOf(comment: IssueComment, ctx: MappingContext): Promise<TicketMessage> {
+    await metadataMemory.load([commentBodyId(comment.id)]);
+    return commentToMessage(comment, ctx);
+  }
+
   function customerId(email: string): string {
     return customerIdFor(email, emailKeys);
   }
@@ -529,7 +554,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
         }),
       ),
     );
-    return issueToSummary(data, await mapping());
+    return summaryOf(data, await mapping());
   }
 
   /** The permission endpoint's answer; undefined when the host does not know the login (404). */
@@ -629,6 +654,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ),
       ]);
     }
+    await metadataMemory.load([issueBodyId(issue.number), ...comments.map((comment) => commentBodyId(comment.id))]);
     const summary = issueToSummary(issue, ctx);
     return { ...summary, messages: comments.map((c) => commentToMessage(c, ctx)) };
   }
@@ -705,6 +731,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ),
       );
       const ctx = await mapping();
+      // A new body: the memory knows nothing of it to load.
       const summary = issueToSummary(data, ctx);
       // A new issue has no comments yet: the ticket is known whole, and its customer's first view costs no read.
       if (data.comments === 0) tickets.set(summary.number, { ticket: { ...summary, messages: [] }, at: now(), seq: ++readSeq });
@@ -737,7 +764,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const issues = await callOnRepository('list tickets', false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state, per_page: 100, sort: 'created', direction: 'desc' }),
       );
-      return issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
+      return summariesOf(issues.filter((issue) => !('pull_request' in issue && issue.pull_request)) as Issue[], ctx);
     },
     async listTicketPage(page, perPage = 100) {
       const ctx = await mapping();
@@ -745,7 +772,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
         octokit.request('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, creator: ctx.botLogin, state: 'all', sort: 'created', direction: 'asc', per_page: perPage, page }),
       );
       const last = /<[^>]*[?&]page=(\d+)[^>]*>;\s*rel="last"/.exec(headers.link ?? '')?.[1];
-      const tickets = data.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
+      const tickets = await summariesOf(data.filter((issue) => !('pull_request' in issue && issue.pull_request)) as Issue[], ctx);
       return { tickets, lastPage: last === undefined ? page : Number(last) };
     },
     async listMessages(ticketNumber) {
@@ -753,7 +780,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const comments = await callOnIssue(ticketNumber, `read the thread of ticket #${ticketNumber}`, false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues/{issue_number}/comments', { ...ticketRepo, issue_number: ticketNumber, per_page: 100 }),
       );
-      return comments.map((c) => commentToMessage(c, ctx));
+      return messagesOf(comments, ctx);
     },
 
     async addComment(ticketNumber, input) {
@@ -775,6 +802,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       } catch (error) {
         throw await explainLockedRefusal(ticketNumber, error);
       }
+      // A new body: the memory knows nothing of it to load.
       return commentToMessage(data, await mapping());
     },
 
@@ -785,7 +813,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
           octokit.request('PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId, body: withMetadata(meta, input.body, metadataKey) }),
         ),
       );
-      return commentToMessage(data, await mapping());
+      return messageOf(data, await mapping());
     },
 
     async listTicketsUpdatedSince(since) {
@@ -793,7 +821,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const issues = await callOnRepository('list recently updated tickets', false, () =>
         octokit.paginate('GET /repos/{owner}/{repo}/issues', { ...ticketRepo, state: 'all', sort: 'updated', direction: 'asc', per_page: 100, ...(since ? { since: since.toISOString() } : {}) }),
       );
-      return issues.filter((issue) => !('pull_request' in issue && issue.pull_request)).map((issue) => issueToSummary(issue as Issue, ctx));
+      return summariesOf(issues.filter((issue) => !('pull_request' in issue && issue.pull_request)) as Issue[], ctx);
     },
 
     async replaceTicketText(ticketNumber, text) {
@@ -903,9 +931,8 @@ export function createGitHost(options: GitHostOptions): GitHost {
             per_page: KEY_LOOKUP_ISSUES,
           });
           for await (const { data } of pages) {
-            for (const issue of data) {
+            for (const summary of await summariesOf(data as Issue[], ctx)) {
               // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
-              const summary = issueToSummary(issue as Issue, ctx);
               if (summary.author.isBot && summary.meta?.key === key) return summary;
             }
             const oldest = data.at(-1);
@@ -944,7 +971,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
       const { data } = await callOnIssue(ticketNumber, `read ticket #${ticketNumber}`, false, () =>
         octokit.request('GET /repos/{owner}/{repo}/issues/{issue_number}', { ...ticketRepo, issue_number: ticketNumber }),
       );
-      const meta = issueToSummary(data, ctx).meta;
+      const { meta } = await summaryOf(data, ctx);
       const body = meta ? withMetadata(redactedMetadata(meta), input.text, metadataKey) : input.text;
       await writing(ticketNumber, () =>
         callOnIssue(ticketNumber, `redact ticket #${ticketNumber}`, true, () =>
@@ -967,7 +994,7 @@ export function createGitHost(options: GitHostOptions): GitHost {
     async redactMessage(ticketNumber, messageId, text) {
       const ctx = await mapping();
       const { data } = await call(`read message ${messageId}`, false, () => octokit.request('GET /repos/{owner}/{repo}/issues/comments/{comment_id}', { ...ticketRepo, comment_id: messageId }));
-      const meta = commentToMessage(data, ctx).meta;
+      const { meta } = await messageOf(data, ctx);
       const body = meta ? withMetadata(redactedMetadata(meta), text, metadataKey) : text;
       await writing(ticketNumber, () =>
         call(`redact message ${messageId} on ticket #${ticketNumber}`, true, () =>
@@ -1040,9 +1067,8 @@ export function createGitHost(options: GitHostOptions): GitHost {
         ...(since ? { since: since.toISOString() } : {}),
       }),
     );
-    for (const comment of comments) {
+    for (const message of await messagesOf(comments, ctx)) {
       // `meta` is verified metadata only (a forged or edited block never matches; see mapping.ts).
-      const message = commentToMessage(comment, ctx);
       if (message.author.isBot && message.meta?.key === key) return message;
     }
     return undefined;

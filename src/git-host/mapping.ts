@@ -28,11 +28,18 @@ export type MetadataContext = Pick<MappingContext, 'metadataKey' | 'legacyMetada
  * its last verified values when its block is edited, and each rejected body version is logged once.
  */
 export interface MetadataMemory {
+  /** Makes what is known of these bodies available to `recall` (a store-backed memory reads it); mapping is synchronous. */
+  load(ids: readonly string[]): Promise<void>;
   remember(id: string, meta: TicketMetadata): void;
   recall(id: string): TicketMetadata | undefined;
   /** True the first time this version (a hash of the body) of the body is rejected. */
   firstRejection(id: string, version: string): boolean;
 }
+
+/** The memory's id of an issue's body. */
+export const issueBodyId = (issueNumber: number): string => `issue:${issueNumber}`;
+/** The memory's id of a comment's body. */
+export const commentBodyId = (commentId: number | bigint | string): string => `comment:${commentId}`;
 
 /**
  * A body as the desk reads it: GitHub keeps the CRLF line breaks of text typed or edited in its web UI, and the
@@ -108,7 +115,7 @@ export function issueToSummary(issue: Issue, ctx: MappingContext): TicketSummary
     createdAt: issue.created_at,
     updatedAt: issue.updated_at,
     closedAt: issue.closed_at,
-    meta: trustedMeta(`issue:${issue.number}`, `issue #${issue.number}`, body, issue.user, issue.created_at, ctx),
+    meta: trustedMeta(issueBodyId(issue.number), `issue #${issue.number}`, body, issue.user, issue.created_at, ctx),
     body: stripMetadata(body),
     htmlUrl: issue.html_url,
     locked: issue.locked,
@@ -125,7 +132,7 @@ export function commentToMessage(comment: IssueComment, ctx: MappingContext): Ti
     author: toAuthor(comment.user, comment.author_association, ctx),
     body: stripMetadata(body),
     meta: trustedMeta(
-      `comment:${comment.id}`,
+      commentBodyId(comment.id),
       `comment ${comment.id} on issue #${
         String(comment.issue_url ?? '')
           .split('/')

@@ -2,7 +2,7 @@ import type { components } from '@octokit/openapi-types';
 import { Webhooks } from '@octokit/webhooks';
 import { z } from 'zod';
 import type { TicketMessage } from '../tickets/ticket.ts';
-import { commentToMessage, type MetadataContext } from './mapping.ts';
+import { commentBodyId, commentToMessage, type MetadataContext } from './mapping.ts';
 
 type IssueComment = components['schemas']['issue-comment'];
 
@@ -64,6 +64,12 @@ export async function verifyWebhookSignature(secret: string, rawBody: string, si
   } catch {
     return false;
   }
+}
+
+/** The bodies whose metadata mapping this webhook reads (MetadataMemory.load them first). */
+export function webhookBodyIds(eventName: string, payload: unknown): string[] {
+  const parsed = PayloadSchema.safeParse(payload);
+  return eventName === 'issue_comment' && parsed.success && parsed.data.comment ? [commentBodyId(parsed.data.comment.id)] : [];
 }
 
 /**

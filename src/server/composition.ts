@@ -34,6 +34,7 @@ import { createSiteUrlCheck, listeningOrigin, resolveSiteUrl, siteUrlWarnings } 
 import { createWorkspace, staffAttachmentUrl } from '../staff/workspace.ts';
 import { createConversations } from '../staff/conversations.ts';
 import { addressVerifiedAt } from '../store/verified-addresses.ts';
+import { createStoredMetadataMemory } from '../store/verified-metadata.ts';
 import { deriveKey } from '../tickets/access-token.ts';
 import { createInsights } from '../insights/insights.ts';
 import { articleRefs } from './knowledgebase.ts';
@@ -69,6 +70,7 @@ export async function createServices(): Promise<RunningServices> {
   // An installation from before the store: its workflow journal, mail queue and used links move in once.
   await importWorkflowJournals(database, env.DATA_DIR);
   const revokedSessions = createRevokedSessions(database);
+  const metadataMemory = createStoredMetadataMemory(database);
   // Ticket reads stay cached until a webhook, the sweep or an own write says the issue changed (ticketCacheSeconds
   // at most); retries stay short (0.25 s, 1 s, 2.25 s) so a visitor hears of an outage in seconds, not minutes.
   const opened = await openGitHost({
@@ -81,6 +83,8 @@ export async function createServices(): Promise<RunningServices> {
       requestTimeoutMs: 10_000,
       // Staff working in the issue UI open a ticket's files from links in it, on the help centre's staff pages.
       attachmentLinks: { siteUrl: (path) => staffFileUrl(siteUrl.url, path) },
+      // Each body's last verified metadata, for every ticket ever filed: in the store, not in this process's memory.
+      metadataMemory,
     },
   });
   // The outbox journal of earlier releases (DATA_DIR/outbox) moves into the store once, then is renamed aside.
@@ -191,6 +195,7 @@ export async function createServices(): Promise<RunningServices> {
       await workflow.close();
       await mailQueue.close();
       await outbox.close();
+      await metadataMemory.flushed();
       await opened.close();
       await database.close();
     },

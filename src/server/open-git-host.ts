@@ -26,7 +26,7 @@ export interface OpenedGitHost {
 export async function openGitHost(input: {
   config: Pick<Config, 'gitHost' | 'ticketTypes' | 'categories' | 'supporters' | 'attachments'>;
   env: Pick<Env, 'DATA_DIR' | 'LOCAL_HOST_PORT' | 'SESSION_SECRET' | 'EMAIL_ENCRYPTION_KEY' | 'GITHUB_TOKEN' | 'GITHUB_APP_ID' | 'GITHUB_APP_PRIVATE_KEY' | 'GITHUB_APP_INSTALLATION_ID'>;
-  tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs' | 'attachmentLinks'>>;
+  tuning?: Partial<Pick<GitHostOptions, 'intervalsMs' | 'log' | 'cacheTtlMs' | 'retryBaseMs' | 'requestTimeoutMs' | 'attachmentLinks' | 'metadataMemory'>>;
   /** Problems that do not matter to this caller (e.g. setup:labels stores no emails). */
   ignore?: StartupProblem['code'][];
   /** The server's secrets (loadServerSecrets), for callers that read or write ticket metadata. */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { GitHost } from '../git-host/index.ts';
 import type { TicketMessage } from '../tickets/ticket.ts';
-import { verifyWebhookSignature, webhookToTicketEvent, type TicketEvent } from '../git-host/webhooks.ts';
+import { verifyWebhookSignature, webhookBodyIds, webhookToTicketEvent, type TicketEvent } from '../git-host/webhooks.ts';
 import type { MailQueue } from '../mail/mail-queue.ts';
 import type { MailTemplates } from '../mail/render-template.ts';
 import type { Config } from '../config/config-schema.ts';
@@ -176,7 +176,9 @@ export function openWorkflow(options: WorkflowOptions): Workflow {
       if (!(await store.rememberDelivery(delivery.id ?? hash, hash))) return { status: 'duplicate' };
       // Who has write access changed: staff identity is asked of the host again.
       if (ACCESS_EVENTS.has(delivery.event ?? '')) options.host.forgetPermission();
-      const event = webhookToTicketEvent(delivery.event ?? '', payload, { botLogin: await options.host.botLogin(), repository: options.host.repository, metadata: options.host.metadataContext() });
+      const metadata = options.host.metadataContext();
+      await metadata.metadataMemory?.load(webhookBodyIds(delivery.event ?? '', payload));
+      const event = webhookToTicketEvent(delivery.event ?? '', payload, { botLogin: await options.host.botLogin(), repository: options.host.repository, metadata });
       if (!event) return { status: 'ignored' };
       options.host.invalidate(event.ticketNumber);
       // Our own label and assignee writes come back as webhooks; the sync that made them already settled the ticket.
