@@ -60,6 +60,7 @@ function enhance(form: HTMLFormElement): void {
   const options = (): HTMLAnchorElement[] => [...list.querySelectorAll<HTMLAnchorElement>('a[role="option"]')];
   const close = (): void => {
     list.hidden = true;
+    list.setAttribute('aria-busy', 'false');
     input.setAttribute('aria-expanded', 'false');
     input.removeAttribute('aria-activedescendant');
     active = -1;
@@ -145,6 +146,7 @@ function enhance(form: HTMLFormElement): void {
         }
       } else {
         pending.delete(id);
+        list.setAttribute('aria-busy', 'false');
       }
     });
     send({ type: 'query', id, lang, query, limit: LIMIT });
@@ -152,6 +154,8 @@ function enhance(form: HTMLFormElement): void {
 
   input.addEventListener('focus', () => send({ type: 'warm', lang }), { once: true });
   input.addEventListener('input', () => {
+    // The rows shown are for what was typed before: busy until the new query's ranking is complete.
+    list.setAttribute('aria-busy', 'true');
     clearTimeout(timer);
     timer = setTimeout(run, DEBOUNCE_MS);
   });
