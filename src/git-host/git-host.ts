@@ -200,8 +200,11 @@ export interface GitHost {
    * of every other file (Git data API: a tree, a commit, the ref forced to it). Answers the paths removed.
    */
   removeAttachments(paths: readonly string[]): Promise<string[]>;
-  /** Drops everything the adapter keeps about a ticket, its last known copy too (a deleted ticket, an erased customer). */
-  forgetTicket(ticketNumber: number): void;
+  /**
+   * Drops everything the adapter keeps about a ticket, its last known copy and what it remembers of the metadata of
+   * its body and of these messages too (a deleted ticket, an erased customer).
+   */
+  forgetTicket(ticketNumber: number, messageIds?: readonly number[]): void;
   /**
    * Forgets what is cached about a ticket, and keeps any read already under way from being cached: called for
    * webhooks and the sweep (the adapter's own writes call it themselves).
@@ -297,6 +300,7 @@ function createMetadataMemory(limit: number): MetadataMemory {
       put(id, { meta: entry?.meta, rejected: version });
       return true;
     },
+    forget: (ids) => ids.forEach((id) => entries.delete(id)),
   };
 }
 
@@ -1035,9 +1039,10 @@ export function createGitHost(options: GitHostOptions): GitHost {
       return removed;
     },
 
-    forgetTicket(ticketNumber) {
+    forgetTicket(ticketNumber, messageIds = []) {
       forget(ticketNumber);
       tickets.delete(ticketNumber);
+      metadataMemory.forget([issueBodyId(ticketNumber), ...messageIds.map(commentBodyId)]);
     },
   };
 

@@ -34,6 +34,8 @@ export interface MetadataMemory {
   recall(id: string): TicketMetadata | undefined;
   /** True the first time this version (a hash of the body) of the body is rejected. */
   firstRejection(id: string, version: string): boolean;
+  /** Drops what is held of these bodies (a deleted ticket, an erased customer: the store's rows go with their records). */
+  forget(ids: readonly string[]): void;
 }
 
 /** The memory's id of an issue's body. */

@@ -210,7 +210,10 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
       const ref = ticket.meta?.ref ?? null;
       await markTicketRemoved(database, { number: ticketNumber, ref, removed_at: now(), outcome });
       const rows = await deleteRecords(database, keysOf([ticket]));
-      host.forgetTicket(ticketNumber);
+      host.forgetTicket(
+        ticketNumber,
+        ticket.messages.map((m) => m.id),
+      );
       options.onRemoved?.(ticketNumber);
       await recordAudit(database, {
         actor,
@@ -315,7 +318,10 @@ export function createPrivacy(options: PrivacyOptions): Privacy {
             report.messagesNotRedacted += 1;
           }
         }
-        host.forgetTicket(ticket.number);
+        host.forgetTicket(
+          ticket.number,
+          ticket.messages.map((m) => m.id),
+        );
         options.onRemoved?.(ticket.number);
       }
       // Always rewritten: the files leave the branch's history (and, on the embedded host, its git history).

@@ -16,6 +16,8 @@ export interface StoredMetadataMemory {
   remember(id: string, meta: TicketMetadata): void;
   /** True the first time this version (a hash of the body) of the body is rejected. */
   firstRejection(id: string, version: string): boolean;
+  /** Drops what is held or about to be written of these bodies (their rows are deleted with the ticket's records). */
+  forget(ids: readonly string[]): void;
   /** Resolves once every change so far is written. */
   flushed(): Promise<void>;
 }
@@ -118,6 +120,12 @@ export function createStoredMetadataMemory(database: Database, options: { cached
       if (entry?.rejected === version) return false;
       write(id, { meta: entry?.meta, json: entry?.json ?? 'null', rejected: version });
       return true;
+    },
+    forget(ids) {
+      for (const id of ids) {
+        known.delete(id);
+        pending.delete(id);
+      }
     },
     async flushed() {
       while (scheduled || pending.size > 0) await new Promise((resolve) => setImmediate(resolve));

@@ -70,6 +70,21 @@ describe('the stored metadata memory', () => {
     expect(small.recall('issue:11')).toEqual(meta('k-issue:11', 'c-carol'));
   });
 
+  it('forgets a body at once, a change not yet written included (a deleted ticket, an erased customer)', async () => {
+    const memory = createStoredMetadataMemory(store.database, { log: quiet });
+    await memory.load(['issue:31', 'comment:32']);
+    memory.remember('issue:31', meta('k-31', 'c-erin'));
+    await memory.flushed();
+    memory.remember('comment:32', meta('k-32', 'c-erin'));
+    memory.forget(['issue:31', 'comment:32']);
+    await memory.flushed();
+    expect(memory.recall('issue:31')).toBeUndefined();
+    expect(memory.recall('comment:32')).toBeUndefined();
+    const rows = await store.database.db.selectFrom('verified_metadata').select('id').where('id', 'in', ['issue:31', 'comment:32']).execute();
+    // The row written before stays until the ticket's records are deleted (store/privacy.ts); the pending one never lands.
+    expect(rows.map((r) => r.id)).toEqual(['issue:31']);
+  });
+
   it('counts a row it cannot parse as nothing known, and replaces it with the next verified value', async () => {
     await store.database.db.insertInto('verified_metadata').values({ id: 'issue:21', meta: '{not json', body_hash: '' }).execute();
     const memory = createStoredMetadataMemory(store.database, { log: quiet });
