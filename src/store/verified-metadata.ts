@@ -37,7 +37,7 @@ function parseOrUndefined(json: string): unknown {
   }
 }
 
-/** Rows read per query: well inside both engines' limits on bound parameters. */
+/** Rows read or written per statement: well inside both engines' limits on bound parameters. */
 const LOAD_CHUNK = 500;
 
 /**
@@ -67,15 +67,19 @@ export function createStoredMetadataMemory(database: Database, options: { cached
       scheduled = false;
       const rows = [...pending].map(([id, row]) => ({ id, ...row }));
       pending.clear();
+      // Nothing left when everything changed this turn was forgotten again.
+      if (rows.length === 0) return;
       writing = writing.then(() =>
         database
-          .relaxed((db) =>
-            db
-              .insertInto('verified_metadata')
-              .values(rows)
-              .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ meta: eb.ref('excluded.meta'), body_hash: eb.ref('excluded.body_hash') })))
-              .execute(),
-          )
+          .relaxed(async (db) => {
+            // A list of every ticket maps thousands of bodies in one turn: in chunks, inside both engines' limits on parameters.
+            for (let start = 0; start < rows.length; start += LOAD_CHUNK)
+              await db
+                .insertInto('verified_metadata')
+                .values(rows.slice(start, start + LOAD_CHUNK))
+                .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({ meta: eb.ref('excluded.meta'), body_hash: eb.ref('excluded.body_hash') })))
+                .execute();
+          })
           .then(
             () => undefined,
             (error: unknown) =>

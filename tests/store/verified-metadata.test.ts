@@ -71,7 +71,8 @@ describe('the stored metadata memory', () => {
   });
 
   it('forgets a body at once, a change not yet written included (a deleted ticket, an erased customer)', async () => {
-    const memory = createStoredMetadataMemory(store.database, { log: quiet });
+    const warnings: string[] = [];
+    const memory = createStoredMetadataMemory(store.database, { log: { warn: (m: string) => warnings.push(m) } });
     await memory.load(['issue:31', 'comment:32']);
     memory.remember('issue:31', meta('k-31', 'c-erin'));
     await memory.flushed();
@@ -83,6 +84,24 @@ describe('the stored metadata memory', () => {
     const rows = await store.database.db.selectFrom('verified_metadata').select('id').where('id', 'in', ['issue:31', 'comment:32']).execute();
     // The row written before stays until the ticket's records are deleted (store/privacy.ts); the pending one never lands.
     expect(rows.map((r) => r.id)).toEqual(['issue:31']);
+    expect(warnings).toEqual([]);
+  });
+
+  it("keeps every body a list of all tickets maps in one turn, past either engine's limit on parameters per statement", async () => {
+    const warnings: string[] = [];
+    const memory = createStoredMetadataMemory(store.database, { log: { warn: (m: string) => warnings.push(m) } });
+    // 12,000 rows of three parameters each: more than SQLite's 32,766 in one statement.
+    const ids = Array.from({ length: 12_000 }, (_, i) => `issue:${100_000 + i}`);
+    for (const id of ids) memory.remember(id, meta(`k-${id}`, 'c-many'));
+    await memory.flushed();
+    expect(warnings).toEqual([]);
+    const row = await store.database.db
+      .selectFrom('verified_metadata')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('id', 'like', 'issue:1%')
+      .where('meta', 'like', '%c-many%')
+      .executeTakeFirstOrThrow();
+    expect(Number(row.n)).toBe(12_000);
   });
 
   it('counts a row it cannot parse as nothing known, and replaces it with the next verified value', async () => {
