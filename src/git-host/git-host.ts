@@ -514,19 +514,13 @@ export function createGitHost(options: GitHostOptions): GitHost {
     await metadataMemory.load(issues.map((issue) => issueBodyId(issue.number)));
     return issues.map((issue) => issueToSummary(issue, ctx));
   }
-  async function summaryOf(issue: Issue, ctx: MappingContext): Promise<TicketSummary> {
-    await metadataMemory.load([issueBodyId(issue.number)]);
-    return issueToSummary(issue, ctx);
-  }
+  const summaryOf = async (issue: Issue, ctx: MappingContext): Promise<TicketSummary> => (await summariesOf([issue], ctx))[0]!;
   /** Comments as messages, once the memory of their bodies' metadata is loaded. */
   async function messagesOf(comments: readonly IssueComment[], ctx: MappingContext): Promise<TicketMessage[]> {
     await metadataMemory.load(comments.map((comment) => commentBodyId(comment.id)));
     return comments.map((comment) => commentToMessage(comment, ctx));
   }
-  async function messageOf(comment: IssueComment, ctx: MappingContext): Promise<TicketMessage> {
-    await metadataMemory.load([commentBodyId(comment.id)]);
-    return commentToMessage(comment, ctx);
-  }
+  const messageOf = async (comment: IssueComment, ctx: MappingContext): Promise<TicketMessage> => (await messagesOf([comment], ctx))[0]!;
 
   function customerId(email: string): string {
     return customerIdFor(email, emailKeys);
